@@ -1,0 +1,37 @@
+"""kneeload: running training load and knee-injury risk.
+
+Files -> activities table -> rules -> reports. Start with
+:func:`read_activities`; see README.md and docs/.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import (
+    ConfigError,
+    CorruptFileError,
+    InputError,
+    InvalidTimeError,
+    KneeloadError,
+    NotAnActivityError,
+    OnError,
+    UnsafeInputError,
+    UnsupportedFormatError,
+    UsageError,
+)
+from .io import (
+    ReadResult,
+    deduplicate,
+    find_activity_files,
+    read_activities,
+    read_file,
+    read_samples,
+)
+
+__all__ = [
+    "__version__", "read_file", "read_activities", "read_samples", "find_activity_files",
+    "deduplicate", "ReadResult", "KneeloadError", "InputError", "UsageError", "ConfigError",
+    "CorruptFileError", "NotAnActivityError", "InvalidTimeError", "UnsafeInputError",
+    "UnsupportedFormatError", "OnError",
+]

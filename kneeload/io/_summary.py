@@ -1,0 +1,247 @@
+"""From a parsed session (device totals + samples) to one activities-table row.
+
+Shared by every reader so FIT, GPX and TCX summaries follow the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidTimeError
+from ..schema import ON_FOOT_SPORTS, conform_samples
+from ._time import EARLIEST_VALID, latest_valid, local_wall_time, round_offset, timezone_name
+
+EARTH_RADIUS_M = 6_371_008.8
+#: Below this speed a sample counts as stopped when computing moving time [m/s].
+MOVING_SPEED_M_S = 0.5
+#: Elevation must move this far from the last turning point before it counts as climb
+#: or descent [m]; filters GPS/barometer noise (see docs/readers.md).
+ELEVATION_THRESHOLD_M = 2.0
+#: Median filter over this many samples before the threshold.
+ELEVATION_MEDIAN_WINDOW = 5
+#: An activity whose sport was assumed but that averages faster than this [m/s] (3:00 min/km,
+#: 20 km/h) over 10 min or more is not taken as a run.
+MAX_ASSUMED_RUN_SPEED_M_S = 5.5
+#: Cadence values above this median are taken as already steps per minute.
+PER_FOOT_CADENCE_MAX = 130.0
+
+
+@dataclass
+class Parsed:
+    """One session/activity as a reader found it, before the common summary rules."""
+
+    source_path: str
+    source_format: str
+    digest: str
+    session_index: int
+    samples: pd.DataFrame  # columns of schema.SAMPLE_COLUMNS (any subset)
+    sport: str
+    sub_sport: str = ""
+    start_time: pd.Timestamp | None = None  # device's start, UTC
+    totals: dict[str, float | None] = field(default_factory=dict)  # device session totals
+    device: str = ""
+    utc_offset_s: float | None = None  # device-recorded local offset
+    partial: bool = False
+    notes: list[str] = field(default_factory=list)
+    sport_assumed: bool = False  # the file does not say; default_sport was used
+    distance_source: str = "session"  # what totals["distance_m"] is
+
+
+def haversine_steps_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Great-circle distance between consecutive points [m]; NaN where a point lacks a position."""
+    la, lo = np.radians(lat), np.radians(lon)
+    dlat, dlon = np.diff(la), np.diff(lo)
+    a = np.sin(dlat / 2) ** 2 + np.cos(la[:-1]) * np.cos(la[1:]) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def track_distance_m(lat: np.ndarray, lon: np.ndarray) -> float:
+    """Length of a track over the points that have a position [m] (2-D, like Strava)."""
+    ok = ~(np.isnan(lat) | np.isnan(lon))
+    if ok.sum() < 2:
+        return float("nan")
+    return float(np.sum(haversine_steps_m(lat[ok], lon[ok])))
+
+
+def climb_m(altitude: np.ndarray, threshold_m: float = ELEVATION_THRESHOLD_M) -> tuple[float, float]:
+    """Ascent and descent from an elevation series with noise filtering [m].
+
+    A running median over ``ELEVATION_MEDIAN_WINDOW`` samples, then hysteresis:
+    a change counts only once elevation has moved ``threshold_m`` away from the
+    last turning point, so GPS jitter does not add up to phantom climbing.
+    """
+    alt = altitude[~np.isnan(altitude)]
+    if alt.size < 2:
+        return float("nan"), float("nan")
+    smooth = pd.Series(alt).rolling(ELEVATION_MEDIAN_WINDOW, center=True, min_periods=1).median()
+    ascent = descent = 0.0
+    ref = float(smooth.iloc[0])
+    for value in smooth.to_numpy():
+        if value >= ref + threshold_m:
+            ascent += value - ref
+            ref = value
+        elif value <= ref - threshold_m:
+            descent += ref - value
+            ref = value
+    return ascent, descent
+
+
+def moving_time_s(time: pd.Series, step_m: np.ndarray) -> float:
+    """Seconds spent at or above ``MOVING_SPEED_M_S`` between consecutive samples."""
+    t = time.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+    dt_s = np.diff(t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = step_m / dt_s
+    moving = (dt_s > 0) & (speed >= MOVING_SPEED_M_S)
+    return float(dt_s[moving].sum())
+
+
+def _first(*values: float | None) -> float | None:
+    for v in values:
+        if v is not None and not (isinstance(v, float) and np.isnan(v)):
+            return float(v)
+    return None
+
+
+def _positive_mean(series: pd.Series | None) -> float | None:
+    if series is None:
+        return None
+    s = series[series > 0]
+    return float(s.mean()) if len(s) else None
+
+
+def valid_times(path: str, samples: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Blank time stamps before 1990 or in the future, and note how many were blanked."""
+    if "time" not in samples or samples.empty:
+        return samples
+    t = samples["time"]
+    bad = t.notna() & ((t < EARLIEST_VALID) | (t > latest_valid()))
+    if bad.any():
+        samples = samples.copy()
+        first_bad = t[bad].iloc[0]
+        samples.loc[bad, "time"] = pd.NaT
+        notes.append(f"{int(bad.sum())} of {len(t)} time stamps are not real recording times "
+                     f"(e.g. {first_bad.isoformat()}) and were ignored")
+    return samples
+
+
+def summarise(parsed: Parsed, tz: dt.tzinfo) -> dict[str, object]:
+    """The activities-table row for ``parsed``; ``tz`` places GPX/TCX (and FIT without a
+    plausible device offset) on the runner's local date."""
+    s = conform_samples(parsed.samples)
+    totals = parsed.totals
+    notes = list(parsed.notes)
+    on_foot = parsed.sport in ON_FOOT_SPORTS
+
+    times = s["time"].dropna()
+    start = parsed.start_time if parsed.start_time is not None else (
+        times.iloc[0] if len(times) else None)
+    if start is None:
+        raise InvalidTimeError(parsed.source_path, "has no time stamps, so the activity cannot "
+                               "be placed on a date; re-export it with times")
+
+    lat, lon = s["lat_deg"].to_numpy(), s["lon_deg"].to_numpy()
+    has_pos = (~(np.isnan(lat) | np.isnan(lon))).sum() >= 2
+    device_dist = s["distance_m"].dropna()
+
+    dist, dist_src = _first(totals.get("distance_m")), parsed.distance_source
+    if dist is None and len(device_dist) >= 2:
+        dist, dist_src = float(device_dist.max() - device_dist.min()), "samples"
+    if dist is None and has_pos:
+        dist, dist_src = track_distance_m(lat, lon), "track"
+    if dist is None:
+        dist_src = "none"
+        notes.append("no distance recorded")
+
+    elapsed = _first(totals.get("elapsed_s"))
+    if elapsed is None and len(times) >= 2:
+        elapsed = (times.iloc[-1] - times.iloc[0]).total_seconds()
+
+    moving = _first(totals.get("moving_s"))
+    if moving is None and len(times) >= 2:
+        timed = s[s["time"].notna()]
+        if timed["distance_m"].notna().sum() >= 2:
+            step = np.diff(timed["distance_m"].ffill().bfill().to_numpy())
+        else:
+            step = np.nan_to_num(haversine_steps_m(timed["lat_deg"].to_numpy(),
+                                                   timed["lon_deg"].to_numpy()))
+        moving = moving_time_s(timed["time"], step)
+
+    ascent, descent = _first(totals.get("ascent_m")), _first(totals.get("descent_m"))
+    if ascent is None or descent is None:
+        a, d = climb_m(s["altitude_m"].to_numpy())
+        ascent = a if ascent is None else ascent
+        descent = d if descent is None else descent
+
+    hr_avg = _first(totals.get("hr_avg_bpm") or None, _positive_mean(s["hr_bpm"]))
+    hr_max_samples = s["hr_bpm"].max() if s["hr_bpm"].notna().any() else None
+    hr_max = _first(totals.get("hr_max_bpm") or None, hr_max_samples)
+
+    sport = parsed.sport
+    if (parsed.sport_assumed and sport in ON_FOOT_SPORTS and dist and moving
+            and moving > 600 and dist / moving > MAX_ASSUMED_RUN_SPEED_M_S):
+        notes.append(f"average speed {dist / moving * 3.6:.1f} km/h is faster than running; "
+                     "counted as 'other', not as running load")
+        sport, on_foot = "other", False
+
+    cadence = None
+    if on_foot:
+        cadence = _first(totals.get("cadence_spm") or None)
+        if cadence is None:
+            cadence = _positive_mean(s["cadence_spm"])
+
+    offset = parsed.utc_offset_s
+    if offset is not None:
+        offset = round_offset(offset)
+    if offset is not None:
+        local_start = (start + pd.Timedelta(seconds=offset)).tz_localize(None)
+        tz_source = "device"
+    else:
+        local_start = local_wall_time(start, tz)
+        offset = (local_start - start.tz_localize(None)).total_seconds()
+        tz_source = timezone_name(tz)
+
+    return {
+        "activity_id": f"{parsed.digest[:16]}-{parsed.session_index}",
+        "start_time": start,
+        "local_start": local_start,
+        "local_date": local_start.normalize(),
+        "utc_offset_s": offset,
+        "tz_source": tz_source,
+        "sport": sport,
+        "sub_sport": parsed.sub_sport,
+        "distance_m": dist,
+        "elapsed_s": elapsed,
+        "moving_s": moving,
+        "ascent_m": ascent,
+        "descent_m": descent,
+        "hr_avg_bpm": hr_avg,
+        "hr_max_bpm": hr_max,
+        "cadence_spm": cadence,
+        "device": parsed.device,
+        "gear": "",
+        "source_path": parsed.source_path,
+        "source_format": parsed.source_format,
+        "session_index": parsed.session_index,
+        "n_samples": len(s),
+        "distance_source": dist_src,
+        "partial": parsed.partial,
+        "note": "; ".join(notes),
+    }
+
+
+def steps_per_minute(cadence: pd.Series, per_foot: bool = True) -> pd.Series:
+    """Strides per foot per minute (FIT, TCX, GPX convention) -> steps per minute.
+
+    A series whose median already exceeds ``PER_FOOT_CADENCE_MAX`` is taken as
+    steps per minute and returned unchanged.
+    """
+    c = pd.to_numeric(cadence, errors="coerce")
+    positive = c[c > 0]
+    if not per_foot or (len(positive) and positive.median() > PER_FOOT_CADENCE_MAX):
+        return c
+    return c * 2.0
