@@ -57,7 +57,8 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
     Column("gear", "str", "", "Shoe/gear name where the source records it (exports), else empty."),
     Column("source_path", "str", "", "File the activity was read from."),
     Column("source_format", "str", "", "fit, gpx or tcx."),
-    Column("session_index", "int64", "", "Index of the session (FIT) or activity (TCX) in the file."),
+    Column("session_index", "int64", "", "Index of the session (FIT) or activity (TCX) in "
+           "the file."),
     Column("n_samples", "int64", "", "Number of samples (records, trackpoints) read."),
     Column("distance_source", "str", "", "'session' (device total), 'samples' (device "
            "distance field), 'track' (from positions) or 'none'."),

@@ -67,7 +67,8 @@ def track_distance_m(lat: np.ndarray, lon: np.ndarray) -> float:
     return float(np.sum(haversine_steps_m(lat[ok], lon[ok])))
 
 
-def climb_m(altitude: np.ndarray, threshold_m: float = ELEVATION_THRESHOLD_M) -> tuple[float, float]:
+def climb_m(altitude: np.ndarray,
+            threshold_m: float = ELEVATION_THRESHOLD_M) -> tuple[float, float]:
     """Ascent and descent from an elevation series with noise filtering [m].
 
     A running median over ``ELEVATION_MEDIAN_WINDOW`` samples, then hysteresis:

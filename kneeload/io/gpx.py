@@ -96,7 +96,7 @@ def parse_gpx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
     if not rows:
         what = "a planned route, not a recorded track" if has_route else "no track points"
         raise NotAnActivityError(raw.name, f"holds {what}; nothing to ingest")
-    lat, lon, ele, time_text, hr, cad, _, seg = zip(*rows)
+    lat, lon, ele, time_text, hr, cad, _, seg = zip(*rows, strict=True)
     times, no_zone = parse_times(raw, list(time_text), "point")
     notes: list[str] = []
     sport, sport_note = gpx_sport(sport_text, default_sport)
