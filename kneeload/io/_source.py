@@ -101,10 +101,10 @@ def open_source(source: Source, fmt: str | None = None) -> RawFile:
             raise UnsafeInputError(name, f"is larger than the {MAX_FILE_BYTES // 2**20} MiB "
                                    "limit for one file")
     data = _gunzip(name, blob) if blob[:2] == b"\x1f\x8b" else blob
+    if not data.strip():
+        raise UnsupportedFormatError(name, "is empty (no data); re-export or remove it")
     fmt = fmt or _sniff(data) or format_from_name(name)
     if fmt not in FORMATS:
-        if not data.strip():
-            raise UnsupportedFormatError(name, "is empty (0 bytes of data)")
         raise UnsupportedFormatError(name, "is not a FIT, GPX or TCX file (plain or .gz); "
                                      "export the activity in one of those formats")
     return RawFile(name=name, data=data, fmt=fmt, digest=hashlib.sha1(data).hexdigest())
