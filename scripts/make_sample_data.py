@@ -71,8 +71,8 @@ PLAN: dict[int, list[tuple]] = {
         ("Sun", 6.0, "long")],
     8: [("Tue", 5.0), ("Thu", 5.0), ("Sat", 5.0), ("Sun", 8.0, "long")],  # E2: the big jump
     9: [("Tue", 3.5), ("Thu", 3.5), ("Sat", 3.0), ("Sun", 4.0, "long")],
-    10: [("Tue", 3.5), ("Wed", 2.0, "walk"), ("Thu", 4.0), ("Sat", 3.0, "easy", {"device": "phone"}),
-         ("Sun", 4.5, "long")],
+    10: [("Tue", 3.5), ("Wed", 2.0, "walk"), ("Thu", 4.0),
+         ("Sat", 3.0, "easy", {"device": "phone"}), ("Sun", 4.5, "long")],
     11: [("Tue", 3.5), ("Thu", 4.0), ("Sat", 3.0), ("Sun", 5.0, "long")],
     12: [("Tue", 3.5), ("Thu", 4.0), ("Sat", 3.5), ("Sun", 5.5, "long")],
     13: [("Tue", 3.0), ("Thu", 3.0, "easy", {"device": "phone"}), ("Sun", 12.0, "long")],  # E3
