@@ -33,5 +33,6 @@ __all__ = [
     "__version__", "read_file", "read_activities", "read_samples", "find_activity_files",
     "deduplicate", "ReadResult", "KneeloadError", "InputError", "UsageError", "ConfigError",
     "CorruptFileError", "NotAnActivityError", "InvalidTimeError", "UnsafeInputError",
-    "UnsupportedFormatError", "OnError",
+    "UnsupportedFormatError", "OnError", "Config", "load_config", "Season", "weekly_table",
+    "flags", "acwr", "monotony", "session_spikes", "next_week_limits", "check_plan", "read_plan",
 ]

@@ -7,6 +7,7 @@ the threshold), 2 usage or input errors.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import os
@@ -16,9 +17,13 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
+from .config import SEVERITIES, load_config
 from .errors import KneeloadError
 from .io import ReadResult, read_activities
+from .load import SEVERITY_RANK, next_week_limits
+from .plan import read_plan
 from .schema import RUNNING_SPORTS
+from .season import Season
 from .units import (
     UNITS,
     elevation_unit,
@@ -60,7 +65,8 @@ def records(df: pd.DataFrame) -> list[dict[str, object]]:
 def _add_input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="FIT/GPX/TCX files (plain or .gz) or folders")
-    p.add_argument("--unit", choices=UNITS, default="mi", help="display unit (default: mi)")
+    p.add_argument("--unit", choices=UNITS, default=None,
+                   help="display unit (default: the config's, else mi)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--tz", default=None,
                    help="time zone for files without device local time "
@@ -71,7 +77,9 @@ def _read(args: argparse.Namespace) -> ReadResult:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise _UsageExit("no such file or folder: " + ", ".join(missing))
-    return read_activities(args.paths, tz=args.tz)
+    cfg = load_config(None, search=args.paths)
+    args.unit = args.unit or cfg.unit
+    return read_activities(args.paths, tz=args.tz or cfg.tz)
 
 
 def _summary_table(df: pd.DataFrame, unit: str) -> str:
@@ -119,6 +127,147 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if len(not_read) else EXIT_OK
 
 
+def _date(text: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date like 2026-09-01: {text!r}") from None
+
+
+def _season(paths: list[str], args: argparse.Namespace) -> Season:
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise _UsageExit("no such file or folder: " + ", ".join(missing))
+    cfg = load_config(args.config, search=paths)
+    if args.unit:
+        cfg.unit = args.unit
+    season = Season.from_paths(paths, tz=args.tz or cfg.tz, config=cfg)
+    not_read = season.skipped[season.skipped["kind"] != "duplicate"]
+    for r in not_read.itertuples():
+        print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
+    if season.activities.empty:
+        raise _UsageExit("no activities could be read from " + ", ".join(paths))
+    return season
+
+
+def _flag_records(flags: pd.DataFrame) -> list[dict[str, object]]:
+    out = []
+    for r in records(flags):
+        for key in ("date", "week_start"):
+            r[key] = str(r[key])[:10] if r[key] else None
+        out.append(r)
+    return out
+
+
+def week_records(weeks: pd.DataFrame, unit: str) -> list[dict[str, object]]:
+    """The weekly table as documented JSON: ISO dates, distances in ``unit`` and in metres."""
+    w = weeks.copy()
+    per = 1609.344 if unit == "mi" else 1000.0
+    w["distance"] = w["distance_m"] / per
+    w["longest"] = w["longest_m"] / per
+    w["cross_distance"] = w["cross_distance_m"] / per
+    w["unit"] = unit
+    out = records(w)
+    for r in out:
+        r["week_start"] = str(r["week_start"])[:10]
+        r["week_end"] = str(r["week_end"])[:10]
+    return out
+
+
+def _print_flags(flags: pd.DataFrame) -> None:
+    if flags.empty:
+        print("No flags.")
+        return
+    mark = {"info": "i", "warn": "!", "alert": "!!"}
+    for r in flags.itertuples():
+        print(f"[{mark[r.severity]:>2}] {r.date:%Y-%m-%d}  {r.severity:<5}  {r.rule}: {r.message}")
+
+
+def _failing(flags: pd.DataFrame, fail_on: str) -> pd.DataFrame:
+    return flags[flags["severity"].map(SEVERITY_RANK) >= SEVERITY_RANK[fail_on]]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    season = _season(args.paths, args)
+    unit = season.config.unit
+    flags = season.flags()
+    weeks = season.weeks
+    if args.since is not None:
+        flags = flags[flags["date"] >= args.since]
+        weeks = weeks[weeks["week_end"] >= args.since]
+    failing = _failing(flags, args.fail_on)
+    if args.json:
+        print(json.dumps({"unit": unit, "flags": _flag_records(flags),
+                          "weeks": week_records(weeks, unit), "notes": season.notes(),
+                          "skipped": records(season.skipped)}, indent=2))
+    else:
+        print(f"{'week':<10}  {'runs':>4}  {'distance':>9}  {'change':>7}  {'4-wk':>6}  "
+              f"{'longest':>8}  {'descent':>8}  {'cadence':>7}")
+        eu = elevation_unit(unit)
+        for w in weeks.itertuples():
+            ch = "" if pd.isna(w.change_prev_pct) else f"{w.change_prev_pct:+.0f}%"
+            c4 = "" if pd.isna(w.change_4wk_pct) else f"{w.change_4wk_pct:+.0f}%"
+            cad = "" if pd.isna(w.cadence_spm) else f"{w.cadence_spm:.0f}"
+            print(f"{w.week_start:%Y-%m-%d}  {w.runs:>4}  "
+                  f"{to_unit(w.distance_m, unit):>6.1f} {unit}  {ch:>7}  {c4:>6}  "
+                  f"{to_unit(w.longest_m, unit):>5.1f} {unit}  "
+                  f"{to_elevation_unit(w.descent_m, unit):>5.0f} {eu}  {cad:>7}")
+        print()
+        _print_flags(flags)
+        for note in season.notes():
+            print(f"Note: {note}")
+        print(f"\n{len(failing)} flag(s) at or above '{args.fail_on}'"
+              + (f" since {args.since:%Y-%m-%d}" if args.since is not None else "") + ".")
+    return EXIT_FLAGGED if len(failing) else EXIT_OK
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    if not os.path.exists(args.plan):
+        raise _UsageExit(f"no such plan file: {args.plan}")
+    season = _season(args.history, args)
+    unit = season.config.unit
+    plan = read_plan(args.plan, unit)
+    ahead = next_week_limits(season.activities, season.config)
+    flags = season.check_plan(plan)
+    failing = _failing(flags, args.fail_on)
+    per = 1609.344 if unit == "mi" else 1000.0
+    look = {"week_start": f"{ahead['week_start']:%Y-%m-%d}", "unit": unit,
+            "last_week": ahead["last_week_m"] / per,
+            "max_week_10pct": ahead["max_week_10pct_m"] / per,
+            "max_week_2wk": None if ahead["max_week_2wk_m"] is None
+            else ahead["max_week_2wk_m"] / per,
+            "max_week": ahead["max_week_m"] / per,
+            "recent_longest": None if ahead["recent_longest_m"] is None
+            else ahead["recent_longest_m"] / per,
+            "max_run": None if ahead["max_run_m"] is None else ahead["max_run_m"] / per}
+    if args.json:
+        print(json.dumps({"next_week": look, "flags": _flag_records(flags),
+                          "plan": [{"date": f"{d:%Y-%m-%d}", "distance": m / per, "unit": unit}
+                                   for d, m in zip(plan["date"], plan["distance_m"],
+                                                   strict=True)]}, indent=2))
+    else:
+        print(f"Week of {look['week_start']}: at most {look['max_week']:.1f} {unit} "
+              f"(10% rule: {look['max_week_10pct']:.1f}"
+              + (f"; two-week rule: {look['max_week_2wk']:.1f}" if look["max_week_2wk"] else "")
+              + f"; last week {look['last_week']:.1f} {unit}).")
+        if look["max_run"] is not None:
+            print(f"Longest single run within the session-spike caution threshold: "
+                  f"{look['max_run']:.1f} {unit} (longest of the last 30 days: "
+                  f"{look['recent_longest']:.1f} {unit}).")
+        print(f"\nThe plan ({len(plan)} runs, {plan['distance_m'].sum() / per:.1f} {unit}) "
+              "as if run after your history:")
+        _print_flags(flags)
+    return EXIT_FLAGGED if len(failing) else EXIT_OK
+
+
+def _add_rule_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fail-on", choices=SEVERITIES, default="warn",
+                   help="exit 1 when a flag at or above this severity falls in the window "
+                        "(default: warn)")
+    p.add_argument("--config", default=None,
+                   help="kneeload.toml with rule settings (default: one in the data folder)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kneeload", description="Running load and knee-injury risk.")
     parser.add_argument("--version", action="version", version=f"kneeload {__version__}")
@@ -126,6 +275,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="list the activities read and the files skipped")
     _add_input_args(p)
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("check", help="flag risky load jumps (10% rule, ramps, spikes, ...)")
+    _add_input_args(p)
+    _add_rule_args(p)
+    p.add_argument("--since", type=_date, default=None,
+                   help="only flags dated on or after this ISO date count and show")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("plan", help="check a planned schedule against the rules before running it")
+    p.add_argument("plan", metavar="PLAN.csv", help="CSV with header date,distance")
+    p.add_argument("--history", nargs="+", required=True, metavar="PATH",
+                   help="files or folders of the runs so far")
+    p.add_argument("--unit", choices=UNITS, default=None,
+                   help="unit of the plan's distances and the output (default: mi)")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--tz", default=None, help="time zone for files without device local time")
+    _add_rule_args(p)
+    p.set_defaults(func=cmd_plan)
     return parser
 
 

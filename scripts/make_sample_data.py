@@ -67,9 +67,9 @@ PLAN: dict[int, list[tuple]] = {
     5: [("Tue", 3.5), ("Thu", 4.0), ("Sat", 2.5), ("Sun", 5.0, "long")],  # E1: after deload
     6: [("Tue", 3.5), ("Thu", 4.0, "easy", {"device": "both"}), ("Sat", 2.5),
         ("Sun", 5.5, "long")],
-    7: [("Tue", 4.0), ("Thu", 4.0), ("Sat", 3.0, "easy", {"device": "phone"}),
+    7: [("Tue", 4.0), ("Thu", 4.0), ("Sat", 2.5, "easy", {"device": "phone"}),
         ("Sun", 6.0, "long")],
-    8: [("Tue", 5.0), ("Thu", 5.0), ("Sat", 5.0), ("Sun", 8.0, "long")],  # E2: the big jump
+    8: [("Tue", 5.0), ("Thu", 5.0), ("Sat", 6.0), ("Sun", 8.0, "long")],  # E2: the big jump
     9: [("Tue", 3.5), ("Thu", 3.5), ("Sat", 3.0), ("Sun", 4.0, "long")],
     10: [("Tue", 3.5), ("Wed", 2.0, "walk"), ("Thu", 4.0),
          ("Sat", 3.0, "easy", {"device": "phone"}), ("Sun", 4.5, "long")],
@@ -92,7 +92,7 @@ PLAN: dict[int, list[tuple]] = {
     22: [("Tue", 4.0), ("Wed", 15.0, "bike"), ("Thu", 4.0), ("Sat", 3.0), ("Sun", 6.5, "long")],
     23: [("Tue", 3.5), ("Thu", 3.5), ("Sat", 2.5), ("Sun", 4.5, "long")],
     24: [("Tue", 3.5), ("Thu", 4.0, "easy", {"device": "phone"}), ("Sat", 3.0),
-         ("Sun", 5.0, "long")],
+         ("Sun", 4.5, "long")],
 }
 
 
@@ -114,9 +114,9 @@ def sessions() -> list[Session]:
 
 
 def cadence_spm(day: dt.date) -> float:
-    """Low cadence (~162 spm) until the physio visit after week 16, then +1 spm a week to ~171."""
+    """Low cadence (~162 spm) until the physio visit after week 16, then +3 spm a week to 174."""
     week = (day - SEASON_START).days // 7 + 1
-    return 162.0 if week <= 16 else min(162.0 + (week - 16) * 1.5, 171.0)
+    return 162.0 if week <= 16 else min(162.0 + (week - 16) * 3.0, 174.0)
 
 
 def pace_s_per_mi(kind: str) -> float:
@@ -178,7 +178,7 @@ def fit_bytes(s: Session, start_utc: dt.datetime, samples: list) -> bytes:
         r.enhanced_altitude = alt
         r.enhanced_speed = speed
         r.heart_rate = int(round(hr))
-        r.cadence = int(c / 2) if on_foot else int(c)
+        r.cadence = int(round(c / 2)) if on_foot else int(round(c))
         b.add(r)
     end = samples[-1][0]
     t_end = t0 + int(end * 1000)
@@ -203,9 +203,9 @@ def fit_bytes(s: Session, start_utc: dt.datetime, samples: list) -> bytes:
         msg.max_heart_rate = int(round(max(hrs)))
         msg.sport, msg.sub_sport = sport, sub
         if on_foot:
-            msg.avg_running_cadence = int(sum(cads) / len(cads) / 2)
+            msg.avg_running_cadence = int(round(sum(cads) / len(cads) / 2))
         else:
-            msg.avg_cadence = int(sum(cads) / len(cads))
+            msg.avg_cadence = int(round(sum(cads) / len(cads)))
         if isinstance(msg, SessionMessage):
             msg.first_lap_index, msg.num_laps = 0, 1
         b.add(msg)
@@ -231,7 +231,7 @@ def gpx_text(s: Session, start_utc: dt.datetime, samples: list, rng: random.Rand
             f'   <trkpt lat="{lat:.7f}" lon="{lon:.7f}">\n    <ele>{ele:.1f}</ele>\n'
             f"    <time>{when}</time>\n    <extensions>\n     <gpxtpx:TrackPointExtension>\n"
             f"      <gpxtpx:hr>{int(round(hr))}</gpxtpx:hr>\n"
-            f"      <gpxtpx:cad>{int(c / 2)}</gpxtpx:cad>\n"
+            f"      <gpxtpx:cad>{int(round(c / 2))}</gpxtpx:cad>\n"
             "     </gpxtpx:TrackPointExtension>\n    </extensions>\n   </trkpt>")
     head = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -1,0 +1,116 @@
+"""``Season``: a season's activities held in memory, answering questions without re-reading.
+
+A thin facade over the pure functions in :mod:`kneeload.load` for notebooks::
+
+    season = kneeload.Season.from_paths("sample_data", tz="Europe/London")
+    season.weekly()          # the weekly table, in the display unit
+    season.flags()           # every rule's flags
+    season.next_week()       # the look-ahead
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from . import load
+from .config import Config, load_config
+from .io import read_activities
+from .units import to_unit
+
+
+class Season:
+    """Activities plus the settings to judge them.
+
+    Parameters
+    ----------
+    activities : pandas.DataFrame
+        The activities table (``kneeload.read_activities(...).activities``).
+    config : Config, optional
+        Rules, unit, week start; defaults when omitted.
+    skipped : pandas.DataFrame, optional
+        Files that were not ingested, kept for reporting.
+    """
+
+    def __init__(self, activities: pd.DataFrame, config: Config | None = None,
+                 skipped: pd.DataFrame | None = None):
+        self.activities = activities
+        self.config = config or Config()
+        self.skipped = skipped if skipped is not None else pd.DataFrame(
+            columns=["path", "kind", "reason"])
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
+                   tz: str | None = None, config: str | os.PathLike[str] | Config | None = None,
+                   **read_kwargs: Any) -> Season:
+        """Read files and folders once. ``config`` is a Config, a path to a kneeload.toml, or
+        None to look for kneeload.toml in the given folders."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        paths = [os.fspath(p) for p in paths]
+        cfg = config if isinstance(config, Config) else load_config(config, search=paths)
+        result = read_activities(paths, tz=tz or cfg.tz, **read_kwargs)
+        return cls(result.activities, cfg, result.skipped)
+
+    def _repr_html_(self) -> str:
+        runs = load.running(self.activities)
+        unit = self.config.unit
+        head = (f"<p><b>kneeload Season</b>: {len(self.activities)} activities, {len(runs)} runs, "
+                f"{to_unit(runs['distance_m'].sum(), unit):.1f} {unit} of running"
+                f"{'' if runs.empty else ' from ' + format(runs['local_date'].min(), '%Y-%m-%d')}"
+                f"{'' if runs.empty else ' to ' + format(runs['local_date'].max(), '%Y-%m-%d')}"
+                f"; {len(self.flags())} flags, {len(self.skipped)} files skipped.</p>")
+        return head + self.flags()[["rule", "severity", "date", "value", "unit"]].to_html(
+            index=False)
+
+    def __repr__(self) -> str:
+        return (f"Season({len(self.activities)} activities, unit={self.config.unit!r}, "
+                f"week_start={self.config.week_start!r})")
+
+    @cached_property
+    def weeks(self) -> pd.DataFrame:
+        """The weekly table in SI units (see :func:`kneeload.load.weekly_table`)."""
+        return load.weekly_table(self.activities, self.config.week_start)
+
+    def weekly(self, unit: str | None = None) -> pd.DataFrame:
+        """The weekly table with distances in ``unit`` (default: the config's) for display."""
+        unit = unit or self.config.unit
+        w = self.weeks.copy()
+        for col in ("distance_m", "longest_m", "cross_distance_m"):
+            w[col.replace("_m", f"_{unit}")] = w.pop(col) / (1609.344 if unit == "mi" else 1000)
+        return w
+
+    def flags(self, rules: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+        """Every enabled rule's flags; ``rules`` overrides parameters for this call."""
+        if rules is None:
+            return self._flags
+        return load.flags(self.activities, self.config, rules)
+
+    @cached_property
+    def _flags(self) -> pd.DataFrame:
+        return load.flags(self.activities, self.config)
+
+    def acwr(self) -> pd.DataFrame:
+        return load.acwr(self.activities)
+
+    def monotony(self) -> pd.DataFrame:
+        return load.monotony(self.activities, self.config.week_start,
+                             self.config.rule("monotony_high")["cap"])
+
+    def session_spikes(self) -> pd.DataFrame:
+        return load.session_spikes(self.activities,
+                                   int(self.config.rule("session_spike")["window_days"]))
+
+    def next_week(self) -> dict[str, Any]:
+        return load.next_week_limits(self.activities, self.config)
+
+    def check_plan(self, plan: pd.DataFrame) -> pd.DataFrame:
+        """Flags a plan (``date``, ``distance_m``) would raise after this season."""
+        return load.check_plan(self.activities, plan, self.config)
+
+    def notes(self) -> list[str]:
+        return load.history_notes(self.activities, self.config)
