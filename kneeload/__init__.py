@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .config import Config, load_config
 from .errors import (
     ConfigError,
     CorruptFileError,
@@ -28,6 +29,17 @@ from .io import (
     read_file,
     read_samples,
 )
+from .load import (
+    acwr,
+    check_plan,
+    flags,
+    monotony,
+    next_week_limits,
+    session_spikes,
+    weekly_table,
+)
+from .plan import read_plan
+from .season import Season
 
 __all__ = [
     "__version__", "read_file", "read_activities", "read_samples", "find_activity_files",

@@ -23,6 +23,9 @@ from .units import elevation_unit, to_elevation_unit, to_unit
 FLAG_COLUMNS = ("rule", "severity", "date", "week_start", "value", "threshold", "unit", "message")
 SEVERITY_RANK = {"info": 0, "warn": 1, "alert": 2}
 #: Spike rules: the ones paired with pain (ACWR only when enabled).
+#: Percentages are rounded to this many decimals before thresholds are applied, so that
+#: exactly +10% (4.4 mi after 4.0 mi) is not over 10% through floating-point error.
+PCT_DECIMALS = 6
 SPIKE_RULES = ("weekly_increase", "two_week_increase", "session_spike", "descent_increase",
                "acwr_high")
 
@@ -63,7 +66,7 @@ def week_start_of(dates: pd.Series, week_start: str = "monday") -> pd.Series:
     except ValueError:
         raise UsageError(f"week_start must be a weekday name, not {week_start!r}") from None
     dates = pd.to_datetime(dates)
-    return dates - pd.to_timedelta((dates.dt.weekday - first) % 7, unit="D")
+    return dates - pd.to_timedelta((dates.dt.day_of_week - first) % 7, unit="D")
 
 
 def running(activities: pd.DataFrame) -> pd.DataFrame:
@@ -131,9 +134,10 @@ def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
     prev4 = d.shift(1).rolling(4, min_periods=4).mean()
     two = d + d.shift(1)
     two_before = d.shift(2) + d.shift(3)
-    out["change_prev_pct"] = ((d / prev.where(prev > 0)) - 1) * 100
-    out["change_4wk_pct"] = ((d / prev4.where(prev4 > 0)) - 1) * 100
-    out["change_2wk_pct"] = ((two / two_before.where(two_before > 0)) - 1) * 100
+    out["change_prev_pct"] = (((d / prev.where(prev > 0)) - 1) * 100).round(PCT_DECIMALS)
+    out["change_4wk_pct"] = (((d / prev4.where(prev4 > 0)) - 1) * 100).round(PCT_DECIMALS)
+    out["change_2wk_pct"] = (((two / two_before.where(two_before > 0)) - 1) * 100).round(
+        PCT_DECIMALS)
     out = out.reset_index()
     out["week_end"] = out["week_start"] + pd.Timedelta(days=6)
     return out[cols]
@@ -222,7 +226,7 @@ def descent_increase(weeks: pd.DataFrame, *, threshold_pct: float = 30.0, warn_p
     """
     desc = weeks["descent_m"]
     ref = desc.shift(1).rolling(4, min_periods=1).mean().clip(lower=min_base_m)
-    change = (desc / ref - 1) * 100
+    change = ((desc / ref - 1) * 100).round(PCT_DECIMALS)
     rows = []
     for i in weeks.index[(change > threshold_pct) & weeks.index.isin(weeks.index[1:])]:
         w = weeks.loc[i]
@@ -296,7 +300,8 @@ def session_spikes(activities: pd.DataFrame, window_days: int = 30) -> pd.DataFr
     first = runs["local_date"].min()
     history = (runs["local_date"] - first).dt.days.to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        spike = np.where((history >= window_days) & (prior > 0), (dist / prior - 1) * 100, np.nan)
+        spike = np.where((history >= window_days) & (prior > 0),
+                         np.round((dist / prior - 1) * 100, PCT_DECIMALS), np.nan)
     out = runs[["activity_id", "local_start", "local_date", "distance_m"]].copy()
     out["prior_longest_m"] = prior
     out["spike_pct"] = spike

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import SAMPLE
+
+from kneeload.cli import main
+
+PLANTED = [  # (rule, severity, date) as sample_data/README.md tells
+    ("weekly_increase", "info", "2026-04-05"),     # E1: after the deload
+    ("session_spike", "warn", "2026-04-26"),       # E2
+    ("two_week_increase", "warn", "2026-04-26"),   # E2
+    ("weekly_increase", "info", "2026-04-26"),     # E2
+    ("session_spike", "alert", "2026-05-31"),      # E3: the 12-miler
+    ("descent_increase", "warn", "2026-06-14"),    # E4: the hills
+    ("low_cadence", "info", "2026-07-05"),         # weeks 1-18 under 170 spm
+]
+
+
+@pytest.fixture(scope="module")
+def check_json():
+    import contextlib
+    import io
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["check", str(SAMPLE), "--json"])
+    return code, json.loads(out.getvalue())
+
+
+def test_check_flags_exactly_the_planted_events(check_json):
+    code, doc = check_json
+    assert code == 1  # warn and alert flags present
+    got = [(f["rule"], f["severity"], f["date"]) for f in doc["flags"]]
+    assert got == PLANTED
+    assert set(doc["flags"][0]) == {"rule", "severity", "date", "week_start", "value",
+                                    "threshold", "unit", "message"}
+    spike = doc["flags"][4]
+    assert spike["value"] == pytest.approx(118.2) and spike["threshold"] == 100.0
+    assert spike["unit"] == "%" and spike["week_start"] == "2026-05-25"
+
+
+def test_check_json_weeks(check_json):
+    _, doc = check_json
+    weeks = doc["weeks"]
+    assert len(weeks) == 24
+    assert weeks[0]["week_start"] == "2026-03-02" and weeks[0]["week_end"] == "2026-03-08"
+    assert [round(w["distance"], 1) for w in weeks[:5]] == [11.5, 12.5, 13.5, 10.0, 15.0]
+    assert weeks[4]["change_prev_pct"] == pytest.approx(50.0, abs=0.1)  # GPX track noise
+    assert weeks[4]["change_4wk_pct"] == pytest.approx(26.3, abs=0.1)
+    assert weeks[2]["cross_n"] == 1 and weeks[0]["unit"] == "mi"
+    assert "runs before 2026-04-02 were not judged" in doc["notes"][0]
+
+
+def test_check_since_and_fail_on(capsys):
+    assert main(["check", str(SAMPLE), "--since", "2026-06-15"]) == 0  # only the cadence notice
+    out = capsys.readouterr().out
+    assert "low_cadence" in out and "descent_increase" not in out
+    assert "0 flag(s) at or above 'warn' since 2026-06-15." in out
+    assert main(["check", str(SAMPLE), "--since", "2026-06-15", "--fail-on", "info"]) == 1
+    assert main(["check", str(SAMPLE), "--since", "2026-06-01", "--fail-on", "alert"]) == 0
+    assert main(["check", str(SAMPLE), "--fail-on", "alert"]) == 1
+
+
+def test_check_in_km_and_usage_errors(capsys):
+    assert main(["check", str(SAMPLE), "--unit", "km", "--since", "2026-05-31"]) == 1
+    out = capsys.readouterr().out
+    assert "19.3 km, +118% on your longest run of the 30 days before (8.9 km)" in out
+    assert main(["check", str(SAMPLE), "--since", "31/05/2026"]) == 2
+    assert main(["check", str(SAMPLE), "--fail-on", "panic"]) == 2
+
+
+def test_check_config_file(tmp_path, capsys):
+    cfg = tmp_path / "k.toml"
+    cfg.write_text("[rules.session_spike]\nalert_pct = 150\n")
+    main(["check", str(SAMPLE), "--json", "--config", str(cfg)])
+    doc = json.loads(capsys.readouterr().out)
+    assert [f["severity"] for f in doc["flags"] if f["date"] == "2026-05-31"] == ["warn"]
+    cfg.write_text("[rules.session_spike]\nalert = 150\n")
+    assert main(["check", str(SAMPLE), "--config", str(cfg)]) == 2
+    assert "unknown parameter 'alert'" in capsys.readouterr().err
+
+
+def test_plan_look_ahead_and_check(capsys):
+    assert main(["plan", str(SAMPLE / "plan.csv"), "--history", str(SAMPLE), "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    ahead = doc["next_week"]
+    assert ahead["week_start"] == "2026-08-17"
+    assert ahead["last_week"] == pytest.approx(15.0, abs=0.01)
+    assert ahead["max_week"] == pytest.approx(16.5, abs=0.01)
+    assert ahead["recent_longest"] == pytest.approx(6.5, abs=0.01)
+    assert ahead["max_run"] == pytest.approx(7.15, abs=0.01)
+    assert [(f["rule"], f["severity"]) for f in doc["flags"]] == [
+        ("session_spike", "warn"), ("weekly_increase", "info")]
+
+
+def test_plan_errors_name_the_line(tmp_path, capsys):
+    bad = tmp_path / "plan.csv"
+    bad.write_text("date,distance\n2026-08-18,3\n2026-08-19,three\n")
+    assert main(["plan", str(bad), "--history", str(SAMPLE)]) == 2
+    assert "plan.csv: line 3: distance 'three' is not a number" in capsys.readouterr().err
+    bad.write_text("day,miles\n2026-08-18,3\n")
+    assert main(["plan", str(bad), "--history", str(SAMPLE)]) == 2
+    assert "header must start with 'date,distance'" in capsys.readouterr().err

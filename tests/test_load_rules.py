@@ -1,0 +1,270 @@
+"""Every load rule at its edges, on hand-built histories."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from factories import activities, weekly_runs
+
+import kneeload
+from kneeload import load
+from kneeload.config import Config
+from kneeload.schema import M_PER_MI
+
+MI = M_PER_MI
+
+
+def rules(acts, **over):
+    return load.flags(acts, Config(), rules=over or None)
+
+
+# --- weekly table ---------------------------------------------------------------------------
+
+def test_weekly_table_zero_weeks_cross_training_and_changes():
+    acts = activities([
+        ("2026-03-03 08:00", 4.0), ("2026-03-05 08:00", 6.0),            # week 1: 10 mi
+        ("2026-03-11 18:00", 20.0, "cycling"),                            # week 2: bike only
+        ("2026-03-24 08:00", 5.0), ("2026-03-24 18:00", 3.0),             # week 4: double day
+    ])
+    w = load.weekly_table(acts)
+    assert w["week_start"].dt.strftime("%m-%d").tolist() == ["03-02", "03-09", "03-16", "03-23"]
+    assert w["runs"].tolist() == [2, 0, 0, 2]
+    assert (w["distance_m"] / MI).round(6).tolist() == [10, 0, 0, 8]
+    assert w["cross_n"].tolist() == [0, 1, 0, 0]
+    assert w.loc[1, "cross_distance_m"] == pytest.approx(20 * MI)
+    assert (w["longest_m"] / MI).round(6).tolist() == [6, 0, 0, 5]
+    # a return after zero weeks is not an infinite increase
+    assert w["change_prev_pct"].isna().tolist() == [True, False, True, True]
+    assert w.loc[1, "change_prev_pct"] == pytest.approx(-100)
+
+
+def test_week_start_is_configurable():
+    acts = activities([("2026-03-01 08:00", 5.0), ("2026-03-02 08:00", 5.0)])  # Sun, Mon
+    assert len(load.weekly_table(acts, "monday")) == 2
+    assert len(load.weekly_table(acts, "sunday")) == 1
+
+
+def test_run_just_after_local_midnight_counts_in_the_new_week():
+    gpx = (b'<gpx><trk><type>running</type><trkseg>'
+           b'<trkpt lat="52.5" lon="13.4"><time>2026-03-01T23:30:00Z</time></trkpt>'
+           b'<trkpt lat="52.51" lon="13.4"><time>2026-03-02T00:30:00Z</time></trkpt>'
+           b'</trkseg></trk></gpx>')
+    act = kneeload.read_file(io.BytesIO(gpx), tz="Europe/Berlin")
+    assert act.loc[0, "local_date"] == pd.Timestamp("2026-03-02")  # Monday in Berlin
+    assert load.weekly_table(act).loc[0, "week_start"] == pd.Timestamp("2026-03-02")
+    utc = kneeload.read_file(io.BytesIO(gpx), tz="UTC")
+    assert load.weekly_table(utc).loc[0, "week_start"] == pd.Timestamp("2026-02-23")
+
+
+def test_daylight_saving_week_is_a_normal_week():
+    # clocks go forward in London on Sun 29 March 2026: that week still has 7 days
+    runs = weekly_runs("2026-03-16", [10, 10, 10])
+    acts = activities(runs, tz="Europe/London")
+    w = load.weekly_table(acts)
+    assert (w["distance_m"] / MI).round(6).tolist() == [10, 10, 10]
+    assert (w["week_end"] - w["week_start"]).dt.days.tolist() == [6, 6, 6]
+
+
+# --- weekly_increase and two_week_increase ---------------------------------------------------
+
+def test_ten_percent_rule_edges():
+    acts = activities(weekly_runs("2026-01-05", [10, 11, 12.2, 3, 4, 4.5, 9]))
+    f = rules(acts)
+    wk = f[f["rule"] == "weekly_increase"]
+    # 10 -> 11 is exactly +10% (not over); 11 -> 12.2 is +10.9%; 3 -> 4 has too small a base;
+    # 4.5 -> 9: previous week under 5 mi, not judged
+    assert wk["week_start"].dt.strftime("%m-%d").tolist() == ["01-19"]
+    assert wk["value"].tolist() == [10.9]
+    assert wk["severity"].tolist() == ["info"]
+    assert "+11% on the week before (11.0 mi)" in wk["message"].iloc[0]
+
+
+def test_first_week_and_return_after_a_break_are_not_flagged():
+    acts = activities(weekly_runs("2026-01-05", [20, 0, 0, 20]))
+    assert rules(acts).query("rule == 'weekly_increase'").empty
+
+
+def test_week_after_a_deload_reports_the_four_week_mean():
+    acts = activities(weekly_runs("2026-01-05", [20, 20, 20, 12, 21]))
+    f = rules(acts).query("rule == 'weekly_increase'")
+    assert len(f) == 1
+    msg = f["message"].iloc[0]
+    assert "+75% on the week before (12.0 mi)" in msg
+    assert "+17% on the mean of the 4 weeks before (18.0 mi)" in msg
+    assert "Buist et al. 2008" in msg
+
+
+def test_two_week_rule_compares_two_weeks_with_the_two_before():
+    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 16]))
+    f = rules(acts).query("rule == 'two_week_increase'")
+    # (16 + 10) / (10 + 10) = +30%: not over
+    assert f.empty
+    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 16.2]))
+    f = rules(acts).query("rule == 'two_week_increase'")
+    assert f["value"].tolist() == [31.0] and f["severity"].tolist() == ["warn"]
+    assert "Nielsen et al. 2014" in f["message"].iloc[0]
+
+
+# --- session_spike -----------------------------------------------------------------------
+
+def test_session_spike_severities_follow_frandsen():
+    base = [("2026-01-01 08:00", 0.5)] + [(f"2026-01-{d:02d} 08:00", 4.0) for d in (20, 25)]
+    cases = {4.4: None, 4.44: "info", 5.24: "warn", 8.04: "alert"}
+    for miles, severity in cases.items():
+        acts = activities(base + [("2026-02-05 08:00", miles)])
+        f = rules(acts).query("rule == 'session_spike'")
+        if severity is None:
+            assert f.empty, miles
+        else:
+            assert f["severity"].tolist() == [severity], miles
+            assert f["value"].iloc[0] == pytest.approx((miles / 4.0 - 1) * 100, abs=0.05)
+
+
+def test_session_spike_reproduces_the_formula_and_window():
+    acts = activities([("2026-01-01 08:00", 10.0), ("2026-01-20 08:00", 5.0),
+                       ("2026-02-02 08:00", 5.5), ("2026-02-03 08:00", 12.0)])
+    s = load.session_spikes(acts).set_index("activity_id")
+    # a2 on 2 Feb: the 10-mile run of 1 Jan is 32 days back, out of the window
+    assert s.loc["a2", "prior_longest_m"] == pytest.approx(5.0 * MI)
+    assert s.loc["a2", "spike_pct"] == pytest.approx(10.0)
+    assert s.loc["a3", "spike_pct"] == pytest.approx((12 / 5.5 - 1) * 100)  # +118%
+    assert np.isnan(s.loc["a1", "spike_pct"])  # less than 30 days of history
+
+
+def test_second_run_of_the_day_is_compared_with_the_first():
+    acts = activities([("2026-01-01 08:00", 1.0), ("2026-02-05 07:00", 4.0),
+                       ("2026-02-05 18:00", 5.0)])
+    s = load.session_spikes(acts).set_index("activity_id")
+    assert s.loc["a2", "spike_pct"] == pytest.approx(25.0)
+
+
+def test_not_enough_history_is_said():
+    acts = activities([("2026-01-01 08:00", 3.0), ("2026-01-10 08:00", 9.0)])
+    assert rules(acts).query("rule == 'session_spike'").empty
+    notes = load.history_notes(acts)
+    assert "runs before 2026-01-31 were not judged" in notes[0]
+
+
+# --- ACWR, monotony -----------------------------------------------------------------------
+
+def test_acwr_uncoupled_coupled_and_ewma():
+    runs = weekly_runs("2026-01-05", [10, 10, 10, 10, 20], days=(0, 1, 2, 3, 4, 5, 6))
+    acts = activities(runs)
+    r = load.acwr(acts)
+    last = r.iloc[-1]
+    assert last["acute"] == pytest.approx(20 * MI)
+    assert last["chronic"] == pytest.approx(10 * MI)
+    assert last["acwr_uncoupled"] == pytest.approx(2.0)
+    assert last["acwr_coupled"] == pytest.approx(20 / ((20 + 30) / 4))  # 1.6
+    # EWMA by hand: E_t = l * L_t + (1 - l) * E_{t-1}, started at the first day's load
+    loads = r["load"].to_numpy()
+    ea = ec = loads[0]
+    for x in loads[1:]:
+        ea = 0.25 * x + 0.75 * ea
+        ec = (2 / 29) * x + (1 - 2 / 29) * ec
+    assert last["acwr_ewma"] == pytest.approx(ea / ec)
+    assert r["acwr_ewma"].iloc[:27].isna().all()
+
+
+def test_coupled_ratio_cannot_exceed_four():
+    acts = activities([("2026-01-01 08:00", 0.0)] + [(f"2026-01-{d} 08:00", 3.0)
+                                                       for d in (29, 30, 31)])
+    r = load.acwr(acts)
+    assert r["acwr_coupled"].iloc[-1] == pytest.approx(4.0)
+    assert np.isnan(r["acwr_uncoupled"].iloc[-1])  # chronic is 0: undefined, not infinite
+
+
+def test_acwr_flag_is_off_by_default_and_can_be_enabled():
+    runs = weekly_runs("2026-01-05", [10, 10, 10, 10, 20], days=(0, 1, 2, 3, 4, 5, 6))
+    acts = activities(runs)
+    assert rules(acts).query("rule == 'acwr_high'").empty
+    f = rules(acts, acwr_high={"enabled": True}).query("rule == 'acwr_high'")
+    assert len(f) == 1 and f["value"].iloc[0] == 2.0
+    assert "doubtful" in f["message"].iloc[0]
+
+
+def test_monotony_foster():
+    acts = activities([(f"2026-01-{d:02d} 08:00", 10.0) for d in range(5, 11)])  # Mon-Sat
+    m = load.monotony(acts)
+    loads = np.array([10, 10, 10, 10, 10, 10, 0]) * MI
+    expected = loads.mean() / loads.std(ddof=1)
+    assert m.loc[0, "monotony"] == pytest.approx(expected)  # 2.27
+    assert m.loc[0, "strain"] == pytest.approx(loads.sum() * expected)
+    f = rules(acts).query("rule == 'monotony_high'")
+    assert f["value"].tolist() == [round(expected, 2)]
+    same = activities([(f"2026-01-{d:02d} 08:00", 5.0) for d in range(5, 12)])  # every day
+    assert load.monotony(same).loc[0, "monotony"] == 10.0  # SD 0: capped
+
+
+# --- descent, cadence -------------------------------------------------------------------------
+
+def test_descent_ramp_against_a_floored_reference():
+    runs = [(r[0], r[1], "running", 20.0) for r in weekly_runs("2026-01-05", [10, 10, 10, 10])]
+    runs += [("2026-02-03 08:00", 3.0, "running", 150.0), ("2026-02-07 08:00", 5.0, "trail_running",
+                                                          250.0)]
+    f = rules(activities(runs)).query("rule == 'descent_increase'")
+    # 400 m against the 150 m floor (the 4-week mean is 60 m): +167% -> warn
+    assert f["value"].tolist() == [pytest.approx(166.7, abs=0.1)]
+    assert f["severity"].tolist() == ["warn"]
+    assert "Telhan" in f["message"].iloc[0]
+
+
+def test_low_cadence_one_notice_per_stretch_never_a_180_target():
+    runs = []
+    for i, cad in enumerate([160, 162, 171, 172, 165]):
+        day = pd.Timestamp("2026-01-06") + pd.Timedelta(weeks=i)
+        runs.append((str(day), 3.0, "running", 10.0, cad))
+    f = rules(activities(runs)).query("rule == 'low_cadence'")
+    assert f["date"].dt.strftime("%m-%d").tolist() == ["01-18", "02-08"]
+    assert f["value"].tolist() == [161.0, 165.0]
+    assert "180 steps/min is folklore, not a target" in f["message"].iloc[0]
+    assert "to about 169-177" in f["message"].iloc[0]
+
+
+# --- config, look-ahead, plan ----------------------------------------------------------------
+
+def test_rules_are_overridable_per_call_and_from_a_file(tmp_path):
+    acts = activities(weekly_runs("2026-01-05", [10, 11.5]))
+    assert len(rules(acts).query("rule == 'weekly_increase'")) == 1
+    assert rules(acts, weekly_increase={"threshold_pct": 20}).query(
+        "rule == 'weekly_increase'").empty
+    (tmp_path / "kneeload.toml").write_text('[rules.weekly_increase]\nenabled = false\n')
+    cfg = kneeload.load_config(search=[str(tmp_path)])
+    assert load.flags(acts, cfg).query("rule == 'weekly_increase'").empty
+
+
+@pytest.mark.parametrize("text, match", [
+    ("[rules.ten_percent]\nx = 1\n", "unknown rule 'ten_percent'"),
+    ("[rules.weekly_increase]\nthreshold = 5\n", "unknown parameter 'threshold'"),
+    ("[rules.weekly_increase]\nthreshold_pct = 'ten'\n", "expected a number"),
+    ("unit = 'furlong'\n", "unit must be 'mi' or 'km'"),
+    ("colour = 'red'\n", "unknown setting 'colour'"),
+    ("[rules\n", "not valid TOML"),
+])
+def test_bad_config_is_named(tmp_path, text, match):
+    p = tmp_path / "kneeload.toml"
+    p.write_text(text)
+    with pytest.raises(kneeload.ConfigError, match=match):
+        kneeload.load_config(p)
+
+
+def test_next_week_limits():
+    acts = activities(weekly_runs("2026-01-05", [10, 10, 12]) + [("2026-01-20 08:00", 0.0)])
+    ahead = load.next_week_limits(acts)
+    assert ahead["week_start"] == pd.Timestamp("2026-01-26")
+    assert ahead["max_week_10pct_m"] == pytest.approx(12 * 1.1 * MI)
+    assert ahead["max_week_2wk_m"] == pytest.approx((20 * 1.3 - 12) * MI)
+    assert ahead["max_week_m"] == pytest.approx(13.2 * MI)
+    assert ahead["max_run_m"] == pytest.approx(4 * 1.1 * MI)
+
+
+def test_plan_is_checked_as_if_run():
+    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 10, 10]))
+    plan = pd.DataFrame({"date": pd.to_datetime(["2026-02-10", "2026-02-14"]),
+                         "distance_m": [3 * MI, 9 * MI]})
+    f = load.check_plan(acts, plan)
+    assert set(f["rule"]) == {"weekly_increase", "session_spike"}
+    assert (f["date"] >= pd.Timestamp("2026-02-09")).all()
