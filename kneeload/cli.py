@@ -260,6 +260,72 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if len(failing) else EXIT_OK
 
 
+def _find_beside(paths: list[str], name: str) -> str | None:
+    for p in paths:
+        folder = p if os.path.isdir(p) else os.path.dirname(p) or "."
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def cmd_shoes(args: argparse.Namespace) -> int:
+    from . import shoes as sh
+
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        raise _UsageExit("no such file or folder: " + ", ".join(missing))
+    shoes_path = args.shoes or _find_beside(args.paths, "shoes.csv")
+    if shoes_path is None:
+        raise _UsageExit("no shoes file: give --shoes shoes.csv (see docs/shoes.md)")
+    assign_path = args.assign or _find_beside(args.paths, "shoe_assignments.csv")
+    cfg = load_config(None, search=args.paths)
+    unit = args.unit or cfg.unit
+    result = read_activities(args.paths, tz=args.tz or cfg.tz)
+    for r in result.skipped[result.skipped["kind"] != "duplicate"].itertuples():
+        print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
+    shoes = sh.read_shoes(shoes_path)
+    overrides = sh.read_shoe_overrides(assign_path) if assign_path else None
+    assigned = sh.assign_shoes(result.activities, shoes, overrides)
+    status = sh.shoe_status(assigned, shoes, as_of=args.as_of)
+    un = sh.unassigned_runs(assigned)
+    advice = sh.rotation_advice(status)
+    per = 1609.344 if unit == "mi" else 1000.0
+    over = status[status["status"] == "replace"]
+    if args.json:
+        out = []
+        for s in status.itertuples():
+            out.append({"shoe": s.shoe, "distance": round(s.distance_m / per, 2), "unit": unit,
+                        "runs": int(s.runs), "status": s.status,
+                        "first_used": _iso(s.first_used), "last_used": _iso(s.last_used),
+                        "notice_on": _iso(s.notice_on), "replace_on": _iso(s.replace_on),
+                        "share": round(s.share, 3), "notice": round(s.notice_m / per, 1),
+                        "replace": round(s.replace_m / per, 1), "in_file": bool(s.in_file)})
+        print(json.dumps({"shoes": out, "unassigned": {"distance": round(
+            un["distance_m"] / per, 2), "runs": un["runs"], "unit": unit},
+            "advice": advice}, indent=2))
+    else:
+        print(f"{'shoe':<16} {'distance':>10}  {'runs':>4}  {'status':<8} {'first':<10}  "
+              f"{'last':<10}  {'notice':<10}  {'replace':<10}  {'share':>5}")
+        for s in status.itertuples():
+            print(f"{s.shoe[:16]:<16} {s.distance_m / per:>7.0f} {unit}  {s.runs:>4}  "
+                  f"{s.status:<8} {_iso(s.first_used) or '':<10}  {_iso(s.last_used) or '':<10}"
+                  f"  {_iso(s.notice_on) or '':<10}  {_iso(s.replace_on) or '':<10}  "
+                  f"{s.share:>5.0%}")
+        print(f"\nUnassigned: {un['runs']} runs, {un['distance_m'] / per:.1f} {unit}"
+              + (" (give them a pair in shoe_assignments.csv or mark a default pair)"
+                 if un["runs"] else ""))
+        print("Dates past the last run are projections at each pair's use over the last "
+              "8 weeks; the 300-500 mi range is a convention, not a study.")
+        for a in advice:
+            print(f"- {a}")
+    return EXIT_FLAGGED if len(over) else EXIT_OK
+
+
+def _iso(v: object) -> str | None:
+    return None if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
+
+
 def _add_rule_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fail-on", choices=SEVERITIES, default="warn",
                    help="exit 1 when a flag at or above this severity falls in the window "
@@ -293,6 +359,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tz", default=None, help="time zone for files without device local time")
     _add_rule_args(p)
     p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("shoes", help="shoe mileage toward 300-500 mi, projections, rotation")
+    _add_input_args(p)
+    p.add_argument("--shoes", default=None,
+                   help="shoes CSV (default: shoes.csv in the data folder)")
+    p.add_argument("--assign", default=None,
+                   help="per-run assignments CSV activity,shoe (default: shoe_assignments.csv "
+                        "in the data folder, if any)")
+    p.add_argument("--as-of", type=_date, default=None,
+                   help="judge and project as of this date (default: the last run)")
+    p.set_defaults(func=cmd_shoes)
     return parser
 
 

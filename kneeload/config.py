@@ -81,6 +81,15 @@ RULE_DEFAULTS: dict[str, dict[str, Any]] = {
     },
 }
 
+#: Shoe defaults (DOMAIN.md, Shoes): a convention, not a study (heuristic; Cook et al. 1985,
+#: Am J Sports Med 13(4):248, bench tests). Rotation: Malisoux et al. 2015.
+SHOE_DEFAULTS: dict[str, float] = {
+    "notice_m": 300 * 1609.344,      # notice at 300 mi (480 km)
+    "replace_m": 500 * 1609.344,     # replace at 500 mi (800 km)
+    "recent_days": 56,               # the pair's recent rate of use and rotation share [days]
+    "single_pair_share": 0.95,       # one pair carrying this share or more: suggest a second
+}
+
 #: Evidence level and references of each rule, shown in messages and docs (DOMAIN.md).
 RULE_EVIDENCE: dict[str, tuple[str, str]] = {
     "weekly_increase": ("weak: the rule's origin is undocumented and a randomised trial found "

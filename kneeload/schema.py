@@ -56,7 +56,8 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
     Column("device", "str", "", "Device or app that recorded the file."),
     Column("gear", "str", "", "Shoe/gear name where the source records it (exports), else empty."),
     Column("source_path", "str", "", "File the activity was read from."),
-    Column("source_format", "str", "", "fit, gpx or tcx."),
+    Column("source_format", "str", "", "fit, gpx or tcx; csv (a Strava activities.csv row "
+           "without a file) or manual (a manual log)."),
     Column("session_index", "int64", "", "Index of the session (FIT) or activity (TCX) in "
            "the file."),
     Column("n_samples", "int64", "", "Number of samples (records, trackpoints) read."),

@@ -305,16 +305,26 @@ def write_pain(runs: list[tuple[Session, dt.datetime]], rng: random.Random) -> N
         w.writerows(unique)
 
 
-def write_shoes() -> None:
+def write_shoes(runs: list[tuple[Session, dt.datetime]]) -> None:
+    """Three pairs: the road pair (default) is replaced on 1 June; the trail pair is for trail
+    runs and, by the assignments file, every Sunday long run (the rotation)."""
     rows = [
         {"shoe": "Pegasus 40", "brand": "Nike", "model": "Pegasus 40", "first_used": "2025-09-01",
          "retired": "2026-05-31", "notice": "", "replace": "", "unit": "mi",
-         "start_distance": "390"},
-        {"shoe": "Speedgoat 5", "brand": "Hoka", "model": "Speedgoat 5", "first_used": "2026-03-01",
-         "retired": "", "notice": "", "replace": "", "unit": "mi", "start_distance": "0"},
+         "start_distance": "390", "default": "yes", "sports": ""},
+        {"shoe": "Speedgoat 5", "brand": "Hoka", "model": "Speedgoat 5",
+         "first_used": "2025-11-01", "retired": "", "notice": "", "replace": "", "unit": "mi",
+         "start_distance": "180", "default": "", "sports": "trail_running"},
         {"shoe": "Pegasus 41", "brand": "Nike", "model": "Pegasus 41", "first_used": "2026-06-01",
-         "retired": "", "notice": "", "replace": "", "unit": "mi", "start_distance": "0"},
+         "retired": "", "notice": "", "replace": "", "unit": "mi", "start_distance": "0",
+         "default": "yes", "sports": ""},
     ]
+    with open(OUT / "shoe_assignments.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["activity", "shoe"])
+        for s, local in runs:
+            if s.kind == "long":
+                w.writerow([local.date().isoformat(), "Speedgoat 5"])
     with open(OUT / "shoes.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
@@ -326,7 +336,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     runs = write_runs(rng)
     write_pain(runs, rng)
-    write_shoes()
+    write_shoes(runs)
     n_fit = len(list((OUT / "runs").glob("*.fit")))
     n_gpx = len(list((OUT / "runs").glob("*.gpx")))
     print(f"wrote {n_fit} FIT and {n_gpx} GPX files, pain.csv and shoes.csv to {OUT}")

@@ -9,6 +9,7 @@ activity's per-sample data on demand.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,6 +30,16 @@ from ..schema import SPORTS, conform_activities, conform_samples, empty_activiti
 from ._source import Source, format_from_name, open_source
 from ._summary import Parsed, summarise
 from ._time import resolve_timezone
+from .exports import (
+    Member,
+    is_manual_log,
+    is_strava_folder,
+    iter_folder_members,
+    iter_zip,
+    parse_manual_log,
+    parse_strava_csv,
+    strava_row_activity,
+)
 from .fit import parse_fit
 from .gpx import parse_gpx
 from .tcx import parse_tcx
@@ -137,29 +148,148 @@ def read_samples(source: Source, *, session: int = 0, format: str | None = None)
     return conform_samples(parsed[session].samples)
 
 
-def find_activity_files(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
-                        *, recursive: bool = True) -> list[str]:
-    """Expand folders into the FIT/GPX/TCX (and .gz) files below them, sorted.
-
-    Files named explicitly are kept whatever their extension (so an unsupported
-    one is reported, not ignored); inside folders, other files (CSV, README,
-    hidden files) are not activity inputs and are passed over.
-    """
+def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+            recursive: bool = True) -> list[tuple[str, str]]:
+    """(kind, path) for every input: 'file', 'zip', 'strava' (an export folder), 'csv'."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
+
+    def classify(p: str, explicit: bool) -> None:
+        lower = p.lower()
+        if lower.endswith(".zip"):
+            out.append(("zip", p))
+        elif lower.endswith(".csv"):
+            try:
+                with open(p, "rb") as fh:
+                    head = fh.read(400)
+            except OSError:
+                head = b""
+            if is_manual_log(head) or explicit:
+                out.append(("csv", p))
+        elif format_from_name(p) or explicit:
+            out.append(("file", p))
+
     for p in paths:
         p = os.fspath(p)
         if os.path.isdir(p):
+            if is_strava_folder(p):
+                out.append(("strava", p))
+                continue
             for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                if not recursive:
-                    dirs[:] = []
-                out.extend(os.path.join(root, f) for f in sorted(files)
-                           if not f.startswith(".") and format_from_name(f))
+                dirs.sort()
+                keep = []
+                for d in dirs:
+                    full = os.path.join(root, d)
+                    if d.startswith("."):
+                        continue
+                    if is_strava_folder(full):
+                        out.append(("strava", full))
+                    else:
+                        keep.append(d)
+                dirs[:] = keep if recursive else []
+                for f in sorted(files):
+                    if not f.startswith("."):
+                        classify(os.path.join(root, f), explicit=False)
         else:
-            out.append(p)
+            classify(p, explicit=True)
     return out
+
+
+def find_activity_files(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+                        *, recursive: bool = True) -> list[str]:
+    """The inputs below ``paths``: FIT/GPX/TCX (and .gz) files, .zip exports, Strava export
+    folders and manual-log CSVs, sorted by folder.
+
+    Files named explicitly are kept whatever their extension (so an unsupported one is
+    reported, not ignored); inside folders, other files (README, other CSVs, hidden files)
+    are not activity inputs and are passed over.
+    """
+    return [p for _, p in _inputs(paths, recursive)]
+
+
+def _member_key(name: str, container: str) -> str:
+    inner = name.rsplit("!", 1)[1] if "!" in name else os.path.relpath(name, container)
+    return inner.replace(os.sep, "/")
+
+
+def _read_container(container: str, members: Iterable[Member | InputError],
+                    default_sport: str, zone: dt.tzinfo,
+                    rows: list[dict[str, object]], skipped: list[dict[str, str]],
+                    policy: OnError) -> None:
+    """Activity files of an export (folder or archive), joined with its activities.csv."""
+    files: dict[str, Member] = {}
+    csv_member: Member | None = None
+    for m in members:
+        if isinstance(m, InputError):
+            if policy is OnError.RAISE:
+                raise m
+            skipped.append(_skip(m))
+            continue
+        key = _member_key(m.name, container)
+        if os.path.basename(key).lower() == "activities.csv":
+            if csv_member is None or key.count("/") < _member_key(csv_member.name,
+                                                                  container).count("/"):
+                csv_member = m
+            continue
+        files[key] = m
+    strava_rows = []
+    prefix = ""
+    if csv_member is not None:
+        ckey = _member_key(csv_member.name, container)
+        prefix = ckey[: -len("activities.csv")]
+        try:
+            strava_rows = parse_strava_csv(csv_member.name, csv_member.data)
+        except InputError as exc:
+            if policy is OnError.RAISE:
+                raise
+            skipped.append(_skip(exc))
+    used: set[str] = set()
+    for r in strava_rows:
+        member = files.get(prefix + r.filename) if r.filename else None
+        note = ""
+        if member is not None:
+            used.add(prefix + r.filename)
+            try:
+                parsed = _parse_member(member, default_sport)
+                for p in parsed:
+                    row = summarise(p, zone)
+                    row["gear"] = r.gear
+                    if r.sport != row["sport"]:
+                        row["note"] = "; ".join(filter(None, [
+                            str(row["note"]), f"sport {row['sport']} in the file, "
+                            f"'{r.activity_type}' in Strava: Strava's kept"]))
+                        row["sport"] = r.sport
+                    rows.append(row)
+                continue
+            except InputError as exc:
+                note = (f"file {r.filename} could not be read ({exc.reason}); totals from "
+                        "activities.csv")
+        elif r.filename:
+            note = f"file {r.filename} is not in the export; totals from activities.csv"
+        row = strava_row_activity(r, csv_member.name if csv_member else container, zone)
+        row["note"] = note
+        rows.append(row)
+    for key, member in files.items():
+        if key in used:
+            continue
+        try:
+            rows.extend(summarise(p, zone) for p in _parse_member(member, default_sport))
+        except InputError as exc:
+            if policy is OnError.RAISE:
+                raise
+            skipped.append(_skip(exc))
+
+
+def _parse_member(member: Member, default_sport: str) -> list[Parsed]:
+    buf = io.BytesIO(member.data)
+    buf.name = member.name  # type: ignore[attr-defined]
+    return _parse(buf, None, default_sport)
+
+
+def _skip(exc: InputError) -> dict[str, str]:
+    return {"path": exc.path, "kind": _kind(exc),
+            "reason": exc.reason if not exc.location else f"{exc.location}: {exc.reason}"}
 
 
 def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -226,8 +356,11 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     Parameters
     ----------
     paths : path or iterable of paths
-        Files and folders (searched recursively for .fit/.gpx/.tcx, plain or .gz,
-        any case).
+        Files and folders (searched recursively for .fit/.gpx/.tcx, plain or .gz, any
+        case), Strava exports (the folder or the .zip: activities.csv joined with its
+        files, gear from "Activity Gear", rows without a file from the CSV), Garmin
+        Connect export .zip files (FIT files in nested archives), and manual-log CSVs
+        (header ``date,distance,duration``).
     tz : str or tzinfo, optional
         Time zone for files without a device local time. Default: the machine's.
     default_sport : str
@@ -248,15 +381,28 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     zone = resolve_timezone(tz)
     rows: list[dict[str, object]] = []
     skipped: list[dict[str, str]] = []
-    for path in find_activity_files(paths, recursive=recursive):
+    for kind, path in _inputs(paths, recursive):
         try:
-            parsed = _parse(path, None, default_sport)
-            rows.extend(summarise(p, zone) for p in parsed)
+            if kind == "file":
+                rows.extend(summarise(p, zone) for p in _parse(path, None, default_sport))
+            elif kind == "zip":
+                _read_container(path, iter_zip(path), default_sport, zone, rows, skipped,
+                                policy)
+            elif kind == "strava":
+                _read_container(path, iter_folder_members(path), default_sport, zone, rows,
+                                skipped, policy)
+            else:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+                if not is_manual_log(data):
+                    raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "
+                                                 "date,distance,duration) nor a Strava "
+                                                 "activities.csv")
+                rows.extend(parse_manual_log(path, data, zone))
         except InputError as exc:
             if policy is OnError.RAISE:
                 raise
-            skipped.append({"path": exc.path, "kind": _kind(exc), "reason": exc.reason
-                            if not exc.location else f"{exc.location}: {exc.reason}"})
+            skipped.append(_skip(exc))
     activities = conform_activities(pd.DataFrame(rows)) if rows else empty_activities()
     dup = empty_skipped()
     if drop_duplicates:
