@@ -191,6 +191,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     season = _season(args.paths, args)
     unit = season.config.unit
     flags = season.flags()
+    pain_path = _pain_path(args, args.paths, required=False)
+    if pain_path:
+        from .pain import read_pain_log
+
+        season.pain = read_pain_log(pain_path)
+        flags = season.all_flags()
     weeks = season.weeks
     if args.since is not None:
         flags = flags[flags["date"] >= args.since]
@@ -326,6 +332,77 @@ def _iso(v: object) -> str | None:
     return None if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
+def _pain_path(args: argparse.Namespace, paths: list[str], required: bool) -> str | None:
+    path = args.pain or (_find_beside(paths, "pain.csv") if required else None)
+    if path is None and required:
+        raise _UsageExit("no pain log: give --pain pain.csv (see docs/pain.md)")
+    if path is not None and not os.path.exists(path):
+        raise _UsageExit(f"no such pain log: {path}")
+    return path
+
+
+def cmd_pain_add(args: argparse.Namespace) -> int:
+    from .pain import append_pain
+
+    entry = append_pain(args.log, pain=args.score, date=args.date, side=args.side or "",
+                        when=args.when or "", activity=args.activity or "", note=args.note or "")
+    print(f"Logged {entry['pain']:g}/10 on {entry['date']:%Y-%m-%d} in {args.log}.")
+    return EXIT_OK
+
+
+def cmd_pairs(args: argparse.Namespace) -> int:
+    from . import pain as pn
+    from . import shoes as sh
+
+    season = _season(args.paths, args)
+    log = pn.read_pain_log(_pain_path(args, args.paths, required=True))
+    assigned = None
+    shoes_path = _find_beside(args.paths, "shoes.csv")
+    if shoes_path:
+        assign = _find_beside(args.paths, "shoe_assignments.csv")
+        assigned = sh.assign_shoes(season.activities, sh.read_shoes(shoes_path),
+                                   sh.read_shoe_overrides(assign) if assign else None)
+    else:
+        from .load import running
+        assigned = running(season.activities).assign(shoe="")
+    result = pn.pair_pain(season.flags(), log, season.activities, assigned=assigned)
+    if args.json:
+        def dates(df: pd.DataFrame) -> list[dict[str, object]]:
+            out = records(df)
+            for r in out:
+                for k, v in r.items():
+                    if isinstance(v, str) and len(v) >= 10 and v[4] == "-" and "T" in v:
+                        r[k] = v[:10]
+            return out
+        summary = dict(result["summary"])
+        summary["pain_rate_by_lag"] = {str(k): v for k, v in summary["pain_rate_by_lag"].items()}
+        print(json.dumps({"pairs": dates(result["pairs"]),
+                          "spikes_without_pain": dates(result["spikes_without_pain"]),
+                          "pain_without_spike": dates(result["pain_without_spike"]),
+                          "episodes": dates(result["episodes"]),
+                          "not_covered": dates(result["not_covered"]),
+                          "summary": summary}, indent=2, default=str))
+        return EXIT_OK
+    print(result["summary"]["text"])
+    print("\nSpikes followed by pain:")
+    for r in result["pairs"].itertuples():
+        print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rule:<18} -> {r.pain:g}/10 on "
+              f"{r.pain_date:%Y-%m-%d} ({r.lag_days} day{'s' if r.lag_days != 1 else ''} later)")
+    print("Spikes with no pain after them:")
+    for r in result["spikes_without_pain"].itertuples():
+        print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rule}")
+    print("Pain with no spike before it:")
+    for r in result["pain_without_spike"].itertuples():
+        print(f"  {r.start:%Y-%m-%d} to {r.end:%Y-%m-%d}, up to {r.peak:g}/10")
+    by_lag = result["summary"].get("pain_rate_by_lag", {})
+    if by_lag:
+        print("Share of spikes with pain that many days later: " + ", ".join(
+            f"{k}: {v:.0%}" for k, v in by_lag.items() if v is not None))
+    print("\nkneeload describes your own history. It is not medical advice and makes no "
+          "diagnosis.")
+    return EXIT_OK
+
+
 def _add_rule_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fail-on", choices=SEVERITIES, default="warn",
                    help="exit 1 when a flag at or above this severity falls in the window "
@@ -347,6 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rule_args(p)
     p.add_argument("--since", type=_date, default=None,
                    help="only flags dated on or after this ISO date count and show")
+    p.add_argument("--pain", default=None, help="pain log CSV: adds the pain rules' flags")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("plan", help="check a planned schedule against the rules before running it")
@@ -370,6 +448,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None,
                    help="judge and project as of this date (default: the last run)")
     p.set_defaults(func=cmd_shoes)
+
+    p = sub.add_parser("pain", help="the knee-pain log")
+    pain_sub = p.add_subparsers(dest="pain_command", parser_class=_Parser)
+    a = pain_sub.add_parser("add", help="append one validated entry to the pain log")
+    a.add_argument("--log", required=True, help="the pain log CSV (created if missing)")
+    a.add_argument("--score", required=True, type=float, help="pain 0-10")
+    a.add_argument("--date", default=None, help="ISO date (default: today)")
+    a.add_argument("--side", choices=("left", "right", "both"), default=None)
+    a.add_argument("--when", choices=("during", "after", "next_morning", "rest"), default=None)
+    a.add_argument("--activity", default=None, help="an activity id or file name")
+    a.add_argument("--note", default=None)
+    a.set_defaults(func=cmd_pain_add)
+
+    p = sub.add_parser("pairs", help="pair load spikes with the knee pain that followed")
+    _add_input_args(p)
+    p.add_argument("--pain", default=None, help="pain log CSV (default: pain.csv beside the data)")
+    p.add_argument("--config", default=None, help="kneeload.toml with rule settings")
+    p.set_defaults(func=cmd_pairs)
     return parser
 
 

@@ -90,6 +90,17 @@ SHOE_DEFAULTS: dict[str, float] = {
     "single_pair_share": 0.95,       # one pair carrying this share or more: suggest a second
 }
 
+#: Pain rules and pairing (DOMAIN.md, Pain). Scores are 0-10.
+PAIN_DEFAULTS: dict[str, object] = {
+    "model": "pfp",            # pain-monitoring model: 'pfp' (Esculier 2018) or 'tendon'
+    "limits": {"pfp": 2.0, "tendon": 5.0},  # acceptable pain while running, per model
+    "threshold": 3.0,          # a "painful day": pairing, two-day, rising, persistent rules
+    "window_days": 3,          # pain 0..3 days after a spike pairs with it
+    "rising_points": 2.0,      # weekly highest pain up by this much (and >= threshold)
+    "persistent_days": 14,     # pain episodes this long: see a physiotherapist
+    "episode_gap_days": 2,     # painful days this close belong to one episode
+}
+
 #: Evidence level and references of each rule, shown in messages and docs (DOMAIN.md).
 RULE_EVIDENCE: dict[str, tuple[str, str]] = {
     "weekly_increase": ("weak: the rule's origin is undocumented and a randomised trial found "
@@ -111,6 +122,17 @@ RULE_EVIDENCE: dict[str, tuple[str, str]] = {
     "descent_increase": ("biomechanical: downhill running raises eccentric knee load; no "
                          "injury study sets a threshold",
                          "Telhan et al. 2010, J Athl Train 45:16; Shih & Ho 2023, JSSM 22:111"),
+    "pain_during_run": ("secondary: the pain-monitoring thresholds are quoted in reviews",
+                        "Esculier et al. 2018, BJSM 52(10):659 (patellofemoral pain); "
+                        "Silbernagel et al. 2007, AJSM 35(6):897 (tendon model)"),
+    "pain_next_morning": ("secondary: pain-monitoring models ask for no increase the next "
+                          "morning", "Esculier et al. 2018, BJSM 52(10):659; Silbernagel et al. "
+                          "2007, AJSM 35(6):897"),
+    "pain_two_days": ("heuristic: practice advice, no study behind it", "seed advice"),
+    "pain_rising": ("secondary: the tendon model asks that pain not rise week to week",
+                    "Silbernagel et al. 2007, AJSM 35(6):897"),
+    "pain_persistent": ("heuristic: pain that persists despite rest is a reason to see a "
+                        "physiotherapist", "seed advice"),
     "low_cadence": ("biomechanical: +5-10% step rate lowers knee load (+10%: -14% peak "
                     "patellofemoral force)",
                     "Heiderscheit et al. 2011, Med Sci Sports Exerc 43(2):296; Lenhart et al. "

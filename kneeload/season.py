@@ -19,7 +19,10 @@ import pandas as pd
 
 from . import load
 from .config import Config, load_config
+from .errors import UsageError
 from .io import read_activities
+from .pain import pain_flags, pair_pain, read_pain_log
+from .shoes import assign_shoes, read_shoe_overrides, read_shoes, shoe_status
 from .units import to_unit
 
 
@@ -37,24 +40,35 @@ class Season:
     """
 
     def __init__(self, activities: pd.DataFrame, config: Config | None = None,
-                 skipped: pd.DataFrame | None = None):
+                 skipped: pd.DataFrame | None = None, pain: pd.DataFrame | None = None,
+                 shoes: pd.DataFrame | None = None, shoe_overrides: pd.DataFrame | None = None):
         self.activities = activities
         self.config = config or Config()
         self.skipped = skipped if skipped is not None else pd.DataFrame(
             columns=["path", "kind", "reason"])
+        self.pain = pain
+        self.shoes = shoes
+        self.shoe_overrides = shoe_overrides
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
                    tz: str | None = None, config: str | os.PathLike[str] | Config | None = None,
+                   pain_log: str | os.PathLike[str] | None = None,
+                   shoes: str | os.PathLike[str] | None = None,
+                   shoe_assignments: str | os.PathLike[str] | None = None,
                    **read_kwargs: Any) -> Season:
         """Read files and folders once. ``config`` is a Config, a path to a kneeload.toml, or
-        None to look for kneeload.toml in the given folders."""
+        None to look for kneeload.toml in the given folders. ``pain_log``, ``shoes`` and
+        ``shoe_assignments`` are the CSVs of docs/pain.md and docs/shoes.md."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         paths = [os.fspath(p) for p in paths]
         cfg = config if isinstance(config, Config) else load_config(config, search=paths)
         result = read_activities(paths, tz=tz or cfg.tz, **read_kwargs)
-        return cls(result.activities, cfg, result.skipped)
+        pain = read_pain_log(pain_log) if pain_log else None
+        shoe_table = read_shoes(shoes) if shoes else None
+        overrides = read_shoe_overrides(shoe_assignments) if shoe_assignments else None
+        return cls(result.activities, cfg, result.skipped, pain, shoe_table, overrides)
 
     def _repr_html_(self) -> str:
         runs = load.running(self.activities)
@@ -63,7 +77,10 @@ class Season:
                 f"{to_unit(runs['distance_m'].sum(), unit):.1f} {unit} of running"
                 f"{'' if runs.empty else ' from ' + format(runs['local_date'].min(), '%Y-%m-%d')}"
                 f"{'' if runs.empty else ' to ' + format(runs['local_date'].max(), '%Y-%m-%d')}"
-                f"; {len(self.flags())} flags, {len(self.skipped)} files skipped.</p>")
+                f"; {len(self.flags())} load flags; "
+                f"{int((self.skipped['kind'] != 'duplicate').sum())} files not read, "
+                f"{int((self.skipped['kind'] == 'duplicate').sum())} duplicates counted once."
+                "</p>")
         return head + self.flags()[["rule", "severity", "date", "value", "unit"]].to_html(
             index=False)
 
@@ -114,3 +131,39 @@ class Season:
 
     def notes(self) -> list[str]:
         return load.history_notes(self.activities, self.config)
+
+    # --- shoes and pain (need the CSVs given to from_paths or the constructor) ------------
+
+    def _need(self, what: str, value: object) -> None:
+        if value is None:
+            raise UsageError(f"this Season has no {what}; pass it to Season.from_paths")
+
+    @cached_property
+    def assigned_runs(self) -> pd.DataFrame:
+        """Running activities with the pair each was run in (``shoe``, ``shoe_rule``)."""
+        if self.shoes is None:
+            return load.running(self.activities).assign(shoe="", shoe_rule="unassigned")
+        return assign_shoes(self.activities, self.shoes, self.shoe_overrides)
+
+    def shoe_status(self, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+        self._need("shoes file", self.shoes)
+        return shoe_status(self.assigned_runs, self.shoes, as_of=as_of)
+
+    def pain_flags(self) -> pd.DataFrame:
+        self._need("pain log", self.pain)
+        return pain_flags(self.pain, week_start=self.config.week_start)
+
+    def pairs(self) -> dict[str, Any]:
+        """Load spikes paired with the pain that followed (see kneeload.pain.pair_pain)."""
+        self._need("pain log", self.pain)
+        return pair_pain(self.flags(), self.pain, self.activities, assigned=self.assigned_runs)
+
+    def all_flags(self) -> pd.DataFrame:
+        """Load flags and, when there is a pain log, pain flags, in date order."""
+        parts = [self.flags()] + ([self.pain_flags()] if self.pain is not None else [])
+        out = pd.concat(parts, ignore_index=True)
+        rank = out["severity"].map(load.SEVERITY_RANK)
+        return out.assign(_r=rank).sort_values(["date", "_r", "rule"],
+                                               ascending=[True, False, True],
+                                               kind="stable").drop(columns="_r").reset_index(
+            drop=True)

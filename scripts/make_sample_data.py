@@ -270,6 +270,7 @@ def write_runs(rng: random.Random) -> list[tuple[Session, dt.datetime]]:
 FLARES = [
     ("2026-04-27", 3, "next_morning", "front of right knee sore on stairs"),   # E2 +1 day
     ("2026-04-28", 3, "next_morning", "still sore going downstairs"),          # E2 +2
+    ("2026-05-31", 4, "during", "knee started hurting at mile 9"),          # E3, during
     ("2026-06-01", 5, "next_morning", "right knee aching after the 12 miler"), # E3 +1
     ("2026-06-02", 4, "next_morning", "sore on stairs"),                       # E3 +2
     ("2026-06-15", 4, "next_morning", "knee sore after the hill runs"),        # E4 +1
@@ -280,14 +281,15 @@ FLARES = [
 
 
 def write_pain(runs: list[tuple[Session, dt.datetime]], rng: random.Random) -> None:
-    flare_dates = {f[0] for f in FLARES}
+    """After every run: 1/10 after long and hill runs, 0/10 otherwise; plus the flare-ups."""
+    flare = {(f[0], f[2]) for f in FLARES}
     rows = []
     for s, local in runs:
         day = local.date().isoformat()
-        if s.kind in ("bike", "walk") or day in flare_dates:
+        if s.kind in ("bike", "walk") or (day, "after") in flare:
             continue
-        rows.append({"date": day, "pain": rng.choice([0, 0, 1, 1, 2]), "side": "right",
-                     "when": "after", "activity": "", "note": ""})
+        rows.append({"date": day, "pain": 1 if s.kind in ("long", "hilly") else 0,
+                     "side": "right", "when": "after", "activity": "", "note": ""})
     for day, pain, when, note in FLARES:
         rows.append({"date": day, "pain": pain, "side": "right", "when": when, "activity": "",
                      "note": note})
