@@ -403,6 +403,35 @@ def cmd_pairs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    from .pain import read_pain_log
+    from .report import write_report
+    from .shoes import read_shoe_overrides, read_shoes
+
+    t0 = time.perf_counter()
+    season = _season(args.paths, args)
+    pain = args.pain or _find_beside(args.paths, "pain.csv")
+    shoes = args.shoes or _find_beside(args.paths, "shoes.csv")
+    assign = _find_beside(args.paths, "shoe_assignments.csv") if shoes else None
+    for what, p in (("pain log", pain), ("shoes file", shoes)):
+        if p is not None and not os.path.exists(p):
+            raise _UsageExit(f"no such {what}: {p}")
+    season.pain = read_pain_log(pain) if pain else None
+    season.shoes = read_shoes(shoes) if shoes else None
+    season.shoe_overrides = read_shoe_overrides(assign) if assign else None
+    if args.since is not None and args.until is not None and args.since > args.until:
+        raise _UsageExit("--since is after --until")
+    head = write_report(season, args.output, unit=season.config.unit, since=args.since,
+                        until=args.until)
+    print(f"Wrote {args.output}: {head['runs']} runs, {head['distance']:.1f} {head['unit']}, "
+          f"{head['flags']} flags ({head['alerts']} alert, {head['warnings']} warn) from "
+          f"{head['since']:%Y-%m-%d} to {head['until']:%Y-%m-%d} "
+          f"in {time.perf_counter() - t0:.1f} s.")
+    return EXIT_OK
+
+
 def _add_rule_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fail-on", choices=SEVERITIES, default="warn",
                    help="exit 1 when a flag at or above this severity falls in the window "
@@ -466,6 +495,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pain", default=None, help="pain log CSV (default: pain.csv beside the data)")
     p.add_argument("--config", default=None, help="kneeload.toml with rule settings")
     p.set_defaults(func=cmd_pairs)
+
+    p = sub.add_parser("report", help="the season PDF: first page in plain words, figures, "
+                                      "tables")
+    _add_input_args(p)
+    p.add_argument("-o", "--output", default="kneeload-report.pdf", help="the PDF to write")
+    p.add_argument("--pain", default=None, help="pain log CSV (default: pain.csv beside data)")
+    p.add_argument("--shoes", default=None, help="shoes CSV (default: shoes.csv beside data)")
+    p.add_argument("--since", type=_date, default=None, help="first date shown (ISO)")
+    p.add_argument("--until", type=_date, default=None,
+                   help="last date: the season as it stood that day (ISO)")
+    p.add_argument("--config", default=None, help="kneeload.toml with rule settings")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

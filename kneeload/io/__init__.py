@@ -75,6 +75,13 @@ class ReadResult:
             self.skipped[self.skipped["kind"] != "duplicate"])
 
 
+def _interactive() -> bool:
+    import sys
+    if "ipykernel" in sys.modules:
+        return True
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
 def _kind(exc: InputError) -> str:
     if isinstance(exc, UnsupportedFormatError):
         return "unsupported"
@@ -350,7 +357,7 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
                     tz: str | dt.tzinfo | None = None, default_sport: str = "running",
                     recursive: bool = True, on_error: OnError | str = OnError.SKIP,
-                    drop_duplicates: bool = True) -> ReadResult:
+                    drop_duplicates: bool = True, progress: bool | None = None) -> ReadResult:
     """Read files and folders into one activities table.
 
     Parameters
@@ -370,6 +377,9 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         :class:`~kneeload.errors.InputError`.
     drop_duplicates : bool
         Count an activity present in several files once (see :func:`deduplicate`).
+    progress : bool, optional
+        Show a progress bar (tqdm, notebook-aware). Default: when there are more than
+        20 inputs and stderr is a terminal or the code runs in a notebook.
 
     Returns
     -------
@@ -381,7 +391,13 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     zone = resolve_timezone(tz)
     rows: list[dict[str, object]] = []
     skipped: list[dict[str, str]] = []
-    for kind, path in _inputs(paths, recursive):
+    inputs = _inputs(paths, recursive)
+    if progress is None:
+        progress = len(inputs) > 20 and _interactive()
+    if progress:
+        from tqdm.auto import tqdm
+        inputs = tqdm(inputs, desc="reading", unit="file")
+    for kind, path in inputs:
         try:
             if kind == "file":
                 rows.extend(summarise(p, zone) for p in _parse(path, None, default_sport))

@@ -1,0 +1,255 @@
+"""Figures of a season. Each takes an optional ``ax``, returns the Figure and never shows it.
+
+Without ``ax`` a new pyplot figure is made, so notebooks display it inline; the PDF report
+draws into axes of its own figures and never touches pyplot's state.
+
+Colours are the Okabe-Ito colour-blind-safe palette; every distinction also has a hatch,
+marker shape or line style so the figures read in grey-scale print. Units on every axis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..units import elevation_unit, metres_per, to_elevation_unit
+
+BLUE, ORANGE, VERMILLION, GREEN, SKY, PURPLE, GREY = (
+    "#0072B2", "#E69F00", "#D55E00", "#009E73", "#56B4E9", "#CC79A7", "#999999")
+SEVERITY_STYLE = {"info": (BLUE, "o"), "warn": (ORANGE, "^"), "alert": (VERMILLION, "X")}
+SEVERITY_RANK = {"info": 0, "warn": 1, "alert": 2}
+SEVERITY_HATCH = {"info": "..", "warn": "//", "alert": "xx"}
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (8, 3.6)) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    return fig, ax
+
+
+def _dates(ax: Axes) -> None:
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+
+
+def _worst(flags: pd.DataFrame, rules: tuple[str, ...]) -> dict[pd.Timestamp, str]:
+    """Week start -> the most severe severity among ``rules``' flags that week."""
+    f = flags[flags["rule"].isin(rules)]
+    out: dict[pd.Timestamp, str] = {}
+    for r in f.itertuples():
+        ws = pd.Timestamp(r.week_start)
+        if ws not in out or SEVERITY_RANK[r.severity] > SEVERITY_RANK[out[ws]]:
+            out[ws] = r.severity
+    return out
+
+
+def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
+                    threshold_pct: float = 10.0, ax: Axes | None = None) -> Figure:
+    """Weekly running distance [unit]; weeks where a distance rule broke are hatched and
+    coloured by severity; the step line is the 10% rule's limit (last week + 10%)."""
+    fig, ax = _axes(ax)
+    per = metres_per(unit)
+    x = weeks["week_start"] + pd.Timedelta(days=3)
+    d = weeks["distance_m"] / per
+    worst = _worst(flags, ("weekly_increase", "two_week_increase", "session_spike"))
+    colours = [SEVERITY_STYLE[worst[w]][0] if w in worst else GREY for w in weeks["week_start"]]
+    hatches = [SEVERITY_HATCH[worst[w]] if w in worst else "" for w in weeks["week_start"]]
+    bars = ax.bar(x, d, width=5.5, color=colours, edgecolor="black", linewidth=0.5)
+    for b, h in zip(bars, hatches, strict=True):
+        b.set_hatch(h)
+    limit = d.shift(1) * (1 + threshold_pct / 100)
+    ax.step(x, limit, where="mid", color="black", linestyle="--", linewidth=1.2)
+    ax.set_ylabel(f"running distance [{unit}/week]")
+    ax.set_xlabel("week")
+    ax.set_title("Weekly running distance and the 10% rule")
+    handles = [Patch(facecolor=GREY, edgecolor="black", label="no distance flag"),
+               Line2D([], [], color="black", linestyle="--",
+                      label=f"last week + {threshold_pct:g}%")]
+    for sev in ("info", "warn", "alert"):
+        if sev in worst.values():
+            handles.append(Patch(facecolor=SEVERITY_STYLE[sev][0], hatch=SEVERITY_HATCH[sev],
+                                 edgecolor="black", label=f"flagged: {sev}"))
+    ax.legend(handles=handles, fontsize=7, loc="upper left")
+    _dates(ax)
+    return fig
+
+
+def session_spikes(spikes: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
+                   ax: Axes | None = None) -> Figure:
+    """Each run [unit] against the longest run of the 30 days before it (Frandsen 2025);
+    flagged runs are marked by severity (colour and marker shape)."""
+    fig, ax = _axes(ax)
+    per = metres_per(unit)
+    s = spikes.sort_values("local_start")
+    ax.plot(s["local_date"], s["prior_longest_m"] / per, drawstyle="steps-post", color="black",
+            linewidth=1.2, label="longest run of the 30 days before")
+    ax.scatter(s["local_date"], s["distance_m"] / per, s=12, color=GREY, label="run", zorder=3)
+    f = flags[flags["rule"] == "session_spike"]
+    for sev, (col, marker) in SEVERITY_STYLE.items():
+        part = f[f["severity"] == sev]
+        if part.empty:
+            continue
+        hit = s[s["local_date"].isin(part["date"])]
+        ax.scatter(hit["local_date"], hit["distance_m"] / per, s=70, color=col, marker=marker,
+                   edgecolor="black", zorder=4, label=f"spike: {sev}")
+    ax.set_ylabel(f"run distance [{unit}]")
+    ax.set_xlabel("date")
+    ax.set_title("Single runs against the 30-day longest")
+    ax.legend(fontsize=7, loc="upper left")
+    _dates(ax)
+    return fig
+
+
+def acwr(ratios: pd.DataFrame, threshold: float = 1.5, ax: Axes | None = None) -> Figure:
+    """Uncoupled rolling and EWMA acute:chronic ratios [ratio] with Gabbett's 0.8-1.3 band
+    and the 1.5 line (informational: its predictive value is doubtful)."""
+    fig, ax = _axes(ax)
+    ax.axhspan(0.8, 1.3, color=SKY, alpha=0.25, label="0.8-1.3 (Gabbett 2016, team sports)")
+    ax.axhline(threshold, color=VERMILLION, linestyle="--", linewidth=1, label=f"{threshold:g}")
+    ax.plot(ratios.index, ratios["acwr_uncoupled"], color=BLUE, linewidth=1.4,
+            label="rolling, uncoupled")
+    ax.plot(ratios.index, ratios["acwr_ewma"], color=ORANGE, linestyle=":", linewidth=1.6,
+            label="EWMA 7/28")
+    ax.set_ylabel("acute:chronic ratio [-]")
+    ax.set_xlabel("date")
+    ax.set_title("Acute:chronic workload ratio (for information only)")
+    ax.legend(fontsize=7, loc="upper left")
+    _dates(ax)
+    return fig
+
+
+def weekly_descent(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
+                   ax: Axes | None = None) -> Figure:
+    """Weekly running descent [ft or m], the knee-specific load; flagged weeks hatched."""
+    fig, ax = _axes(ax)
+    eu = elevation_unit(unit)
+    worst = _worst(flags, ("descent_increase",))
+    colours = [SEVERITY_STYLE[worst[w]][0] if w in worst else GREY for w in weeks["week_start"]]
+    bars = ax.bar(weeks["week_start"] + pd.Timedelta(days=3),
+                  to_elevation_unit(weeks["descent_m"], unit), width=5.5, color=colours,
+                  edgecolor="black", linewidth=0.5)
+    for b, w in zip(bars, weeks["week_start"], strict=True):
+        if w in worst:
+            b.set_hatch(SEVERITY_HATCH[worst[w]])
+    ax.set_ylabel(f"descent [{eu}/week]")
+    ax.set_xlabel("week")
+    ax.set_title("Weekly descent (downhill running loads the knee)")
+    _dates(ax)
+    return fig
+
+
+def cadence_trend(activities: pd.DataFrame, weeks: pd.DataFrame, threshold_spm: float = 170.0,
+                  ax: Axes | None = None) -> Figure:
+    """Run cadence [steps/min] and its weekly mean; the dashed line is the notice threshold,
+    not a target (180 spm is folklore)."""
+    fig, ax = _axes(ax)
+    runs = activities[activities["cadence_spm"].notna() & activities["sport"].isin(
+        ("running", "trail_running", "treadmill"))]
+    ax.scatter(runs["local_date"], runs["cadence_spm"], s=10, color=GREY, label="run")
+    w = weeks[weeks["cadence_spm"].notna()]
+    ax.plot(w["week_start"] + pd.Timedelta(days=3), w["cadence_spm"], color=BLUE, marker="s",
+            markersize=3, linewidth=1.4, label="weekly mean")
+    ax.axhline(threshold_spm, color=ORANGE, linestyle="--", linewidth=1,
+               label=f"{threshold_spm:g} spm: notice below (not a target)")
+    ax.set_ylabel("cadence [steps/min]")
+    ax.set_xlabel("date")
+    ax.set_title("Cadence")
+    ax.legend(fontsize=7, loc="lower right")
+    _dates(ax)
+    return fig
+
+
+def pain_over_load(daily_load_m: pd.Series, pain_log: pd.DataFrame, pairs: pd.DataFrame,
+                   unit: str = "mi", threshold: float = 3.0, ax: Axes | None = None) -> Figure:
+    """Daily running distance [unit] (bars) with knee pain [0-10] (line); the spikes that were
+    followed by pain are marked with a triangle and a dotted line to the pain."""
+    fig, ax = _axes(ax, (8, 3.8))
+    per = metres_per(unit)
+    ax.bar(daily_load_m.index, daily_load_m / per, width=0.9, color=GREY, label="daily running")
+    ax.set_ylabel(f"running [{unit}/day]")
+    ax.set_xlabel("date")
+    ax2 = ax.twinx()
+    daily = pain_log.groupby("date")["pain"].max()
+    ax2.plot(daily.index, daily.values, color=VERMILLION, marker="o", markersize=3,
+             linewidth=1.2, label="knee pain (highest of the day)")
+    ax2.axhline(threshold, color=VERMILLION, linestyle=":", linewidth=0.8)
+    ax2.set_ylim(0, 10.5)
+    ax2.set_ylabel("pain [0-10]")
+    if len(pairs):
+        for p in pairs.drop_duplicates("spike_date").itertuples():
+            ax2.plot([p.spike_date, p.pain_date], [9.6, p.pain], color="black", linestyle=":",
+                     linewidth=0.9)
+        ax2.scatter(pairs["spike_date"].drop_duplicates(), [9.6] * pairs["spike_date"].nunique(),
+                    marker="v", s=60, color=ORANGE, edgecolor="black", zorder=5,
+                    label="spike followed by pain")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="upper left")
+    ax.set_title("Knee pain over load, with the paired spikes")
+    _dates(ax)
+    return fig
+
+
+def shoe_mileage(status: pd.DataFrame, unit: str = "mi", ax: Axes | None = None) -> Figure:
+    """Each pair's distance [unit] against the 300-500 mi (480-800 km) band, with the dates
+    the limits were reached or are projected."""
+    fig, ax = _axes(ax, (8, 0.9 + 0.6 * max(len(status), 1)))
+    per = metres_per(unit)
+    s = status.iloc[::-1].reset_index(drop=True)
+    y = np.arange(len(s))
+    notice = float(s["notice_m"].median()) / per if len(s) else 300.0
+    replace = float(s["replace_m"].median()) / per if len(s) else 500.0
+    ax.axvspan(notice, replace, color=ORANGE, alpha=0.2,
+               label=f"{notice:.0f}-{replace:.0f} {unit}: replace range (a convention)")
+    ax.axvline(replace, color=VERMILLION, linestyle="--", linewidth=1)
+    hatch = {"retired": "xx", "replace": "//", "notice": "..", "ok": ""}
+    colour = {"retired": GREY, "replace": VERMILLION, "notice": ORANGE, "ok": GREEN}
+    for i, r in s.iterrows():
+        ax.barh(y[i], r.distance_m / per, color=colour[r.status], hatch=hatch[r.status],
+                edgecolor="black", linewidth=0.5, height=0.55)
+        note = r.status
+        if pd.notna(r.replace_on):
+            reached = r.status in ("replace", "retired") and r.distance_m >= r.replace_m
+            if reached or r.status != "retired":
+                note += (f", {r.replace_m / per:.0f} {unit} {'on' if reached else '~'} "
+                         f"{r.replace_on:%d %b %Y}")
+        ax.text(r.distance_m / per + 5, y[i], note, va="center", fontsize=7)
+    ax.set_yticks(y, s["shoe"])
+    ax.set_xlabel(f"distance [{unit}]")
+    ax.set_xlim(0, max(replace * 1.35, float((s["distance_m"] / per).max() * 1.35) if len(s)
+                       else 0))
+    ax.set_title("Shoe mileage")
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def all_figures(season: Any, unit: str) -> dict[str, Figure]:
+    """Every figure for ``season`` (a :class:`kneeload.Season`), by name."""
+    from ..load import session_spikes as spikes_of
+
+    flags = season.flags()
+    weeks = season.weeks
+    figs = {
+        "weekly_distance": weekly_distance(weeks, flags, unit),
+        "session_spikes": session_spikes(spikes_of(season.activities), flags, unit),
+        "weekly_descent": weekly_descent(weeks, flags, unit),
+        "cadence": cadence_trend(season.activities, weeks),
+        "acwr": acwr(season.acwr()),
+    }
+    if season.pain is not None:
+        from ..load import daily_load
+        figs["pain"] = pain_over_load(daily_load(season.activities), season.pain,
+                                      season.pairs()["pairs"], unit)
+    if season.shoes is not None:
+        figs["shoes"] = shoe_mileage(season.shoe_status(), unit)
+    return figs
