@@ -211,8 +211,8 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"{'longest':>8}  {'descent':>8}  {'cadence':>7}")
         eu = elevation_unit(unit)
         for w in weeks.itertuples():
-            ch = "" if pd.isna(w.change_prev_pct) else f"{w.change_prev_pct:+.0f}%"
-            c4 = "" if pd.isna(w.change_4wk_pct) else f"{w.change_4wk_pct:+.0f}%"
+            ch = "" if pd.isna(w.change_prev_pct) else f"{round(w.change_prev_pct):+d}%"
+            c4 = "" if pd.isna(w.change_4wk_pct) else f"{round(w.change_4wk_pct):+d}%"
             cad = "" if pd.isna(w.cadence_spm) else f"{w.cadence_spm:.0f}"
             print(f"{w.week_start:%Y-%m-%d}  {w.runs:>4}  "
                   f"{to_unit(w.distance_m, unit):>6.1f} {unit}  {ch:>7}  {c4:>6}  "

@@ -274,8 +274,8 @@ def _table_pages(pg: _Pages, season: Any, weeks, shown, unit, eu, per) -> None:
             f"{'longest':>8} {'descent ' + eu:>11} {'cadence':>7} {'cross':>5}")
     lines = [head, "-" * len(head)]
     for w in weeks.itertuples():
-        ch = "" if pd.isna(w.change_prev_pct) else f"{w.change_prev_pct:+.0f}%"
-        c4 = "" if pd.isna(w.change_4wk_pct) else f"{w.change_4wk_pct:+.0f}%"
+        ch = "" if pd.isna(w.change_prev_pct) else f"{round(w.change_prev_pct):+d}%"
+        c4 = "" if pd.isna(w.change_4wk_pct) else f"{round(w.change_4wk_pct):+d}%"
         cad = "" if pd.isna(w.cadence_spm) else f"{w.cadence_spm:.0f}"
         lines.append(f"{w.week_start:%Y-%m-%d} {w.runs:>4} {w.distance_m / per:>8.1f} {ch:>7} "
                      f"{c4:>6} {w.longest_m / per:>8.1f} "
