@@ -71,6 +71,20 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tz", default=None,
                    help="time zone for files without device local time "
                         "(IANA name, default: the machine's)")
+    _add_cache_args(p)
+
+
+def _add_cache_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-cache", action="store_true",
+                   help="parse every file again, without reading or writing the parse cache")
+    p.add_argument("--cache-dir", default=None,
+                   help="parse cache folder (default: $KNEELOAD_CACHE or ~/.cache/kneeload)")
+
+
+def _cache_arg(args: argparse.Namespace) -> bool | str:
+    if getattr(args, "no_cache", False):
+        return False
+    return getattr(args, "cache_dir", None) or True
 
 
 def _read(args: argparse.Namespace) -> ReadResult:
@@ -79,7 +93,7 @@ def _read(args: argparse.Namespace) -> ReadResult:
         raise _UsageExit("no such file or folder: " + ", ".join(missing))
     cfg = load_config(None, search=args.paths)
     args.unit = args.unit or cfg.unit
-    return read_activities(args.paths, tz=args.tz or cfg.tz)
+    return read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args))
 
 
 def _summary_table(df: pd.DataFrame, unit: str) -> str:
@@ -141,7 +155,7 @@ def _season(paths: list[str], args: argparse.Namespace) -> Season:
     cfg = load_config(args.config, search=paths)
     if args.unit:
         cfg.unit = args.unit
-    season = Season.from_paths(paths, tz=args.tz or cfg.tz, config=cfg)
+    season = Season.from_paths(paths, tz=args.tz or cfg.tz, config=cfg, cache=_cache_arg(args))
     not_read = season.skipped[season.skipped["kind"] != "duplicate"]
     for r in not_read.itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
@@ -287,7 +301,7 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     assign_path = args.assign or _find_beside(args.paths, "shoe_assignments.csv")
     cfg = load_config(None, search=args.paths)
     unit = args.unit or cfg.unit
-    result = read_activities(args.paths, tz=args.tz or cfg.tz)
+    result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args))
     for r in result.skipped[result.skipped["kind"] != "duplicate"].itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
     shoes = sh.read_shoes(shoes_path)
@@ -465,6 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--tz", default=None, help="time zone for files without device local time")
     _add_rule_args(p)
+    _add_cache_args(p)
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("shoes", help="shoe mileage toward 300-500 mi, projections, rotation")

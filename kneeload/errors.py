@@ -45,6 +45,9 @@ class InputError(KneeloadError):
         where = f"{location}: " if location else ""
         super().__init__(f"{self.path}: {where}{reason}")
 
+    def __reduce__(self):  # survive pickling between worker processes
+        return (self.__class__, (self.path, self.reason, self.location))
+
 
 class UnsupportedFormatError(InputError):
     """The file is not FIT, GPX or TCX (plain or gzip)."""

@@ -15,6 +15,13 @@ def data() -> Path:
     return DATA
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """The tests never write to the user's cache: a session-wide temporary one."""
+    os.environ["KNEELOAD_CACHE"] = str(tmp_path_factory.mktemp("kneeload-cache"))
+    yield
+
+
 def real_files_dir() -> Path | None:
     """The shared corpus: $KNEELOAD_REAL_FILES, else ../shared/real_files beside the checkout."""
     env = os.environ.get("KNEELOAD_REAL_FILES")

@@ -11,6 +11,7 @@ import gzip
 import io
 
 import fitparse
+import pandas as pd
 import pytest
 from conftest import real_files_dir
 
@@ -89,5 +90,37 @@ def test_known_outcomes(result):
     assert kind["runpandas__run.gpx"] == "duplicate"  # same run as runpandas__run.tcx
     partial = result.activities[result.activities["partial"]]
     names = set(partial["source_path"].str.rsplit("/", n=1).str[-1])
-    assert {"fitparse__nick.fit", "fitparse__strava-android-app-201.10-b1218918.fit",
-            "fitparse__coros-pace-2-cycling-misaligned-fields.fit"} <= names
+    assert {"fitparse__nick.fit", "fitparse__strava-android-app-201.10-b1218918.fit"} <= names
+    # fitdecode reads past the misaligned field that stops fitparse: the whole 32.1 km ride
+    coros = result.activities[result.activities["source_path"].str.endswith(
+        "coros-pace-2-cycling-misaligned-fields.fit")].iloc[0]
+    assert not coros.partial and coros.sport == "cycling"
+    assert coros.distance_m == pytest.approx(32145.76, abs=0.01)
+
+
+def test_fit_backends_agree_on_every_file_fitparse_reads():
+    """fitdecode (default) may only replace fitparse if the values are the same wherever
+    fitparse reads a file, and it reads at least as many (PERF_NOTES, issue 7)."""
+    from kneeload.errors import KneeloadError
+    cols = ["sport", "distance_m", "elapsed_s", "moving_s", "ascent_m", "descent_m",
+            "hr_avg_bpm", "hr_max_bpm", "cadence_spm", "n_samples", "start_time",
+            "local_start", "partial"]
+    compared = 0
+    for path in sorted((CORPUS / "fit").glob("*")):
+        try:
+            a = kneeload.read_file(path, tz="UTC", fit_backend="fitparse")
+        except KneeloadError:
+            with pytest.raises(KneeloadError):  # fitdecode may read more, never less...
+                b = kneeload.read_file(path, tz="UTC", fit_backend="fitdecode")
+                if len(b):
+                    raise KneeloadError("fitdecode reads it")
+            continue
+        b = kneeload.read_file(path, tz="UTC", fit_backend="fitdecode")
+        if path.name.startswith("fitparse__coros"):
+            assert len(b) >= len(a)  # ...and here it reads the whole ride
+            continue
+        pd.testing.assert_frame_equal(a[cols], b[cols], check_exact=False, rtol=1e-9)
+        # notes quote each library's own error text; whether there is one must agree
+        assert (a["note"] != "").tolist() == (b["note"] != "").tolist(), path.name
+        compared += 1
+    assert compared >= 35

@@ -29,7 +29,8 @@ from ..errors import (
 from ..schema import SPORTS, conform_activities, conform_samples, empty_activities, empty_skipped
 from ._source import Source, format_from_name, open_source
 from ._summary import Parsed, summarise
-from ._time import resolve_timezone
+from ._time import resolve_timezone, timezone_name
+from .cache import input_key
 from .exports import (
     Member,
     is_manual_log,
@@ -100,13 +101,16 @@ def _check_sport(default_sport: str) -> None:
                          f"not {default_sport!r}")
 
 
-def _parse(source: Source, fmt: str | None, default_sport: str) -> list[Parsed]:
+def _parse(source: Source, fmt: str | None, default_sport: str,
+           fit_backend: str = "fitdecode") -> list[Parsed]:
     raw = open_source(source, fmt)
+    if raw.fmt == "fit":
+        return parse_fit(raw, default_sport=default_sport, backend=fit_backend)
     return _PARSERS[raw.fmt](raw, default_sport=default_sport)
 
 
 def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo | None = None,
-              default_sport: str = "running") -> pd.DataFrame:
+              default_sport: str = "running", fit_backend: str = "fitdecode") -> pd.DataFrame:
     """Read one FIT, GPX or TCX file (path or binary file object, plain or gzip).
 
     Parameters
@@ -119,6 +123,8 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
         TCX, some FIT). Default: the machine's.
     default_sport : str
         Sport for files that do not record one. Default ``'running'``.
+    fit_backend : {'fitdecode', 'fitparse'}
+        FIT decoder. Both give the same values (tests/test_corpus.py); fitdecode is faster.
 
     Returns
     -------
@@ -138,18 +144,19 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
     """
     _check_sport(default_sport)
     zone = resolve_timezone(tz)
-    rows = [summarise(p, zone) for p in _parse(source, format, default_sport)]
+    rows = [summarise(p, zone) for p in _parse(source, format, default_sport, fit_backend)]
     return conform_activities(pd.DataFrame(rows)) if rows else empty_activities()
 
 
-def read_samples(source: Source, *, session: int = 0, format: str | None = None) -> pd.DataFrame:
+def read_samples(source: Source, *, session: int = 0, format: str | None = None,
+                 fit_backend: str = "fitdecode") -> pd.DataFrame:
     """Per-sample data of one activity: time [UTC], position [deg], distance [m], altitude [m],
     speed [m/s], heart rate [bpm], cadence [spm].
 
     ``session`` is the row's ``session_index`` (multisport FIT, multi-activity TCX).
     Read on demand, so a season's summaries never hold every sample in memory.
     """
-    parsed = _parse(source, format, "running")
+    parsed = _parse(source, format, "running", fit_backend)
     if not 0 <= session < len(parsed):
         raise UsageError(f"session {session} does not exist; the file has {len(parsed)}")
     return conform_samples(parsed[session].samples)
@@ -354,10 +361,59 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return kept_df.reset_index(drop=True), skipped
 
 
+def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit_backend: str,
+                  strict: bool, cache_dir: str | None, key: str | None
+                  ) -> tuple[list[dict[str, object]], list[dict[str, str]], InputError | None]:
+    """Read one input (file, archive, export folder, manual log): its rows and skipped
+    entries, and the first error when ``strict``. Runs in worker processes too, so only
+    summaries travel back; a file's samples go straight to the cache."""
+    rows: list[dict[str, object]] = []
+    skipped: list[dict[str, str]] = []
+    policy = OnError.RAISE if strict else OnError.SKIP
+    try:
+        if kind == "file":
+            parsed = _parse(path, None, default_sport, fit_backend)
+            rows.extend(summarise(p, zone) for p in parsed)
+            if cache_dir is not None and key is not None:
+                from .cache import ParseCache
+                ParseCache(cache_dir).store_samples(key, [p.samples for p in parsed])
+        elif kind == "zip":
+            _read_container(path, iter_zip(path), default_sport, zone, rows, skipped, policy)
+        elif kind == "strava":
+            _read_container(path, iter_folder_members(path), default_sport, zone, rows,
+                            skipped, policy)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            if not is_manual_log(data):
+                raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "
+                                             "date,distance,duration) nor a Strava "
+                                             "activities.csv")
+            rows.extend(parse_manual_log(path, data, zone))
+    except InputError as exc:
+        if strict:
+            return rows, skipped, exc
+        skipped.append(_skip(exc))
+    return rows, skipped, None
+
+
+def _ingest_chunk(chunk: list[tuple], common: tuple) -> list[tuple]:
+    return [(i, *_ingest_input(kind, path, *common, key)) for i, kind, path, key in chunk]
+
+
+def _pool_context():
+    import multiprocessing as mp
+    methods = mp.get_all_start_methods()
+    return mp.get_context("fork" if "fork" in methods else "spawn")
+
+
 def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
                     tz: str | dt.tzinfo | None = None, default_sport: str = "running",
                     recursive: bool = True, on_error: OnError | str = OnError.SKIP,
-                    drop_duplicates: bool = True, progress: bool | None = None) -> ReadResult:
+                    drop_duplicates: bool = True, progress: bool | None = None,
+                    fit_backend: str = "fitdecode",
+                    cache: bool | str | os.PathLike[str] = True,
+                    workers: int | None = None) -> ReadResult:
     """Read files and folders into one activities table.
 
     Parameters
@@ -380,6 +436,13 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     progress : bool, optional
         Show a progress bar (tqdm, notebook-aware). Default: when there are more than
         20 inputs and stderr is a terminal or the code runs in a notebook.
+    fit_backend : {'fitdecode', 'fitparse'}
+        FIT decoder (same values; fitdecode is faster).
+    cache : bool or path
+        The parse cache (see :mod:`kneeload.io.cache`): True for the default folder, a path
+        for another, False to bypass it. Unchanged files are never parsed twice.
+    workers : int, optional
+        Processes for parsing uncached files. Default: the machine's cores; 1 parses here.
 
     Returns
     -------
@@ -389,42 +452,75 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     policy = OnError.coerce(on_error)
     _check_sport(default_sport)
     zone = resolve_timezone(tz)
-    rows: list[dict[str, object]] = []
-    skipped: list[dict[str, str]] = []
     inputs = _inputs(paths, recursive)
+    settings = f"{timezone_name(zone)}|{default_sport}|{fit_backend}"
+    store = None
+    if cache is not False:
+        from .cache import ParseCache
+        store = ParseCache(None if cache is True else cache)
+    keys = [input_key(p, settings) if store is not None else None for _, p in inputs]
+    cached = store.lookup([k for k in keys if k]) if store is not None else {}
+    results: dict[int, tuple[list, list]] = {}
+    todo = []
+    for i, ((kind, path), key) in enumerate(zip(inputs, keys, strict=True)):
+        if key is not None and key in cached and (policy is OnError.SKIP or not cached[key][1]):
+            results[i] = cached[key]
+        else:
+            todo.append((i, kind, path, key))
+    common = (default_sport, zone, fit_backend, policy is OnError.RAISE,
+              str(store.root) if store is not None else None)
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
     if progress is None:
-        progress = len(inputs) > 20 and _interactive()
-    if progress:
+        progress = len(todo) > 20 and _interactive()
+    bar = None
+    if progress and todo:
         from tqdm.auto import tqdm
-        inputs = tqdm(inputs, desc="reading", unit="file")
-    for kind, path in inputs:
+        bar = tqdm(total=len(todo), desc="reading", unit="file")
+    done: list[tuple] = []
+    if n_workers > 1 and len(todo) >= 8:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        size = max(1, min(16, len(todo) // (n_workers * 4)))
+        chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context()) as pool:
+            futures = [pool.submit(_ingest_chunk, c, common) for c in chunks]
+            for fut in as_completed(futures):
+                part = fut.result()
+                done.extend(part)
+                if bar is not None:
+                    bar.update(len(part))
+    else:
+        for item in todo:
+            done.extend(_ingest_chunk([item], common))
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    new_entries = {}
+    for i, rows, skipped, error in sorted(done, key=lambda t: t[0]):
+        if error is not None:
+            raise error
+        results[i] = (rows, skipped)
+        key = keys[i]
+        if key is not None:
+            new_entries[key] = (inputs[i][1], rows, skipped)
+    if store is not None and new_entries:
         try:
-            if kind == "file":
-                rows.extend(summarise(p, zone) for p in _parse(path, None, default_sport))
-            elif kind == "zip":
-                _read_container(path, iter_zip(path), default_sport, zone, rows, skipped,
-                                policy)
-            elif kind == "strava":
-                _read_container(path, iter_folder_members(path), default_sport, zone, rows,
-                                skipped, policy)
-            else:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-                if not is_manual_log(data):
-                    raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "
-                                                 "date,distance,duration) nor a Strava "
-                                                 "activities.csv")
-                rows.extend(parse_manual_log(path, data, zone))
-        except InputError as exc:
-            if policy is OnError.RAISE:
-                raise
-            skipped.append(_skip(exc))
-    activities = conform_activities(pd.DataFrame(rows)) if rows else empty_activities()
+            store.store(new_entries)
+        except OSError as exc:  # a read-only or full cache never stops the analysis
+            import warnings
+            warnings.warn(f"kneeload could not write its cache in {store.root}: {exc}",
+                          stacklevel=2)
+    rows_all = [r for i in sorted(results) for r in results[i][0]]
+    skipped_all = [s for i in sorted(results) for s in results[i][1]]
+    if policy is OnError.RAISE and skipped_all:
+        s = skipped_all[0]
+        raise InputError(s["path"], s["reason"])
+    activities = conform_activities(pd.DataFrame(rows_all)) if rows_all else empty_activities()
     dup = empty_skipped()
     if drop_duplicates:
         activities, dup = deduplicate(activities)
     else:
         activities = activities.sort_values("start_time", kind="stable").reset_index(drop=True)
-    skipped_df = pd.concat([pd.DataFrame(skipped) if skipped else empty_skipped(), dup],
+    skipped_df = pd.concat([pd.DataFrame(skipped_all) if skipped_all else empty_skipped(), dup],
                            ignore_index=True)
     return ReadResult(activities=activities, skipped=skipped_df)

@@ -1,0 +1,136 @@
+"""Parse cache invalidation and damage, parallel ingest equal to serial."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pandas as pd
+import pytest
+
+import kneeload
+from kneeload.io import cache as cache_mod
+
+
+@pytest.fixture
+def folder(tmp_path, data):
+    d = tmp_path / "runs"
+    d.mkdir()
+    for f in ("fit/fenix5-tiny-run.fit", "fit/fr645-run.fit", "tcx/fr620-run-runcadence.tcx",
+              "gpx/garmin-connect-ns3-prefix.gpx", "invalid/no-time-stamps.fit"):
+        shutil.copy(data / f, d)
+    return d
+
+
+def _count_parses(monkeypatch):
+    calls = []
+    real = kneeload.io._parse
+
+    def spy(source, *a, **k):
+        calls.append(os.path.basename(str(source)))
+        return real(source, *a, **k)
+    monkeypatch.setattr(kneeload.io, "_parse", spy)
+    return calls
+
+
+def test_unchanged_files_are_never_parsed_again(folder, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first = kneeload.read_activities(folder, cache=cache, workers=1)
+    calls = _count_parses(monkeypatch)
+    second = kneeload.read_activities(folder, cache=cache, workers=1)
+    assert calls == []
+    pd.testing.assert_frame_equal(first.activities, second.activities)
+    pd.testing.assert_frame_equal(first.skipped, second.skipped)  # skipped files cached too
+
+
+def test_changed_moved_and_replaced_files_are_parsed_again(folder, tmp_path, data,
+                                                           monkeypatch):
+    cache = tmp_path / "cache"
+    kneeload.read_activities(folder, cache=cache, workers=1)
+    calls = _count_parses(monkeypatch)
+    # replaced: other content under the same name
+    shutil.copy(data / "fit/fenix5-walk.fit", folder / "fenix5-tiny-run.fit")
+    # moved
+    os.rename(folder / "fr645-run.fit", folder / "renamed.fit")
+    # touched: same content, new modification time
+    st = os.stat(folder / "fr620-run-runcadence.tcx")
+    os.utime(folder / "fr620-run-runcadence.tcx", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    result = kneeload.read_activities(folder, cache=cache, workers=1)
+    assert sorted(calls) == ["fenix5-tiny-run.fit", "fr620-run-runcadence.tcx", "renamed.fit"]
+    assert "walking" in set(result.activities["sport"])
+
+
+def test_settings_are_part_of_the_key(folder, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    kneeload.read_activities(folder, cache=cache, tz="UTC", workers=1)
+    calls = _count_parses(monkeypatch)
+    r = kneeload.read_activities(folder, cache=cache, tz="Asia/Tokyo", workers=1)
+    assert len(calls) == 5
+    gpx = r.activities[r.activities["source_format"] == "gpx"].iloc[0]
+    assert gpx.tz_source == "Asia/Tokyo"
+
+
+def test_damaged_index_is_rebuilt_not_trusted(folder, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    good = kneeload.read_activities(folder, cache=cache, workers=1)
+    index = cache / cache_mod.CACHE_VERSION / "index.parquet"
+    index.write_bytes(index.read_bytes()[:200])  # cut it
+    calls = _count_parses(monkeypatch)
+    with pytest.warns(UserWarning, match="cache index .* is damaged"):
+        again = kneeload.read_activities(folder, cache=cache, workers=1)
+    assert len(calls) == 5
+    pd.testing.assert_frame_equal(good.activities, again.activities)
+    calls.clear()
+    kneeload.read_activities(folder, cache=cache, workers=1)  # rebuilt: cached again
+    assert calls == []
+
+
+def test_no_cache_writes_nothing(folder, tmp_path):
+    kneeload.read_activities(folder, cache=False, workers=1)
+    assert not any((tmp_path / "cache").glob("**/*"))
+
+
+def test_samples_are_cached(folder, tmp_path):
+    cache = tmp_path / "cache"
+    kneeload.read_activities(folder, cache=cache, workers=1)
+    files = list((cache / cache_mod.CACHE_VERSION / "samples").glob("*.parquet"))
+    assert len(files) == 4  # every readable file
+    frames = [pd.read_parquet(f) for f in files]
+    assert sorted(len(f) for f in frames) == [3, 21, 147, 1202]
+
+
+def test_two_runs_sharing_a_cache(folder, tmp_path):
+    import multiprocessing
+    cache = str(tmp_path / "cache")
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=kneeload.read_activities, args=(str(folder),),
+                         kwargs={"cache": cache, "workers": 1}) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    index = pd.read_parquet(os.path.join(cache, cache_mod.CACHE_VERSION, "index.parquet"))
+    assert index["_path"].nunique() == 5
+
+
+def test_parallel_equals_serial(tmp_path):
+    from conftest import SAMPLE
+    serial = kneeload.read_activities(SAMPLE, cache=False, workers=1)
+    t = time.perf_counter()
+    parallel = kneeload.read_activities(SAMPLE, cache=False, workers=2)
+    assert time.perf_counter() - t > 0  # speed is measured in benchmarks/, not here
+    pd.testing.assert_frame_equal(serial.activities, parallel.activities)
+    pd.testing.assert_frame_equal(serial.skipped, parallel.skipped)
+
+
+def test_fitparse_backend_gives_the_same_table(data):
+    files = [data / "fit/fr645-run.fit", data / "fit/chained-triathlon-5-sessions.fit",
+             data / "invalid/fenix2-run-truncated-60000.fit"]
+    a = kneeload.read_activities(files, cache=False, fit_backend="fitparse").activities
+    b = kneeload.read_activities(files, cache=False, fit_backend="fitdecode").activities
+    cols = ["distance_m", "elapsed_s", "moving_s", "descent_m", "hr_avg_bpm", "cadence_spm",
+            "n_samples", "start_time", "local_start", "partial"]
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    assert (a["device"] != b["device"]).any()  # fitdecode's newer profile names more devices
