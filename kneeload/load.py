@@ -26,6 +26,8 @@ SEVERITY_RANK = {"info": 0, "warn": 1, "alert": 2}
 #: Percentages are rounded to this many decimals before thresholds are applied, so that
 #: exactly +10% (4.4 mi after 4.0 mi) is not over 10% through floating-point error.
 PCT_DECIMALS = 6
+#: The column naming the runner in a cohort table (a folder per athlete).
+ATHLETE = "athlete"
 SPIKE_RULES = ("weekly_increase", "two_week_increase", "session_spike", "descent_increase",
                "acwr_high")
 
@@ -40,10 +42,17 @@ def empty_flags() -> pd.DataFrame:
 def _flags(rows: list[dict[str, Any]]) -> pd.DataFrame:
     if not rows:
         return empty_flags()
-    df = pd.DataFrame(rows, columns=list(FLAG_COLUMNS))
+    cols = list(FLAG_COLUMNS) + ([ATHLETE] if ATHLETE in rows[0] else [])
+    df = pd.DataFrame(rows, columns=cols)
     df["date"] = pd.to_datetime(df["date"])
     df["week_start"] = pd.to_datetime(df["week_start"])
     return df
+
+
+def _who(row: Any) -> dict[str, Any]:
+    """``{"athlete": ...}`` for a cohort row, else nothing."""
+    value = getattr(row, ATHLETE, None) if not isinstance(row, dict) else row.get(ATHLETE)
+    return {ATHLETE: value} if value is not None else {}
 
 
 def _evidence(rule: str) -> str:
@@ -76,7 +85,8 @@ def running(activities: pd.DataFrame) -> pd.DataFrame:
 
 def daily_load(activities: pd.DataFrame, column: str = "distance_m",
                start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> pd.Series:
-    """Running load per local date [m by default], every day present (rest days are 0)."""
+    """Running load per local date [m by default], every day present (rest days 0), for one
+    runner's table."""
     runs = running(activities)
     s = runs.groupby("local_date")[column].sum(min_count=1).fillna(0.0)
     if s.empty and (start is None or end is None):
@@ -90,9 +100,30 @@ def daily_load(activities: pd.DataFrame, column: str = "distance_m",
 # --- the weekly table ---------------------------------------------------------------------
 
 
+def group_column(df: pd.DataFrame) -> str | None:
+    """The athlete column when the table holds several runners (a cohort), else None."""
+    return ATHLETE if ATHLETE in df.columns else None
+
+
+def _gshift(df: pd.DataFrame, col: str, n: int) -> pd.Series:
+    """``df[col]`` shifted by ``n`` rows within each athlete (or over the whole table)."""
+    g = group_column(df)
+    return df.groupby(g, sort=False)[col].shift(n) if g else df[col].shift(n)
+
+
+def _grolling_mean(values: pd.Series, df: pd.DataFrame, window: int,
+                   min_periods: int) -> pd.Series:
+    g = group_column(df)
+    if not g:
+        return values.rolling(window, min_periods=min_periods).mean()
+    out = values.groupby(df[g].to_numpy(), sort=False).rolling(
+        window, min_periods=min_periods).mean()
+    return out.reset_index(level=0, drop=True).reindex(values.index)
+
+
 def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
                  end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """One row per calendar week, zero weeks included.
+    """One row per calendar week, zero weeks included (per athlete in a cohort table).
 
     Columns: ``week_start``, ``week_end`` (dates), ``runs``, ``distance_m``, ``moving_s``,
     ``longest_m``, ``descent_m``, ``cadence_spm`` (moving-time-weighted mean of runs with
@@ -100,46 +131,62 @@ def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
     walking, other: never running load), ``change_prev_pct`` (on the week before),
     ``change_4wk_pct`` (on the mean of the 4 weeks before), ``change_2wk_pct`` (the last two
     weeks on the two before: Nielsen's two-week progression). A change is NaN when its base
-    is 0 (a return after a break is not an infinite increase).
+    is 0 (a return after a break is not an infinite increase). A table with an ``athlete``
+    column gets an ``athlete`` column and every figure per athlete, vectorised.
     """
     cols = ["week_start", "week_end", "runs", "distance_m", "moving_s", "longest_m", "descent_m",
             "cadence_spm", "cross_n", "cross_distance_m", "cross_moving_s", "change_prev_pct",
             "change_4wk_pct", "change_2wk_pct"]
+    g = group_column(activities)
     if activities.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
-    acts = activities.assign(week_start=week_start_of(activities["local_date"], week_start))
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in ([g] if g else []) + cols})
+    key = activities[g] if g else pd.Series(0, index=activities.index)
+    acts = activities.assign(week_start=week_start_of(activities["local_date"], week_start),
+                             _g=key.to_numpy())
+    first = acts.groupby("_g", sort=True)["week_start"].min()
+    last = acts.groupby("_g", sort=True)["week_start"].max()
+    if end is not None:
+        end_week = week_start_of(pd.Series([pd.Timestamp(end)]), week_start).iloc[0]
+        last = last.clip(lower=end_week)
+    n = ((last - first).dt.days // 7 + 1).to_numpy()
+    offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    week_index = pd.MultiIndex.from_arrays(
+        [np.repeat(first.index.to_numpy(), n),
+         np.repeat(first.to_numpy(), n) + offsets * np.timedelta64(7, "D")],
+        names=["_g", "week_start"])
     is_run = acts["sport"].isin(RUNNING_SPORTS)
     runs, cross = acts[is_run], acts[~is_run]
-    first = acts["week_start"].min()
-    last = acts["week_start"].max()
-    if end is not None:
-        last = max(last, week_start_of(pd.Series([pd.Timestamp(end)]), week_start).iloc[0])
-    weeks = pd.date_range(first, last, freq="7D", name="week_start")
     has_cad = runs["cadence_spm"].notna() & runs["moving_s"].notna()
-    cad_w = (runs["cadence_spm"] * runs["moving_s"]).where(has_cad)
-    g = runs.assign(_cw=cad_w, _w=runs["moving_s"].where(has_cad)).groupby("week_start")
-    out = pd.DataFrame(index=weeks)
-    out["runs"] = g.size().reindex(weeks, fill_value=0)
-    out["distance_m"] = g["distance_m"].sum().reindex(weeks, fill_value=0.0)
-    out["moving_s"] = g["moving_s"].sum().reindex(weeks, fill_value=0.0)
-    out["longest_m"] = g["distance_m"].max().reindex(weeks, fill_value=0.0)
-    out["descent_m"] = g["descent_m"].sum().reindex(weeks, fill_value=0.0)
-    out["cadence_spm"] = (g["_cw"].sum(min_count=1) / g["_w"].sum(min_count=1)).reindex(weeks)
-    gc = cross.groupby("week_start")
-    out["cross_n"] = gc.size().reindex(weeks, fill_value=0)
-    out["cross_distance_m"] = gc["distance_m"].sum().reindex(weeks, fill_value=0.0)
-    out["cross_moving_s"] = gc["moving_s"].sum().reindex(weeks, fill_value=0.0)
+    runs = runs.assign(_cw=(runs["cadence_spm"] * runs["moving_s"]).where(has_cad),
+                       _w=runs["moving_s"].where(has_cad))
+    gr = runs.groupby(["_g", "week_start"])
+    out = pd.DataFrame(index=week_index)
+    out["runs"] = gr.size().reindex(week_index, fill_value=0)
+    out["distance_m"] = gr["distance_m"].sum().reindex(week_index, fill_value=0.0)
+    out["moving_s"] = gr["moving_s"].sum().reindex(week_index, fill_value=0.0)
+    out["longest_m"] = gr["distance_m"].max().reindex(week_index, fill_value=0.0)
+    out["descent_m"] = gr["descent_m"].sum().reindex(week_index, fill_value=0.0)
+    out["cadence_spm"] = (gr["_cw"].sum(min_count=1) / gr["_w"].sum(min_count=1)).reindex(
+        week_index)
+    gc = cross.groupby(["_g", "week_start"])
+    out["cross_n"] = gc.size().reindex(week_index, fill_value=0)
+    out["cross_distance_m"] = gc["distance_m"].sum().reindex(week_index, fill_value=0.0)
+    out["cross_moving_s"] = gc["moving_s"].sum().reindex(week_index, fill_value=0.0)
+    out = out.reset_index()
     d = out["distance_m"]
-    prev = d.shift(1)
-    prev4 = d.shift(1).rolling(4, min_periods=4).mean()
-    two = d + d.shift(1)
-    two_before = d.shift(2) + d.shift(3)
+    by = out.groupby("_g", sort=False)["distance_m"]
+    prev = by.shift(1)
+    prev4 = prev.groupby(out["_g"].to_numpy(), sort=False).rolling(4, min_periods=4).mean()
+    prev4 = prev4.reset_index(level=0, drop=True).reindex(out.index)
+    two = d + prev
+    two_before = by.shift(2) + by.shift(3)
     out["change_prev_pct"] = (((d / prev.where(prev > 0)) - 1) * 100).round(PCT_DECIMALS)
     out["change_4wk_pct"] = (((d / prev4.where(prev4 > 0)) - 1) * 100).round(PCT_DECIMALS)
     out["change_2wk_pct"] = (((two / two_before.where(two_before > 0)) - 1) * 100).round(
         PCT_DECIMALS)
-    out = out.reset_index()
     out["week_end"] = out["week_start"] + pd.Timedelta(days=6)
+    if g:
+        return out.rename(columns={"_g": g})[[g] + cols]
     return out[cols]
 
 
@@ -159,7 +206,7 @@ def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float = 10.0,
     Buist et al. 2008, Am J Sports Med 36(1):33-39. Nielsen et al. 2014, JOSPT.
     """
     rows = []
-    prev = weeks["distance_m"].shift(1)
+    prev = _gshift(weeks, "distance_m", 1)
     hit = weeks[(prev >= min_base_m) & (weeks["change_prev_pct"] > threshold_pct)]
     for i, w in hit.iterrows():
         p = prev.loc[i]
@@ -171,6 +218,7 @@ def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float = 10.0,
             if w.change_4wk_pct <= threshold_pct:
                 four += ": the week before was lighter, so this is mostly a return to your usual"
         rows.append({
+            **_who(w),
             "rule": "weekly_increase", "severity": severity, "date": w.week_end,
             "week_start": w.week_start, "value": round(float(w.change_prev_pct), 1),
             "threshold": threshold_pct, "unit": "%",
@@ -194,12 +242,14 @@ def two_week_increase(weeks: pd.DataFrame, *, threshold_pct: float = 30.0,
     Nielsen et al. 2014, JOSPT: >30% progression over 2 weeks, HR 1.59 (0.96-2.66).
     """
     d = weeks["distance_m"]
-    base = d.shift(2) + d.shift(3)
+    base = _gshift(weeks, "distance_m", 2) + _gshift(weeks, "distance_m", 3)
+    prev = _gshift(weeks, "distance_m", 1)
     hit = weeks[(base >= min_base_m) & (weeks["change_2wk_pct"] > threshold_pct)]
     rows = []
     for i, w in hit.iterrows():
-        now = d.loc[i] + d.shift(1).loc[i]
+        now = d.loc[i] + prev.loc[i]
         rows.append({
+            **_who(w),
             "rule": "two_week_increase", "severity": severity, "date": w.week_end,
             "week_start": w.week_start, "value": round(float(w.change_2wk_pct), 1),
             "threshold": threshold_pct, "unit": "%",
@@ -225,13 +275,15 @@ def descent_increase(weeks: pd.DataFrame, *, threshold_pct: float = 30.0, warn_p
     Telhan et al. 2010, J Athl Train 45:16. Shih & Ho 2023, JSSM 22:111.
     """
     desc = weeks["descent_m"]
-    ref = desc.shift(1).rolling(4, min_periods=1).mean().clip(lower=min_base_m)
+    ref = _grolling_mean(_gshift(weeks, "descent_m", 1), weeks, 4, 1).clip(lower=min_base_m)
     change = ((desc / ref - 1) * 100).round(PCT_DECIMALS)
+    first_week = _gshift(weeks, "week_start", 1).isna()
     rows = []
-    for i in weeks.index[(change > threshold_pct) & weeks.index.isin(weeks.index[1:])]:
+    for i in weeks.index[(change > threshold_pct) & ~first_week]:
         w = weeks.loc[i]
         sev = "warn" if change.loc[i] > warn_pct else "info"
         rows.append({
+            **_who(w),
             "rule": "descent_increase", "severity": sev, "date": w.week_end,
             "week_start": w.week_start, "value": round(float(change.loc[i]), 1),
             "threshold": threshold_pct, "unit": "%",
@@ -256,7 +308,9 @@ def low_cadence(weeks: pd.DataFrame, *, threshold_spm: float = 170.0, severity: 
     """
     w = weeks[weeks["cadence_spm"].notna()]
     low = w["cadence_spm"] < threshold_spm
-    stretch = (low != low.shift()).cumsum()
+    g = group_column(w)
+    prev_low = low.groupby(w[g].to_numpy(), sort=False).shift() if g else low.shift()
+    stretch = (low != prev_low).cumsum()
     rows = []
     for _, part in w[low].groupby(stretch[low]):
         last = part.iloc[-1]
@@ -265,6 +319,7 @@ def low_cadence(weeks: pd.DataFrame, *, threshold_spm: float = 170.0, severity: 
         span = (f"for {n} weeks ({part.iloc[0].week_start:%d %b} to {last.week_end:%d %b})"
                 if n > 1 else f"in the week of {last.week_start:%d %b}")
         rows.append({
+            **_who(last),
             "rule": "low_cadence", "severity": severity, "date": last.week_end,
             "week_start": last.week_start, "value": round(mean, 1), "threshold": threshold_spm,
             "unit": "spm",
@@ -282,31 +337,38 @@ def low_cadence(weeks: pd.DataFrame, *, threshold_spm: float = 170.0, severity: 
 def session_spikes(activities: pd.DataFrame, window_days: int = 30) -> pd.DataFrame:
     """Each run against the longest run of the ``window_days`` before it (Frandsen 2025).
 
-    Returns the runs with ``prior_longest_m``, ``spike_pct`` (= 100 x (d / prior_longest - 1))
-    and ``history_days`` (days of data before the run); a run with less than
-    ``window_days`` of history has NaN ``spike_pct``.
+    Returns the runs with ``prior_longest_m`` (the longest run that started in
+    ``[start - window_days, start)``), ``spike_pct`` (= 100 x (d / prior_longest - 1)) and
+    ``history_days`` (days of data before the run); a run with less than ``window_days`` of
+    history has NaN ``spike_pct``. Per athlete in a cohort table, in one vectorised pass.
     """
-    runs = running(activities).sort_values("local_start", kind="stable")
-    cols = ["activity_id", "local_start", "local_date", "distance_m", "prior_longest_m",
-            "spike_pct", "history_days"]
+    g = group_column(activities)
+    keep = ([g] if g else []) + ["activity_id", "local_start", "local_date", "distance_m"]
+    runs = running(activities)
+    cols = keep + ["prior_longest_m", "spike_pct", "history_days"]
     if runs.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    t = runs["local_start"].to_numpy(dtype="datetime64[ns]")
-    dist = runs["distance_m"].fillna(0.0).to_numpy()
-    window = np.timedelta64(window_days, "D")
-    lo = np.searchsorted(t, t - window, side="left")
-    hi = np.searchsorted(t, t, side="left")  # strictly before this run's start
-    prior = np.array([dist[a:b].max() if b > a else np.nan for a, b in zip(lo, hi, strict=True)])
-    first = runs["local_date"].min()
+    order = ([g] if g else []) + ["local_start"]
+    runs = runs.sort_values(order, kind="stable")[keep].reset_index(drop=True)
+    dist = runs["distance_m"].fillna(0.0)
+    window = f"{int(window_days)}D"
+    if g:
+        # runs are sorted by athlete then start: the grouped result comes back in row order
+        prior = (runs.assign(_d=dist).groupby(g, sort=True)
+                 .rolling(window, on="local_start", closed="left")["_d"].max())
+        first = runs.groupby(g, sort=False)["local_date"].transform("min")
+    else:
+        prior = runs.assign(_d=dist).rolling(window, on="local_start", closed="left")["_d"].max()
+        first = runs["local_date"].min()
+    prior = prior.to_numpy()
     history = (runs["local_date"] - first).dt.days.to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         spike = np.where((history >= window_days) & (prior > 0),
-                         np.round((dist / prior - 1) * 100, PCT_DECIMALS), np.nan)
-    out = runs[["activity_id", "local_start", "local_date", "distance_m"]].copy()
-    out["prior_longest_m"] = prior
-    out["spike_pct"] = spike
-    out["history_days"] = history
-    return out.reset_index(drop=True)
+                         np.round((dist.to_numpy() / prior - 1) * 100, PCT_DECIMALS), np.nan)
+    runs["prior_longest_m"] = prior
+    runs["spike_pct"] = spike
+    runs["history_days"] = history
+    return runs[cols]
 
 
 def session_spike(activities: pd.DataFrame, *, window_days: int = 30, caution_pct: float = 10.0,
@@ -329,6 +391,7 @@ def session_spike(activities: pd.DataFrame, *, window_days: int = 30, caution_pc
         thr = alert_pct if sev == "alert" else warn_pct if sev == "warn" else caution_pct
         hrr = {"alert": "2.28", "warn": "1.52", "info": "1.64"}[sev]
         rows.append({
+            **_who(r),
             "rule": "session_spike", "severity": sev, "date": r.local_date,
             "week_start": week_start_of(pd.Series([r.local_date]), week_start).iloc[0],
             "value": round(float(r.spike_pct), 1), "threshold": thr, "unit": "%",
@@ -341,6 +404,35 @@ def session_spike(activities: pd.DataFrame, *, window_days: int = 30, caution_pc
     return _flags(rows)
 
 
+def _daily_grid(activities: pd.DataFrame, column: str = "distance_m",
+                week_start: str | None = None) -> pd.DataFrame:
+    """Running load per athlete and local date, every day present (rest days 0): columns
+    ``_g``, ``local_date``, ``load``. With ``week_start`` the range covers whole weeks."""
+    g = group_column(activities)
+    runs = running(activities)
+    key = runs[g] if g else pd.Series(0, index=runs.index)
+    daily = runs.assign(_g=key.to_numpy()).groupby(["_g", "local_date"])[column].sum(
+        min_count=1).fillna(0.0)
+    if daily.empty:
+        return pd.DataFrame({"_g": [], "local_date": pd.Series(dtype="datetime64[ns]"),
+                             "load": []})
+    dates = daily.index.get_level_values(1)
+    groups = daily.index.get_level_values(0)
+    span = pd.DataFrame({"_g": groups, "d": dates}).groupby("_g", sort=True)["d"].agg(
+        ["min", "max"])
+    lo, hi = span["min"], span["max"]
+    if week_start is not None:
+        lo = week_start_of(lo, week_start)
+        hi = week_start_of(hi, week_start) + pd.Timedelta(days=6)
+    n = ((hi - lo).dt.days + 1).to_numpy()
+    offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    idx = pd.MultiIndex.from_arrays(
+        [np.repeat(span.index.to_numpy(), n),
+         np.repeat(lo.to_numpy(), n) + offsets * np.timedelta64(1, "D")],
+        names=["_g", "local_date"])
+    return daily.reindex(idx, fill_value=0.0).rename("load").reset_index()
+
+
 def acwr(activities: pd.DataFrame, column: str = "distance_m") -> pd.DataFrame:
     """Acute:chronic workload ratios per day, on running ``column`` (distance by default).
 
@@ -349,29 +441,41 @@ def acwr(activities: pd.DataFrame, column: str = "distance_m") -> pd.DataFrame:
     and the three blocks) (cannot exceed 4.0), ``ewma_acute``, ``ewma_chronic`` (Williams
     2017: ``E_t = l*L_t + (1-l)*E_{t-1}``, ``l = 2/(N+1)``, N = 7 and 28, rest days 0,
     started at the first day's load) and ``acwr_ewma``. NaN before 28 days of history.
+    Indexed by date; a cohort table also gets an ``athlete`` column.
 
     References
     ----------
     Gabbett 2016, BJSM 50(5):273-280. Lolli et al. 2019, BJSM 53(15):921. Williams et al. 2017,
     BJSM 51(3):209. Impellizzeri et al. 2021, Sports Med 51:581-592.
     """
-    daily = daily_load(activities, column)
-    out = pd.DataFrame(index=daily.index)
-    a = daily.rolling(7, min_periods=7).sum()
-    w1, w2, w3 = a.shift(7), a.shift(14), a.shift(21)
+    grid = _daily_grid(activities, column)
+    gid = grid["_g"].to_numpy()
+    load = grid["load"]
+    by = load.groupby(gid, sort=False)
+
+    def roll(series: pd.Series, window: int) -> pd.Series:
+        r = series.groupby(gid, sort=False).rolling(window, min_periods=window).sum()
+        return r.reset_index(level=0, drop=True).reindex(series.index)
+
+    a = roll(load, 7)
+    ag = a.groupby(gid, sort=False)
+    w1, w2, w3 = ag.shift(7), ag.shift(14), ag.shift(21)
     chronic = (w1 + w2 + w3) / 3
-    out["load"] = daily
-    out["acute"] = a
-    out["chronic"] = chronic
+    out = pd.DataFrame({"load": load, "acute": a, "chronic": chronic})
     out["acwr_uncoupled"] = a / chronic.where(chronic > 0)
     coupled = (a + w1 + w2 + w3) / 4
     out["acwr_coupled"] = a / coupled.where(coupled > 0)
-    ea = daily.ewm(alpha=2 / (7 + 1), adjust=False).mean()
-    ec = daily.ewm(alpha=2 / (28 + 1), adjust=False).mean()
-    enough = np.arange(len(daily)) >= 27
+    ea = by.ewm(alpha=2 / (7 + 1), adjust=False).mean().reset_index(level=0, drop=True)
+    ec = by.ewm(alpha=2 / (28 + 1), adjust=False).mean().reset_index(level=0, drop=True)
+    ea, ec = ea.reindex(load.index), ec.reindex(load.index)
+    enough = by.cumcount() >= 27
     out["ewma_acute"] = ea.where(enough)
     out["ewma_chronic"] = ec.where(enough)
     out["acwr_ewma"] = (ea / ec.where(ec > 0)).where(enough)
+    out.index = pd.DatetimeIndex(grid["local_date"], name="local_date")
+    g = group_column(activities)
+    if g:
+        out.insert(0, g, gid)
     return out
 
 
@@ -381,19 +485,23 @@ def acwr_high(activities: pd.DataFrame, *, threshold: float = 1.5, min_chronic_m
     """Uncoupled rolling ACWR at or above ``threshold`` on a run day, at most one flag a week
     (the week's highest). Off by default: informational only. Not judged when the chronic
     load is under ``min_chronic_m`` [m a week]."""
-    ratios = acwr(activities)
-    run_days = set(running(activities)["local_date"])
-    r = ratios[ratios.index.isin(run_days) & (ratios["chronic"] >= min_chronic_m)
-               & (ratios["acwr_uncoupled"] >= threshold)]
+    g = group_column(activities)
+    ratios = acwr(activities).reset_index()
+    runs = running(activities)
+    run_days = runs[[g, "local_date"]] if g else runs[["local_date"]]
+    ratios = ratios.merge(run_days.drop_duplicates(), on=([g] if g else []) + ["local_date"])
+    r = ratios[(ratios["chronic"] >= min_chronic_m) & (ratios["acwr_uncoupled"] >= threshold)]
     if r.empty:
         return empty_flags()
-    r = r.assign(week_start=week_start_of(pd.Series(r.index, index=r.index), week_start))
+    r = r.assign(week_start=week_start_of(r["local_date"], week_start))
+    best = r.sort_values("acwr_uncoupled", ascending=False, kind="stable").drop_duplicates(
+        ([g] if g else []) + ["week_start"]).sort_values(([g] if g else []) + ["local_date"])
     rows = []
-    for ws, part in r.groupby("week_start"):
-        day = part["acwr_uncoupled"].idxmax()
-        v = part.loc[day]
+    for v in best.itertuples():
+        day = v.local_date
         rows.append({
-            "rule": "acwr_high", "severity": severity, "date": day, "week_start": ws,
+            **_who(v),
+            "rule": "acwr_high", "severity": severity, "date": day, "week_start": v.week_start,
             "value": round(float(v.acwr_uncoupled), 2), "threshold": threshold, "unit": "ratio",
             "message": (f"{day:%a %d %b}: acute:chronic ratio {v.acwr_uncoupled:.2f} (7 days "
                         f"{_dist(v.acute, unit)} against {_dist(v.chronic, unit)} a week over "
@@ -407,26 +515,36 @@ def monotony(activities: pd.DataFrame, week_start: str = "monday", cap: float = 
              column: str = "distance_m") -> pd.DataFrame:
     """Foster monotony per calendar week: mean / SD (sample SD, n-1) of the 7 daily loads,
     rest days 0, capped at ``cap`` when the SD is 0; strain = weekly load x monotony.
+    Computed from each week's sum and sum of squares, per athlete in a cohort table.
 
     References
     ----------
     Foster 1998, Med Sci Sports Exerc 30(7):1164-1168.
     """
-    daily = daily_load(activities, column)
-    if daily.empty:
-        return pd.DataFrame(columns=["week_start", "load", "monotony", "strain"])
-    ws = week_start_of(pd.Series(daily.index, index=daily.index), week_start)
-    first, last = ws.iloc[0], ws.iloc[-1] + pd.Timedelta(days=6)
-    daily = daily_load(activities, column, start=first, end=last)
-    ws = week_start_of(pd.Series(daily.index, index=daily.index), week_start)
-    g = daily.groupby(ws.to_numpy())
-    mean, sd, total = g.mean(), g.std(ddof=1), g.sum()
-    mono = (mean / sd.where(sd > 0)).where(total > 0)
-    mono = mono.where(~((sd == 0) & (total > 0)), cap).clip(upper=cap)
-    out = pd.DataFrame({"week_start": mean.index, "load": total.to_numpy(),
-                        "monotony": mono.to_numpy()})
+    g = group_column(activities)
+    runs = running(activities)
+    cols = ([g] if g else []) + ["week_start", "load", "monotony", "strain"]
+    if runs.empty:
+        return pd.DataFrame(columns=cols)
+    key = runs[g] if g else pd.Series(0, index=runs.index)
+    daily = runs.assign(_g=key.to_numpy()).groupby(["_g", "local_date"])[column].sum(
+        min_count=1).fillna(0.0).reset_index()
+    daily["week_start"] = week_start_of(daily["local_date"], week_start)
+    daily["_sq"] = daily[column] ** 2
+    wk = daily.groupby(["_g", "week_start"]).agg(load=(column, "sum"), sq=("_sq", "sum"))
+    mean = wk["load"] / 7
+    var = ((wk["sq"] - 7 * mean**2) / 6).clip(lower=0)
+    sd = np.sqrt(var)
+    flat = sd <= 1e-9 * mean.abs().clip(lower=1e-300)
+    mono = (mean / sd.where(~flat)).where(wk["load"] > 0)
+    mono = mono.where(~(flat & (wk["load"] > 0)), cap).clip(upper=cap)
+    out = wk.reset_index()
+    out["monotony"] = mono.to_numpy()
     out["strain"] = out["load"] * out["monotony"]
-    return out
+    out = out[out["load"] > 0].reset_index(drop=True)
+    if g:
+        out = out.rename(columns={"_g": g})
+    return out[cols]
 
 
 def monotony_high(activities: pd.DataFrame, *, threshold: float = 2.0, cap: float = 10.0,
@@ -437,6 +555,7 @@ def monotony_high(activities: pd.DataFrame, *, threshold: float = 2.0, cap: floa
     rows = []
     for r in m[m["monotony"] > threshold].itertuples():
         rows.append({
+            **_who(r),
             "rule": "monotony_high", "severity": severity,
             "date": r.week_start + pd.Timedelta(days=6), "week_start": r.week_start,
             "value": round(float(r.monotony), 2), "threshold": threshold, "unit": "ratio",
@@ -480,7 +599,9 @@ def flags(activities: pd.DataFrame, config: Config | None = None,
         return empty_flags()
     out = pd.concat(parts, ignore_index=True)
     out["_rank"] = out["severity"].map(SEVERITY_RANK)
-    out = out.sort_values(["date", "_rank", "rule"], ascending=[True, False, True], kind="stable")
+    g = [ATHLETE] if ATHLETE in out.columns else []
+    out = out.sort_values(g + ["date", "_rank", "rule"], ascending=[True] * len(g)
+                          + [True, False, True], kind="stable")
     return out.drop(columns="_rank").reset_index(drop=True)
 
 

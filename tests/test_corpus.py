@@ -113,7 +113,7 @@ def test_fit_backends_agree_on_every_file_fitparse_reads():
             with pytest.raises(KneeloadError):  # fitdecode may read more, never less...
                 b = kneeload.read_file(path, tz="UTC", fit_backend="fitdecode")
                 if len(b):
-                    raise KneeloadError("fitdecode reads it")
+                    raise KneeloadError("fitdecode reads it")  # noqa: B904
             continue
         b = kneeload.read_file(path, tz="UTC", fit_backend="fitdecode")
         if path.name.startswith("fitparse__coros"):
