@@ -207,9 +207,10 @@ def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float = 10.0,
     """
     rows = []
     prev = _gshift(weeks, "distance_m", 1)
-    hit = weeks[(prev >= min_base_m) & (weeks["change_prev_pct"] > threshold_pct)]
-    for i, w in hit.iterrows():
-        p = prev.loc[i]
+    hit = weeks.assign(xprev=prev)[
+        (prev >= min_base_m) & (weeks["change_prev_pct"] > threshold_pct)]
+    for w in hit.itertuples():
+        p = w.xprev
         four = ""
         if pd.notna(w.change_4wk_pct):
             mean4 = w.distance_m / (1 + w.change_4wk_pct / 100)
@@ -244,10 +245,11 @@ def two_week_increase(weeks: pd.DataFrame, *, threshold_pct: float = 30.0,
     d = weeks["distance_m"]
     base = _gshift(weeks, "distance_m", 2) + _gshift(weeks, "distance_m", 3)
     prev = _gshift(weeks, "distance_m", 1)
-    hit = weeks[(base >= min_base_m) & (weeks["change_2wk_pct"] > threshold_pct)]
+    hit = weeks.assign(xnow=d + prev, xbase=base)[
+        (base >= min_base_m) & (weeks["change_2wk_pct"] > threshold_pct)]
     rows = []
-    for i, w in hit.iterrows():
-        now = d.loc[i] + prev.loc[i]
+    for w in hit.itertuples():
+        now = w.xnow
         rows.append({
             **_who(w),
             "rule": "two_week_increase", "severity": severity, "date": w.week_end,
@@ -255,7 +257,7 @@ def two_week_increase(weeks: pd.DataFrame, *, threshold_pct: float = 30.0,
             "threshold": threshold_pct, "unit": "%",
             "message": (f"Two weeks to {w.week_end:%d %b}: {_dist(now, unit)} of running, "
                         f"{w.change_2wk_pct:+.0f}% on the two weeks before "
-                        f"({_dist(base.loc[i], unit)}). Runners who ramped more than "
+                        f"({_dist(w.xbase, unit)}). Runners who ramped more than "
                         f"{threshold_pct:g}% over two weeks seemed more prone to distance-related "
                         "injuries, runner's knee among them. " + _evidence("two_week_increase")),
         })
@@ -278,17 +280,17 @@ def descent_increase(weeks: pd.DataFrame, *, threshold_pct: float = 30.0, warn_p
     ref = _grolling_mean(_gshift(weeks, "descent_m", 1), weeks, 4, 1).clip(lower=min_base_m)
     change = ((desc / ref - 1) * 100).round(PCT_DECIMALS)
     first_week = _gshift(weeks, "week_start", 1).isna()
+    hit = weeks.assign(xchange=change, xref=ref)[(change > threshold_pct) & ~first_week]
     rows = []
-    for i in weeks.index[(change > threshold_pct) & ~first_week]:
-        w = weeks.loc[i]
-        sev = "warn" if change.loc[i] > warn_pct else "info"
+    for w in hit.itertuples():
+        sev = "warn" if w.xchange > warn_pct else "info"
         rows.append({
             **_who(w),
             "rule": "descent_increase", "severity": sev, "date": w.week_end,
-            "week_start": w.week_start, "value": round(float(change.loc[i]), 1),
+            "week_start": w.week_start, "value": round(float(w.xchange), 1),
             "threshold": threshold_pct, "unit": "%",
             "message": (f"Week of {w.week_start:%d %b}: {_elev(w.descent_m, unit)} of descent, "
-                        f"{change.loc[i]:+.0f}% on the reference of {_elev(ref.loc[i], unit)} "
+                        f"{w.xchange:+.0f}% on the reference of {_elev(w.xref, unit)} "
                         f"(the mean of the 4 weeks before, at least {_elev(min_base_m, unit)}). "
                         "Downhill running loads the knee eccentrically; build descent up as "
                         "gradually as distance. " + _evidence("descent_increase")),
@@ -311,17 +313,21 @@ def low_cadence(weeks: pd.DataFrame, *, threshold_spm: float = 170.0, severity: 
     g = group_column(w)
     prev_low = low.groupby(w[g].to_numpy(), sort=False).shift() if g else low.shift()
     stretch = (low != prev_low).cumsum()
+    lw = w[low].assign(_s=stretch[low], _cw=w["cadence_spm"] * w["moving_s"].clip(lower=1),
+                       _w=w["moving_s"].clip(lower=1))
+    agg = lw.groupby("_s", sort=True).agg(
+        first=("week_start", "first"), last_start=("week_start", "last"),
+        last_end=("week_end", "last"), n=("week_start", "size"), cw=("_cw", "sum"),
+        w=("_w", "sum"), **({g: (g, "first")} if g else {}))
     rows = []
-    for _, part in w[low].groupby(stretch[low]):
-        last = part.iloc[-1]
-        mean = float(np.average(part["cadence_spm"], weights=part["moving_s"].clip(lower=1)))
-        n = len(part)
-        span = (f"for {n} weeks ({part.iloc[0].week_start:%d %b} to {last.week_end:%d %b})"
-                if n > 1 else f"in the week of {last.week_start:%d %b}")
+    for r in agg.itertuples():
+        mean = float(r.cw / r.w)
+        span = (f"for {r.n} weeks ({r.first:%d %b} to {r.last_end:%d %b})"
+                if r.n > 1 else f"in the week of {r.last_start:%d %b}")
         rows.append({
-            **_who(last),
-            "rule": "low_cadence", "severity": severity, "date": last.week_end,
-            "week_start": last.week_start, "value": round(mean, 1), "threshold": threshold_spm,
+            **_who(r),
+            "rule": "low_cadence", "severity": severity, "date": r.last_end,
+            "week_start": r.last_start, "value": round(mean, 1), "threshold": threshold_spm,
             "unit": "spm",
             "message": (f"Your running cadence averaged {mean:.0f} steps/min {span}. Raising it "
                         f"gradually by 5-10% (to about {mean * 1.05:.0f}-{mean * 1.10:.0f}) "
@@ -385,6 +391,7 @@ def session_spike(activities: pd.DataFrame, *, window_days: int = 30, caution_pc
     """
     s = session_spikes(activities, window_days)
     s = s[s["spike_pct"] > caution_pct]
+    s = s.assign(xws=week_start_of(s["local_date"], week_start))
     rows = []
     for r in s.itertuples():
         sev = "alert" if r.spike_pct > alert_pct else "warn" if r.spike_pct > warn_pct else "info"
@@ -393,7 +400,7 @@ def session_spike(activities: pd.DataFrame, *, window_days: int = 30, caution_pc
         rows.append({
             **_who(r),
             "rule": "session_spike", "severity": sev, "date": r.local_date,
-            "week_start": week_start_of(pd.Series([r.local_date]), week_start).iloc[0],
+            "week_start": r.xws,
             "value": round(float(r.spike_pct), 1), "threshold": thr, "unit": "%",
             "message": (f"Run on {r.local_start:%a %d %b}: {_dist(r.distance_m, unit)}, "
                         f"{r.spike_pct:+.0f}% on your longest run of the {window_days} days "

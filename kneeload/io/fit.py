@@ -113,9 +113,9 @@ def _read_messages_fitdecode(raw: RawFile) -> _Reading:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            # processor=None: values scaled by the reader itself, no per-field hooks
             with fitdecode.FitReader(buf, check_crc=fitdecode.CrcCheck.WARN,
-                                     processor=fitdecode.DataProcessorBase(),
-                                     keep_raw_chunks=False) as reader:
+                                     processor=None, keep_raw_chunks=False) as reader:
                 for frame in reader:
                     if frame.frame_type != data_frame:
                         continue
@@ -217,7 +217,10 @@ def _records_frame(records: list[tuple[Any, ...]]) -> pd.DataFrame:
         df["time"] = pd.to_datetime(secs + FIT_EPOCH_UNIX, unit="s", utc=True).astype(
             "datetime64[ns, UTC]")
     for col in _RECORD_FIELDS[1:]:
-        df[col] = pd.to_numeric(df[col].map(_num), errors="coerce").astype(float)
+        try:  # numbers or None: one vectorised pass
+            df[col] = pd.to_numeric(df[col], errors="raise").astype(float)
+        except (TypeError, ValueError):  # arrays or bytes from odd files: value by value
+            df[col] = pd.to_numeric(df[col].map(_num), errors="coerce").astype(float)
     out = pd.DataFrame({
         "time": df["time"],
         "lat_deg": df["position_lat"] * SEMICIRCLE_DEG,
