@@ -134,3 +134,37 @@ def test_fitparse_backend_gives_the_same_table(data):
             "n_samples", "start_time", "local_start", "partial"]
     pd.testing.assert_frame_equal(a[cols], b[cols])
     assert (a["device"] != b["device"]).any()  # fitdecode's newer profile names more devices
+
+
+def test_a_run_killed_while_writing_the_cache_leaves_the_previous_index(folder, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    cache = tmp_path / "cache"
+    kneeload.read_activities(folder, cache=cache, workers=1)
+    index = cache / cache_mod.CACHE_VERSION / "index.parquet"
+    before = index.read_bytes()
+    (folder / "extra.fit").write_bytes((folder / "fr645-run.fit").read_bytes()[:40000])
+    code = textwrap.dedent(f"""
+        import os, time
+        from kneeload.io import cache
+        real = os.replace
+        def slow(src, dst):
+            if str(dst).endswith("index.parquet"):
+                print("ready", flush=True)
+                time.sleep(60)
+            real(src, dst)
+        cache.os.replace = slow
+        import kneeload
+        kneeload.read_activities({str(folder)!r}, cache={str(cache)!r}, workers=1)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "ready"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+    assert index.read_bytes() == before  # the old index, whole
+    result = kneeload.read_activities(folder, cache=cache, workers=1)  # and usable
+    dup = result.skipped[result.skipped["path"].str.endswith("extra.fit")]
+    assert dup["kind"].tolist() == ["duplicate"]  # a cut copy of fr645-run.fit, counted once

@@ -13,11 +13,13 @@ import io
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from struct import error as struct_error
 
 import numpy as np
 import pandas as pd
 
 from ..errors import (
+    CorruptFileError,
     InputError,
     InvalidTimeError,
     NotAnActivityError,
@@ -104,9 +106,19 @@ def _check_sport(default_sport: str) -> None:
 def _parse(source: Source, fmt: str | None, default_sport: str,
            fit_backend: str = "fitdecode") -> list[Parsed]:
     raw = open_source(source, fmt)
-    if raw.fmt == "fit":
-        return parse_fit(raw, default_sport=default_sport, backend=fit_backend)
-    return _PARSERS[raw.fmt](raw, default_sport=default_sport)
+    try:
+        if raw.fmt == "fit":
+            return parse_fit(raw, default_sport=default_sport, backend=fit_backend)
+        return _PARSERS[raw.fmt](raw, default_sport=default_sport)
+    except (InputError, UsageError):
+        raise
+    except (AssertionError, ArithmeticError, LookupError, TypeError, ValueError, UnicodeError,
+            OSError,
+            RecursionError, struct_error) as exc:
+        # A decoder tripped over damaged bytes in a way it does not report itself: the file,
+        # not the program, is at fault. Named, never silently dropped.
+        raise CorruptFileError(raw.name, f"could not be decoded ({type(exc).__name__}: "
+                               f"{str(exc)[:120]}); the file is damaged: re-export it") from exc
 
 
 def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo | None = None,

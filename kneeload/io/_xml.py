@@ -34,6 +34,9 @@ def parse_xml(raw: RawFile) -> ET.Element:
         raise CorruptFileError(raw.name, f"is not well-formed XML ({str(exc).split(':')[0]}); "
                                "the file is damaged or cut off: re-export it",
                                f"line {line}, column {col}") from exc
+    except (ValueError, UnicodeError, RecursionError) as exc:  # e.g. an unsupported encoding
+        raise CorruptFileError(raw.name, f"cannot be read as XML ({type(exc).__name__}: "
+                               f"{str(exc)[:100]})") from exc
 
 
 def local(tag: str) -> str:

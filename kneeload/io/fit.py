@@ -12,6 +12,7 @@ doubled to steps.
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from typing import Any
 
@@ -25,6 +26,7 @@ from ..errors import CorruptFileError, InvalidTimeError, NotAnActivityError
 from ..schema import ON_FOOT_SPORTS
 from ._source import RawFile
 from ._summary import Parsed, valid_times
+from ._time import EARLIEST_VALID, latest_valid
 
 _RECORD_FIELDS = ("timestamp", "position_lat", "position_long", "distance", "enhanced_altitude",
                   "altitude", "enhanced_speed", "speed", "heart_rate", "cadence",
@@ -148,9 +150,11 @@ def _read_messages_fitdecode(raw: RawFile) -> _Reading:
                                    f"at byte {len(raw.data)})", "byte 0") from None
         r.problem = (f"truncated after {len(r.records):,} records "
                      f"(unexpected end of file at byte {len(raw.data)})")
-    except fitdecode.FitError as exc:
+    except (fitdecode.FitError, AssertionError, ArithmeticError, LookupError, TypeError,
+            ValueError,
+            UnicodeError, struct.error) as exc:
         if not r.file_ids and not r.records:
-            raise CorruptFileError(raw.name, f"is not a readable FIT file ({exc})",
+            raise CorruptFileError(raw.name, f"is not a readable FIT file ({_short(exc)})",
                                    "byte 0") from exc
         r.problem = (f"undecodable data at byte {buf.tell()} after {len(r.records):,} records "
                      f"({_short(exc)}); read the part before it")
@@ -298,7 +302,15 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
         sport = s.get("_sport") or normalise_sport(s.get("sport"), s.get("sub_sport"))
         on_foot = sport in ON_FOOT_SPORTS
         start = starts[i]
+        if start is not None and not (EARLIEST_VALID <= start <= latest_valid()):
+            notes_i = [f"session start {start.isoformat()} is not a real recording time; "
+                       "the first valid record's time is used"]
+            start = None
+        else:
+            notes_i = []
         end = _utc(s.get("timestamp"))
+        if end is not None and not (EARLIEST_VALID <= end <= latest_valid()):
+            end = None
         elapsed = _num(s.get("total_elapsed_time"))
         if start is not None and elapsed is not None:
             end = max(end, start + pd.Timedelta(seconds=elapsed)) if end is not None else (
@@ -329,7 +341,7 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
             source_path=raw.name, source_format="fit", digest=raw.digest, session_index=i,
             samples=part, sport=sport, sub_sport="" if sub in (None, "generic") else str(sub),
             start_time=start, totals=_session_totals(s, on_foot), device=device,
-            utc_offset_s=offset, partial=bool(r.problem), notes=list(notes),
+            utc_offset_s=offset, partial=bool(r.problem), notes=list(notes) + notes_i,
             sport_assumed=bool(s.get("_assumed")),
         ))
     return out

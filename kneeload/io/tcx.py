@@ -16,6 +16,7 @@ from ..errors import InvalidTimeError, NotAnActivityError
 from ..schema import ON_FOOT_SPORTS
 from ._source import RawFile
 from ._summary import Parsed, steps_per_minute, valid_times
+from ._time import EARLIEST_VALID, latest_valid
 from ._xml import local, parse_times, parse_xml, to_float
 
 TCX_SPORTS = {"running": "running", "biking": "cycling", "walking": "walking"}
@@ -99,9 +100,13 @@ def parse_tcx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
         if start_text:
             t, _ = parse_times(raw, [start_text], f"activity {index + 1} <Id>")
             start = t.iloc[0] if t.notna().iloc[0] else None
+            if start is not None and not (EARLIEST_VALID <= start <= latest_valid()):
+                notes.append(f"activity start {start.isoformat()} is not a real recording "
+                             "time; the first valid trackpoint's time is used")
+                start = None
             if start is not None and samples["time"].notna().any():
                 start = min(start, samples["time"].dropna().iloc[0])
-        elif samples["time"].notna().any():
+        if start is None and samples["time"].notna().any():
             start = samples["time"].dropna().iloc[0]
         if start is None:
             raise InvalidTimeError(raw.name, f"activity {index + 1} has no start time; it "

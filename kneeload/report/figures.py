@@ -53,6 +53,18 @@ def _worst(flags: pd.DataFrame, rules: tuple[str, ...]) -> dict[pd.Timestamp, st
     return out
 
 
+def _flagged_weekly_bars(ax: Axes, weeks: pd.DataFrame, heights: pd.Series,
+                         worst: dict[pd.Timestamp, str]) -> None:
+    """One bar a week; a flagged week coloured and hatched by its most severe flag."""
+    bars = ax.bar(weeks["week_start"] + pd.Timedelta(days=3), heights, width=5.5,
+                  color=[SEVERITY_STYLE[worst[w]][0] if w in worst else GREY
+                         for w in weeks["week_start"]],
+                  edgecolor="black", linewidth=0.5)
+    for b, w in zip(bars, weeks["week_start"], strict=True):
+        if w in worst:
+            b.set_hatch(SEVERITY_HATCH[worst[w]])
+
+
 def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
                     threshold_pct: float = 10.0, ax: Axes | None = None) -> Figure:
     """Weekly running distance [unit]; weeks where a distance rule broke are hatched and
@@ -62,11 +74,7 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
     x = weeks["week_start"] + pd.Timedelta(days=3)
     d = weeks["distance_m"] / per
     worst = _worst(flags, ("weekly_increase", "two_week_increase", "session_spike"))
-    colours = [SEVERITY_STYLE[worst[w]][0] if w in worst else GREY for w in weeks["week_start"]]
-    hatches = [SEVERITY_HATCH[worst[w]] if w in worst else "" for w in weeks["week_start"]]
-    bars = ax.bar(x, d, width=5.5, color=colours, edgecolor="black", linewidth=0.5)
-    for b, h in zip(bars, hatches, strict=True):
-        b.set_hatch(h)
+    _flagged_weekly_bars(ax, weeks, d, worst)
     limit = d.shift(1) * (1 + threshold_pct / 100)
     ax.step(x, limit, where="mid", color="black", linestyle="--", linewidth=1.2)
     ax.set_ylabel(f"running distance [{unit}/week]")
@@ -134,13 +142,7 @@ def weekly_descent(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
     fig, ax = _axes(ax)
     eu = elevation_unit(unit)
     worst = _worst(flags, ("descent_increase",))
-    colours = [SEVERITY_STYLE[worst[w]][0] if w in worst else GREY for w in weeks["week_start"]]
-    bars = ax.bar(weeks["week_start"] + pd.Timedelta(days=3),
-                  to_elevation_unit(weeks["descent_m"], unit), width=5.5, color=colours,
-                  edgecolor="black", linewidth=0.5)
-    for b, w in zip(bars, weeks["week_start"], strict=True):
-        if w in worst:
-            b.set_hatch(SEVERITY_HATCH[worst[w]])
+    _flagged_weekly_bars(ax, weeks, to_elevation_unit(weeks["descent_m"], unit), worst)
     ax.set_ylabel(f"descent [{eu}/week]")
     ax.set_xlabel("week")
     ax.set_title("Weekly descent (downhill running loads the knee)")
