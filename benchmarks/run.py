@@ -112,22 +112,34 @@ def phase_cohort(n_athletes: int, years: int) -> dict:
     from kneeload import cohort, load
     from kneeload.schema import conform_activities
 
+    # Runners as they train: 3-6 fixed running days a week, a long run on one of them,
+    # weekly volume drifting slowly with a deload every 4-6 weeks and an occasional jump.
     rng = np.random.default_rng(1)
     frames = []
-    days = years * 365
+    weeks = years * 52
+    monday = pd.Timestamp("2023-01-02 07:00")
     for a in range(n_athletes):
-        run_days = np.sort(rng.choice(days, size=int(days * rng.uniform(0.4, 0.7)),
-                                      replace=False))
-        local = pd.Timestamp("2023-01-02 07:00") + pd.to_timedelta(run_days, unit="D")
-        base = rng.uniform(4000, 12000)
-        dist = base * rng.lognormal(0, 0.35, run_days.size)
+        days = np.sort(rng.choice(7, size=rng.integers(3, 7), replace=False))
+        share = rng.dirichlet(np.ones(days.size) * 4)
+        share[np.argmax(share)] += 0.15
+        share /= share.sum()
+        volume = rng.uniform(15000, 60000)
+        vols = []
+        for w in range(weeks):
+            volume *= rng.choice([1.0, 1.05, 0.97, 1.25], p=[.5, .3, .15, .05])
+            volume = float(np.clip(volume, 8000, 120000))
+            vols.append(volume * (0.7 if w % rng.integers(4, 7) == 0 else 1.0))
+        vols = np.array(vols)
+        offs = (np.arange(weeks)[:, None] * 7 + days[None, :]).ravel()
+        dist = (vols[:, None] * share[None, :]).ravel() * rng.normal(1, 0.05, offs.size)
+        local = monday + pd.to_timedelta(offs, unit="D")
         frames.append(pd.DataFrame({
-            "athlete": f"a{a:04d}", "activity_id": [f"{a}-{i}" for i in range(run_days.size)],
+            "athlete": f"a{a:04d}", "activity_id": [f"{a}-{i}" for i in range(offs.size)],
             "start_time": local.tz_localize("UTC"), "local_start": local,
             "local_date": local.normalize(), "sport": "running", "distance_m": dist,
             "moving_s": dist / 2.8, "elapsed_s": dist / 2.7,
-            "descent_m": rng.gamma(2, 25, run_days.size),
-            "cadence_spm": rng.normal(168, 6, run_days.size)}))
+            "descent_m": dist / 1000 * rng.gamma(4, 2.5, offs.size),
+            "cadence_spm": rng.normal(rng.uniform(158, 178), 2, offs.size)}))
     acts = pd.concat(frames, ignore_index=True)
     acts = pd.concat([acts[["athlete"]], conform_activities(acts.drop(columns="athlete"))],
                      axis=1)

@@ -82,12 +82,15 @@ def read_cohort(root: str | os.PathLike[str], *, scheduler: str | None = None,
     store = ParseCache(None if cache is True else cache) if cache is not False else None
     items = [(a, kind, path) for a, inputs in per_athlete.items() for kind, path in inputs]
     keys = [input_key(p, settings) if store is not None else None for _, _, p in items]
-    cached = store.lookup([k for k in keys if k]) if store is not None else {}
+    cached_rows, cached_skips, known = (store.lookup([k for k in keys if k])
+                                        if store is not None else (None, {}, set()))
     results: dict[int, tuple[list, list]] = {}
+    key_athlete: dict[str, str] = {}  # cached inputs: their rows come from cached_rows
     todo = []
-    for i, ((_, kind, path), key) in enumerate(zip(items, keys, strict=True)):
-        if key is not None and key in cached:
-            results[i] = cached[key]
+    for i, ((athlete, kind, path), key) in enumerate(zip(items, keys, strict=True)):
+        if key is not None and key in known:
+            results[i] = ([], cached_skips.get(key, []))
+            key_athlete[key] = athlete
         else:
             todo.append((i, kind, path, key))
     common = (default_sport, zone, fit_backend, False,
@@ -112,6 +115,9 @@ def read_cohort(root: str | os.PathLike[str], *, scheduler: str | None = None,
             store.store({keys[i]: (items[i][2], *results[i]) for i, _, _, _ in todo
                          if keys[i] is not None})
     frames, skipped_rows = [], []
+    if cached_rows is not None and key_athlete:
+        old = cached_rows[cached_rows["_key"].isin(key_athlete)]
+        frames.append(old.assign(**{ATHLETE: old["_key"].map(key_athlete)}).drop(columns="_key"))
     for i in sorted(results):
         athlete = items[i][0]
         rows, skipped = results[i]

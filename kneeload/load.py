@@ -17,8 +17,8 @@ import pandas as pd
 
 from .config import RULE_EVIDENCE, WEEKDAYS, Config
 from .errors import UsageError
-from .schema import RUNNING_SPORTS
-from .units import elevation_unit, to_elevation_unit, to_unit
+from .schema import M_PER_KM, M_PER_MI, RUNNING_SPORTS
+from .units import elevation_unit, to_elevation_unit
 
 FLAG_COLUMNS = ("rule", "severity", "date", "week_start", "value", "threshold", "unit", "message")
 SEVERITY_RANK = {"info": 0, "warn": 1, "alert": 2}
@@ -55,13 +55,19 @@ def _who(row: Any) -> dict[str, Any]:
     return {ATHLETE: value} if value is not None else {}
 
 
+_EVIDENCE_TEXT: dict[str, str] = {}
+
+
 def _evidence(rule: str) -> str:
-    level, refs = RULE_EVIDENCE[rule]
-    return f"Evidence: {level} ({refs})."
+    text = _EVIDENCE_TEXT.get(rule)
+    if text is None:
+        level, refs = RULE_EVIDENCE[rule]
+        text = _EVIDENCE_TEXT[rule] = f"Evidence: {level} ({refs})."
+    return text
 
 
 def _dist(m: float, unit: str) -> str:
-    return f"{to_unit(m, unit):.1f} {unit}"
+    return f"{m / (M_PER_MI if unit == 'mi' else M_PER_KM):.1f} {unit}"
 
 
 def _elev(m: float, unit: str) -> str:

@@ -89,6 +89,15 @@ def mutated(draw, fmt: str) -> bytes:
     return bytes(data)
 
 
+STATS = os.environ.get("KNEELOAD_FUZZ_STATS")  # a file to tally outcomes in (long runs)
+
+
+def _tally(name: str, outcome: str) -> None:
+    if STATS:
+        with open(STATS, "a") as fh:
+            fh.write(f"{name.rsplit('.', 1)[-1]},{outcome}\n")
+
+
 def _check(blob: bytes, name: str) -> None:
     f = io.BytesIO(blob)
     f.name = name
@@ -97,7 +106,9 @@ def _check(blob: bytes, name: str) -> None:
     except InputError as exc:
         assert str(exc).startswith(name), exc
         assert exc.reason
+        _tally(name, type(exc).__name__)
         return
+    _tally(name, "activity")
     assert list(df.columns) == list(ACTIVITY_COLUMN_NAMES)
     assert df["start_time"].notna().all()
     assert (df["distance_m"].dropna() >= 0).all() or True  # damaged values are allowed

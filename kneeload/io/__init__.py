@@ -471,12 +471,16 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         from .cache import ParseCache
         store = ParseCache(None if cache is True else cache)
     keys = [input_key(p, settings) if store is not None else None for _, p in inputs]
-    cached = store.lookup([k for k in keys if k]) if store is not None else {}
+    cached_rows, cached_skips, known = (store.lookup([k for k in keys if k])
+                                        if store is not None else (None, {}, set()))
     results: dict[int, tuple[list, list]] = {}
+    from_cache: dict[str, int] = {}  # key -> input position, for the cached rows' order
     todo = []
     for i, ((kind, path), key) in enumerate(zip(inputs, keys, strict=True)):
-        if key is not None and key in cached and (policy is OnError.SKIP or not cached[key][1]):
-            results[i] = cached[key]
+        if key is not None and key in known and (policy is OnError.SKIP
+                                                 or key not in cached_skips):
+            results[i] = ([], cached_skips.get(key, []))
+            from_cache[key] = i
         else:
             todo.append((i, kind, path, key))
     common = (default_sport, zone, fit_backend, policy is OnError.RAISE,
@@ -522,12 +526,23 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
             import warnings
             warnings.warn(f"kneeload could not write its cache in {store.root}: {exc}",
                           stacklevel=2)
-    rows_all = [r for i in sorted(results) for r in results[i][0]]
     skipped_all = [s for i in sorted(results) for s in results[i][1]]
     if policy is OnError.RAISE and skipped_all:
         s = skipped_all[0]
         raise InputError(s["path"], s["reason"])
-    activities = conform_activities(pd.DataFrame(rows_all)) if rows_all else empty_activities()
+    parts = []
+    for i in sorted(results):
+        if results[i][0]:
+            parts.append(conform_activities(pd.DataFrame(results[i][0])).assign(_pos=i))
+    if cached_rows is not None and from_cache:
+        old = cached_rows[cached_rows["_key"].isin(from_cache)]
+        parts.append(old.assign(_pos=old["_key"].map(from_cache)).drop(columns="_key"))
+    if parts:
+        activities = pd.concat(parts, ignore_index=True).sort_values(
+            ["_pos", "session_index"], kind="stable").drop(columns="_pos")
+        activities = conform_activities(activities)
+    else:
+        activities = empty_activities()
     dup = empty_skipped()
     if drop_duplicates:
         activities, dup = deduplicate(activities)

@@ -85,30 +85,24 @@ class ParseCache:
                           f"({type(exc).__name__}); it will be rebuilt", stacklevel=3)
             return None
 
-    def lookup(self, keys: list[str]) -> dict[str, tuple[list[dict], list[dict]]]:
-        """Cached (activity rows, skipped rows) for each key found."""
+    def lookup(self, keys: list[str]) -> tuple[pd.DataFrame, dict[str, list[dict]], set[str]]:
+        """Cached results for ``keys``: the activity rows (conformed, with a ``_key`` column),
+        the skipped entries by key, and the set of keys found (an input may have given
+        nothing at all)."""
+        empty = conform_activities(pd.DataFrame()).assign(_key=pd.Series(dtype=object))
         index = self._read_index()
         if index is None or index.empty:
-            return {}
+            return empty, {}, set()
         hit = index[index["_key"].isin(set(keys))]
-        out: dict[str, tuple[list[dict], list[dict]]] = {}
         acts = hit[hit["_entry"] == "row"]
+        rows = conform_activities(acts) if len(acts) else empty.drop(columns="_key")
+        rows["_key"] = acts["_key"].to_numpy()
         skips = hit[hit["_entry"] == "skip"]
-        acts_conformed = conform_activities(acts) if len(acts) else None
-        if acts_conformed is not None:
-            acts_conformed["_key"] = acts["_key"].to_numpy()
-            for key, part in acts_conformed.groupby("_key", sort=False):
-                out.setdefault(key, ([], []))[0].extend(
-                    part.drop(columns="_key").to_dict("records"))
+        skipped: dict[str, list[dict]] = {}
         for key, path, kind, reason in zip(skips["_key"], skips["skip_path"], skips["skip_kind"],
                                            skips["skip_reason"], strict=True):
-            out.setdefault(key, ([], []))[1].append({"path": path, "kind": kind,
-                                                     "reason": reason})
-        known = set(hit["_key"])
-        for key in keys:
-            if key in known and key not in out:
-                out[key] = ([], [])  # an input that gave nothing at all
-        return out
+            skipped.setdefault(key, []).append({"path": path, "kind": kind, "reason": reason})
+        return rows, skipped, set(hit["_key"])
 
     def samples(self, key: str, session: int) -> pd.DataFrame | None:
         path = self.samples_dir / f"{key}.parquet"
