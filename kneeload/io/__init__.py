@@ -72,11 +72,6 @@ class ReadResult:
     activities: pd.DataFrame
     skipped: pd.DataFrame
 
-    @property
-    def n_files(self) -> int:
-        return int(self.activities["source_path"].nunique()) + len(
-            self.skipped[self.skipped["kind"] != "duplicate"])
-
 
 def _interactive() -> bool:
     import sys

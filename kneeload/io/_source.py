@@ -39,10 +39,6 @@ def format_from_name(name: str) -> str | None:
     return None
 
 
-def is_activity_file_name(name: str) -> bool:
-    return format_from_name(name) is not None
-
-
 def _sniff(data: bytes) -> str | None:
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"

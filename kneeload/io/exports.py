@@ -144,16 +144,9 @@ def iter_folder_members(folder: str) -> Iterator[Member | InputError]:
                     yield CorruptFileError(p, f"cannot be opened ({exc.strerror})")
 
 
-def is_strava_csv(data: bytes) -> bool:
-    head = data[:400].decode("utf-8-sig", errors="replace")
-    return head.startswith("Activity ID,") or head.startswith("\"Activity ID\",")
-
-
 def is_strava_folder(path: str) -> bool:
-    csv_path = os.path.join(path, "activities.csv")
-    if not os.path.isfile(csv_path):
-        return False
-    return True
+    """A folder holding an ``activities.csv`` is read as a Strava export."""
+    return os.path.isfile(os.path.join(path, "activities.csv"))
 
 
 # --- Strava activities.csv -------------------------------------------------------------------
