@@ -539,6 +539,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KneeloadError as exc:
         print(f"kneeload: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (`kneeload check ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FLAGGED
 
 
 if __name__ == "__main__":

@@ -46,3 +46,12 @@ def test_summary_usage_errors_exit_2(tmp_path, capsys):
     assert main([]) == 2
     assert main(["summary", str(tmp_path), "--tz", "Nowhere/Land"]) == 2
     assert "unknown time zone" in capsys.readouterr().err
+
+
+def test_output_piped_into_head_stops_quietly():
+    import subprocess
+    import sys
+    cmd = (f"{sys.executable} -m kneeload.cli summary {SAMPLE} | head -2")
+    out = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert len(out.stdout.splitlines()) == 2
+    assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
