@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,11 +18,19 @@ def data() -> Path:
     return DATA
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _private_cache(tmp_path_factory):
-    """The tests never write to the user's cache: a session-wide temporary one."""
-    os.environ["KNEELOAD_CACHE"] = str(tmp_path_factory.mktemp("kneeload-cache"))
-    yield
+# The tests write only inside temporary folders: kneeload's cache, and the state matplotlib,
+# Jupyter and IPython keep in the home folder, go to one temporary folder, set before any of
+# them is imported (matplotlib reads MPLCONFIGDIR at import).
+_STATE = tempfile.mkdtemp(prefix="kneeload-tests-")
+atexit.register(shutil.rmtree, _STATE, True)
+for _var in ("KNEELOAD_CACHE", "MPLCONFIGDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR",
+             "IPYTHONDIR", "HYPOTHESIS_STORAGE_DIRECTORY"):
+    os.environ[_var] = os.path.join(_STATE, _var.lower())
+try:  # hypothesis keeps a cache of its own beside the tests unless told otherwise
+    from hypothesis.configuration import set_hypothesis_home_dir
+    set_hypothesis_home_dir(os.environ["HYPOTHESIS_STORAGE_DIRECTORY"])
+except ImportError:
+    pass
 
 
 def real_files_dir() -> Path | None:

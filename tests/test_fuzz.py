@@ -40,10 +40,10 @@ SEEDS = {
             (DATA / "tcx/fr620-run-runcadence.tcx.gz").read_bytes()],
 }
 
-settings.register_profile("ci", max_examples=120, deadline=3000, derandomize=True,
+settings.register_profile("ci", max_examples=120, deadline=3000, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow,
                                                  HealthCheck.data_too_large])
-settings.register_profile("long", max_examples=5000, deadline=5000,
+settings.register_profile("long", max_examples=5000, deadline=5000, database=None,
                           suppress_health_check=[HealthCheck.too_slow,
                                                  HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
