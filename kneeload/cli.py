@@ -64,7 +64,8 @@ def records(df: pd.DataFrame) -> list[dict[str, object]]:
 
 def _add_input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="FIT/GPX/TCX files (plain or .gz) or folders")
+                   help="FIT/GPX/TCX files (plain or .gz), folders, Strava or Garmin export "
+                        "folders or .zip files, manual-log CSVs")
     p.add_argument("--unit", choices=UNITS, default=None,
                    help="display unit (default: the config's, else mi)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
@@ -462,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_args(p)
     p.set_defaults(func=cmd_summary)
 
-    p = sub.add_parser("check", help="flag risky load jumps (10% rule, ramps, spikes, ...)")
+    p = sub.add_parser("check", help="flag risky load jumps (10%% rule, ramps, spikes, ...)")
     _add_input_args(p)
     _add_rule_args(p)
     p.add_argument("--since", type=_date, default=None,

@@ -55,3 +55,14 @@ def test_output_piped_into_head_stops_quietly():
     out = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
     assert len(out.stdout.splitlines()) == 2
     assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
+
+
+def test_help_texts_render(capsys):
+    import pytest
+    for argv in (["--help"], ["check", "--help"], ["report", "--help"], ["pain", "add", "--help"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "flag risky load jumps (10% rule" in out
+    assert "option_strings" not in out
