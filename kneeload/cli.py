@@ -455,6 +455,11 @@ def _add_rule_args(p: argparse.ArgumentParser) -> None:
                    help="kneeload.toml with rule settings (default: one in the data folder)")
 
 
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kneeload", description="Running load and knee-injury risk.")
     parser.add_argument("--version", action="version", version=f"kneeload {__version__}")
@@ -495,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_shoes)
 
     p = sub.add_parser("pain", help="the knee-pain log")
+    pain_parser = p
     pain_sub = p.add_subparsers(dest="pain_command", parser_class=_Parser)
     a = pain_sub.add_parser("add", help="append one validated entry to the pain log")
     a.add_argument("--log", required=True, help="the pain log CSV (created if missing)")
@@ -505,6 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--activity", default=None, help="an activity id or file name")
     a.add_argument("--note", default=None)
     a.set_defaults(func=cmd_pain_add)
+    pain_parser.set_defaults(func=lambda args: _usage(pain_parser))
 
     p = sub.add_parser("pairs", help="pair load spikes with the knee pain that followed")
     _add_input_args(p)
