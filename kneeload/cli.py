@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
-from .config import SEVERITIES, load_config
+from .config import SEVERITIES, find_beside, load_config
 from .errors import KneeloadError
 from .io import ReadResult, read_activities
 from .load import SEVERITY_RANK, next_week_limits
@@ -28,6 +28,7 @@ from .units import (
     UNITS,
     elevation_unit,
     format_duration,
+    metres_per,
     to_elevation_unit,
     to_unit,
 )
@@ -120,7 +121,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if args.json:
         out = {"unit": args.unit,
                "activities": records(acts.assign(
-                   distance=acts["distance_m"] / (1609.344 if args.unit == "mi" else 1000.0))),
+                   distance=acts["distance_m"] / metres_per(args.unit))),
                "skipped": records(skipped)}
         print(json.dumps(out, indent=2))
     else:
@@ -177,7 +178,7 @@ def _flag_records(flags: pd.DataFrame) -> list[dict[str, object]]:
 def week_records(weeks: pd.DataFrame, unit: str) -> list[dict[str, object]]:
     """The weekly table as documented JSON: ISO dates, distances in ``unit`` and in metres."""
     w = weeks.copy()
-    per = 1609.344 if unit == "mi" else 1000.0
+    per = metres_per(unit)
     w["distance"] = w["distance_m"] / per
     w["longest"] = w["longest_m"] / per
     w["cross_distance"] = w["cross_distance_m"] / per
@@ -251,7 +252,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     ahead = next_week_limits(season.activities, season.config)
     flags = season.check_plan(plan)
     failing = _failing(flags, args.fail_on)
-    per = 1609.344 if unit == "mi" else 1000.0
+    per = metres_per(unit)
     look = {"week_start": f"{ahead['week_start']:%Y-%m-%d}", "unit": unit,
             "last_week": ahead["last_week_m"] / per,
             "max_week_10pct": ahead["max_week_10pct_m"] / per,
@@ -281,25 +282,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if len(failing) else EXIT_OK
 
 
-def _find_beside(paths: list[str], name: str) -> str | None:
-    for p in paths:
-        folder = p if os.path.isdir(p) else os.path.dirname(p) or "."
-        candidate = os.path.join(folder, name)
-        if os.path.isfile(candidate):
-            return candidate
-    return None
-
-
 def cmd_shoes(args: argparse.Namespace) -> int:
     from . import shoes as sh
 
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise _UsageExit("no such file or folder: " + ", ".join(missing))
-    shoes_path = args.shoes or _find_beside(args.paths, "shoes.csv")
+    shoes_path = args.shoes or find_beside(args.paths, "shoes.csv")
     if shoes_path is None:
         raise _UsageExit("no shoes file: give --shoes shoes.csv (see docs/shoes.md)")
-    assign_path = args.assign or _find_beside(args.paths, "shoe_assignments.csv")
+    assign_path = args.assign or find_beside(args.paths, "shoe_assignments.csv")
     cfg = load_config(None, search=args.paths)
     unit = args.unit or cfg.unit
     result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args))
@@ -311,7 +303,7 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     status = sh.shoe_status(assigned, shoes, as_of=args.as_of)
     un = sh.unassigned_runs(assigned)
     advice = sh.rotation_advice(status)
-    per = 1609.344 if unit == "mi" else 1000.0
+    per = metres_per(unit)
     over = status[status["status"] == "replace"]
     if args.json:
         out = []
@@ -348,7 +340,7 @@ def _iso(v: object) -> str | None:
 
 
 def _pain_path(args: argparse.Namespace, paths: list[str], required: bool) -> str | None:
-    path = args.pain or (_find_beside(paths, "pain.csv") if required else None)
+    path = args.pain or (find_beside(paths, "pain.csv") if required else None)
     if path is None and required:
         raise _UsageExit("no pain log: give --pain pain.csv (see docs/pain.md)")
     if path is not None and not os.path.exists(path):
@@ -372,9 +364,9 @@ def cmd_pairs(args: argparse.Namespace) -> int:
     season = _season(args.paths, args)
     log = pn.read_pain_log(_pain_path(args, args.paths, required=True))
     assigned = None
-    shoes_path = _find_beside(args.paths, "shoes.csv")
+    shoes_path = find_beside(args.paths, "shoes.csv")
     if shoes_path:
-        assign = _find_beside(args.paths, "shoe_assignments.csv")
+        assign = find_beside(args.paths, "shoe_assignments.csv")
         assigned = sh.assign_shoes(season.activities, sh.read_shoes(shoes_path),
                                    sh.read_shoe_overrides(assign) if assign else None)
     else:
@@ -427,9 +419,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     season = _season(args.paths, args)
-    pain = args.pain or _find_beside(args.paths, "pain.csv")
-    shoes = args.shoes or _find_beside(args.paths, "shoes.csv")
-    assign = _find_beside(args.paths, "shoe_assignments.csv") if shoes else None
+    pain = args.pain or find_beside(args.paths, "pain.csv")
+    shoes = args.shoes or find_beside(args.paths, "shoes.csv")
+    assign = find_beside(args.paths, "shoe_assignments.csv") if shoes else None
     for what, p in (("pain log", pain), ("shoes file", shoes)):
         if p is not None and not os.path.exists(p):
             raise _UsageExit(f"no such {what}: {p}")

@@ -186,16 +186,22 @@ def _merge_rules(rules: dict[str, dict[str, Any]], overrides: dict[str, Any], wh
             rules[name][key] = value
 
 
+def find_beside(paths: list[str], name: str) -> str | None:
+    """The first file called ``name`` in the folder of each path (a folder, or a file's
+    folder), e.g. the kneeload.toml, shoes.csv or pain.csv next to the data."""
+    for p in paths:
+        folder = p if os.path.isdir(p) else os.path.dirname(p) or "."
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
 def load_config(path: str | os.PathLike[str] | None = None,
                 search: list[str] | None = None) -> Config:
     """Read ``path``, or the first ``kneeload.toml`` in the ``search`` folders, or defaults."""
     if path is None:
-        for folder in search or []:
-            folder = folder if os.path.isdir(folder) else os.path.dirname(folder) or "."
-            candidate = os.path.join(folder, CONFIG_NAME)
-            if os.path.isfile(candidate):
-                path = candidate
-                break
+        path = find_beside(list(search or []), CONFIG_NAME)
     cfg = Config()
     if path is None:
         return cfg

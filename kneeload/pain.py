@@ -23,18 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import PAIN_DEFAULTS, RULE_EVIDENCE
+from .config import PAIN_DEFAULTS
 from .errors import InputError, UsageError
-from .load import SPIKE_RULES, _flags, daily_load, empty_flags, week_start_of
+from .load import SPIKE_RULES, _evidence, _flags, daily_load, empty_flags, week_start_of
 
 PAIN_HEADER = ("date", "pain", "side", "when", "activity", "note")
 SIDES = ("left", "right", "both")
 WHENS = ("during", "after", "next_morning", "rest")
-
-
-def _evidence(rule: str) -> str:
-    level, refs = RULE_EVIDENCE[rule]
-    return f"Evidence: {level} ({refs})."
 
 
 def validate_entry(date: str, pain: str, side: str = "", when: str = "",

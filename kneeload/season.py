@@ -23,7 +23,7 @@ from .errors import UsageError
 from .io import read_activities
 from .pain import pain_flags, pair_pain, read_pain_log
 from .shoes import assign_shoes, read_shoe_overrides, read_shoes, shoe_status
-from .units import to_unit
+from .units import metres_per, to_unit
 
 
 class Season:
@@ -98,7 +98,7 @@ class Season:
         unit = unit or self.config.unit
         w = self.weeks.copy()
         for col in ("distance_m", "longest_m", "cross_distance_m"):
-            w[col.replace("_m", f"_{unit}")] = w.pop(col) / (1609.344 if unit == "mi" else 1000)
+            w[col.replace("_m", f"_{unit}")] = w.pop(col) / metres_per(unit)
         return w
 
     def flags(self, rules: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:

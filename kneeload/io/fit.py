@@ -212,8 +212,8 @@ def _records_frame(records: list[tuple[Any, ...]]) -> pd.DataFrame:
         return pd.DataFrame(columns=list(_RECORD_FIELDS))
     df = pd.DataFrame.from_records(records, columns=list(_RECORD_FIELDS))
     ts = df["timestamp"]
-    if ts.map(lambda v: hasattr(v, "year")).any():  # fitparse: datetimes (ints if relative)
-        absolute = ts.map(lambda v: hasattr(v, "year"))
+    absolute = ts.map(lambda v: hasattr(v, "year"))
+    if absolute.any():  # fitparse: datetimes (ints where relative)
         df["time"] = pd.to_datetime(ts.where(absolute), utc=True).astype("datetime64[ns, UTC]")
     else:  # fitdecode raw: FIT-epoch seconds, converted in one go
         secs = pd.to_numeric(ts, errors="coerce")
