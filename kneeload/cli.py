@@ -414,10 +414,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     import time
 
     from .pain import read_pain_log
-    from .report import write_report
+    from .report import build_content, render, report_format, write_bytes
     from .shoes import read_shoe_overrides, read_shoes
 
     t0 = time.perf_counter()
+    to_stdout = args.json and args.output is None and args.format in (None, "json")
+    fmt = "json" if to_stdout else report_format(args.output or "kneeload-report.pdf",
+                                                 args.format)
+    output = None if to_stdout else (args.output or "kneeload-report.pdf")
+    if args.since is not None and args.until is not None and args.since > args.until:
+        raise _UsageExit("--since is after --until")
     season = _season(args.paths, args)
     pain = args.pain or find_beside(args.paths, "pain.csv")
     shoes = args.shoes or find_beside(args.paths, "shoes.csv")
@@ -428,11 +434,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     season.pain = read_pain_log(pain) if pain else None
     season.shoes = read_shoes(shoes) if shoes else None
     season.shoe_overrides = read_shoe_overrides(assign) if assign else None
-    if args.since is not None and args.until is not None and args.since > args.until:
-        raise _UsageExit("--since is after --until")
-    head = write_report(season, args.output, unit=season.config.unit, since=args.since,
-                        until=args.until)
-    print(f"Wrote {args.output}: {head['runs']} runs, {head['distance']:.1f} {head['unit']}, "
+    content = build_content(season, unit=season.config.unit, since=args.since,
+                            until=args.until, runner=args.name)
+    data = render(content, fmt)
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return EXIT_OK
+    write_bytes(output, data)
+    head = content.headline
+    if args.json:  # the file as asked, and what was written as JSON on stdout
+        print(json.dumps({"output": output, "format": fmt, **{
+            k: _json_value(v) for k, v in head.items()}}, indent=2))
+        return EXIT_OK
+    print(f"Wrote {output} ({fmt}): {head['runs']} runs, {head['distance']:.1f} {head['unit']}, "
           f"{head['flags']} flags ({head['alerts']} alert, {head['warnings']} warn) from "
           f"{head['since']:%Y-%m-%d} to {head['until']:%Y-%m-%d} "
           f"in {time.perf_counter() - t0:.1f} s.")
@@ -511,10 +525,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=None, help="kneeload.toml with rule settings")
     p.set_defaults(func=cmd_pairs)
 
-    p = sub.add_parser("report", help="the season PDF: first page in plain words, figures, "
-                                      "tables")
+    p = sub.add_parser("report", help="the season report (PDF, HTML or JSON): first page in "
+                                      "plain words, figures, tables")
     _add_input_args(p)
-    p.add_argument("-o", "--output", default="kneeload-report.pdf", help="the PDF to write")
+    p.add_argument("-o", "--output", default=None,
+                   help="the file to write; its extension picks the format: .pdf, .html, "
+                        ".json (default: kneeload-report.pdf; with --json and no -o, stdout)")
+    p.add_argument("--format", choices=("pdf", "html", "json"), default=None,
+                   help="the output format, whatever the file is called")
+    p.add_argument("--name", default=None, help="the runner's name, shown in the title")
     p.add_argument("--pain", default=None, help="pain log CSV (default: pain.csv beside data)")
     p.add_argument("--shoes", default=None, help="shoes CSV (default: shoes.csv beside data)")
     p.add_argument("--since", type=_date, default=None, help="first date shown (ISO)")

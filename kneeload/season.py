@@ -49,6 +49,8 @@ class Season:
         self.pain = pain
         self.shoes = shoes
         self.shoe_overrides = shoe_overrides
+        #: the time zone given for files without device local time (None: the machine's)
+        self.tz: str | None = None
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
@@ -68,7 +70,9 @@ class Season:
         pain = read_pain_log(pain_log) if pain_log else None
         shoe_table = read_shoes(shoes) if shoes else None
         overrides = read_shoe_overrides(shoe_assignments) if shoe_assignments else None
-        return cls(result.activities, cfg, result.skipped, pain, shoe_table, overrides)
+        season = cls(result.activities, cfg, result.skipped, pain, shoe_table, overrides)
+        season.tz = tz or cfg.tz
+        return season
 
     def _repr_html_(self) -> str:
         runs = load.running(self.activities)

@@ -76,19 +76,82 @@ def test_figures_draw_into_a_given_axes(season):
 def test_pdf_report_reads_back(tmp_path, season):
     pypdf = pytest.importorskip("pypdf")
     out = tmp_path / "season.pdf"
-    head = write_report(season, out)
+    head = write_report(season, out, runner="Alex Runner")
     assert head["runs"] == 92 and head["distance"] == pytest.approx(364.5, abs=0.05)
     reader = pypdf.PdfReader(str(out))
-    assert len(reader.pages) >= 7
-    assert reader.metadata.title == "kneeload load report, 03 Mar 2026 to 16 Aug 2026"
-    first = reader.pages[0].extract_text()
-    for text in ("Running load report", "92 runs, 364.5 mi", "+118%", "Speedgoat 5 has 316 mi",
-                 "5 of 6 load spikes (83%)", "at most 16.5 mi", "not medical advice"):
-        assert text in first.replace("\n", " "), text
+    assert len(reader.pages) >= 5
+    assert reader.metadata.title == "Alex Runner: kneeload load report, 03 Mar 2026 to 16 Aug 2026"
+    first = reader.pages[0].extract_text().replace("\n", " ")
+    for text in ("Running load report for Alex Runner", "92 runs, 364.5 mi", "+118%",
+                 "Speedgoat 5 has 316 mi", "5 of 6 load spikes (83%)", "at most 16.5 mi",
+                 "not medical advice",
+                 # what was read: 97 activity files + 1 duplicate recording (sample_data/README)
+                 "Read 98 file(s): 97 activities; 0 file(s) skipped; 1 duplicate",
+                 # human rule names, not internal ones
+                 "Single-run spike: Run on Sun 31 May", "Two-week ramp"):
+        assert text in first, text
+    assert "session_spike" not in first and "two_week_increase" not in first
+    # page 1 carries the small weekly chart: its axis label is on the page
+    assert "running [mi/week]" in first
     everything = " ".join(p.extract_text() for p in reader.pages).replace("\n", " ")
-    for text in ("Weekly table", "2026-04-20", "two_week_increase", "descent_increase",
-                 "low_cadence", "Pegasus 40", "Load spikes and the pain that followed"):
+    for text in ("Weekly table", "2026-04-20", "Two-week ramp", "Descent ramp", "Low cadence",
+                 "Pegasus 40", "Load spikes and the pain that followed",
+                 "vs 4 wk: distance change on the mean of the 4 weeks before",
+                 "cross: cross-training sessions"):
         assert text in everything, text
+    # the last page is the report's end, not an empty page, and no page is blank
+    assert all(len(p.extract_text().strip()) > 200 for p in reader.pages)
+
+
+def test_pdf_fonts_are_truetype_not_type3(tmp_path, season):
+    pypdf = pytest.importorskip("pypdf")
+    out = tmp_path / "season.pdf"
+    write_report(season, out)
+    subtypes = set()
+    for page in pypdf.PdfReader(str(out)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            subtypes.add(str(ref.get_object()["/Subtype"]))
+    assert subtypes and "/Type3" not in subtypes
+    assert subtypes <= {"/Type0", "/TrueType"}
+
+
+def test_flag_order_is_one_order_everywhere(season):
+    from kneeload.report.content import build_content, order_flags
+
+    c = build_content(season)
+    keys = [(f.date, -kneeload.load.SEVERITY_RANK[f.severity]) for f in c.flags]
+    assert keys == sorted(keys)
+    # the same flags twice, shuffled, come back in the same order
+    flags = season.all_flags()
+    again = order_flags(flags.sample(frac=1, random_state=3))
+    assert list(again["rule"]) == list(order_flags(flags)["rule"])
+    # top flags: most severe first (the 31 May alert), then warns, latest first
+    assert [f.severity for f in c.top_flags][:2] == ["alert", "warn"]
+    assert c.top_flags[0].name == "Single-run spike" and str(c.top_flags[0].date) == "2026-05-31"
+
+
+def test_date_axes_read_at_any_span(tmp_path):
+    """Over several years the ticks name years (not '01 Jan' on every tick); over weeks, days."""
+    from factories import activities
+
+    from kneeload.load import weekly_table
+
+    def labels(days):
+        acts = activities([(f"{d} 08:00", miles) for d, miles in days.items()])
+        weeks = weekly_table(acts)
+        fig = figures.weekly_distance(weeks, kneeload.flags(acts), "km")
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        return [t.get_text() for t in ax.get_xticklabels()] + [ax.xaxis.get_offset_text()
+                                                               .get_text()]
+
+    years = labels({f"{y}-{m:02d}-01": 5.0 for y in (2022, 2023, 2024, 2025)
+                    for m in range(1, 13)})
+    assert "2023" in years and "2024" in years
+    assert sum(t == "01 Jan" for t in years) == 0
+    weeks = labels({f"2026-03-{d:02d}": 3.0 for d in range(2, 23, 2)})
+    assert any(t.isdigit() and int(t) <= 31 for t in weeks if t)  # day numbers on the ticks
 
 
 def test_report_cli_since_until_and_km(tmp_path, capsys):
@@ -104,6 +167,56 @@ def test_report_cli_since_until_and_km(tmp_path, capsys):
     assert main(["report", str(SAMPLE), "-o", str(out), "--since", "2026-06-01", "--until",
                  "2026-05-01"]) == 2
     assert main(["report", str(SAMPLE), "-o", str(out), "--pain", str(tmp_path / "no.csv")]) == 2
+
+
+def test_report_format_by_extension_or_flag(tmp_path, capsys):
+    html = tmp_path / "season.html"
+    assert main(["report", str(SAMPLE), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<svg" in text
+    assert "Single-run spike" in text and "Speedgoat 5 has 316 mi" in text
+    # self-contained: nothing fetched from anywhere
+    import re
+
+    for ref in ("http://", "https://", "<script", "<link", "@import", "<img", "<iframe"):
+        assert ref not in text.replace("http://www.w3.org/", ""), ref
+    assert not re.search(r"url\((?!#)", text)  # only references inside the page
+    # an unknown extension is a usage error and writes nothing (never a silent PDF)
+    capsys.readouterr()
+    assert main(["report", str(SAMPLE), "-o", str(tmp_path / "season.txt")]) == 2
+    assert "name the file .pdf, .html or .json" in capsys.readouterr().err
+    assert not (tmp_path / "season.txt").exists()
+    # --format wins over the name
+    odd = tmp_path / "season.out"
+    assert main(["report", str(SAMPLE), "-o", str(odd), "--format", "pdf"]) == 0
+    assert odd.read_bytes()[:5] == b"%PDF-"
+    assert not list(tmp_path.glob(".kneeload-*"))  # no temporary file left behind
+
+
+def test_report_json_is_the_content(tmp_path, capsys):
+    import json
+
+    assert main(["report", str(SAMPLE), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["unit"] == "mi" and data["totals"]["runs"] == 92
+    assert data["totals"]["distance"] == pytest.approx(364.5, abs=0.05)
+    assert data["completeness"]["files_read"] == 98 and data["completeness"]["duplicates"] == 1
+    alert = [f for f in data["flags"] if f["severity"] == "alert"]
+    assert [(f["date"], f["rule"], f["name"]) for f in alert] == [
+        ("2026-05-31", "session_spike", "Single-run spike")]
+    # 12.0 mi on the longest of the 30 days before, 5.5 mi: 12.0 / 5.5 - 1 = +118%
+    assert alert[0]["value"] == pytest.approx(118.2, abs=0.1)
+    assert data["look_ahead"]["max_week"] == pytest.approx(16.5, abs=0.05)
+    assert {s["shoe"]: s["status"] for s in data["shoes"]["pairs"]} == {
+        "Pegasus 40": "retired", "Speedgoat 5": "notice", "Pegasus 41": "ok"}
+    assert len(data["pain"]["pairs"]) == 5
+    assert "frames" not in data
+    # with -o, the file as asked and a JSON account of it on stdout
+    out = tmp_path / "s.json"
+    assert main(["report", str(SAMPLE), "-o", str(out), "--json", "--name", "Alex"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["format"] == "json" and said["runs"] == 92
+    assert json.loads(out.read_text())["runner"] == "Alex"
 
 
 def test_headline_numbers_match_the_season(season):

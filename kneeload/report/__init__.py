@@ -1,7 +1,129 @@
-"""Reports: figures (``kneeload.report.figures``) and the season PDF (``write_report``)."""
+"""Reports: one content model (:mod:`.content`), rendered as PDF, HTML or JSON.
+
+``write_report(season, "season.html")`` builds the content once and hands it to the renderer
+the file's extension (or ``format``) names. A renderer is one function
+``ReportContent -> bytes | str`` in :data:`RENDERERS`; adding an output format is one module
+and one line here. Figures for notebooks are in :mod:`.figures`.
+"""
 
 from __future__ import annotations
 
-from .pdf import write_report
+import json
+import os
+from collections.abc import Callable
+from typing import Any
 
-__all__ = ["write_report"]
+from ..errors import UsageError
+from .content import ReportContent, build_content
+from .html import render_html
+from .pdf import render_pdf
+
+
+def render_json(content: ReportContent) -> str:
+    """The report content as JSON text (ISO dates, distances in ``unit``)."""
+    return json.dumps(content.to_dict(), indent=2) + "\n"
+
+
+#: Output format -> renderer of a ReportContent.
+RENDERERS: dict[str, Callable[[ReportContent], bytes | str]] = {
+    "pdf": render_pdf, "html": render_html, "json": render_json}
+#: File extensions -> output format.
+EXTENSIONS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def report_format(path: str | os.PathLike[str] | None, format: str | None = None) -> str:
+    """The output format: ``format`` when given, else from the extension of ``path``.
+
+    Raises
+    ------
+    kneeload.UsageError
+        An unknown format, or an extension that names none (never a silent PDF).
+
+    Examples
+    --------
+    >>> report_format("season.html")
+    'html'
+    >>> report_format("season.txt", "pdf")
+    'pdf'
+    """
+    if format is not None:
+        if format not in RENDERERS:
+            raise UsageError(f"unknown report format {format!r}; use one of "
+                             + ", ".join(RENDERERS))
+        return format
+    ext = os.path.splitext(os.fspath(path or ""))[1].lower()
+    if ext not in EXTENSIONS:
+        raise UsageError(f"cannot tell the report format from {os.fspath(path or '')!r}: name "
+                         "the file .pdf, .html or .json, or give --format pdf|html|json")
+    return EXTENSIONS[ext]
+
+
+def render(content: ReportContent, format: str) -> bytes:
+    """``content`` rendered as ``format`` (pdf, html, json), as bytes ready to write."""
+    out = RENDERERS[format](content)
+    return out.encode("utf-8") if isinstance(out, str) else out
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file beside it, flushed,
+    then renamed over it), so a failed run never leaves a half-written report."""
+    import tempfile
+
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".kneeload-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_report(season: Any, path: str | os.PathLike[str], *, format: str | None = None,
+                 unit: str | None = None, since: Any = None, until: Any = None,
+                 runner: str | None = None) -> dict[str, Any]:
+    """Write the season report to ``path`` and return its headline numbers.
+
+    Parameters
+    ----------
+    season : kneeload.Season
+        The season to report.
+    path : path-like
+        The file to write; its extension (.pdf, .html, .json) picks the format.
+    format : {"pdf", "html", "json"}, optional
+        Overrides the extension.
+    unit : {"mi", "km"}, optional
+        Display unit; the season's config when omitted.
+    since, until : date-like, optional
+        First date shown (rules still use the history before it); the season as it stood on
+        ``until`` (later activities left out).
+    runner : str, optional
+        The runner's name, shown in the title.
+
+    Returns
+    -------
+    dict
+        ``since``, ``until``, ``runs``, ``distance`` [unit], ``unit``, ``flags``, ``alerts``,
+        ``warnings``, ``pairs``.
+
+    Examples
+    --------
+    >>> import kneeload, tempfile, pathlib
+    >>> season = kneeload.Season.from_paths("sample_data", cache=False)  # doctest: +SKIP
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "season.html"          # doctest: +SKIP
+    >>> write_report(season, out)["runs"]                                # doctest: +SKIP
+    92
+    """
+    fmt = report_format(path, format)
+    content = build_content(season, unit=unit, since=since, until=until, runner=runner)
+    write_bytes(path, render(content, fmt))
+    return content.headline
+
+
+__all__ = ["ReportContent", "build_content", "render", "render_html", "render_json",
+           "render_pdf", "report_format", "write_report", "RENDERERS"]

@@ -1,7 +1,9 @@
 """Figures of a season. Each takes an optional ``ax``, returns the Figure and never shows it.
 
-Without ``ax`` a new pyplot figure is made, so notebooks display it inline; the PDF report
-draws into axes of its own figures and never touches pyplot's state.
+Without ``ax`` a new :class:`matplotlib.figure.Figure` is made directly, never through pyplot:
+no GUI window, no global figure state, and in Jupyter the returned figure displays once (as
+the cell's value), not a second time through pyplot's inline hook. With ``ax`` the figure
+draws into those axes (the PDF report, a grid of your own) and returns ``ax.figure``.
 
 Colours are the Okabe-Ito colour-blind-safe palette; every distinction also has a hatch,
 marker shape or line style so the figures read in grey-scale print. Units on every axis.
@@ -12,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -29,16 +31,37 @@ SEVERITY_RANK = {"info": 0, "warn": 1, "alert": 2}
 SEVERITY_HATCH = {"info": "..", "warn": "//", "alert": "xx"}
 
 
+class SeasonFigure(Figure):
+    """A Figure that shows itself as PNG in Jupyter (``_repr_png_``), with or without pyplot
+    imported, and therefore exactly once."""
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=100)
+        return buf.getvalue()
+
+
+def new_figure(size: tuple[float, float] = (8, 3.6)) -> tuple[Figure, Axes]:
+    """A figure of ``size`` [in] with one axes, on the Agg canvas, outside pyplot."""
+    fig = SeasonFigure(figsize=size, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
 def _axes(ax: Axes | None, size: tuple[float, float] = (8, 3.6)) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    return fig, ax
+    return new_figure(size)
 
 
 def _dates(ax: Axes) -> None:
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    """Date ticks readable at any span: days and months over weeks, months and years over
+    years (matplotlib's concise formatter names the year once, not on every tick)."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
 
 
@@ -66,9 +89,42 @@ def _flagged_weekly_bars(ax: Axes, weeks: pd.DataFrame, heights: pd.Series,
 
 
 def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
-                    threshold_pct: float = 10.0, ax: Axes | None = None) -> Figure:
-    """Weekly running distance [unit]; weeks where a distance rule broke are hatched and
-    coloured by severity; the step line is the 10% rule's limit (last week + 10%)."""
+                    threshold_pct: float = 10.0, ax: Axes | None = None,
+                    compact: bool = False) -> Figure:
+    """Weekly running distance, the 10% rule's limit and the flagged weeks.
+
+    Parameters
+    ----------
+    weeks : pandas.DataFrame
+        The weekly table (:func:`kneeload.load.weekly_table`), distances in metres.
+    flags : pandas.DataFrame
+        Flags (:func:`kneeload.load.flags`); weeks with a distance-rule flag are hatched and
+        coloured by their most severe flag.
+    unit : {"mi", "km"}
+        Display unit [mi or km].
+    threshold_pct : float
+        The step line: last week's distance plus this [%].
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; a new figure otherwise.
+    compact : bool
+        A small version (a one-row legend above the axes, no title) for the report's
+        first page.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kneeload.load import weekly_table
+    >>> runs = pd.DataFrame({"local_date": pd.to_datetime(["2026-03-02", "2026-03-09"]),
+    ...                      "sport": "running", "distance_m": [8000.0, 9600.0],
+    ...                      "moving_s": 2400.0, "descent_m": 50.0, "cadence_spm": 170.0})
+    >>> fig = weekly_distance(weekly_table(runs), pd.DataFrame(columns=["rule"]), "km")
+    >>> [round(b.get_height(), 1) for b in fig.axes[0].patches]
+    [8.0, 9.6]
+    """
     fig, ax = _axes(ax)
     per = metres_per(unit)
     x = weeks["week_start"] + pd.Timedelta(days=3)
@@ -77,9 +133,7 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
     _flagged_weekly_bars(ax, weeks, d, worst)
     limit = d.shift(1) * (1 + threshold_pct / 100)
     ax.step(x, limit, where="mid", color="black", linestyle="--", linewidth=1.2)
-    ax.set_ylabel(f"running distance [{unit}/week]")
-    ax.set_xlabel("week")
-    ax.set_title("Weekly running distance and the 10% rule")
+    ax.set_ylabel(f"running [{unit}/week]" if compact else f"running distance [{unit}/week]")
     handles = [Patch(facecolor=GREY, edgecolor="black", label="no distance flag"),
                Line2D([], [], color="black", linestyle="--",
                       label=f"last week + {threshold_pct:g}%")]
@@ -87,7 +141,15 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
         if sev in worst.values():
             handles.append(Patch(facecolor=SEVERITY_STYLE[sev][0], hatch=SEVERITY_HATCH[sev],
                                  edgecolor="black", label=f"flagged: {sev}"))
-    ax.legend(handles=handles, fontsize=7, loc="upper left")
+    if compact:
+        ax.legend(handles=handles, fontsize=6.5, loc="lower left", bbox_to_anchor=(0, 1.0),
+                  ncols=len(handles), frameon=False, borderaxespad=0.1)
+        top = float(max(d.max(), limit.max())) if len(d) else 1.0
+        ax.set_ylim(0, top * 1.08 if top > 0 else 1.0)
+    else:
+        ax.set_xlabel("week")
+        ax.set_title("Weekly running distance and the 10% rule")
+        ax.legend(handles=handles, fontsize=7, loc="upper left")
     _dates(ax)
     return fig
 

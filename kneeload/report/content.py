@@ -1,0 +1,586 @@
+"""The report's content: one plain-data summary of a season that every output renders.
+
+:func:`build_content` turns a :class:`kneeload.Season` into a :class:`ReportContent` of
+dataclasses (numbers already in the report's unit, dates as ``datetime.date``, rule names in
+words, evidence beside each flag). The PDF (:mod:`.pdf`), the HTML page (:mod:`.html`), the
+JSON of ``kneeload report --format json`` (:meth:`ReportContent.to_dict`) and the notebook all
+render it; they only lay it out. Adding an output format means one renderer module.
+
+The frames the figures need (weeks, flags, spikes, ratios, daily load, pain, shoe status) ride
+along in :attr:`ReportContent.frames`, cut to the report's period; they are not serialised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..config import RULE_EVIDENCE
+from ..errors import UsageError
+from ..load import SEVERITY_RANK, daily_load, next_week_limits, running, session_spikes
+from ..units import elevation_unit, metres_per, to_elevation_unit
+
+#: Human names of the rules, in the order reports list rules of equal date and severity
+#: (load rules first, then pain rules). One mapping until the rules registry lands.
+RULE_NAMES: dict[str, str] = {
+    "session_spike": "Single-run spike",
+    "two_week_increase": "Two-week ramp",
+    "weekly_increase": "10% rule",
+    "descent_increase": "Descent ramp",
+    "acwr_high": "Acute:chronic ratio",
+    "monotony_high": "Monotonous week",
+    "low_cadence": "Low cadence",
+    "pain_during_run": "Pain while running",
+    "pain_next_morning": "Pain the next morning",
+    "pain_two_days": "Two painful days in a row",
+    "pain_rising": "Pain rising week to week",
+    "pain_persistent": "Persistent pain",
+}
+
+#: What each column of the weekly table means (shown under or beside the table).
+WEEK_COLUMNS: dict[str, str] = {
+    "week": "the week's first day",
+    "runs": "runs that week",
+    "distance": "running distance",
+    "change": "distance change on the week before",
+    "vs 4 wk": "distance change on the mean of the 4 weeks before",
+    "longest": "the week's longest run",
+    "descent": "downhill metres or feet run (the knee-specific load)",
+    "cadence": "mean steps per minute, weighted by moving time",
+    "cross": "cross-training sessions (cycling, swimming, walking: not running load)",
+}
+
+DISCLAIMER = ("kneeload describes this runner's own training and logged pain. It is not "
+              "medical advice and makes no diagnosis; load-pain pairings are personal, "
+              "descriptive associations, not predictions.")
+
+SHOE_NOTE = ("Dates past the last run are projections at each pair's use over the last 8 "
+             "weeks; the 300-500 mi (480-800 km) range is a convention, not a study.")
+
+
+def rule_name(rule: str) -> str:
+    """The rule's name in words (``"weekly_increase"`` -> ``"10% rule"``).
+
+    Examples
+    --------
+    >>> rule_name("session_spike")
+    'Single-run spike'
+    >>> rule_name("an_unknown_rule")
+    'an unknown rule'
+    """
+    return RULE_NAMES.get(rule, rule.replace("_", " "))
+
+
+def _rule_position(rule: str) -> int:
+    order = list(RULE_NAMES)
+    return order.index(rule) if rule in order else len(order)
+
+
+def order_flags(flags: pd.DataFrame) -> pd.DataFrame:
+    """The one flag order of every report: by date; on a day, the most severe first; then
+    the rule's place in :data:`RULE_NAMES` (load rules before pain rules)."""
+    if flags.empty:
+        return flags.reset_index(drop=True)
+    key = flags.assign(_d=pd.to_datetime(flags["date"]),
+                       _r=-flags["severity"].map(SEVERITY_RANK),
+                       _p=flags["rule"].map(_rule_position))
+    return key.sort_values(["_d", "_r", "_p"], kind="stable").drop(
+        columns=["_d", "_r", "_p"]).reset_index(drop=True)
+
+
+def _date(v: Any) -> dt.date | None:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    return pd.Timestamp(v).date()
+
+
+def _num(v: Any) -> float | None:
+    if v is None or pd.isna(v):
+        return None
+    return float(v)
+
+
+# --- the content ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The period's running, in the report's unit (``distance``, ``longest``,
+    ``weekly_mean`` [mi or km]; ``descent`` [ft or m]; ``moving_s`` [s])."""
+
+    runs: int
+    distance: float
+    moving_s: float
+    longest: float
+    weekly_mean: float
+    descent: float
+    cadence_spm: float | None
+    cross_sessions: int
+    days: int
+    weeks: int
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flag with its rule named in words and the evidence behind the rule."""
+
+    date: dt.date
+    rule: str
+    name: str
+    severity: str
+    value: float
+    threshold: float
+    unit: str
+    headline: str       # the message's first sentence: what happened, with the numbers
+    summary: str        # the message without its evidence sentence
+    message: str        # the full message
+    evidence_level: str  # "weak", "moderate", "the strongest available", ...
+    evidence: str       # the level with its reason
+    references: str
+
+
+@dataclass(frozen=True)
+class Week:
+    """One row of the weekly table, in the report's unit; changes in %."""
+
+    week_start: dt.date
+    runs: int
+    distance: float
+    change_prev_pct: float | None
+    change_4wk_pct: float | None
+    longest: float
+    descent: float
+    cadence_spm: float | None
+    cross_n: int
+    worst: str | None   # the most severe flag dated in this week, if any
+
+
+@dataclass(frozen=True)
+class LookAhead:
+    """Next week's limits in the report's unit (None where a rule has too little history)."""
+
+    week_start: dt.date
+    last_week: float
+    max_week: float
+    max_week_10pct: float
+    max_week_2wk: float | None
+    recent_longest: float | None
+    max_run: float | None
+
+
+@dataclass(frozen=True)
+class Shoe:
+    """One pair: distance [report unit], status and the dates its limits were or will be
+    reached; ``share`` of recent running [0-1]."""
+
+    shoe: str
+    distance: float
+    runs: int
+    status: str
+    first_used: dt.date | None
+    last_used: dt.date | None
+    notice_on: dt.date | None
+    replace_on: dt.date | None
+    share: float
+
+
+@dataclass(frozen=True)
+class Shoes:
+    pairs: list[Shoe]
+    advice: list[str]
+    note: str = SHOE_NOTE
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Load spikes and the knee pain that followed (kneeload.pain.pair_pain), in words and
+    rows. ``pairs``: spike date, rule name, pain date, pain [0-10], lag [days]."""
+
+    summary: str
+    pairs: list[dict[str, Any]]
+    spikes_without_pain: list[dict[str, Any]]
+    pain_without_spike: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """What was read: ``files_read`` activity files and exports ingested, ``skipped`` files
+    not ingested (with the reason), ``duplicates`` recordings counted once, and
+    ``machine_clock_runs``: runs whose local date came from the machine's time zone because
+    the file carries no local time (GPX, TCX, some FIT) and no zone was configured."""
+
+    files_read: int
+    activities: int
+    skipped: list[Skipped]
+    duplicates: int
+    machine_clock_runs: int
+    machine_zone: str | None
+
+    @property
+    def line(self) -> str:
+        """The one-line account every report prints."""
+        parts = [f"Read {self.files_read} file(s): {self.activities} activities"]
+        parts.append(f"{len(self.skipped)} file(s) skipped"
+                     + (" (listed at the end)" if self.skipped else ""))
+        parts.append(f"{self.duplicates} duplicate recording(s) counted once")
+        if self.machine_clock_runs:
+            parts.append(f"{self.machine_clock_runs} run(s) dated by this computer's time zone "
+                         f"({self.machine_zone}): their files carry no local time")
+        return "; ".join(parts) + "."
+
+
+@dataclass
+class ReportContent:
+    """Everything a season report says, as plain data. Render it; do not compute in layout.
+
+    Distances are in ``unit`` (mi or km), elevation in ``elevation_unit`` (ft or m).
+    ``this_week`` and ``tolerance`` hold the current-week status and the knee-tolerance
+    summary as plain mappings when the season provides them (``Season.this_week()``,
+    ``Season.tolerance()``), else None.
+    """
+
+    title: str
+    runner: str | None
+    since: dt.date
+    until: dt.date
+    made: dt.date
+    version: str
+    unit: str
+    elevation_unit: str
+    totals: Totals
+    weeks: list[Week]
+    flags: list[Flag]            # every flag of the period, in :func:`order_flags` order
+    top_flags: list[Flag]        # the most important: most severe first, latest per rule
+    flag_counts: dict[str, int]  # by severity
+    look_ahead: LookAhead
+    advice: list[str]            # what to consider next, each with its evidence level
+    notes: list[str]             # what the rules could not judge
+    completeness: Completeness
+    shoes: Shoes | None = None
+    pain: Pairing | None = None
+    this_week: dict[str, Any] | None = None
+    tolerance: dict[str, Any] | None = None
+    disclaimer: str = DISCLAIMER
+    frames: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def headline(self) -> dict[str, Any]:
+        """The numbers ``kneeload report`` prints after writing."""
+        return {"since": pd.Timestamp(self.since), "until": pd.Timestamp(self.until),
+                "runs": self.totals.runs, "distance": self.totals.distance, "unit": self.unit,
+                "flags": len(self.flags), "alerts": self.flag_counts.get("alert", 0),
+                "warnings": self.flag_counts.get("warn", 0),
+                "pairs": len(self.pain.pairs) if self.pain else None}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ISO dates, floats rounded to 3 decimals, no frames."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+               if f.name != "frames"}
+        out["completeness_line"] = self.completeness.line
+        return _plain(out)
+
+
+def _plain(v: Any) -> Any:
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return _plain({f.name: getattr(v, f.name) for f in dataclasses.fields(v)})
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, pd.DataFrame):
+        return [_plain(r) for r in v.to_dict("records")]
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        return v.isoformat()[:10] if v == pd.Timestamp(v).normalize() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, np.generic):
+        return _plain(v.item())
+    if isinstance(v, float):
+        return None if np.isnan(v) else round(v, 3)
+    if v is pd.NaT:
+        return None
+    return v
+
+
+# --- building it ---------------------------------------------------------------------------
+
+
+def machine_clock_runs(activities: pd.DataFrame, tz: str | None) -> tuple[int, str | None]:
+    """Runs whose local date came from the machine's time zone: ``tz_source`` is not
+    ``'device'`` and no zone was given (``tz`` None), so the machine's zone was used.
+
+    Returns the count and the machine zone's name.
+    """
+    from ..io._time import machine_timezone, timezone_name
+
+    zone = timezone_name(machine_timezone())
+    if tz is not None:
+        return 0, zone
+    src = running(activities)["tz_source"].fillna("").astype(str)
+    machine = (src != "device") & ((src == zone) | src.str.startswith("machine"))
+    return int(machine.sum()), zone
+
+
+def _completeness(season: Any, acts: pd.DataFrame) -> Completeness:
+    skipped = season.skipped
+    dup = skipped[skipped["kind"] == "duplicate"]
+    not_read = skipped[skipped["kind"] != "duplicate"]
+    files = set(acts["source_path"]) | set(dup["path"])
+    n, zone = machine_clock_runs(acts, getattr(season, "tz", None) or season.config.tz)
+    return Completeness(
+        files_read=len(files), activities=len(acts),
+        skipped=[Skipped(str(r.path), str(r.kind), str(r.reason)) for r in not_read.itertuples()],
+        duplicates=len(dup), machine_clock_runs=n, machine_zone=zone)
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + dot.strip()
+
+
+def _flag(r: Any) -> Flag:
+    level_text, refs = RULE_EVIDENCE.get(r.rule, ("", ""))
+    return Flag(date=pd.Timestamp(r.date).date(), rule=r.rule, name=rule_name(r.rule),
+                severity=r.severity, value=float(r.value), threshold=float(r.threshold),
+                unit=str(r.unit), headline=_first_sentence(str(r.message)),
+                summary=str(r.message).split(" Evidence:")[0],
+                message=str(r.message), evidence_level=level_text.split(":")[0],
+                evidence=level_text, references=refs)
+
+
+def _top_flags(flags: pd.DataFrame) -> pd.DataFrame:
+    """The latest flag of each rule, warn and alert first (info only when there are none),
+    ordered most severe first, then latest, then by rule."""
+    if flags.empty:
+        return flags
+    ranked = flags.assign(_r=flags["severity"].map(SEVERITY_RANK),
+                          _p=flags["rule"].map(_rule_position),
+                          _d=pd.to_datetime(flags["date"]))
+    ranked = ranked.sort_values(["_r", "_d", "_p"], ascending=[False, False, True],
+                                kind="stable")
+    top = ranked[ranked["_r"] >= 1].drop_duplicates("rule").head(6)
+    if top.empty:
+        top = ranked.drop_duplicates("rule").head(3)
+    return top.drop(columns=["_r", "_p", "_d"])
+
+
+def _weeks(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str) -> list[Week]:
+    per = metres_per(unit)
+    worst: dict[pd.Timestamp, str] = {}
+    for r in flags.itertuples():
+        ws = pd.Timestamp(r.week_start)
+        if ws not in worst or SEVERITY_RANK[r.severity] > SEVERITY_RANK[worst[ws]]:
+            worst[ws] = r.severity
+    return [Week(week_start=w.week_start.date(), runs=int(w.runs), distance=w.distance_m / per,
+                 change_prev_pct=_num(w.change_prev_pct), change_4wk_pct=_num(w.change_4wk_pct),
+                 longest=w.longest_m / per, descent=float(to_elevation_unit(w.descent_m, unit)),
+                 cadence_spm=_num(w.cadence_spm), cross_n=int(w.cross_n),
+                 worst=worst.get(pd.Timestamp(w.week_start)))
+            for w in weeks.itertuples()]
+
+
+def week_rows(weeks: pd.DataFrame, unit: str, flags: pd.DataFrame | None = None) -> list[Week]:
+    """The weekly table (:func:`kneeload.load.weekly_table`) as report rows in ``unit``."""
+    return _weeks(weeks, flags if flags is not None else pd.DataFrame(
+        columns=["week_start", "severity"]), unit)
+
+
+def shoe_rows(status: pd.DataFrame, unit: str) -> list[Shoe]:
+    """Shoe status (:func:`kneeload.shoes.shoe_status`) as report rows in ``unit``."""
+    per = metres_per(unit)
+    return [Shoe(shoe=str(s.shoe), distance=s.distance_m / per, runs=int(s.runs),
+                 status=str(s.status), first_used=_date(s.first_used),
+                 last_used=_date(s.last_used), notice_on=_date(s.notice_on),
+                 replace_on=_date(s.replace_on), share=float(s.share))
+            for s in status.itertuples()]
+
+
+def _advice(season: Any, shown: pd.DataFrame, weeks: pd.DataFrame, ahead: LookAhead,
+            until: pd.Timestamp, unit: str) -> list[str]:
+    out = [f"Next week (from {ahead.week_start:%d %b}): at most {ahead.max_week:.1f} {unit} "
+           "keeps within the 10% and two-week rules (evidence weak to moderate)."
+           + (f" Keep any single run under {ahead.max_run:.1f} {unit}, 10% over the longest "
+              "of the last 30 days (the strongest evidence: Frandsen 2025)."
+              if ahead.max_run else "")]
+    recent = shown[pd.to_datetime(shown["date"]) >= until - pd.Timedelta(days=42)]
+    if (recent["rule"] == "low_cadence").any() or (
+            len(weeks) and weeks["cadence_spm"].iloc[-4:].mean() < 170):
+        out.append("Cadence: a gradual +5-10% lowers knee load (biomechanical evidence: "
+                   "Heiderscheit 2011, Lenhart 2014); 180 steps/min is not a target.")
+    if (shown["rule"] == "descent_increase").any():
+        out.append("Hills: build descent up as gradually as distance (biomechanical evidence; "
+                   "no injury study sets a threshold).")
+    if season.pain is not None and recent["rule"].str.startswith("pain_").any():
+        out.append("Pain in the last six weeks crossed the pain-monitoring limits: ease off "
+                   "until running stays within 2/10 and the knee settles by the next morning "
+                   "(Esculier 2018, secondary); see a physiotherapist if it persists despite "
+                   "rest.")
+    return out
+
+
+def _pairing(res: dict[str, Any]) -> Pairing:
+    def rows(df: pd.DataFrame, cols: dict[str, str]) -> list[dict[str, Any]]:
+        out = []
+        for r in df.to_dict("records"):
+            row = {new: _plain(_date(r[old]) if old.endswith(("date", "start", "end"))
+                               else r[old]) for old, new in cols.items() if old in r}
+            if "spike_rule" in r:
+                row["rule_name"] = rule_name(r["spike_rule"])
+            out.append(row)
+        return out
+
+    return Pairing(
+        summary=res["summary"]["text"],
+        pairs=rows(res["pairs"], {"spike_date": "spike_date", "spike_rule": "rule",
+                                  "pain_date": "pain_date", "pain": "pain",
+                                  "lag_days": "lag_days"}),
+        spikes_without_pain=rows(res["spikes_without_pain"], {
+            "spike_date": "spike_date", "spike_rule": "rule"}),
+        pain_without_spike=rows(res["pain_without_spike"], {
+            "start": "start", "end": "end", "peak": "peak"}))
+
+
+def _feature(season: Any, name: str) -> dict[str, Any] | None:
+    """``season.<name>()`` as a plain mapping when the Season has that method."""
+    method = getattr(season, name, None)
+    if method is None or not callable(method):
+        return None
+    value = method()
+    if value is None:
+        return None
+    plain = _plain(value)
+    return plain if isinstance(plain, dict) else {"rows": plain}
+
+
+def build_content(season: Any, *, unit: str | None = None,
+                  since: pd.Timestamp | str | None = None,
+                  until: pd.Timestamp | str | None = None,
+                  runner: str | None = None) -> ReportContent:
+    """Summarise ``season`` (a :class:`kneeload.Season`) for a report.
+
+    Parameters
+    ----------
+    season : kneeload.Season
+        The activities, config, skipped files and, when present, pain log and shoes.
+    unit : {"mi", "km"}, optional
+        Display unit of distances; the season's config when omitted.
+    since : date-like, optional
+        First date shown. The rules still use the history before it.
+    until : date-like, optional
+        Judge the season as it stood on this date: later activities and pain entries are
+        left out.
+    runner : str, optional
+        The runner's name, shown in the title.
+
+    Returns
+    -------
+    ReportContent
+
+    Raises
+    ------
+    kneeload.UsageError
+        When no activity falls in the period, or ``since`` is after ``until``.
+
+    Examples
+    --------
+    >>> import kneeload
+    >>> from kneeload.report.content import build_content
+    >>> season = kneeload.Season.from_paths("sample_data", cache=False)  # doctest: +SKIP
+    >>> c = build_content(season, until="2026-05-17")                     # doctest: +SKIP
+    >>> c.totals.runs, c.unit                                             # doctest: +SKIP
+    (49, 'mi')
+    """
+    from ..season import Season
+
+    unit = unit or season.config.unit
+    until_ts = pd.Timestamp(until) if until is not None else None
+    since_ts = pd.Timestamp(since) if since is not None else None
+    if since_ts is not None and until_ts is not None and since_ts > until_ts:
+        raise UsageError("the report's first date (since) is after its last (until)")
+    acts = season.activities
+    if until_ts is not None:
+        acts = acts[acts["local_date"] <= until_ts]
+        pain = None if season.pain is None else season.pain[season.pain["date"] <= until_ts]
+        judged = Season(acts, season.config, season.skipped, pain, season.shoes,
+                        season.shoe_overrides)
+        judged.tz = getattr(season, "tz", None)
+        season = judged
+    if acts.empty:
+        raise UsageError("no activities in the report's period")
+    start = since_ts if since_ts is not None else acts["local_date"].min()
+    end = until_ts if until_ts is not None else acts["local_date"].max()
+    if acts["local_date"].between(start, end).sum() == 0:
+        raise UsageError(f"no activities between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
+    per = metres_per(unit)
+    flags = season.all_flags()
+    shown = order_flags(flags[pd.to_datetime(flags["date"]).between(start, end)])
+    runs = running(acts)
+    runs_in = runs[runs["local_date"].between(start, end)]
+    cross = acts[~acts.index.isin(runs.index) & acts["local_date"].between(start, end)]
+    weeks = season.weeks[(season.weeks["week_end"] >= start) & (season.weeks["week_start"]
+                                                                 <= end)]
+    days = int((end - start).days) + 1
+    totals = Totals(
+        runs=len(runs_in), distance=float(runs_in["distance_m"].sum() / per),
+        moving_s=float(runs_in["moving_s"].sum()),
+        longest=float(runs_in["distance_m"].max() / per) if len(runs_in) else 0.0,
+        weekly_mean=float(weeks["distance_m"].mean() / per) if len(weeks) else 0.0,
+        descent=float(to_elevation_unit(runs_in["descent_m"].sum(), unit)),
+        cadence_spm=_num(runs_in["cadence_spm"].mean()), cross_sessions=len(cross),
+        days=days, weeks=len(weeks))
+    lim = next_week_limits(season.activities, season.config)
+
+    def conv(m: float | None) -> float | None:
+        return None if m is None else m / per
+
+    ahead = LookAhead(week_start=lim["week_start"].date(), last_week=lim["last_week_m"] / per,
+                      max_week=lim["max_week_m"] / per,
+                      max_week_10pct=lim["max_week_10pct_m"] / per,
+                      max_week_2wk=conv(lim["max_week_2wk_m"]),
+                      recent_longest=conv(lim["recent_longest_m"]),
+                      max_run=conv(lim["max_run_m"]))
+    title = f"kneeload load report, {start:%d %b %Y} to {end:%d %b %Y}"
+    if runner:
+        title = f"{runner}: {title}"
+    frames: dict[str, Any] = {"weeks": weeks, "flags": flags, "shown_flags": shown,
+                              "activities": acts[acts["local_date"].between(start, end)]}
+    spikes = session_spikes(season.activities)
+    frames["spikes"] = spikes[spikes["local_date"].between(start, end)]
+    ratios = season.acwr()
+    frames["acwr"] = ratios[(ratios.index >= start) & (ratios.index <= end)]
+    shoes = pairing = None
+    if season.shoes is not None:
+        from ..shoes import rotation_advice
+        status = season.shoe_status(as_of=end)
+        frames["shoe_status"] = status
+        shoes = Shoes(pairs=shoe_rows(status, unit), advice=rotation_advice(status))
+    if season.pain is not None:
+        res = season.pairs()
+        load = daily_load(season.activities)
+        frames["daily_load"] = load[(load.index >= start) & (load.index <= end)]
+        frames["pain"] = season.pain[season.pain["date"].between(start, end)]
+        frames["pairs"] = res["pairs"]
+        pairing = _pairing(res)
+    return ReportContent(
+        title=title, runner=runner, since=start.date(), until=end.date(), made=dt.date.today(),
+        version=__version__, unit=unit, elevation_unit=elevation_unit(unit), totals=totals,
+        weeks=_weeks(weeks, shown, unit), flags=[_flag(r) for r in shown.itertuples()],
+        top_flags=[_flag(r) for r in _top_flags(shown).itertuples()],
+        flag_counts={s: int((shown["severity"] == s).sum()) for s in ("info", "warn", "alert")},
+        look_ahead=ahead, advice=_advice(season, shown, weeks, ahead, end, unit),
+        notes=season.notes(), completeness=_completeness(season, acts), shoes=shoes,
+        pain=pairing, this_week=_feature(season, "this_week"),
+        tolerance=_feature(season, "tolerance"), frames=frames)
