@@ -13,6 +13,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import pandas as pd
 
@@ -37,7 +38,7 @@ EXIT_OK, EXIT_FLAGGED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on usage errors: keep that
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors: keep that
         self.print_usage(sys.stderr)
         raise _UsageExit(f"{self.prog}: error: {message}")
 

@@ -64,9 +64,9 @@ class Season:
         ``shoe_assignments`` are the CSVs of docs/pain.md and docs/shoes.md."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        paths = [os.fspath(p) for p in paths]
-        cfg = config if isinstance(config, Config) else load_config(config, search=paths)
-        result = read_activities(paths, tz=tz or cfg.tz, **read_kwargs)
+        names = [str(os.fspath(p)) for p in paths]
+        cfg = config if isinstance(config, Config) else load_config(config, search=names)
+        result = read_activities(names, tz=tz or cfg.tz, **read_kwargs)
         pain = read_pain_log(pain_log) if pain_log else None
         shoe_table = read_shoes(shoes) if shoes else None
         overrides = read_shoe_overrides(shoe_assignments) if shoe_assignments else None

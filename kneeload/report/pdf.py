@@ -30,7 +30,7 @@ A4 = (8.27, 11.69)  # [in]
 LEFT, TOP, BOTTOM = 0.07, 0.95, 0.045  # page margins [fraction of the page]
 #: matplotlib settings of every page: TrueType fonts (no Type 3), a sans-serif that has
 #: every glyph we print, and figure text sizes fit for A4.
-RC = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 10,
+RC: Any = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 10,
       "axes.labelsize": 8.5, "xtick.labelsize": 8, "ytick.labelsize": 8}
 
 
