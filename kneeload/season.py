@@ -3,17 +3,23 @@
 A thin facade over the pure functions in :mod:`kneeload.load` for notebooks::
 
     season = kneeload.Season.from_paths("sample_data", tz="Europe/London")
-    season.weekly()          # the weekly table, in the display unit
+    season.weekly()          # the weekly table in the season's unit, indexed by week start
     season.flags()           # every rule's flags
-    season.next_week()       # the look-ahead
+    season.next_week()       # the look-ahead: a LookAhead with its unit
+
+Results are tidy frames in the season's unit (``config.unit``; column names end in it:
+``distance_mi``, ``descent_ft``) indexed by a DatetimeIndex (the week's first day, or the
+date). Results are computed once and kept until the activities, the pain log, the shoes or
+any config value change: a Season never serves results computed under an older config.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Iterable
-from functools import cached_property
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -23,7 +29,71 @@ from .errors import UsageError
 from .io import read_activities
 from .pain import pain_flags, pair_pain, read_pain_log
 from .shoes import assign_shoes, read_shoe_overrides, read_shoes, shoe_status
-from .units import metres_per, to_unit
+from .units import elevation_unit, metres_per, to_elevation_unit, to_unit
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LookAhead:
+    """Next week's limits in ``unit`` [mi or km] (None where a rule has too little history).
+
+    Attributes
+    ----------
+    week_start : datetime.date
+        The first day of next week (the week after the last week with data).
+    last_week : float
+        Last week's running distance [unit].
+    max_week : float
+        The most running next week within both the 10% and the two-week rules [unit].
+    max_week_10pct : float
+        Within the 10% rule alone [unit].
+    max_week_2wk : float or None
+        Within the two-week rule alone (Nielsen 2014) [unit].
+    recent_longest : float or None
+        The longest run of the last 30 days [unit].
+    max_run : float or None
+        The longest single run within the session-spike caution threshold (Frandsen 2025)
+        [unit].
+    unit : str
+        ``"mi"`` or ``"km"``.
+    """
+
+    week_start: dt.date
+    last_week: float
+    max_week: float
+    max_week_10pct: float
+    max_week_2wk: float | None
+    recent_longest: float | None
+    max_run: float | None
+    unit: str
+
+    @classmethod
+    def from_limits(cls, limits: dict[str, Any], unit: str) -> LookAhead:
+        """From :func:`kneeload.load.next_week_limits` (metres) into ``unit``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> la = LookAhead.from_limits({"week_start": pd.Timestamp("2026-08-17"),
+        ...     "last_week_m": 16093.44, "max_week_m": 17702.784, "max_week_10pct_m": 17702.784,
+        ...     "max_week_2wk_m": None, "recent_longest_m": 8046.72, "max_run_m": 8851.392},
+        ...     "mi")
+        >>> la.max_week, la.max_run, la.unit
+        (11.0, 5.5, 'mi')
+        """
+        per = metres_per(unit)
+
+        def conv(m: float | None) -> float | None:
+            return None if m is None else round(m / per, 6)
+
+        return cls(week_start=pd.Timestamp(limits["week_start"]).date(),
+                   last_week=round(limits["last_week_m"] / per, 6),
+                   max_week=round(limits["max_week_m"] / per, 6),
+                   max_week_10pct=round(limits["max_week_10pct_m"] / per, 6),
+                   max_week_2wk=conv(limits["max_week_2wk_m"]),
+                   recent_longest=conv(limits["recent_longest_m"]),
+                   max_run=conv(limits["max_run_m"]), unit=unit)
 
 
 class Season:
@@ -51,6 +121,24 @@ class Season:
         self.shoe_overrides = shoe_overrides
         #: the time zone given for files without device local time (None: the machine's)
         self.tz: str | None = None
+        self._cache: dict[str, Any] = {}
+        self._cache_key: tuple[Any, ...] | None = None
+
+    def _state(self) -> tuple[Any, ...]:
+        """What every result depends on: the tables (by identity and size) and every config
+        value (rules compared by value, so editing ``config.rules[...]`` in place counts)."""
+        c = self.config
+        tables = (self.activities, self.pain, self.shoes, self.shoe_overrides)
+        return (id(c), repr(c.rules), c.unit, c.week_start, c.tz,
+                *((id(t), None if t is None else len(t)) for t in tables))
+
+    def _cached(self, name: str, compute: Callable[[], T]) -> T:
+        key = self._state()
+        if key != self._cache_key:
+            self._cache, self._cache_key = {}, key
+        if name not in self._cache:
+            self._cache[name] = compute()
+        return self._cache[name]
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
@@ -92,18 +180,38 @@ class Season:
         return (f"Season({len(self.activities)} activities, unit={self.config.unit!r}, "
                 f"week_start={self.config.week_start!r})")
 
-    @cached_property
+    @property
     def weeks(self) -> pd.DataFrame:
         """The weekly table in SI units (see :func:`kneeload.load.weekly_table`)."""
-        return load.weekly_table(self.activities, self.config.week_start)
+        return self._cached("weeks", lambda: load.weekly_table(self.activities,
+                                                                 self.config.week_start))
 
     def weekly(self, unit: str | None = None) -> pd.DataFrame:
-        """The weekly table with distances in ``unit`` (default: the config's) for display."""
+        """The weekly table in ``unit`` (default: the season's), one row per week.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``week_start`` (DatetimeIndex, the week's first day; the week ends six
+            days later), all columns numeric: ``runs``, ``distance_<unit>``,
+            ``longest_<unit>``, ``moving_s`` [s], ``descent_<ft|m>``,
+            ``cadence_spm`` [steps/min], ``cross_n``, ``cross_distance_<unit>``,
+            ``cross_moving_s`` [s], ``change_prev_pct``, ``change_4wk_pct``,
+            ``change_2wk_pct`` [%].
+        """
         unit = unit or self.config.unit
-        w = self.weeks.copy()
-        for col in ("distance_m", "longest_m", "cross_distance_m"):
-            w[col.replace("_m", f"_{unit}")] = w.pop(col) / metres_per(unit)
-        return w
+        w = self.weeks.set_index("week_start")
+        per = metres_per(unit)
+        return pd.DataFrame({
+            "runs": w["runs"],
+            f"distance_{unit}": w["distance_m"] / per, f"longest_{unit}": w["longest_m"] / per,
+            "moving_s": w["moving_s"],
+            f"descent_{elevation_unit(unit)}": to_elevation_unit(w["descent_m"], unit),
+            "cadence_spm": w["cadence_spm"], "cross_n": w["cross_n"],
+            f"cross_distance_{unit}": w["cross_distance_m"] / per,
+            "cross_moving_s": w["cross_moving_s"], "change_prev_pct": w["change_prev_pct"],
+            "change_4wk_pct": w["change_4wk_pct"], "change_2wk_pct": w["change_2wk_pct"]},
+            index=pd.DatetimeIndex(w.index, name="week_start"))
 
     def flags(self, rules: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
         """Every enabled rule's flags; ``rules`` overrides parameters for this call."""
@@ -111,23 +219,49 @@ class Season:
             return self._flags
         return load.flags(self.activities, self.config, rules)
 
-    @cached_property
+    @property
     def _flags(self) -> pd.DataFrame:
-        return load.flags(self.activities, self.config)
+        return self._cached("flags", lambda: load.flags(self.activities, self.config))
 
     def acwr(self) -> pd.DataFrame:
-        return load.acwr(self.activities)
+        """Daily acute:chronic ratios (:func:`kneeload.load.acwr`), indexed by ``local_date``;
+        the loads (``load``, ``acute``, ``chronic``, ``ewma_acute``, ``ewma_chronic``) in the
+        season's unit with it in their names, the ratios unitless."""
+        unit = self.config.unit
+        per = metres_per(unit)
+        r = load.acwr(self.activities)
+        loads = ["load", "acute", "chronic", "ewma_acute", "ewma_chronic"]
+        return r.assign(**{c: r[c] / per for c in loads if c in r}).rename(
+            columns={c: f"{c}_{unit}" for c in loads})
 
     def monotony(self) -> pd.DataFrame:
-        return load.monotony(self.activities, self.config.week_start,
-                             self.config.rule("monotony_high")["cap"])
+        """Foster's weekly monotony and strain (:func:`kneeload.load.monotony`), indexed by
+        ``week_start``; ``load_<unit>`` and ``strain_<unit>`` in the season's unit."""
+        unit = self.config.unit
+        per = metres_per(unit)
+        m = load.monotony(self.activities, self.config.week_start,
+                          self.config.rule("monotony_high")["cap"])
+        m = m.assign(load=m["load"] / per, strain=m["strain"] / per).rename(
+            columns={"load": f"load_{unit}", "strain": f"strain_{unit}"})
+        return m.set_index(pd.DatetimeIndex(m.pop("week_start"), name="week_start"))
 
     def session_spikes(self) -> pd.DataFrame:
-        return load.session_spikes(self.activities,
-                                   int(self.config.rule("session_spike")["window_days"]))
+        """Each run against the longest of the days before it (Frandsen 2025), indexed by
+        ``local_date``; distances in the season's unit, ``spike_pct`` [%]."""
+        unit = self.config.unit
+        per = metres_per(unit)
+        s = load.session_spikes(self.activities,
+                                int(self.config.rule("session_spike")["window_days"]))
+        s = s.assign(distance_m=s["distance_m"] / per,
+                     prior_longest_m=s["prior_longest_m"] / per).rename(
+            columns={"distance_m": f"distance_{unit}",
+                     "prior_longest_m": f"prior_longest_{unit}"})
+        return s.set_index(pd.DatetimeIndex(s.pop("local_date"), name="local_date"))
 
-    def next_week(self) -> dict[str, Any]:
-        return load.next_week_limits(self.activities, self.config)
+    def next_week(self) -> LookAhead:
+        """Next week's limits in the season's unit (:func:`kneeload.load.next_week_limits`)."""
+        return LookAhead.from_limits(load.next_week_limits(self.activities, self.config),
+                                     self.config.unit)
 
     def check_plan(self, plan: pd.DataFrame) -> pd.DataFrame:
         """Flags a plan (``date``, ``distance_m``) would raise after this season."""
@@ -142,12 +276,13 @@ class Season:
         if value is None:
             raise UsageError(f"this Season has no {what}; pass it to Season.from_paths")
 
-    @cached_property
+    @property
     def assigned_runs(self) -> pd.DataFrame:
         """Running activities with the pair each was run in (``shoe``, ``shoe_rule``)."""
         if self.shoes is None:
             return load.running(self.activities).assign(shoe="", shoe_rule="unassigned")
-        return assign_shoes(self.activities, self.shoes, self.shoe_overrides)
+        return self._cached("assigned", lambda: assign_shoes(self.activities, self.shoes,
+                                                             self.shoe_overrides))
 
     def shoe_status(self, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
         self._need("shoes file", self.shoes)

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import ROOT
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
+#: tqdm's text progress bar (stderr) while reading: progress, not a warning
+PROGRESS = re.compile(r"^\s*reading:.*file.*$", re.M)
 
-def test_season_notebook_runs():
+
+def test_season_notebook_runs_without_warnings_and_shows_each_figure_once():
     path = ROOT / "notebooks" / "season.ipynb"
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    outputs = "".join(str(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "Error" not in "".join(o.get("ename", "") for c in nb.cells
-                                  if c.cell_type == "code" for o in c.outputs)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    outputs = "".join(str(o) for c in code for o in c.outputs)
+    assert "Error" not in "".join(o.get("ename", "") for c in code for o in c.outputs)
+    # no warnings: nothing on stderr but the progress bar (tqdm's "IProgress not found",
+    # pandas and matplotlib warnings would all land here)
+    stderr = "".join(PROGRESS.sub("", o.get("text", "").replace("\r", "\n"))
+                     for c in code for o in c.outputs if o.get("name") == "stderr")
+    assert stderr.strip() == ""
+    assert "Warning" not in outputs
+    # each figure cell shows its figure exactly once
+    for c in code:
+        if c.source.startswith("figures."):
+            pngs = [o for o in c.outputs if "image/png" in o.get("data", {})]
+            assert len(pngs) == 1, c.source
     assert "5 of 6 load spikes (83%)" in outputs
     assert "kneeload Season" in outputs  # the HTML summary
-    assert "image/png" in outputs         # figures rendered inline
+    assert "LookAhead(week_start=datetime.date(2026, 8, 17)" in outputs
+    assert "7 flags at 10%; 6 at 50%" in outputs  # no stale flags after the config change
+    assert "Read 98 file(s)" in outputs

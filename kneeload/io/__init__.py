@@ -80,6 +80,19 @@ def _interactive() -> bool:
     return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
+def _progress_bar(total: int):  # -> tqdm.tqdm
+    """tqdm's notebook widget when ipywidgets is installed, else its text bar (on stderr):
+    ``tqdm.auto`` without ipywidgets warns "IProgress not found" in every fresh Jupyter."""
+    import importlib.util
+    import sys
+
+    if "ipykernel" in sys.modules and importlib.util.find_spec("ipywidgets"):
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm(total=total, desc="reading", unit="file")
+
+
 def _kind(exc: InputError) -> str:
     if isinstance(exc, UnsupportedFormatError):
         return "unsupported"
@@ -485,8 +498,7 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         progress = len(todo) > 20 and _interactive()
     bar = None
     if progress and todo:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(todo), desc="reading", unit="file")
+        bar = _progress_bar(len(todo))
     done: list[tuple] = []
     if n_workers > 1 and len(todo) >= 8:
         from concurrent.futures import ProcessPoolExecutor, as_completed

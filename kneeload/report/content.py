@@ -24,6 +24,8 @@ from .. import __version__
 from ..config import RULE_EVIDENCE
 from ..errors import UsageError
 from ..load import SEVERITY_RANK, daily_load, next_week_limits, running, session_spikes
+from ..load import acwr as load_acwr
+from ..season import LookAhead, Season
 from ..units import elevation_unit, metres_per, to_elevation_unit
 
 #: Human names of the rules, in the order reports list rules of equal date and severity
@@ -159,19 +161,6 @@ class Week:
     cadence_spm: float | None
     cross_n: int
     worst: str | None   # the most severe flag dated in this week, if any
-
-
-@dataclass(frozen=True)
-class LookAhead:
-    """Next week's limits in the report's unit (None where a rule has too little history)."""
-
-    week_start: dt.date
-    last_week: float
-    max_week: float
-    max_week_10pct: float
-    max_week_2wk: float | None
-    recent_longest: float | None
-    max_run: float | None
 
 
 @dataclass(frozen=True)
@@ -503,8 +492,6 @@ def build_content(season: Any, *, unit: str | None = None,
     >>> c.totals.runs, c.unit                                             # doctest: +SKIP
     (49, 'mi')
     """
-    from ..season import Season
-
     unit = unit or season.config.unit
     until_ts = pd.Timestamp(until) if until is not None else None
     since_ts = pd.Timestamp(since) if since is not None else None
@@ -541,17 +528,7 @@ def build_content(season: Any, *, unit: str | None = None,
         descent=float(to_elevation_unit(runs_in["descent_m"].sum(), unit)),
         cadence_spm=_num(runs_in["cadence_spm"].mean()), cross_sessions=len(cross),
         days=days, weeks=len(weeks))
-    lim = next_week_limits(season.activities, season.config)
-
-    def conv(m: float | None) -> float | None:
-        return None if m is None else m / per
-
-    ahead = LookAhead(week_start=lim["week_start"].date(), last_week=lim["last_week_m"] / per,
-                      max_week=lim["max_week_m"] / per,
-                      max_week_10pct=lim["max_week_10pct_m"] / per,
-                      max_week_2wk=conv(lim["max_week_2wk_m"]),
-                      recent_longest=conv(lim["recent_longest_m"]),
-                      max_run=conv(lim["max_run_m"]))
+    ahead = LookAhead.from_limits(next_week_limits(season.activities, season.config), unit)
     title = f"kneeload load report, {start:%d %b %Y} to {end:%d %b %Y}"
     if runner:
         title = f"{runner}: {title}"
@@ -559,7 +536,7 @@ def build_content(season: Any, *, unit: str | None = None,
                               "activities": acts[acts["local_date"].between(start, end)]}
     spikes = session_spikes(season.activities)
     frames["spikes"] = spikes[spikes["local_date"].between(start, end)]
-    ratios = season.acwr()
+    ratios = load_acwr(season.activities)
     frames["acwr"] = ratios[(ratios.index >= start) & (ratios.index <= end)]
     shoes = pairing = None
     if season.shoes is not None:
