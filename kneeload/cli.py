@@ -118,6 +118,8 @@ def _summary_table(df: pd.DataFrame, unit: str) -> str:
 def cmd_summary(args: argparse.Namespace) -> int:
     result = _read(args)
     acts, skipped = result.activities, result.skipped
+    if args.since is not None:
+        acts = acts[acts["local_date"] >= args.since]
     not_read = skipped[skipped["kind"] != "duplicate"]
     if args.json:
         out = {"unit": args.unit,
@@ -224,17 +226,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                           "weeks": week_records(weeks, unit), "notes": season.notes(),
                           "skipped": records(season.skipped)}, indent=2))
     else:
-        print(f"{'week':<10}  {'runs':>4}  {'distance':>9}  {'change':>7}  {'4-wk':>6}  "
-              f"{'longest':>8}  {'descent':>8}  {'cadence':>7}")
-        eu = elevation_unit(unit)
-        for w in weeks.itertuples():
-            ch = "" if pd.isna(w.change_prev_pct) else f"{round(w.change_prev_pct):+d}%"
-            c4 = "" if pd.isna(w.change_4wk_pct) else f"{round(w.change_4wk_pct):+d}%"
-            cad = "" if pd.isna(w.cadence_spm) else f"{w.cadence_spm:.0f}"
-            print(f"{w.week_start:%Y-%m-%d}  {w.runs:>4}  "
-                  f"{to_unit(w.distance_m, unit):>6.1f} {unit}  {ch:>7}  {c4:>6}  "
-                  f"{to_unit(w.longest_m, unit):>5.1f} {unit}  "
-                  f"{to_elevation_unit(w.descent_m, unit):>5.0f} {eu}  {cad:>7}")
+        from .report.content import week_rows
+        from .report.tables import weekly_text
+
+        print(weekly_text(week_rows(weeks, unit), unit, elevation_unit(unit), cross=False))
         print()
         _print_flags(flags)
         for note in season.notes():
@@ -319,13 +314,10 @@ def cmd_shoes(args: argparse.Namespace) -> int:
             un["distance_m"] / per, 2), "runs": un["runs"], "unit": unit},
             "advice": advice}, indent=2))
     else:
-        print(f"{'shoe':<16} {'distance':>10}  {'runs':>4}  {'status':<8} {'first':<10}  "
-              f"{'last':<10}  {'notice':<10}  {'replace':<10}  {'share':>5}")
-        for s in status.itertuples():
-            print(f"{s.shoe[:16]:<16} {s.distance_m / per:>7.0f} {unit}  {s.runs:>4}  "
-                  f"{s.status:<8} {_iso(s.first_used) or '':<10}  {_iso(s.last_used) or '':<10}"
-                  f"  {_iso(s.notice_on) or '':<10}  {_iso(s.replace_on) or '':<10}  "
-                  f"{s.share:>5.0%}")
+        from .report.content import shoe_rows
+        from .report.tables import shoes_text
+
+        print(shoes_text(shoe_rows(status, unit), unit))
         print(f"\nUnassigned: {un['runs']} runs, {un['distance_m'] / per:.1f} {unit}"
               + (" (give them a pair in shoe_assignments.csv or mark a default pair)"
                  if un["runs"] else ""))
@@ -374,6 +366,12 @@ def cmd_pairs(args: argparse.Namespace) -> int:
         from .load import running
         assigned = running(season.activities).assign(shoe="")
     result = pn.pair_pain(season.flags(), log, season.activities, assigned=assigned)
+    if args.since is not None:  # the lists from that date; the summary is the whole log's
+        for key, col in (("pairs", "spike_date"), ("spikes_without_pain", "spike_date"),
+                         ("pain_without_spike", "start"), ("episodes", "start")):
+            df = result[key]
+            if len(df):
+                result[key] = df[pd.to_datetime(df[col]) >= args.since]
     if args.json:
         def dates(df: pd.DataFrame) -> list[dict[str, object]]:
             out = records(df)
@@ -473,6 +471,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     p = sub.add_parser("summary", help="list the activities read and the files skipped")
     _add_input_args(p)
+    p.add_argument("--since", type=_date, default=None,
+                   help="list only activities on or after this ISO date (skipped files are "
+                        "always listed)")
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("check", help="flag risky load jumps (10%% rule, ramps, spikes, ...)")
@@ -524,6 +525,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_args(p)
     p.add_argument("--pain", default=None, help="pain log CSV (default: pain.csv beside the data)")
     p.add_argument("--config", default=None, help="kneeload.toml with rule settings")
+    p.add_argument("--since", type=_date, default=None,
+                   help="list only spikes and pain episodes on or after this ISO date (the "
+                        "summary covers the whole log)")
     p.set_defaults(func=cmd_pairs)
 
     p = sub.add_parser("report", help="the season report (PDF, HTML or JSON): first page in "
