@@ -107,6 +107,21 @@ class Season:
         Rules, unit, week start; defaults when omitted.
     skipped : pandas.DataFrame, optional
         Files that were not ingested, kept for reporting.
+    pain : pandas.DataFrame, optional
+        The knee-pain log (:func:`kneeload.pain.read_pain_log`).
+    shoes, shoe_overrides : pandas.DataFrame, optional
+        The shoes file and per-run assignments (:mod:`kneeload.shoes`).
+
+    Examples
+    --------
+    The sample season (``sample_data/kneeload.toml`` sets Europe/London and miles):
+
+    >>> import kneeload
+    >>> season = kneeload.Season.from_paths("sample_data")
+    >>> season
+    Season(97 activities, unit='mi', week_start='monday')
+    >>> season.flags()[["rule", "severity"]].value_counts().sort_index().to_dict()
+    {...('session_spike', 'alert'): 1...}
     """
 
     def __init__(self, activities: pd.DataFrame, config: Config | None = None,
@@ -198,6 +213,22 @@ class Season:
             ``cadence_spm`` [steps/min], ``cross_n``, ``cross_distance_<unit>``,
             ``cross_moving_s`` [s], ``change_prev_pct``, ``change_4wk_pct``,
             ``change_2wk_pct`` [%].
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> season.weekly()[["runs", "distance_mi", "change_prev_pct"]].round(1).head(3)
+                    runs  distance_mi  change_prev_pct
+        week_start
+        2026-03-02     3         11.5              NaN
+        2026-03-09     3         12.5              8.7
+        2026-03-16     4         13.5              8.0
+        >>> season.weekly("km")["distance_km"].resample("MS").sum().round(1).head(2)
+        week_start
+        2026-03-01    100.6
+        2026-04-01    112.6
+        Freq: MS, Name: distance_km, dtype: float64
         """
         unit = unit or self.config.unit
         w = self.weeks.set_index("week_start")
@@ -259,7 +290,18 @@ class Season:
         return s.set_index(pd.DatetimeIndex(s.pop("local_date"), name="local_date"))
 
     def next_week(self) -> LookAhead:
-        """Next week's limits in the season's unit (:func:`kneeload.load.next_week_limits`)."""
+        """Next week's limits in the season's unit (:func:`kneeload.load.next_week_limits`).
+
+        Examples
+        --------
+        The sample season's last week ran 15.0 mi: the 10% rule allows 16.5 mi next week;
+        its longest run of the last 30 days, 6.5 mi, plus 10% caps a single run at 7.15 mi.
+
+        >>> import kneeload
+        >>> ahead = kneeload.Season.from_paths("sample_data").next_week()
+        >>> str(ahead.week_start), round(ahead.max_week, 1), round(ahead.max_run, 2), ahead.unit
+        ('2026-08-17', 16.5, 7.15, 'mi')
+        """
         return LookAhead.from_limits(load.next_week_limits(self.activities, self.config),
                                      self.config.unit)
 

@@ -227,3 +227,17 @@ def test_headline_numbers_match_the_season(season):
 
 def test_readme_picture_exists():
     assert (ROOT / "docs" / "report-page1.png").stat().st_size > 10_000
+
+
+def test_completeness_counts_runs_dated_by_the_machine_zone(monkeypatch):
+    from kneeload.report.content import build_content
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    # no zone configured: the 8 GPX runs of sample_data carry no local time, so the
+    # computer's zone dates them; the FIT runs carry the device's own local time
+    bare = kneeload.Season.from_paths(SAMPLE, config=kneeload.Config())
+    comp = build_content(bare).completeness
+    assert (comp.machine_clock_runs, comp.machine_zone) == (8, "America/New_York")
+    assert "8 run(s) dated by this computer's time zone (America/New_York)" in comp.line
+    # a zone given (kneeload.toml's Europe/London): none
+    assert build_content(kneeload.Season.from_paths(SAMPLE)).completeness.machine_clock_runs == 0

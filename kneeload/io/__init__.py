@@ -158,9 +158,13 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
 
     Examples
     --------
+    The sample season's first run, 3 mi (4828 m), from the repository's root folder:
+
     >>> import kneeload
-    >>> df = kneeload.read_file("sample_data/runs/2026-05-04_run.fit")  # doctest: +SKIP
-    >>> df[["local_date", "sport", "distance_m"]]  # doctest: +SKIP
+    >>> df = kneeload.read_file("sample_data/runs/2026-03-03_0700_run.fit")
+    >>> df[["local_date", "sport", "distance_m"]]
+      local_date    sport  distance_m
+    0 2026-03-03  running     4828.03
     """
     _check_sport(default_sport)
     zone = resolve_timezone(tz)

@@ -114,10 +114,13 @@ def write_report(season: Any, path: str | os.PathLike[str], *, format: str | Non
     Examples
     --------
     >>> import kneeload, tempfile, pathlib
-    >>> season = kneeload.Season.from_paths("sample_data", cache=False)  # doctest: +SKIP
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "season.html"          # doctest: +SKIP
-    >>> write_report(season, out)["runs"]                                # doctest: +SKIP
-    92
+    >>> season = kneeload.Season.from_paths("sample_data")
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "season.html"
+    >>> head = write_report(season, out, runner="Alex")
+    >>> head["runs"], round(head["distance"], 1), head["unit"]
+    (92, 364.5, 'mi')
+    >>> out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    True
     """
     fmt = report_format(path, format)
     content = build_content(season, unit=unit, since=since, until=until, runner=runner)

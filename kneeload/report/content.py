@@ -206,13 +206,15 @@ class Skipped:
 
 @dataclass(frozen=True)
 class Completeness:
-    """What was read: ``files_read`` activity files and exports ingested, ``skipped`` files
-    not ingested (with the reason), ``duplicates`` recordings counted once, and
+    """What was read: ``files_read`` activity files and exports ingested, ``activities`` in
+    them (``activities_shown`` in the report's period), ``skipped`` files not ingested (with
+    the reason), ``duplicates`` recordings counted once, and
     ``machine_clock_runs``: runs whose local date came from the machine's time zone because
     the file carries no local time (GPX, TCX, some FIT) and no zone was configured."""
 
     files_read: int
     activities: int
+    activities_shown: int
     skipped: list[Skipped]
     duplicates: int
     machine_clock_runs: int
@@ -221,7 +223,9 @@ class Completeness:
     @property
     def line(self) -> str:
         """The one-line account every report prints."""
-        parts = [f"Read {self.files_read} file(s): {self.activities} activities"]
+        shown = (f" ({self.activities_shown} in this report's period)"
+                 if self.activities_shown != self.activities else "")
+        parts = [f"Read {self.files_read} file(s): {self.activities} activities{shown}"]
         parts.append(f"{len(self.skipped)} file(s) skipped"
                      + (" (listed at the end)" if self.skipped else ""))
         parts.append(f"{self.duplicates} duplicate recording(s) counted once")
@@ -323,14 +327,15 @@ def machine_clock_runs(activities: pd.DataFrame, tz: str | None) -> tuple[int, s
     return int(machine.sum()), zone
 
 
-def _completeness(season: Any, acts: pd.DataFrame) -> Completeness:
-    skipped = season.skipped
+def _completeness(season: Any, shown: pd.DataFrame) -> Completeness:
+    """Files and activities as read (the whole input); clock-dated runs among ``shown``."""
+    acts, skipped = season.activities, season.skipped
     dup = skipped[skipped["kind"] == "duplicate"]
     not_read = skipped[skipped["kind"] != "duplicate"]
     files = set(acts["source_path"]) | set(dup["path"])
-    n, zone = machine_clock_runs(acts, getattr(season, "tz", None) or season.config.tz)
+    n, zone = machine_clock_runs(shown, getattr(season, "tz", None) or season.config.tz)
     return Completeness(
-        files_read=len(files), activities=len(acts),
+        files_read=len(files), activities=len(acts), activities_shown=len(shown),
         skipped=[Skipped(str(r.path), str(r.kind), str(r.reason)) for r in not_read.itertuples()],
         duplicates=len(dup), machine_clock_runs=n, machine_zone=zone)
 
@@ -485,12 +490,18 @@ def build_content(season: Any, *, unit: str | None = None,
 
     Examples
     --------
+    The sample season as it stood on 17 May, in kilometres:
+
     >>> import kneeload
-    >>> from kneeload.report.content import build_content
-    >>> season = kneeload.Season.from_paths("sample_data", cache=False)  # doctest: +SKIP
-    >>> c = build_content(season, until="2026-05-17")                     # doctest: +SKIP
-    >>> c.totals.runs, c.unit                                             # doctest: +SKIP
-    (49, 'mi')
+    >>> season = kneeload.Season.from_paths("sample_data")
+    >>> c = build_content(season, until="2026-05-17", unit="km")
+    >>> c.totals.runs, round(c.totals.distance, 1), c.unit
+    (41, 262.3, 'km')
+    >>> [(str(f.date), f.name, f.severity) for f in c.top_flags][:2]
+    [('2026-04-26', 'Single-run spike', 'warn'), ('2026-04-26', 'Two-week ramp', 'warn')]
+    >>> print(c.completeness.line)
+    Read 98 file(s): 97 activities (43 in this report's period); 0 file(s) skipped; 1
+    duplicate recording(s) counted once.
     """
     unit = unit or season.config.unit
     until_ts = pd.Timestamp(until) if until is not None else None
@@ -498,6 +509,7 @@ def build_content(season: Any, *, unit: str | None = None,
     if since_ts is not None and until_ts is not None and since_ts > until_ts:
         raise UsageError("the report's first date (since) is after its last (until)")
     acts = season.activities
+    read = season  # what was read, before the report's period is cut out of it
     if until_ts is not None:
         acts = acts[acts["local_date"] <= until_ts]
         pain = None if season.pain is None else season.pain[season.pain["date"] <= until_ts]
@@ -558,6 +570,7 @@ def build_content(season: Any, *, unit: str | None = None,
         top_flags=[_flag(r) for r in _top_flags(shown).itertuples()],
         flag_counts={s: int((shown["severity"] == s).sum()) for s in ("info", "warn", "alert")},
         look_ahead=ahead, advice=_advice(season, shown, weeks, ahead, end, unit),
-        notes=season.notes(), completeness=_completeness(season, acts), shoes=shoes,
+        notes=season.notes(), completeness=_completeness(read, acts[acts["local_date"].between(
+            start, end)]), shoes=shoes,
         pain=pairing, this_week=_feature(season, "this_week"),
         tolerance=_feature(season, "tolerance"), frames=frames)

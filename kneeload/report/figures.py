@@ -122,7 +122,7 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
     ...                      "sport": "running", "distance_m": [8000.0, 9600.0],
     ...                      "moving_s": 2400.0, "descent_m": 50.0, "cadence_spm": 170.0})
     >>> fig = weekly_distance(weekly_table(runs), pd.DataFrame(columns=["rule"]), "km")
-    >>> [round(b.get_height(), 1) for b in fig.axes[0].patches]
+    >>> [round(float(b.get_height()), 1) for b in fig.axes[0].patches]
     [8.0, 9.6]
     """
     fig, ax = _axes(ax)

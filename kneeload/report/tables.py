@@ -1,12 +1,5 @@
 """Fixed-width text tables, shared by the terminal (``kneeload check``, ``kneeload shoes``) and
 the PDF's monospace tables, so each table is written once.
-
-Examples
---------
->>> print(text_table([("week", "<", 10), ("runs", ">", 4)], [["2026-03-02", "3"]]))
-week       runs
----------- ----
-2026-03-02    3
 """
 
 from __future__ import annotations
@@ -34,6 +27,13 @@ def text_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], sep: st
         Between columns.
     rule : bool
         A line of dashes under the headers.
+
+    Examples
+    --------
+    >>> print(text_table([("week", "<", 10), ("runs", ">", 4)], [["2026-03-02", "3"]]))
+    week       runs
+    ---------- ----
+    2026-03-02    3
     """
     def line(cells: Sequence[str]) -> str:
         return sep.join(f"{c:{a}{w}}" for c, (_, a, w) in zip(cells, columns, strict=True)
