@@ -241,3 +241,38 @@ def test_completeness_counts_runs_dated_by_the_machine_zone(monkeypatch):
     assert "8 run(s) dated by this computer's time zone (America/New_York)" in comp.line
     # a zone given (kneeload.toml's Europe/London): none
     assert build_content(kneeload.Season.from_paths(SAMPLE)).completeness.machine_clock_runs == 0
+
+
+def test_figures_leave_no_pyplot_state_and_show_once(season):
+    plt.close("all")
+    figs = figures.all_figures(season, "mi")
+    assert plt.get_fignums() == []  # nothing registered with pyplot: no second display
+    for name, fig in figs.items():
+        assert isinstance(fig, matplotlib.figure.Figure), name
+        png = fig._repr_png_()  # what Jupyter shows, once, as the cell's value
+        assert png[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+def test_html_report_is_accessible_markup(tmp_path, season):
+    import re
+
+    from kneeload.report import build_content, render_html
+
+    page = render_html(build_content(season, runner="Alex"))
+    assert '<html lang="en">' in page and 'name="viewport"' in page
+    assert page.count("<h1>") == 1 and "<h2" in page and "<main" in page
+    svgs = re.findall(r"<svg [^>]*>", page)
+    assert len(svgs) == 7  # weekly, spikes, descent, cadence, ACWR, pain, shoes
+    for tag in svgs:
+        assert 'role="img"' in tag and re.search(r'aria-label="[^"]{40,}"', tag)
+    weekly_alt = re.search(r'aria-label="(Bar chart of weekly running distance[^"]*)"', page)
+    # the text alternative states the data: the flagged weeks (sample_data/README.md)
+    assert "30 Mar 2026 (info)" in weekly_alt.group(1)
+    assert "20 Apr 2026 (warn)" in weekly_alt.group(1)
+    assert page.count("<caption") == page.count("<table") == 4
+    assert 'scope="col"' in page and "<abbr title=" in page
+    # severity by word and symbol, not colour alone
+    assert '<span aria-hidden="true">✖</span> alert' in page
+    # clip-path ids unique across the figures
+    ids = re.findall(r'id="(p[0-9a-f]{8,})"', page)
+    assert len(ids) == len(set(ids))
