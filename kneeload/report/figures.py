@@ -156,8 +156,29 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
 
 def session_spikes(spikes: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
                    ax: Axes | None = None) -> Figure:
-    """Each run [unit] against the longest run of the 30 days before it (Frandsen 2025);
-    flagged runs are marked by severity (colour and marker shape)."""
+    """Each run against the longest run of the 30 days before it (Frandsen 2025); flagged
+    runs are marked by severity (colour and marker shape).
+
+    Parameters
+    ----------
+    spikes : pandas.DataFrame
+        :func:`kneeload.load.session_spikes`: ``local_date``, ``distance_m`` and
+        ``prior_longest_m`` [m].
+    flags : pandas.DataFrame
+        Flags; the ``session_spike`` ones are marked.
+    unit : {"mi", "km"}
+        Display unit.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    Frandsen et al. 2025, Br J Sports Med 59(17):1203-1210, doi:10.1136/bjsports-2024-109380.
+    """
     fig, ax = _axes(ax)
     per = metres_per(unit)
     s = spikes.sort_values("local_start")
@@ -181,8 +202,27 @@ def session_spikes(spikes: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
 
 
 def acwr(ratios: pd.DataFrame, threshold: float = 1.5, ax: Axes | None = None) -> Figure:
-    """Uncoupled rolling and EWMA acute:chronic ratios [ratio] with Gabbett's 0.8-1.3 band
-    and the 1.5 line (informational: its predictive value is doubtful)."""
+    """Uncoupled rolling and EWMA acute:chronic ratios with Gabbett's 0.8-1.3 band and the
+    1.5 line (informational: its predictive value is doubtful).
+
+    Parameters
+    ----------
+    ratios : pandas.DataFrame
+        :func:`kneeload.load.acwr`, indexed by date: ``acwr_uncoupled``, ``acwr_ewma`` [-].
+    threshold : float
+        The dashed line [-].
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    Gabbett 2016, BJSM 50(5):273-280; Lolli et al. 2019, BJSM 53(15):921; Williams et al. 2017,
+    BJSM 51(3):209; Impellizzeri et al. 2021, Sports Med 51:581-592.
+    """
     fig, ax = _axes(ax)
     ax.axhspan(0.8, 1.3, color=SKY, alpha=0.25, label="0.8-1.3 (Gabbett 2016, team sports)")
     ax.axhline(threshold, color=VERMILLION, linestyle="--", linewidth=1, label=f"{threshold:g}")
@@ -200,7 +240,28 @@ def acwr(ratios: pd.DataFrame, threshold: float = 1.5, ax: Axes | None = None) -
 
 def weekly_descent(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
                    ax: Axes | None = None) -> Figure:
-    """Weekly running descent [ft or m], the knee-specific load; flagged weeks hatched."""
+    """Weekly running descent, the knee-specific load; weeks with a descent-ramp flag are
+    hatched and coloured by severity.
+
+    Parameters
+    ----------
+    weeks : pandas.DataFrame
+        The weekly table, ``descent_m`` [m].
+    flags : pandas.DataFrame
+        Flags; the ``descent_increase`` ones mark their weeks.
+    unit : {"mi", "km"}
+        Display unit; descent is shown in ft for mi, m for km.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    Telhan et al. 2010, J Athl Train 45:16; Shih & Ho 2023, JSSM 22:111.
+    """
     fig, ax = _axes(ax)
     eu = elevation_unit(unit)
     worst = _worst(flags, ("descent_increase",))
@@ -214,8 +275,28 @@ def weekly_descent(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
 
 def cadence_trend(activities: pd.DataFrame, weeks: pd.DataFrame, threshold_spm: float = 170.0,
                   ax: Axes | None = None) -> Figure:
-    """Run cadence [steps/min] and its weekly mean; the dashed line is the notice threshold,
-    not a target (180 spm is folklore)."""
+    """Each run's cadence and the weekly mean; the dashed line is the notice threshold, not
+    a target (180 spm is folklore).
+
+    Parameters
+    ----------
+    activities : pandas.DataFrame
+        The activities table, ``cadence_spm`` [steps/min].
+    weeks : pandas.DataFrame
+        The weekly table, ``cadence_spm`` [steps/min] (moving-time-weighted mean).
+    threshold_spm : float
+        The dashed line [steps/min].
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    Heiderscheit et al. 2011, MSSE 43(2):296; Lenhart et al. 2014, MSSE 46(3):557.
+    """
     fig, ax = _axes(ax)
     runs = activities[activities["cadence_spm"].notna() & activities["sport"].isin(
         ("running", "trail_running", "treadmill"))]
@@ -235,8 +316,28 @@ def cadence_trend(activities: pd.DataFrame, weeks: pd.DataFrame, threshold_spm: 
 
 def pain_over_load(daily_load_m: pd.Series, pain_log: pd.DataFrame, pairs: pd.DataFrame,
                    unit: str = "mi", threshold: float = 3.0, ax: Axes | None = None) -> Figure:
-    """Daily running distance [unit] (bars) with knee pain [0-10] (line); the spikes that were
-    followed by pain are marked with a triangle and a dotted line to the pain."""
+    """Daily running distance (bars) with knee pain (line); the spikes that were followed by
+    pain are marked with a triangle and a dotted line to the pain.
+
+    Parameters
+    ----------
+    daily_load_m : pandas.Series
+        Running distance per day [m] (:func:`kneeload.load.daily_load`).
+    pain_log : pandas.DataFrame
+        The pain log: ``date``, ``pain`` [0-10].
+    pairs : pandas.DataFrame
+        ``pair_pain(...)["pairs"]``: ``spike_date``, ``pain_date``, ``pain``.
+    unit : {"mi", "km"}
+        Display unit.
+    threshold : float
+        The dotted pain line [0-10].
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, ax = _axes(ax, (8, 3.8))
     per = metres_per(unit)
     ax.bar(daily_load_m.index, daily_load_m / per, width=0.9, color=GREY, label="daily running")
@@ -265,8 +366,27 @@ def pain_over_load(daily_load_m: pd.Series, pain_log: pd.DataFrame, pairs: pd.Da
 
 
 def shoe_mileage(status: pd.DataFrame, unit: str = "mi", ax: Axes | None = None) -> Figure:
-    """Each pair's distance [unit] against the 300-500 mi (480-800 km) band, with the dates
-    the limits were reached or are projected."""
+    """Each pair's distance against the 300-500 mi (480-800 km) band, with the dates the
+    limits were reached or are projected.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        :func:`kneeload.shoes.shoe_status`: ``distance_m``, ``notice_m``, ``replace_m`` [m],
+        ``status``, ``replace_on``.
+    unit : {"mi", "km"}
+        Display unit.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    Cook et al. 1985, Am J Sports Med 13(4):248 (a convention from bench tests).
+    """
     fig, ax = _axes(ax, (8, 0.9 + 0.6 * max(len(status), 1)))
     per = metres_per(unit)
     s = status.iloc[::-1].reset_index(drop=True)
