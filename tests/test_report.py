@@ -229,18 +229,24 @@ def test_readme_picture_exists():
     assert (ROOT / "docs" / "report-page1.png").stat().st_size > 10_000
 
 
-def test_completeness_counts_runs_dated_by_the_machine_zone(monkeypatch):
+def test_completeness_counts_runs_dated_by_the_machine_zone(monkeypatch, tmp_path):
+    import shutil
+
     from kneeload.report.content import build_content
 
+    for name in ("2026-03-24_0720_run.fit", "2026-03-26_0703_run.gpx", "2026-04-18_0921_run.gpx"):
+        shutil.copy(SAMPLE / "runs" / name, tmp_path)
     monkeypatch.setenv("TZ", "America/New_York")
-    # no zone configured: the 8 GPX runs of sample_data carry no local time, so the
-    # computer's zone dates them; the FIT runs carry the device's own local time
-    bare = kneeload.Season.from_paths(SAMPLE, config=kneeload.Config())
+    # no zone configured: the 2 GPX runs carry no local time, so the computer's zone dates
+    # them; the FIT run carries the device's own local time
+    bare = kneeload.Season.from_paths(tmp_path, config=kneeload.Config(), cache=False)
     comp = build_content(bare).completeness
-    assert (comp.machine_clock_runs, comp.machine_zone) == (8, "America/New_York")
-    assert "8 run(s) dated by this computer's time zone (America/New_York)" in comp.line
-    # a zone given (kneeload.toml's Europe/London): none
-    assert build_content(kneeload.Season.from_paths(SAMPLE)).completeness.machine_clock_runs == 0
+    assert (comp.files_read, comp.activities) == (3, 3)
+    assert (comp.machine_clock_runs, comp.machine_zone) == (2, "America/New_York")
+    assert "2 run(s) dated by this computer's time zone (America/New_York)" in comp.line
+    # a zone given: none
+    given = kneeload.Season.from_paths(tmp_path, tz="Europe/London", cache=False)
+    assert build_content(given).completeness.machine_clock_runs == 0
 
 
 def test_figures_leave_no_pyplot_state_and_show_once(season):
