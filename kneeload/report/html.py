@@ -64,7 +64,7 @@ caption { text-align: left; padding: .4rem .6rem; caption-side: top; }
 th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th { background: #f4f4f4; text-align: left; }
 td.num, th.num { text-align: right; }
-td.wrap { white-space: normal; min-width: 16rem; }
+td.wrap { white-space: normal; min-width: 18rem; }
 tr.flagged-warn td:first-child { border-left: 4px solid var(--warn); }
 tr.flagged-alert td:first-child { border-left: 4px solid var(--alert); }
 tr.flagged-info td:first-child { border-left: 4px solid var(--info); }
@@ -166,6 +166,12 @@ def _table(caption: str, head: Sequence[tuple[str, str, bool]], rows: Sequence[s
 
 def _td(v: Any, num: bool = False) -> str:
     return f'<td class="num">{_e(v)}</td>' if num else f"<td>{_e(v)}</td>"
+
+
+def _value(v: float, unit: str) -> str:
+    """A flag's number with its unit: ``+45.5%``-style for %, ``4/10`` for pain scores."""
+    joined = unit.startswith(("%", "/"))
+    return f"{v:g}{'' if joined else ' '}{unit}"
 
 
 def _pct(v: float | None) -> str:
@@ -292,16 +298,16 @@ def render_html(content: ReportContent) -> str:
 
     rows = [f"<tr class=\"flagged-{_e(x.severity)}\"><td>{x.date:%Y-%m-%d}</td>"
             f"<td>{_sev(x.severity)}</td><td>{_e(x.name)}</td>"
-            + _td(f"{x.value:g} {x.unit}", True) + _td(f"{x.threshold:g}", True)
-            + f'<td class="wrap">{_e(x.summary)}</td><td class="wrap">{_e(x.evidence)}. '
-            f"{_e(x.references)}</td></tr>" for x in c.flags]
+            + _td(_value(x.value, x.unit), True) + _td(_value(x.threshold, x.unit), True)
+            + f'<td class="wrap">{_e(x.summary)}<br><span class="evidence">Evidence: '
+            f"{_e(x.evidence)}. {_e(x.references)}</span></td></tr>" for x in c.flags]
     add('<h3 id="flags">Flags</h3>')
     add(_table("Every flag of the period, by date; on a day, the most severe first",
                [("date", "", False), ("severity", "", False), ("rule", "", False),
                 ("value", "the measured value", True),
-                ("threshold", "the rule's threshold, same unit", True),
-                ("what happened", "", False), ("evidence", "", False)],
-               rows or ['<tr><td colspan="7">No flags in this period.</td></tr>'], "flags-t"))
+                ("threshold", "the rule's threshold", True),
+                ("what happened, and the evidence", "", False)],
+               rows or ['<tr><td colspan="6">No flags in this period.</td></tr>'], "flags-t"))
 
     if c.shoes is not None:
         add('<h3 id="shoe-table">Shoes</h3>')
