@@ -51,7 +51,7 @@ def test_the_harness_sees_console_errors_and_failed_loads(tmp_path, browser):
 
 def test_html_report_renders_offline_with_the_key_facts(tmp_path, browser):
     out = tmp_path / "season.html"
-    assert main(["report", str(SAMPLE), "-o", str(out), "--no-cache"]) == 0
+    assert main(["report", str(SAMPLE), "-o", str(out)]) == 0
     seen = browser.load(out.as_uri())
     assert seen.console_errors == []
     # nothing but the page itself was requested: no network, no CDN, no font

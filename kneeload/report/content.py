@@ -447,15 +447,17 @@ def _pairing(res: dict[str, Any]) -> Pairing:
             "start": "start", "end": "end", "peak": "peak"}))
 
 
-def _feature(season: Any, name: str) -> dict[str, Any] | None:
-    """``season.<name>()`` as a plain mapping when the Season has that method."""
+def _feature(season: Any, name: str, unit: str) -> dict[str, Any] | None:
+    """``season.<name>()`` as a plain mapping in ``unit`` when the Season has that method
+    (its ``as_dict(unit)`` when it has one)."""
     method = getattr(season, name, None)
     if method is None or not callable(method):
         return None
     value = method()
     if value is None:
         return None
-    plain = _plain(value)
+    as_dict = getattr(value, "as_dict", None)
+    plain = _plain(as_dict(unit) if callable(as_dict) else value)
     return plain if isinstance(plain, dict) else {"rows": plain}
 
 
@@ -572,5 +574,5 @@ def build_content(season: Any, *, unit: str | None = None,
         look_ahead=ahead, advice=_advice(season, shown, weeks, ahead, end, unit),
         notes=season.notes(), completeness=_completeness(read, acts[acts["local_date"].between(
             start, end)]), shoes=shoes,
-        pain=pairing, this_week=_feature(season, "this_week"),
-        tolerance=_feature(season, "tolerance"), frames=frames)
+        pain=pairing, this_week=_feature(season, "this_week", unit),
+        tolerance=_feature(season, "tolerance", unit), frames=frames)
