@@ -282,3 +282,22 @@ def test_html_report_is_accessible_markup(tmp_path, season):
     # clip-path ids unique across the figures
     ids = re.findall(r'id="(p[0-9a-f]{8,})"', page)
     assert len(ids) == len(set(ids))
+
+
+def test_a_three_week_season_without_cadence_says_so_instead_of_empty_axes(tmp_path):
+    from factories import activities, weekly_runs
+
+    from kneeload.report import build_content
+
+    # 10, 12, 15 mi over three weeks, no cadence in the files
+    season = kneeload.Season(activities(weekly_runs("2026-03-02", [10, 12, 15])))
+    content = build_content(season)
+    assert set(content.missing_figures) == {"cadence", "acwr"}
+    pypdf = pytest.importorskip("pypdf")
+    out = tmp_path / "short.pdf"
+    write_report(season, out)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(str(out)).pages)
+    assert "No cadence was recorded" in text and "1970" not in text
+    html = tmp_path / "short.html"
+    write_report(season, html)
+    assert html.read_text(encoding="utf-8").count("<svg") == 3  # weekly, spikes, descent

@@ -79,6 +79,17 @@ def rule_name(rule: str) -> str:
     return RULE_NAMES.get(rule, rule.replace("_", " "))
 
 
+def with_unit(value: float, unit: str) -> str:
+    """A flag's number with its unit, as people write it.
+
+    Examples
+    --------
+    >>> with_unit(45.5, "%"), with_unit(4.0, "/10"), with_unit(162.5, "spm")
+    ('45.5%', '4/10', '162.5 spm')
+    """
+    return f"{value:g}{'' if unit.startswith(('%', '/')) else ' '}{unit}"
+
+
 def _rule_position(rule: str) -> int:
     order = list(RULE_NAMES)
     return order.index(rule) if rule in order else len(order)
@@ -267,6 +278,8 @@ class ReportContent:
     this_week: dict[str, Any] | None = None
     tolerance: dict[str, Any] | None = None
     disclaimer: str = DISCLAIMER
+    #: figures with nothing to draw, and why (e.g. no cadence in the files)
+    missing_figures: dict[str, str] = field(default_factory=dict)
     frames: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -552,6 +565,12 @@ def build_content(season: Any, *, unit: str | None = None,
     frames["spikes"] = spikes[spikes["local_date"].between(start, end)]
     ratios = load_acwr(season.activities)
     frames["acwr"] = ratios[(ratios.index >= start) & (ratios.index <= end)]
+    missing: dict[str, str] = {}
+    if not runs_in["cadence_spm"].notna().any():
+        missing["cadence"] = "No cadence was recorded in these runs' files."
+    if frames["acwr"].empty or not frames["acwr"]["acwr_uncoupled"].notna().any():
+        missing["acwr"] = ("The acute:chronic ratio needs 4 weeks of running before a day; "
+                           "this period has none to show.")
     shoes = pairing = None
     if season.shoes is not None:
         from ..shoes import rotation_advice
@@ -575,4 +594,5 @@ def build_content(season: Any, *, unit: str | None = None,
         notes=season.notes(), completeness=_completeness(read, acts[acts["local_date"].between(
             start, end)]), shoes=shoes,
         pain=pairing, this_week=_feature(season, "this_week", unit),
-        tolerance=_feature(season, "tolerance", unit), frames=frames)
+        tolerance=_feature(season, "tolerance", unit), missing_figures=missing,
+        frames=frames)

@@ -78,11 +78,12 @@ def _worst(flags: pd.DataFrame, rules: tuple[str, ...]) -> dict[pd.Timestamp, st
 
 def _flagged_weekly_bars(ax: Axes, weeks: pd.DataFrame, heights: pd.Series,
                          worst: dict[pd.Timestamp, str]) -> None:
-    """One bar a week; a flagged week coloured and hatched by its most severe flag."""
+    """One bar a week; a flagged week coloured and hatched by its most severe flag. Over more
+    than a year of weeks the outlines are dropped: at that width they would ink the bars black."""
     bars = ax.bar(weeks["week_start"] + pd.Timedelta(days=3), heights, width=5.5,
                   color=[SEVERITY_STYLE[worst[w]][0] if w in worst else GREY
                          for w in weeks["week_start"]],
-                  edgecolor="black", linewidth=0.5)
+                  edgecolor="black", linewidth=0.5 if len(weeks) <= 60 else 0.0)
     for b, w in zip(bars, weeks["week_start"], strict=True):
         if w in worst:
             b.set_hatch(SEVERITY_HATCH[worst[w]])

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from ..units import format_duration
 from . import figures
-from .content import WEEK_COLUMNS, Flag, ReportContent, Week
+from .content import WEEK_COLUMNS, Flag, ReportContent, Week, with_unit
 
 SYMBOL = {"info": "\u25cf", "warn": "\u25b2", "alert": "\u2716"}  # circle, triangle, cross
 
@@ -168,12 +168,6 @@ def _td(v: Any, num: bool = False) -> str:
     return f'<td class="num">{_e(v)}</td>' if num else f"<td>{_e(v)}</td>"
 
 
-def _value(v: float, unit: str) -> str:
-    """A flag's number with its unit: ``+45.5%``-style for %, ``4/10`` for pain scores."""
-    joined = unit.startswith(("%", "/"))
-    return f"{v:g}{'' if joined else ' '}{unit}"
-
-
 def _pct(v: float | None) -> str:
     return "" if v is None else f"{round(v):+d}%"
 
@@ -263,13 +257,16 @@ def render_html(content: ReportContent) -> str:
                 f"Bar chart of weekly descent [{eu}]; descent-ramp flags on "
                 f"{_dates([x.date for x in c.flags if x.rule == 'descent_increase'])}.",
                 "Weekly descent: downhill running loads the knee.", "d"))
-    add(_figure(lambda: figures.cadence_trend(f["activities"], f["weeks"]),
-                "Each run's cadence [steps/min] with the weekly mean and a dashed line at "
-                "170 steps/min, a notice threshold and not a target.", "Cadence.", "c"))
-    add(_figure(lambda: figures.acwr(f["acwr"]),
-                "Lines of the rolling and EWMA acute:chronic workload ratios with the 0.8-1.3 "
-                "band and a dashed line at 1.5.",
-                "Acute:chronic workload ratio, for information only.", "a"))
+    if "cadence" not in c.missing_figures:
+        add(_figure(lambda: figures.cadence_trend(f["activities"], f["weeks"]),
+                    "Each run's cadence [steps/min] with the weekly mean and a dashed line at "
+                    "170 steps/min, a notice threshold and not a target.", "Cadence.", "c"))
+    if "acwr" not in c.missing_figures:
+        add(_figure(lambda: figures.acwr(f["acwr"]),
+                    "Lines of the rolling and EWMA acute:chronic workload ratios with the "
+                    "0.8-1.3 band and a dashed line at 1.5.",
+                    "Acute:chronic workload ratio, for information only.", "a"))
+    add("".join(f'<p class="small">{_e(why)}</p>' for why in c.missing_figures.values()))
     if "pain" in f:
         pairs = c.pain.pairs if c.pain else []
         add(_figure(lambda: figures.pain_over_load(f["daily_load"], f["pain"], f["pairs"], u),
@@ -298,7 +295,7 @@ def render_html(content: ReportContent) -> str:
 
     rows = [f"<tr class=\"flagged-{_e(x.severity)}\"><td>{x.date:%Y-%m-%d}</td>"
             f"<td>{_sev(x.severity)}</td><td>{_e(x.name)}</td>"
-            + _td(_value(x.value, x.unit), True) + _td(_value(x.threshold, x.unit), True)
+            + _td(with_unit(x.value, x.unit), True) + _td(with_unit(x.threshold, x.unit), True)
             + f'<td class="wrap">{_e(x.summary)}<br><span class="evidence">Evidence: '
             f"{_e(x.evidence)}. {_e(x.references)}</span></td></tr>" for x in c.flags]
     add('<h3 id="flags">Flags</h3>')

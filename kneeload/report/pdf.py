@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from ..units import format_duration
 from . import figures
-from .content import WEEK_COLUMNS, Flag, ReportContent
+from .content import WEEK_COLUMNS, Flag, ReportContent, with_unit
 from .tables import shoes_text, weekly_text
 
 A4 = (8.27, 11.69)  # [in]
@@ -190,10 +190,13 @@ def _figures(pg: _Pages, c: ReportContent) -> None:
     pg.heading("Figures", keep=0.35)
     draws: list[tuple[Callable[[Axes], Any], float]] = [
         (lambda ax: figures.session_spikes(f["spikes"], f["flags"], u, ax=ax), 3.6),
-        (lambda ax: figures.weekly_descent(f["weeks"], f["flags"], u, ax=ax), 3.2),
-        (lambda ax: figures.cadence_trend(f["activities"], f["weeks"], ax=ax), 3.2),
-        (lambda ax: figures.acwr(f["acwr"], ax=ax), 3.2),
-    ]
+        (lambda ax: figures.weekly_descent(f["weeks"], f["flags"], u, ax=ax), 3.2)]
+    if "cadence" not in c.missing_figures:
+        draws.append((lambda ax: figures.cadence_trend(f["activities"], f["weeks"], ax=ax), 3.2))
+    if "acwr" not in c.missing_figures:
+        draws.append((lambda ax: figures.acwr(f["acwr"], ax=ax), 3.2))
+    for why in c.missing_figures.values():
+        pg.text(why, size=8.5, colour="#333333")
     if "pain" in f:
         draws.append((lambda ax: figures.pain_over_load(f["daily_load"], f["pain"], f["pairs"],
                                                         u, ax=ax), 3.6))
@@ -215,8 +218,9 @@ def _tables(pg: _Pages, c: ReportContent) -> None:
     if not c.flags:
         pg.text("No flags in this period.")
     for fl in c.flags:
-        pg.text(f"{fl.date:%Y-%m-%d}  {fl.severity.upper():<5}  {fl.name}: {fl.value:g} "
-                f"{fl.unit} (threshold {fl.threshold:g}; evidence: {fl.evidence_level})",
+        pg.text(f"{fl.date:%Y-%m-%d}  {fl.severity.upper():<5}  {fl.name}: "
+                f"{with_unit(fl.value, fl.unit)} (threshold {with_unit(fl.threshold, fl.unit)}; "
+                f"evidence: {fl.evidence_level})",
                 size=8.5, weight="bold", gap=0.0, width=110)
         pg.text(fl.message, size=8, width=118, gap=0.004)
 
