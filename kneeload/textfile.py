@@ -227,8 +227,9 @@ def parse_csv_text(path: str, decoded: DecodedText, *, known: tuple[str, ...],
                                        f"{delimiter.join(raw_header)[:80]!r}")])
     missing = [c for c in required if c not in header]
     if missing:
-        raise InvalidFileError(path, [("line 1", f"the header needs {', '.join(missing)} "
-                                       f"(columns: {hint})")])
+        raise InvalidFileError(path, [("line 1", f"has no {' or '.join(map(repr, missing))} "
+                                       f"column; the header needs at least "
+                                       f"{','.join(required)} (columns: {hint})")])
     unknown = [h for h in header if h not in known]
     if unknown:
         raise InvalidFileError(path, [("line 1", f"unknown column(s) "

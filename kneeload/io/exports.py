@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import os
 import stat
 import zipfile
@@ -22,6 +23,7 @@ import pandas as pd
 
 from ..errors import CorruptFileError, InputError, UnsafeInputError, UnsupportedFormatError
 from ..schema import M_PER_KM, M_PER_MI, ON_FOOT_SPORTS
+from ..textfile import DELIMITERS, decode_text, parse_csv_text
 from ._source import MAX_FILE_BYTES, format_from_name
 from ._summary import PER_FOOT_CADENCE_MAX
 from ._time import local_wall_time, timezone_name
@@ -260,9 +262,20 @@ MANUAL_HEADER = ("date", "distance", "duration")
 
 
 def is_manual_log(data: bytes) -> bool:
-    first = data[:200].decode("utf-8-sig", errors="replace").splitlines()[:1]
-    cols = [c.strip().lower() for c in first[0].split(",")] if first else []
-    return tuple(cols[:3]) == MANUAL_HEADER
+    """A manual log's header starts ``date,distance,duration`` (``;`` or tab also; any text
+    encoding :mod:`kneeload.textfile` reads)."""
+    try:
+        text = decode_text("<head>", data[:400]).text
+    except InputError:
+        return False
+    first = text.splitlines()[:1]
+    if not first:
+        return False
+    for delimiter in DELIMITERS:
+        cols = [c.strip().strip('"').lower() for c in first[0].split(delimiter)]
+        if tuple(cols[:3]) == MANUAL_HEADER:
+            return True
+    return False
 
 
 def _duration_s(text: str) -> float:
@@ -271,52 +284,59 @@ def _duration_s(text: str) -> float:
         raise ValueError(text)
     total = 0.0
     for p in parts:
-        total = total * 60 + float(p)
+        v = float(p)
+        if not math.isfinite(v) or v < 0:
+            raise ValueError(text)
+        total = total * 60 + v
     if len(parts) == 1:
         total *= 60.0  # a bare number is minutes
     return total
 
 
+#: Longest manual-log entry accepted [mi or km], and longest duration [s] (one week).
+MAX_MANUAL_DISTANCE = 1000.0
+MAX_MANUAL_DURATION_S = 7 * 86400.0
+MANUAL_COLUMNS = ("date", "distance", "duration", "shoe", "sport", "unit", "note")
+
+
 def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, object]]:
     """A manual log: header ``date,distance,duration`` then optional ``shoe``, ``sport``,
     ``unit`` (mi or km, default mi) columns. Duration ``h:mm:ss``, ``mm:ss`` or minutes.
-    Every bad row is an error naming its line."""
-    text = data.decode("utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    known = {"date", "distance", "duration", "shoe", "sport", "unit", "note"}
-    unknown = [f for f in fields if f not in known]
-    if unknown:
-        raise InputError(name, f"unknown column(s) {', '.join(unknown)}; the manual log's "
-                         "columns are date,distance,duration[,shoe][,sport][,unit][,note]",
-                         "line 1")
+    Read through :mod:`kneeload.textfile` (UTF-8, UTF-16 or Windows-1252; ``,`` or ``;``);
+    every bad row is reported, all at once, with its line."""
+    from ..schema import SPORTS
+    decoded = decode_text(name, data)
+    table = parse_csv_text(name, decoded, known=MANUAL_COLUMNS, required=MANUAL_HEADER,
+                           what="manual log",
+                           header_hint="date,distance,duration[,shoe][,sport][,unit][,note]")
+    problems = table.problems
+    comma = table.delimiter == ";"
     rows = []
-    for lineno, rec in enumerate(reader, start=2):
-        r = {k.strip().lower(): (v or "").strip() for k, v in rec.items() if k}
-        if not any(r.values()):
-            continue
-        try:
-            day = dt.date.fromisoformat(r["date"])
-        except ValueError:
-            raise InputError(name, f"date {r['date']!r} is not an ISO date like 2026-05-04",
-                             f"line {lineno}") from None
+    for lineno, r in table.rows:
+        where = f"line {lineno}"
+        n = len(problems.items)
+        day = problems.date(where, "date", r["date"])
         unit = (r.get("unit") or "mi").lower()
         if unit not in ("mi", "km"):
-            raise InputError(name, f"unit {unit!r} must be mi or km", f"line {lineno}")
-        dist = _num(r["distance"])
-        if dist is None or dist < 0:
-            raise InputError(name, f"distance {r['distance']!r} is not a number >= 0",
-                             f"line {lineno}")
-        try:
-            dur = _duration_s(r["duration"]) if r["duration"] else None
-        except ValueError:
-            raise InputError(name, f"duration {r['duration']!r} is not h:mm:ss, mm:ss or "
-                             "minutes", f"line {lineno}") from None
+            problems.add(where, f"unit {unit!r} must be mi or km")
+        dist = problems.number(where, "distance", r["distance"].replace(",", "") if not comma
+                               else r["distance"], decimal_comma=comma, minimum=0,
+                               maximum=MAX_MANUAL_DISTANCE)
+        dur = None
+        if r["duration"]:
+            try:
+                dur = _duration_s(r["duration"].replace(",", ".") if comma else r["duration"])
+            except ValueError:
+                problems.add(where, f"duration {r['duration']!r} is not h:mm:ss, mm:ss or "
+                             "minutes")
+            else:
+                if dur > MAX_MANUAL_DURATION_S:
+                    problems.add(where, f"duration {r['duration']!r} is longer than a week")
         sport = (r.get("sport") or "running").lower()
-        from ..schema import SPORTS
         if sport not in SPORTS:
-            raise InputError(name, f"sport {sport!r} is not one of {', '.join(SPORTS)}",
-                             f"line {lineno}")
+            problems.add(where, f"sport {sport!r} is not one of {', '.join(SPORTS)}")
+        if len(problems.items) > n:
+            continue
         local = pd.Timestamp(day) + pd.Timedelta(hours=12)
         start = local.tz_localize(tz).tz_convert("UTC")
         digest = hashlib.sha1(f"manual:{name}:{lineno}:{r}".encode()).hexdigest()
@@ -331,4 +351,5 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, ob
             "source_format": "manual", "session_index": 0, "n_samples": 0,
             "distance_source": "session", "partial": False, "note": r.get("note", ""),
         })
+    problems.raise_if_any()
     return rows
