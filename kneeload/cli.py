@@ -23,6 +23,7 @@ from .errors import KneeloadError, OutputError
 from .io import ReadResult, read_activities
 from .load import SEVERITY_RANK, next_week_limits
 from .plan import read_plan
+from .safeio import resolve_target
 from .schema import RUNNING_SPORTS
 from .season import Season
 from .units import (
@@ -425,6 +426,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .shoes import read_shoe_overrides, read_shoes
 
     t0 = time.perf_counter()
+    resolve_target(args.output)  # a missing folder or a folder as -o: say so before the work
     season = _season(args.paths, args)
     pain = args.pain or find_beside(args.paths, "pain.csv")
     shoes = args.shoes or find_beside(args.paths, "shoes.csv")
