@@ -608,8 +608,9 @@ def _internal_error(command: str, exc: BaseException, debug: bool) -> int:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     where = ""
     tb = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in tb if f"{os.sep}kneeload{os.sep}" in f.filename]
     if tb:
-        last = tb[-1]
+        last = (ours or tb)[-1]
         where = f" at {os.path.basename(last.filename)}:{last.lineno}"
     what = "ran out of memory" if isinstance(exc, MemoryError) else (
         f"internal error ({type(exc).__name__}: {str(exc)[:200]}{where})")

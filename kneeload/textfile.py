@@ -246,7 +246,11 @@ def parse_csv_text(path: str, decoded: DecodedText, *, known: tuple[str, ...],
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.add(f"line {line}", f"cannot be read as CSV ({exc})")
+            if "field larger than field limit" in str(exc):
+                problems.add(f"line {line}", f"a field is longer than {MAX_FIELD_CHARS:,} "
+                             "characters (reading stopped here)")
+            else:
+                problems.add(f"line {line}", f"cannot be read as CSV ({exc})")
             break
         if not any(c.strip() for c in rec):
             continue

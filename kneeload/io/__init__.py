@@ -303,7 +303,8 @@ def _read_container(container: str, members: Iterable[Member | InputError],
                         "activities.csv")
         elif r.filename:
             note = f"file {r.filename} is not in the export; totals from activities.csv"
-        row = strava_row_activity(r, csv_member.name if csv_member else container, zone)
+        row = strava_row_activity(r, display_path(csv_member.name if csv_member else container),
+                                  zone)
         row["note"] = note
         rows.append(row)
     for key, member in files.items():
@@ -408,7 +409,7 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
                 raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "
                                              "date,distance,duration) nor a Strava "
                                              "activities.csv")
-            rows.extend(parse_manual_log(path, data, zone))
+            rows.extend(parse_manual_log(display_path(path), data, zone))
     except InputError as exc:
         if strict:
             return rows, skipped, exc

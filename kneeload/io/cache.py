@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KneeloadError
-from ..safeio import atomic_write, locked_folder
+from ..safeio import atomic_write, display_path, locked_folder
 from ..schema import ACTIVITY_COLUMN_NAMES, conform_activities
 
 CACHE_VERSION = "v2"
@@ -114,11 +114,12 @@ def entry_sums(index: pd.DataFrame) -> pd.Series:
         return pd.Series([], dtype=object, index=index.index)
     cols = sorted(c for c in index.columns if c != "_sum")
     matrix = np.column_stack([pd.util.hash_array(_canonical(index[c])) for c in cols])
+    names = "|".join(cols).encode()  # a renamed column is damage too
     keys = index["_key"].astype(object).to_numpy()
     out = np.empty(len(index), dtype=object)
     for key, pos in pd.Series(np.arange(len(index))).groupby(keys, sort=False).groups.items():
         rows = np.asarray(sorted(pos))
-        digest = hashlib.sha1(str(key).encode("utf-8", "surrogateescape"))
+        digest = hashlib.sha1(names + str(key).encode("utf-8", "surrogateescape"))
         digest.update(np.ascontiguousarray(matrix[rows]).tobytes())
         out[rows] = digest.hexdigest()[:20]
     return pd.Series(out, index=index.index)
@@ -164,12 +165,12 @@ class ParseCache:
             index = pd.read_parquet(io.BytesIO(blob))
             if "_sum" not in index or "_key" not in index:
                 raise ValueError("no checksums")
+            good = entry_sums(index) == index["_sum"]  # decodes every value: damage shows
         except Exception as exc:  # noqa: BLE001 - any damage means: rebuild, never trust
             self.damaged.append(f"{self.index_path}: {type(exc).__name__}")
             self._say(f"kneeload cache index {self.index_path} is damaged "
                       f"({type(exc).__name__}); it will be rebuilt")
             return None
-        good = entry_sums(index) == index["_sum"]
         if not good.all():
             bad = index.loc[~good, "_key"].unique()
             self.damaged.extend(f"{self.index_path}: entry {k}" for k in bad)
@@ -211,12 +212,12 @@ class ParseCache:
         for key, (path, rows, skips) in entries.items():
             if rows:
                 a = conform_activities(pd.DataFrame(rows))
-                a["_key"], a["_path"], a["_entry"] = key, path, "row"
+                a["_key"], a["_path"], a["_entry"] = key, display_path(path), "row"
                 frames.append(a)
             s = pd.DataFrame(skips or [{"path": None, "kind": None, "reason": None}])
             s = s.rename(columns={"path": "skip_path", "kind": "skip_kind",
                                   "reason": "skip_reason"})
-            s["_key"], s["_path"] = key, path
+            s["_key"], s["_path"] = key, display_path(path)
             s["_entry"] = "skip" if skips else "empty"
             if skips or not rows:
                 frames.append(s)
@@ -239,7 +240,7 @@ class ParseCache:
                 for col in ("skip_path", "skip_kind", "skip_reason", "tz_source", "note",
                             "gear", "_path"):
                     new[col] = new[col].astype(object).where(new[col].notna(), None)
-                new = self._prune(new)
+                new = self._prune(new, keep=set(entries))
                 # checksums of the values as they will be read back (Parquet settles the
                 # column types), so reading compares like with like
                 buf = io.BytesIO()
@@ -251,11 +252,12 @@ class ParseCache:
         except (OSError, KneeloadError) as exc:
             self._give_up(exc)
 
-    def _prune(self, index: pd.DataFrame) -> pd.DataFrame:
+    def _prune(self, index: pd.DataFrame, keep: set[str]) -> pd.DataFrame:
         """Drop entries of inputs that no longer exist, then the oldest entries when the
-        index has grown past ``max_bytes``."""
+        index has grown past ``max_bytes``; the entries in ``keep`` (just stored) stay."""
         paths = index["_path"].dropna().unique()
-        gone = [p for p in paths if not os.path.exists(p)]
+        # a name shown with U+FFFD (not valid UTF-8 on disk) cannot be checked: kept
+        gone = [p for p in paths if "\ufffd" not in p and not os.path.exists(p)]
         if gone:
             index = index[~index["_path"].isin(gone)]
         try:
@@ -266,8 +268,8 @@ class ParseCache:
             keep_rows = int(len(index) * PRUNE_TO * self.max_bytes / size)
             newest = index.groupby("_key")["_stored"].max().sort_values(ascending=False)
             counts = index.groupby("_key").size().reindex(newest.index)
-            keep = newest.index[counts.cumsum().to_numpy() <= keep_rows]
-            index = index[index["_key"].isin(keep)]
+            kept = set(newest.index[counts.cumsum().to_numpy() <= keep_rows]) | keep
+            index = index[index["_key"].isin(kept)]
         return index.reset_index(drop=True)
 
     def _remove_old_versions(self) -> None:

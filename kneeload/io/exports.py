@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import math
 import os
 import stat
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..errors import CorruptFileError, InputError, UnsafeInputError, UnsupportedFormatError
+from ..safeio import read_regular_file
 from ..schema import M_PER_KM, M_PER_MI, ON_FOOT_SPORTS
 from ..textfile import DELIMITERS, decode_text, parse_csv_text
 from ._source import MAX_FILE_BYTES, format_from_name
@@ -35,6 +38,8 @@ MAX_MEMBER_BYTES = MAX_FILE_BYTES
 MAX_ARCHIVE_BYTES = 16 * 1024**3
 #: Largest compression ratio of a member over 1 MiB (activity files compress 2-20x).
 MAX_RATIO = 200
+#: Largest archive read from something other than a regular file (a pipe) [bytes].
+MAX_ARCHIVE_FILE_BYTES = MAX_FILE_BYTES
 #: Archives inside archives are read this deep (Garmin: export.zip > UploadedFiles_*.zip).
 MAX_DEPTH = 2
 
@@ -51,10 +56,18 @@ STRAVA_DATE_FORMAT = "%b %d, %Y, %I:%M:%S %p"
 
 @dataclass
 class Member:
-    """One file found in a folder or archive: display name and a way to get its bytes."""
+    """One file found in a folder or archive: display name and a way to get its bytes.
+
+    The bytes are read only when ``data`` is asked for, one member at a time, so an export
+    never sits in memory whole. Reading raises InputError (damaged, encrypted, a bomb).
+    """
 
     name: str
-    data: bytes
+    read: Callable[[], bytes]
+
+    @property
+    def data(self) -> bytes:
+        return self.read()
 
 
 def strava_sport(activity_type: str) -> str:
@@ -68,82 +81,125 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> bytes:
+    """A member's bytes, decompressed in chunks with the size and ratio checked as they
+    come, whatever its header claims."""
+    out = bytearray()
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                out += chunk
+                if len(out) > MAX_MEMBER_BYTES or (
+                        len(out) > 2**20 and len(out) > MAX_RATIO * max(info.compress_size, 1)):
+                    raise UnsafeInputError(display, f"decompresses past {len(out):,} bytes "
+                                           f"from {info.compress_size:,} (limit "
+                                           f"{MAX_MEMBER_BYTES // 2**20} MiB, ratio "
+                                           f"{MAX_RATIO}); refused as a likely compression "
+                                           "bomb")
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError,
+            zlib.error, ValueError) as exc:
+        raise CorruptFileError(display, f"cannot be read from the archive ({exc})") from exc
+    return bytes(out)
+
+
 def iter_zip(path: str, blob: bytes | None = None, depth: int = 0
              ) -> Iterator[Member | InputError]:
     """Yield the activity files (and activities.csv) of an archive, or an error per member.
 
-    Nested .zip members are opened in turn up to ``MAX_DEPTH``.
+    Members are read one at a time, when parsed (see :class:`Member`); nested .zip members
+    are opened in turn up to ``MAX_DEPTH`` (deeper ones are reported, not read). Encrypted
+    members are reported.
     """
     try:
-        zf = zipfile.ZipFile(io.BytesIO(blob) if blob is not None else path)
-    except (zipfile.BadZipFile, OSError) as exc:
+        if blob is not None:
+            zf = zipfile.ZipFile(io.BytesIO(blob))
+        else:
+            zf = zipfile.ZipFile(io.BytesIO(read_regular_file(path, MAX_ARCHIVE_FILE_BYTES,
+                                                              "zip archive"))
+                                 if not _is_regular(path) else path)
+    except InputError as exc:
+        yield exc
+        return
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         yield CorruptFileError(path, f"is not a readable zip archive ({exc})")
         return
     total = 0
     seen: set[str] = set()
-    with zf:
-        for info in zf.infolist():
-            name = info.filename
-            display = f"{path}!{name}"
-            if info.is_dir():
-                continue
-            base = os.path.basename(name)
-            wanted = format_from_name(base) or base.lower() == "activities.csv" or (
-                base.lower().endswith(".zip") and depth < MAX_DEPTH)
-            if not wanted:
-                continue
-            parts = name.replace("\\", "/").split("/")
-            if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
-                yield UnsafeInputError(display, "has an absolute or '..' path; refused (nothing "
-                                       "is extracted, but such an archive is not an export)")
-                continue
-            if _is_symlink(info):
-                yield UnsafeInputError(display, "is a symbolic link; refused")
-                continue
-            if name in seen:
-                yield UnsafeInputError(display, "appears twice in the archive; the second copy "
-                                       "is ignored")
-                continue
-            seen.add(name)
-            if info.file_size > MAX_MEMBER_BYTES or (
-                    info.file_size > 2**20 and info.file_size > MAX_RATIO * max(
-                        info.compress_size, 1)):
-                yield UnsafeInputError(display, f"would decompress to {info.file_size:,} bytes "
-                                       f"from {info.compress_size:,} (limit "
-                                       f"{MAX_MEMBER_BYTES // 2**20} MiB, ratio {MAX_RATIO}); "
-                                       "refused as a likely compression bomb")
-                continue
-            total += info.file_size
-            if total > MAX_ARCHIVE_BYTES:
-                yield UnsafeInputError(path, f"holds more than {MAX_ARCHIVE_BYTES // 2**30} GiB "
-                                       "once decompressed; the rest is refused")
-                return
+    for info in zf.infolist():
+        name = info.filename
+        display = f"{path}!{name}"
+        if info.is_dir():
+            continue
+        base = os.path.basename(name)
+        nested = base.lower().endswith(".zip")
+        wanted = format_from_name(base) or base.lower() == "activities.csv" or nested
+        if not wanted:
+            continue
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+            yield UnsafeInputError(display, "has an absolute or '..' path; refused (nothing "
+                                   "is extracted, but such an archive is not an export)")
+            continue
+        if _is_symlink(info):
+            yield UnsafeInputError(display, "is a symbolic link; refused")
+            continue
+        if name in seen:
+            yield UnsafeInputError(display, "appears twice in the archive; the second copy "
+                                   "is ignored")
+            continue
+        seen.add(name)
+        if info.flag_bits & 0x1:
+            yield CorruptFileError(display, "is encrypted (password-protected); kneeload "
+                                   "cannot read it: export or zip it again without a password")
+            continue
+        if nested and depth >= MAX_DEPTH:
+            yield UnsupportedFormatError(display, f"is an archive nested more than "
+                                         f"{MAX_DEPTH} deep; not read: extract it and give "
+                                         "its folder to kneeload")
+            continue
+        if info.file_size > MAX_MEMBER_BYTES or (
+                info.file_size > 2**20 and info.file_size > MAX_RATIO * max(
+                    info.compress_size, 1)):
+            yield UnsafeInputError(display, f"would decompress to {info.file_size:,} bytes "
+                                   f"from {info.compress_size:,} (limit "
+                                   f"{MAX_MEMBER_BYTES // 2**20} MiB, ratio {MAX_RATIO}); "
+                                   "refused as a likely compression bomb")
+            continue
+        total += info.file_size
+        if total > MAX_ARCHIVE_BYTES:
+            yield UnsafeInputError(path, f"holds more than {MAX_ARCHIVE_BYTES // 2**30} GiB "
+                                   "once decompressed; the rest is refused")
+            return
+        if nested:
             try:
-                with zf.open(info) as fh:
-                    data = fh.read(MAX_MEMBER_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-                yield CorruptFileError(display, f"cannot be read from the archive ({exc})")
+                inner = _read_member(zf, info, display)
+            except InputError as exc:
+                yield exc
                 continue
-            if len(data) > MAX_MEMBER_BYTES:
-                yield UnsafeInputError(display, "decompresses past its declared size; refused")
-                continue
-            if base.lower().endswith(".zip"):
-                yield from iter_zip(display, data, depth + 1)
-            else:
-                yield Member(display, data)
+            yield from iter_zip(display, inner, depth + 1)
+        else:
+            yield Member(display, functools.partial(_read_member, zf, info, display))
+
+
+def _is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # let the open report it
 
 
 def iter_folder_members(folder: str) -> Iterator[Member | InputError]:
+    """The activity files (and activities.csv) of an export folder, read when parsed."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
             p = os.path.join(root, f)
             if f.lower() == "activities.csv" or format_from_name(f):
-                try:
-                    with open(p, "rb") as fh:
-                        yield Member(p, fh.read())
-                except OSError as exc:
-                    yield CorruptFileError(p, f"cannot be opened ({exc.strerror})")
+                yield Member(p, functools.partial(read_regular_file, p, MAX_MEMBER_BYTES,
+                                                  "file"))
 
 
 def is_strava_folder(path: str) -> bool:
