@@ -479,6 +479,7 @@ def test_a_damaged_entry_is_dropped_and_rebuilt(tmp_path, one_run):
     assert (cache_mod.entry_sums(pd.read_parquet(index)) == pd.read_parquet(index)["_sum"]).all()
 
 
+@pytest.mark.filterwarnings("error")
 def test_the_cache_is_pruned(tmp_path, data):
     cache = tmp_path / "cache"
     runs = tmp_path / "runs"

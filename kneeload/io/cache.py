@@ -157,7 +157,7 @@ class ParseCache:
             if not self.index_path.is_file():
                 return None
             with open(self.index_path, "rb") as fh:
-                blob = fh.read(self.max_bytes * 2 + 1)
+                blob = fh.read(max(self.max_bytes, DEFAULT_MAX_BYTES) * 4)  # bounded
         except OSError as exc:
             self._give_up(exc)
             return None
