@@ -207,20 +207,29 @@ class ParseCache:
         written is reported once and left alone; the call never fails for it."""
         if not entries or not self.usable:
             return
-        frames = []
         now = time.time()
+        act_rows: list[dict] = []
+        act_meta: list[tuple[str, str]] = []
+        other: list[dict] = []
         for key, (path, rows, skips) in entries.items():
-            if rows:
-                a = conform_activities(pd.DataFrame(rows))
-                a["_key"], a["_path"], a["_entry"] = key, display_path(path), "row"
-                frames.append(a)
-            s = pd.DataFrame(skips or [{"path": None, "kind": None, "reason": None}])
-            s = s.rename(columns={"path": "skip_path", "kind": "skip_kind",
-                                  "reason": "skip_reason"})
-            s["_key"], s["_path"] = key, display_path(path)
-            s["_entry"] = "skip" if skips else "empty"
-            if skips or not rows:
-                frames.append(s)
+            shown = display_path(path)
+            act_rows.extend(rows)
+            act_meta.extend([(key, shown)] * len(rows))
+            for s in skips:
+                other.append({"skip_path": s["path"], "skip_kind": s["kind"],
+                              "skip_reason": s["reason"], "_key": key, "_path": shown,
+                              "_entry": "skip"})
+            if not skips and not rows:
+                other.append({"_key": key, "_path": shown, "_entry": "empty"})
+        frames = []
+        if act_rows:  # one conform for the whole batch
+            a = conform_activities(pd.DataFrame(act_rows))
+            a["_key"] = [k for k, _ in act_meta]
+            a["_path"] = [p for _, p in act_meta]
+            a["_entry"] = "row"
+            frames.append(a)
+        if other:
+            frames.append(pd.DataFrame(other))
         new = pd.concat(frames, ignore_index=True)
         new["_stored"] = now
         for col in (*ACTIVITY_COLUMN_NAMES, *_SKIP_COLS):
