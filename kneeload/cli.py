@@ -57,10 +57,28 @@ def _json_value(v: object) -> object:
     if isinstance(v, pd.Timestamp):
         return v.isoformat()
     if isinstance(v, float):
-        return None if math.isnan(v) else v
+        return v if math.isfinite(v) else None
     if hasattr(v, "item"):  # numpy scalars
         return _json_value(v.item())
     return v
+
+
+def _finite(obj: object) -> object:
+    """``obj`` with every NaN or infinite float (also numpy's) as None, recursively."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) or (hasattr(obj, "dtype") and hasattr(obj, "item")):
+        v = obj.item() if hasattr(obj, "item") else obj
+        return v if not isinstance(v, float) or math.isfinite(v) else None
+    return obj
+
+
+def json_text(obj: object, **kw: object) -> str:
+    """Strict JSON (RFC 8259) for ``--json``: NaN and infinities become null, never the
+    invalid ``NaN``/``Infinity`` tokens a JSON parser rejects."""
+    return json.dumps(_finite(obj), allow_nan=False, **kw)
 
 
 def records(df: pd.DataFrame) -> list[dict[str, object]]:
@@ -128,7 +146,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                "activities": records(acts.assign(
                    distance=acts["distance_m"] / metres_per(args.unit))),
                "skipped": records(skipped)}
-        print(json.dumps(out, indent=2))
+        print(json_text(out, indent=2))
     else:
         runs = acts[acts["sport"].isin(RUNNING_SPORTS)]
         print(_summary_table(acts, args.unit))
@@ -224,7 +242,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         weeks = weeks[weeks["week_end"] >= args.since]
     failing = _failing(flags, args.fail_on)
     if args.json:
-        print(json.dumps({"unit": unit, "flags": _flag_records(flags),
+        print(json_text({"unit": unit, "flags": _flag_records(flags),
                           "weeks": week_records(weeks, unit), "notes": season.notes(),
                           "skipped": records(season.skipped)}, indent=2))
     else:
@@ -268,7 +286,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             else ahead["recent_longest_m"] / per,
             "max_run": None if ahead["max_run_m"] is None else ahead["max_run_m"] / per}
     if args.json:
-        print(json.dumps({"next_week": look, "flags": _flag_records(flags),
+        print(json_text({"next_week": look, "flags": _flag_records(flags),
                           "plan": [{"date": f"{d:%Y-%m-%d}", "distance": m / per, "unit": unit}
                                    for d, m in zip(plan["date"], plan["distance_m"],
                                                    strict=True)]}, indent=2))
@@ -319,7 +337,7 @@ def cmd_shoes(args: argparse.Namespace) -> int:
                         "notice_on": _iso(s.notice_on), "replace_on": _iso(s.replace_on),
                         "share": round(s.share, 3), "notice": round(s.notice_m / per, 1),
                         "replace": round(s.replace_m / per, 1), "in_file": bool(s.in_file)})
-        print(json.dumps({"shoes": out, "unassigned": {"distance": round(
+        print(json_text({"shoes": out, "unassigned": {"distance": round(
             un["distance_m"] / per, 2), "runs": un["runs"], "unit": unit},
             "advice": advice}, indent=2))
     else:
@@ -391,7 +409,7 @@ def cmd_pairs(args: argparse.Namespace) -> int:
             return out
         summary = dict(result["summary"])
         summary["pain_rate_by_lag"] = {str(k): v for k, v in summary["pain_rate_by_lag"].items()}
-        print(json.dumps({"pairs": dates(result["pairs"]),
+        print(json_text({"pairs": dates(result["pairs"]),
                           "spikes_without_pain": dates(result["spikes_without_pain"]),
                           "pain_without_spike": dates(result["pain_without_spike"]),
                           "episodes": dates(result["episodes"]),

@@ -682,3 +682,32 @@ def test_sample_data_still_reads_the_same(capsys):
     status, out, err = run_cli(["check", SAMPLE, "--no-cache", "--json"], capsys)
     assert status == 1 and err == ""
     assert DATA.is_dir()
+
+
+def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, data, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    shutil.copy(data / "fit/fr645-run.fit", tmp_path / "locked")
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def denied(real):
+        def call(path="."):
+            if str(path).endswith("locked"):
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real(path)
+        return call
+    monkeypatch.setattr(os, "scandir", denied(real_scandir))
+    monkeypatch.setattr(os, "listdir", denied(real_listdir))
+    result = kneeload.read_activities(tmp_path, cache=False, workers=1)
+    assert result.skipped.to_dict("records") == [{
+        "path": str(tmp_path / "locked"), "kind": "unreadable",
+        "reason": "folder cannot be read (Permission denied); its files were not read"}]
+
+
+def test_json_output_is_strict_json():
+    import json
+
+    import numpy as np
+
+    from kneeload.cli import json_text
+    text = json_text({"a": float("nan"), "b": [np.float64("inf"), 1.5, np.int64(3)]})
+    assert json.loads(text) == {"a": None, "b": [None, 1.5, 3]}

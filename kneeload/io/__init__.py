@@ -178,7 +178,8 @@ def read_samples(source: Source, *, session: int = 0, format: str | None = None,
 
 def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
             recursive: bool = True) -> list[tuple[str, str]]:
-    """(kind, path) for every input: 'file', 'zip', 'strava' (an export folder), 'csv'."""
+    """(kind, path) for every input: 'file', 'zip', 'strava' (an export folder), 'csv',
+    'unlisted' (a folder that could not be listed: reported, never passed over)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     out: list[tuple[str, str]] = []
@@ -204,7 +205,10 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
             if is_strava_folder(p):
                 out.append(("strava", p))
                 continue
-            for root, dirs, files in os.walk(p):
+            def unlisted(err: OSError, top: str = p) -> None:  # never pass a folder over
+                out.append(("unlisted", err.filename or top))
+
+            for root, dirs, files in os.walk(p, onerror=unlisted):
                 dirs.sort()
                 keep = []
                 for d in dirs:
@@ -394,6 +398,14 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
     skipped: list[dict[str, str]] = []
     policy = OnError.RAISE if strict else OnError.SKIP
     try:
+        if kind == "unlisted":
+            try:
+                os.listdir(path)
+                why = "changed while being read"
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+            raise CorruptFileError(display_path(path), f"folder cannot be read ({why}); its "
+                                   "files were not read")
         if kind == "file":
             parsed = _parse(path, None, default_sport, fit_backend)
             rows.extend(summarise(p, zone) for p in parsed)
