@@ -190,7 +190,7 @@ def test_report_format_by_extension_or_flag(tmp_path, capsys):
     odd = tmp_path / "season.out"
     assert main(["report", str(SAMPLE), "-o", str(odd), "--format", "pdf"]) == 0
     assert odd.read_bytes()[:5] == b"%PDF-"
-    assert not list(tmp_path.glob(".kneeload-*"))  # no temporary file left behind
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
 
 
 def test_report_json_is_the_content(tmp_path, capsys):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import UsageError
+from ..safeio import atomic_write
 from .content import ReportContent, build_content
 from .html import render_html
 from .pdf import render_pdf
@@ -64,26 +65,6 @@ def render(content: ReportContent, format: str) -> bytes:
     return out.encode("utf-8") if isinstance(out, str) else out
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file beside it, flushed,
-    then renamed over it), so a failed run never leaves a half-written report."""
-    import tempfile
-
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".kneeload-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write_report(season: Any, path: str | os.PathLike[str], *, format: str | None = None,
                  unit: str | None = None, since: Any = None, until: Any = None,
                  runner: str | None = None) -> dict[str, Any]:
@@ -124,7 +105,7 @@ def write_report(season: Any, path: str | os.PathLike[str], *, format: str | Non
     """
     fmt = report_format(path, format)
     content = build_content(season, unit=unit, since=since, until=until, runner=runner)
-    write_bytes(path, render(content, fmt))
+    atomic_write(path, render(content, fmt))  # whole or not at all
     return content.headline
 
 
