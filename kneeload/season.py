@@ -231,18 +231,17 @@ class Season:
         Freq: MS, Name: distance_km, dtype: float64
         """
         unit = unit or self.config.unit
-        w = self.weeks.set_index("week_start")
+        w = self.weeks.set_index("week_start").drop(columns="week_end")
         per = metres_per(unit)
-        return pd.DataFrame({
-            "runs": w["runs"],
-            f"distance_{unit}": w["distance_m"] / per, f"longest_{unit}": w["longest_m"] / per,
-            "moving_s": w["moving_s"],
-            f"descent_{elevation_unit(unit)}": to_elevation_unit(w["descent_m"], unit),
-            "cadence_spm": w["cadence_spm"], "cross_n": w["cross_n"],
-            f"cross_distance_{unit}": w["cross_distance_m"] / per,
-            "cross_moving_s": w["cross_moving_s"], "change_prev_pct": w["change_prev_pct"],
-            "change_4wk_pct": w["change_4wk_pct"], "change_2wk_pct": w["change_2wk_pct"]},
-            index=pd.DatetimeIndex(w.index, name="week_start"))
+        out = {}
+        for col, values in w.items():
+            if col == "descent_m":
+                out[f"descent_{elevation_unit(unit)}"] = to_elevation_unit(values, unit)
+            elif str(col).endswith("_m"):
+                out[f"{str(col)[:-2]}_{unit}"] = values / per
+            else:
+                out[col] = values
+        return pd.DataFrame(out, index=pd.DatetimeIndex(w.index, name="week_start"))
 
     def flags(self, rules: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
         """Every enabled rule's flags; ``rules`` overrides parameters for this call."""

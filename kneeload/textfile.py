@@ -176,8 +176,8 @@ class CsvTable:
     newline: str
     raw_header: list[str]
     header: list[str]
+    problems: Problems
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-    problems: Problems | None = None
 
     @property
     def note(self) -> str | None:
