@@ -73,10 +73,16 @@ def test_figures_draw_into_a_given_axes(season):
     plt.close(fig)
 
 
-def test_pdf_report_reads_back(tmp_path, season):
-    pypdf = pytest.importorskip("pypdf")
-    out = tmp_path / "season.pdf"
+@pytest.fixture(scope="module")
+def season_pdf(season, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf") / "season.pdf"
     head = write_report(season, out, runner="Alex Runner")
+    return out, head
+
+
+def test_pdf_report_reads_back(season_pdf):
+    pypdf = pytest.importorskip("pypdf")
+    out, head = season_pdf
     assert head["runs"] == 92 and head["distance"] == pytest.approx(364.5, abs=0.05)
     reader = pypdf.PdfReader(str(out))
     assert len(reader.pages) >= 5
@@ -103,10 +109,9 @@ def test_pdf_report_reads_back(tmp_path, season):
     assert all(len(p.extract_text().strip()) > 200 for p in reader.pages)
 
 
-def test_pdf_fonts_are_truetype_not_type3(tmp_path, season):
+def test_pdf_fonts_are_truetype_not_type3(season_pdf):
     pypdf = pytest.importorskip("pypdf")
-    out = tmp_path / "season.pdf"
-    write_report(season, out)
+    out, _ = season_pdf
     subtypes = set()
     for page in pypdf.PdfReader(str(out)).pages:
         fonts = page["/Resources"].get_object().get("/Font", {})
