@@ -37,11 +37,17 @@ def test_fit_run_uses_session_totals_and_device_local_time(data):
     assert row.device == "garmin fenix5"
 
 
-def test_fit_without_local_time_uses_the_given_time_zone(data):
+def test_fit_without_local_time_takes_the_zone_of_its_first_position(data):
+    # The FR110 recorded no local time; its first position (57.38 N, 4.43 W) is in Scotland,
+    # so it is placed in Europe/London (GMT in February), not in the configured zone.
     row = kneeload.read_file(data / "fit/fr110-run-no-cadence.fit", tz="America/New_York").iloc[0]
     assert row.start_time == pd.Timestamp("2013-02-06 12:11:14", tz="UTC")
-    assert row.local_start == pd.Timestamp("2013-02-06 07:11:14")
-    assert row.tz_source == "America/New_York"
+    assert row.local_start == pd.Timestamp("2013-02-06 12:11:14")
+    assert row.tz_source == "position:Europe/London"
+    forced = kneeload.read_file(data / "fit/fr110-run-no-cadence.fit",
+                                force_tz="America/New_York").iloc[0]
+    assert forced.local_start == pd.Timestamp("2013-02-06 07:11:14")  # UTC-5
+    assert forced.tz_source == "forced:America/New_York"
     assert pd.isna(row.cadence_spm)
     assert row.descent_m == 160
 
@@ -141,8 +147,9 @@ def test_local_date_follows_daylight_saving(tmp_path):
     after = kneeload.read_file(io.BytesIO(gpx("2026-03-29T01:30:00Z")), tz="Europe/London")
     assert before.loc[0, "local_start"] == pd.Timestamp("2026-03-29 00:30")  # GMT
     assert after.loc[0, "local_start"] == pd.Timestamp("2026-03-29 02:30")   # BST
-    late = kneeload.read_file(io.BytesIO(gpx("2026-03-28T23:30:00Z")), tz="Australia/Sydney")
-    assert late.loc[0, "local_date"] == pd.Timestamp("2026-03-29")
+    late = kneeload.read_file(io.BytesIO(gpx("2026-03-28T23:30:00Z")),
+                              force_tz="Australia/Sydney")
+    assert late.loc[0, "local_date"] == pd.Timestamp("2026-03-29")  # 10:30 AEDT
 
 
 def test_read_samples_on_demand(data):

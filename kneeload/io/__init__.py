@@ -29,9 +29,9 @@ from ..errors import (
     UsageError,
 )
 from ..schema import SPORTS, conform_activities, conform_samples, empty_activities, empty_skipped
-from ._source import Source, format_from_name, open_source
+from ._source import Source, format_from_name, open_source, reader_for
 from ._summary import Parsed, summarise
-from ._time import resolve_timezone, timezone_name
+from ._time import Placement, placement
 from .cache import input_key
 from .exports import (
     Member,
@@ -40,17 +40,22 @@ from .exports import (
     iter_folder_members,
     iter_zip,
     parse_manual_log,
-    parse_strava_csv,
     strava_row_activity,
 )
+from .garmin import join_garmin
+from .strava import (
+    GEAR_FILES,
+    GearItem,
+    gear_matcher,
+    is_kneeload_shoes_header,
+    parse_strava_csv,
+    parse_strava_gear,
+)
 from .fit import parse_fit
-from .gpx import parse_gpx
-from .tcx import parse_tcx
 
 __all__ = ["ReadResult", "read_file", "read_activities", "read_samples", "find_activity_files",
            "deduplicate"]
 
-_PARSERS = {"fit": parse_fit, "gpx": parse_gpx, "tcx": parse_tcx}
 _FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2}
 #: Two activities overlapping in time by more than this share of the shorter one are
 #: the same activity recorded or exported twice.
@@ -104,7 +109,7 @@ def _parse(source: Source, fmt: str | None, default_sport: str,
     try:
         if raw.fmt == "fit":
             return parse_fit(raw, default_sport=default_sport, backend=fit_backend)
-        return _PARSERS[raw.fmt](raw, default_sport=default_sport)
+        return reader_for(raw.fmt)(raw, default_sport=default_sport)
     except (InputError, UsageError):
         raise
     except (AssertionError, ArithmeticError, LookupError, TypeError, ValueError, UnicodeError,
@@ -117,7 +122,8 @@ def _parse(source: Source, fmt: str | None, default_sport: str,
 
 
 def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo | None = None,
-              default_sport: str = "running", fit_backend: str = "fitdecode") -> pd.DataFrame:
+              default_sport: str = "running", fit_backend: str = "fitdecode",
+              force_tz: str | dt.tzinfo | None = None) -> pd.DataFrame:
     """Read one FIT, GPX or TCX file (path or binary file object, plain or gzip).
 
     Parameters
@@ -126,8 +132,11 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
     format : {'fit', 'gpx', 'tcx'}, optional
         Needed only when neither the content nor the name tells.
     tz : str or tzinfo, optional
-        Time zone for the local date of files without a device local time (GPX,
-        TCX, some FIT). Default: the machine's.
+        Time zone for the local date of files with neither a device local time nor a
+        position (GPX and TCX take the zone of their first position). Default: the
+        machine's (``tz_source`` says ``machine:``).
+    force_tz : str or tzinfo, optional
+        One zone for every activity, whatever the file says.
     default_sport : str
         Sport for files that do not record one. Default ``'running'``.
     fit_backend : {'fitdecode', 'fitparse'}
@@ -150,7 +159,7 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
     >>> df[["local_date", "sport", "distance_m"]]  # doctest: +SKIP
     """
     _check_sport(default_sport)
-    zone = resolve_timezone(tz)
+    zone = placement(tz, force_tz)
     rows = [summarise(p, zone) for p in _parse(source, format, default_sport, fit_backend)]
     return conform_activities(pd.DataFrame(rows)) if rows else empty_activities()
 
@@ -235,25 +244,45 @@ def _member_key(name: str, container: str) -> str:
 
 
 def _read_container(container: str, members: Iterable[Member | InputError],
-                    default_sport: str, zone: dt.tzinfo,
+                    default_sport: str, zone: dt.tzinfo | Placement,
                     rows: list[dict[str, object]], skipped: list[dict[str, str]],
                     policy: OnError) -> None:
-    """Activity files of an export (folder or archive), joined with its activities.csv."""
+    """An export (folder or archive): its activity files joined with Strava's activities.csv
+    and gear lists, and with Garmin Connect's activity summaries and gear."""
     files: dict[str, Member] = {}
     csv_member: Member | None = None
+    gear_members: list[tuple[Member, str]] = []
+    garmin_summaries: list[Member] = []
+    garmin_gear: list[Member] = []
+
+    def fail(exc: InputError) -> None:
+        if policy is OnError.RAISE:
+            raise exc
+        skipped.append(_skip(exc))
+
     for m in members:
         if isinstance(m, InputError):
-            if policy is OnError.RAISE:
-                raise m
-            skipped.append(_skip(m))
+            fail(m)
             continue
         key = _member_key(m.name, container)
-        if os.path.basename(key).lower() == "activities.csv":
+        base = os.path.basename(key).lower()
+        if base == "activities.csv":
             if csv_member is None or key.count("/") < _member_key(csv_member.name,
                                                                   container).count("/"):
                 csv_member = m
-            continue
-        files[key] = m
+        elif base in GEAR_FILES:
+            if not is_kneeload_shoes_header(m.data):  # kneeload's own shoes.csv: discovery's
+                gear_members.append((m, GEAR_FILES[base]))
+        elif base.endswith("_summarizedactivities.json"):
+            garmin_summaries.append(m)
+        elif base.endswith("_gear.json"):
+            garmin_gear.append(m)
+        else:
+            files[key] = m
+    items: list[GearItem] = []
+    for m, kind in gear_members:
+        items.extend(parse_strava_gear(m.name, m.data, kind))
+    match_gear = gear_matcher(items)
     strava_rows = []
     prefix = ""
     if csv_member is not None:
@@ -262,21 +291,24 @@ def _read_container(container: str, members: Iterable[Member | InputError],
         try:
             strava_rows = parse_strava_csv(csv_member.name, csv_member.data)
         except InputError as exc:
-            if policy is OnError.RAISE:
-                raise
-            skipped.append(_skip(exc))
+            fail(exc)
     used: set[str] = set()
     for r in strava_rows:
         member = files.get(prefix + r.filename) if r.filename else None
         note = ""
+        gear = match_gear(r.gear)
         if member is not None:
             used.add(prefix + r.filename)
             try:
                 parsed = _parse_member(member, default_sport)
                 for p in parsed:
                     row = summarise(p, zone)
-                    row["gear"] = r.gear
-                    if r.sport != row["sport"]:
+                    row["gear"], row["rpe"] = gear, r.values.get("rpe")
+                    if r.sport is None:
+                        row["note"] = "; ".join(filter(None, [
+                            str(row["note"]), f"Strava type {r.activity_type!r} unknown to "
+                            f"kneeload; the file's sport ({row['sport']}) kept"]))
+                    elif r.sport != row["sport"]:
                         row["note"] = "; ".join(filter(None, [
                             str(row["note"]), f"sport {row['sport']} in the file, "
                             f"'{r.activity_type}' in Strava: Strava's kept"]))
@@ -288,18 +320,21 @@ def _read_container(container: str, members: Iterable[Member | InputError],
                         "activities.csv")
         elif r.filename:
             note = f"file {r.filename} is not in the export; totals from activities.csv"
+        r.gear = gear
         row = strava_row_activity(r, csv_member.name if csv_member else container, zone)
-        row["note"] = note
+        row["note"] = "; ".join(filter(None, [note, str(row["note"])]))
         rows.append(row)
+    file_rows: list[dict[str, object]] = []
     for key, member in files.items():
         if key in used:
             continue
         try:
-            rows.extend(summarise(p, zone) for p in _parse_member(member, default_sport))
+            file_rows.extend(summarise(p, zone) for p in _parse_member(member, default_sport))
         except InputError as exc:
-            if policy is OnError.RAISE:
-                raise
-            skipped.append(_skip(exc))
+            fail(exc)
+    if garmin_summaries:
+        join_garmin(garmin_summaries, garmin_gear, file_rows, zone, fail, skipped)
+    rows.extend(file_rows)
 
 
 def _parse_member(member: Member, default_sport: str) -> list[Parsed]:
@@ -420,7 +455,8 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
                     drop_duplicates: bool = True, progress: bool | None = None,
                     fit_backend: str = "fitdecode",
                     cache: bool | str | os.PathLike[str] = True,
-                    workers: int | None = None) -> ReadResult:
+                    workers: int | None = None,
+                    force_tz: str | dt.tzinfo | None = None) -> ReadResult:
     """Read files and folders into one activities table.
 
     Parameters
@@ -432,7 +468,11 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         Connect export .zip files (FIT files in nested archives), and manual-log CSVs
         (header ``date,distance,duration``).
     tz : str or tzinfo, optional
-        Time zone for files without a device local time. Default: the machine's.
+        Time zone for activities with neither their own local time (FIT device time,
+        Garmin or Apple Health offsets) nor a position (the zone at the first position
+        comes first). Default: the machine's; ``tz_source`` says which placed each row.
+    force_tz : str or tzinfo, optional
+        One zone for every activity, whatever the files say.
     default_sport : str
         Sport for files that do not record one. Default ``'running'``.
     on_error : {'skip', 'raise'}
@@ -458,9 +498,9 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     """
     policy = OnError.coerce(on_error)
     _check_sport(default_sport)
-    zone = resolve_timezone(tz)
+    zone = placement(tz, force_tz)
     inputs = _inputs(paths, recursive)
-    settings = f"{timezone_name(zone)}|{default_sport}|{fit_backend}"
+    settings = f"{zone.key}|{default_sport}|{fit_backend}"
     store = None
     if cache is not False:
         from .cache import ParseCache
@@ -522,8 +562,9 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
             warnings.warn(f"kneeload could not write its cache in {store.root}: {exc}",
                           stacklevel=2)
     skipped_all = [s for i in sorted(results) for s in results[i][1]]
-    if policy is OnError.RAISE and skipped_all:
-        s = skipped_all[0]
+    not_read = [s for s in skipped_all if s["kind"] != "duplicate"]
+    if policy is OnError.RAISE and not_read:
+        s = not_read[0]
         raise InputError(s["path"], s["reason"])
     parts = []
     for i in sorted(results):
