@@ -8,6 +8,7 @@ activity's per-sample data on demand.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -33,6 +34,7 @@ from ._source import Source, format_from_name, open_source, reader_for
 from ._summary import Parsed, summarise
 from ._time import Placement, placement
 from .cache import input_key
+from .apple_health import apple_member, is_apple_folder, read_apple_health
 from .exports import (
     Member,
     is_manual_log,
@@ -54,7 +56,7 @@ from .strava import (
 from .fit import parse_fit
 
 __all__ = ["ReadResult", "read_file", "read_activities", "read_samples", "find_activity_files",
-           "deduplicate"]
+           "deduplicate", "export_gear"]
 
 _FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2}
 #: Two activities overlapping in time by more than this share of the shorter one are
@@ -72,10 +74,78 @@ class ReadResult:
         One row per activity (see ``docs/schema.md``), sorted by start time.
     skipped : pandas.DataFrame
         ``path``, ``kind``, ``reason`` for every file or session not in ``activities``.
+    gear : pandas.DataFrame
+        The exports' own gear lists (Strava's shoes.csv and bikes.csv, Garmin's gear):
+        ``name``, ``kind`` (shoe, bike, other), ``brand``, ``model``, ``first_used``,
+        ``retired``, ``status``, ``replace_m`` [m] (the limit the runner set), ``source``.
+        Empty when the inputs carry none.
     """
 
     activities: pd.DataFrame
     skipped: pd.DataFrame
+    gear: pd.DataFrame = dataclasses.field(default_factory=lambda: empty_gear())
+
+
+GEAR_COLUMNS = ("name", "kind", "brand", "model", "first_used", "retired", "status",
+                "replace_m", "source")
+
+
+def empty_gear() -> pd.DataFrame:
+    """A gear table with no rows."""
+    return gear_table([])
+
+
+def gear_table(items: list[GearItem]) -> pd.DataFrame:
+    """Gear items as a table (see :class:`ReadResult`); the same name is listed once (the
+    first export that names it)."""
+    rows, seen = [], set()
+    for it in items:
+        if it.name.lower() in seen:
+            continue
+        seen.add(it.name.lower())
+        rows.append({"name": it.name, "kind": it.kind, "brand": it.brand, "model": it.model,
+                     "first_used": it.first_used, "retired": it.retired, "status": it.status,
+                     "replace_m": it.replace_m, "source": it.source})
+    out = pd.DataFrame(rows, columns=list(GEAR_COLUMNS))
+    for col in ("first_used", "retired"):
+        out[col] = pd.to_datetime(out[col])
+    out["replace_m"] = pd.to_numeric(out["replace_m"]).astype(float)
+    return out
+
+
+def _is_gear_list(base: str) -> bool:
+    lower = base.lower()
+    return lower in GEAR_FILES or lower.endswith("_gear.json")
+
+
+def export_gear(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
+                recursive: bool = True) -> pd.DataFrame:
+    """The gear lists of the exports among ``paths`` (Strava's shoes.csv/bikes.csv, Garmin's
+    ``*_gear.json``), as :func:`gear_table`. Only those small members are read; a kneeload
+    shoes.csv (it has a ``shoe`` column) is not an export's list and is left out."""
+    from .exports import MAX_DEPTH
+    from .garmin import parse_gear
+    items: list[GearItem] = []
+    for kind, path in _inputs(paths, recursive):
+        if kind == "zip":
+            members = iter_zip(path, depth=MAX_DEPTH, want=_is_gear_list)
+        elif kind == "strava":
+            members = iter_folder_members(path, want=_is_gear_list)
+        else:
+            continue
+        for m in members:
+            if isinstance(m, InputError):
+                continue  # reported by the ingest itself
+            base = os.path.basename(m.name.rsplit("!", 1)[-1]).lower()
+            try:
+                if base in GEAR_FILES:
+                    if not is_kneeload_shoes_header(m.data):
+                        items.extend(parse_strava_gear(m.name, m.data, GEAR_FILES[base]))
+                else:
+                    items.extend(parse_gear(m.name, m.data)[0])
+            except InputError:
+                continue  # reported by the ingest itself
+    return gear_table(items)
 
 
 def _interactive() -> bool:
@@ -180,7 +250,8 @@ def read_samples(source: Source, *, session: int = 0, format: str | None = None,
 
 def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
             recursive: bool = True) -> list[tuple[str, str]]:
-    """(kind, path) for every input: 'file', 'zip', 'strava' (an export folder), 'csv'."""
+    """(kind, path) for every input: 'file', 'zip', 'strava' (an export folder), 'apple' (an
+    Apple Health export, folder or archive), 'csv'."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     out: list[tuple[str, str]] = []
@@ -188,7 +259,7 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     def classify(p: str, explicit: bool) -> None:
         lower = p.lower()
         if lower.endswith(".zip"):
-            out.append(("zip", p))
+            out.append(("apple" if _zip_is_apple(p) else "zip", p))
         elif lower.endswith(".csv"):
             try:
                 with open(p, "rb") as fh:
@@ -203,6 +274,9 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     for p in paths:
         p = os.fspath(p)
         if os.path.isdir(p):
+            if is_apple_folder(p):
+                out.append(("apple", p))
+                continue
             if is_strava_folder(p):
                 out.append(("strava", p))
                 continue
@@ -213,7 +287,9 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
                     full = os.path.join(root, d)
                     if d.startswith("."):
                         continue
-                    if is_strava_folder(full):
+                    if is_apple_folder(full):
+                        out.append(("apple", full))
+                    elif is_strava_folder(full):
                         out.append(("strava", full))
                     else:
                         keep.append(d)
@@ -224,6 +300,15 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
         else:
             classify(p, explicit=True)
     return out
+
+
+def _zip_is_apple(path: str) -> bool:
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return apple_member(zf.namelist()) is not None
+    except (zipfile.BadZipFile, OSError):
+        return False  # read as an archive, where the damage is reported
 
 
 def find_activity_files(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
@@ -424,6 +509,12 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
         elif kind == "strava":
             _read_container(path, iter_folder_members(path), default_sport, zone, rows,
                             skipped, policy)
+        elif kind == "apple":
+            def fail(exc: InputError) -> None:
+                if policy is OnError.RAISE:
+                    raise exc
+                skipped.append(_skip(exc))
+            rows.extend(read_apple_health(path, default_sport, zone, fail))
         else:
             with open(path, "rb") as fh:
                 data = fh.read()
@@ -499,6 +590,8 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     policy = OnError.coerce(on_error)
     _check_sport(default_sport)
     zone = placement(tz, force_tz)
+    if not isinstance(paths, (str, os.PathLike)):
+        paths = list(paths)  # read twice: the inputs, then their gear lists
     inputs = _inputs(paths, recursive)
     settings = f"{zone.key}|{default_sport}|{fit_backend}"
     store = None
@@ -586,4 +679,5 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         activities = activities.sort_values("start_time", kind="stable").reset_index(drop=True)
     skipped_df = pd.concat([pd.DataFrame(skipped_all) if skipped_all else empty_skipped(), dup],
                            ignore_index=True)
-    return ReadResult(activities=activities, skipped=skipped_df)
+    return ReadResult(activities=activities, skipped=skipped_df,
+                      gear=export_gear(paths, recursive=recursive))
