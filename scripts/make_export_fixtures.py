@@ -334,7 +334,8 @@ def write_garmin() -> None:
 APPLE_DTD = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE HealthData [
 <!-- HealthKit Export Version: 13 -->
-<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary|ClinicalRecord|Audiogram|VisionPrescription)*)>
+<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary|\
+ClinicalRecord|Audiogram|VisionPrescription)*)>
 <!ATTLIST HealthData
   locale CDATA #REQUIRED
 >

@@ -33,8 +33,8 @@ from ..schema import SPORTS, conform_activities, conform_samples, empty_activiti
 from ._source import Source, format_from_name, open_source, reader_for
 from ._summary import Parsed, summarise
 from ._time import Placement, placement
-from .cache import input_key
 from .apple_health import apple_member, is_apple_folder, read_apple_health
+from .cache import input_key
 from .exports import (
     Member,
     is_manual_log,
@@ -44,6 +44,7 @@ from .exports import (
     parse_manual_log,
     strava_row_activity,
 )
+from .fit import parse_fit
 from .garmin import join_garmin
 from .strava import (
     GEAR_FILES,
@@ -53,7 +54,6 @@ from .strava import (
     parse_strava_csv,
     parse_strava_gear,
 )
-from .fit import parse_fit
 
 __all__ = ["ReadResult", "read_file", "read_activities", "read_samples", "find_activity_files",
            "deduplicate", "export_gear"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import zlib
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, BinaryIO, Union
 
 from ..errors import CorruptFileError, UnsafeInputError, UnsupportedFormatError

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import CorruptFileError, InputError, UnsafeInputError, UnsupportedFormatError
+from ..errors import CorruptFileError, InputError, UnsafeInputError
 from ..schema import M_PER_KM, M_PER_MI, ON_FOOT_SPORTS
 from ._source import MAX_FILE_BYTES, format_from_name
 from ._summary import PER_FOOT_CADENCE_MAX, place_start
