@@ -327,7 +327,8 @@ def shoes_from_gear(activities: pd.DataFrame, gear: pd.DataFrame | None = None) 
         rows.append({
             "shoe": name, "brand": g.get("brand", "") or "", "model": g.get("model", "") or "",
             "first_used": g.get("first_used", pd.NaT), "retired": retired,
-            "notice_m": min(SHOE_DEFAULTS["notice_m"], replace * ratio), "replace_m": replace,
+            "notice_m": SHOE_DEFAULTS["notice_m"] if replace >= SHOE_DEFAULTS["replace_m"]
+            else min(SHOE_DEFAULTS["notice_m"], replace * ratio), "replace_m": replace,
             "start_distance_m": 0.0, "default": False, "sports": (),
         })
     out = pd.DataFrame(rows, columns=SHOE_TABLE_COLUMNS)
