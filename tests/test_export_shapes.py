@@ -366,3 +366,15 @@ def test_kneeload_shoes_file_wins_where_both_speak(tmp_path):
     assert pairs.loc["Daily Trainer", "replace_m"] == 600_000  # the file's limit
     assert pairs.loc["Daily Trainer", "brand"] == "Nike"       # blank in the file: the export's
     assert pairs.loc["Race", "replace_m"] == pytest.approx(500 * MI)  # only in the data
+
+
+def test_fr70_power_on_clock_run_from_the_corpus_is_placed():
+    from conftest import real_files_dir
+    corpus = real_files_dir()
+    if corpus is None:
+        pytest.skip("shared real_files corpus not present")
+    row = kneeload.read_file(corpus / "fit/fitparse__compressed-speed-distance.fit").iloc[0]
+    # activity.local_timestamp 2012-02-13 12:21:03 at relative 17,221,751 s; the session
+    # started at 17,217,864 s: 3,887 s earlier, 11:16:16 local
+    assert row.distance_m == pytest.approx(10248.67)
+    assert row.local_start == pd.Timestamp("2012-02-13 11:16:16")

@@ -198,9 +198,15 @@ def test_corrupt_second_header_and_eof(data):
     assert row.partial and "truncated after 14 records" in row.note
 
 
-def test_fit_with_relative_clock_cannot_be_dated(data):
-    with pytest.raises(InvalidTimeError, match=r"relative-device-times.fit: .*power-on"):
-        kneeload.read_file(data / "invalid/relative-device-times.fit")
+def test_fit_with_power_on_clock_is_placed_by_the_activitys_local_time(data):
+    # An FR70 file: every time stamp counts from power-on (16,441,241 s at the start), but
+    # activity.local_timestamp is a calendar time (698,070,063 s after the FIT epoch:
+    # 2012-02-13 12:21:03 local) written with activity.timestamp 16,444,673: the start is
+    # 12:21:03 - (16,444,673 - 16,441,241) s = 11:23:51 local.
+    row = kneeload.read_file(data / "invalid/relative-device-times.fit", tz="UTC").iloc[0]
+    assert row.local_start == pd.Timestamp("2012-02-13 11:23:51")
+    assert row.tz_source == "device" and row.elapsed_s == pytest.approx(3426.898)
+    assert "counts from power-on" in row.note
 
 
 def test_fit_without_time_stamps(data):

@@ -56,6 +56,7 @@ class Parsed:
     device: str = ""
     utc_offset_s: float | None = None  # device-recorded local offset
     offset_source: str = "device"  # tz_source when utc_offset_s is used: device or recorded
+    wall_clock_only: bool = False  # times are the device's local wall clock, not UTC
     partial: bool = False
     notes: list[str] = field(default_factory=list)
     sport_assumed: bool = False  # the file does not say; default_sport was used
@@ -242,8 +243,19 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
         if cadence is None:
             cadence = _positive_mean(s["cadence_spm"])
 
-    local_start, offset, tz_source = place_start(start, parsed.utc_offset_s,
-                                                 parsed.offset_source, lat, lon, tz)
+    if parsed.wall_clock_only:  # a power-on clock placed by the device's local time
+        local_start = start.tz_localize(None)
+        zone = placement(tz).zone
+        try:
+            start = local_start.tz_localize(zone, ambiguous=True, nonexistent="shift_forward"
+                                            ).tz_convert("UTC")
+        except (TypeError, ValueError):
+            start = local_start.tz_localize("UTC")
+        offset = (local_start - start.tz_localize(None)).total_seconds()
+        tz_source = "device"
+    else:
+        local_start, offset, tz_source = place_start(start, parsed.utc_offset_s,
+                                                     parsed.offset_source, lat, lon, tz)
 
     return {
         "activity_id": f"{parsed.digest[:16]}-{parsed.session_index}",
