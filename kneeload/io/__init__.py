@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from struct import error as struct_error
 
@@ -56,7 +56,7 @@ from .strava import (
 )
 
 __all__ = ["ReadResult", "read_file", "read_activities", "read_samples", "find_activity_files",
-           "deduplicate", "export_gear"]
+           "find_inputs", "ingest", "ingest_chunk", "deduplicate", "export_gear", "placement"]
 
 _FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2}
 #: Two activities overlapping in time by more than this share of the shorter one are
@@ -167,7 +167,8 @@ def _kind(exc: InputError) -> str:
     return "unreadable"
 
 
-def _check_sport(default_sport: str) -> None:
+def check_sport(default_sport: str) -> None:
+    """Raise UsageError unless ``default_sport`` is one of kneeload's sports."""
     if default_sport not in SPORTS:
         raise UsageError(f"default_sport must be one of {', '.join(SPORTS)}, "
                          f"not {default_sport!r}")
@@ -228,7 +229,7 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
     >>> df = kneeload.read_file("sample_data/runs/2026-05-04_run.fit")  # doctest: +SKIP
     >>> df[["local_date", "sport", "distance_m"]]  # doctest: +SKIP
     """
-    _check_sport(default_sport)
+    check_sport(default_sport)
     zone = placement(tz, force_tz)
     rows = [summarise(p, zone) for p in _parse(source, format, default_sport, fit_backend)]
     return conform_activities(pd.DataFrame(rows)) if rows else empty_activities()
@@ -309,6 +310,13 @@ def _zip_is_apple(path: str) -> bool:
             return apple_member(zf.namelist()) is not None
     except (zipfile.BadZipFile, OSError):
         return False  # read as an archive, where the damage is reported
+
+
+def find_inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+                recursive: bool = True) -> list[tuple[str, str]]:
+    """``(kind, path)`` of every input below ``paths``, as :func:`ingest` takes them: 'file',
+    'zip', 'strava', 'apple', 'csv'."""
+    return _inputs(paths, recursive)
 
 
 def find_activity_files(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
@@ -530,7 +538,9 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
     return rows, skipped, None
 
 
-def _ingest_chunk(chunk: list[tuple], common: tuple) -> list[tuple]:
+def ingest_chunk(chunk: list[tuple], common: tuple) -> list[tuple]:
+    """Read a chunk of ``(index, kind, path, key)`` inputs (see :func:`ingest`): runs in
+    worker processes or on a cluster, so only summaries travel back."""
     return [(i, *_ingest_input(kind, path, *common, key)) for i, kind, path, key in chunk]
 
 
@@ -538,6 +548,115 @@ def _pool_context():
     import multiprocessing as mp
     methods = mp.get_all_start_methods()
     return mp.get_context("fork" if "fork" in methods else "spawn")
+
+
+def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: str = "running",
+           fit_backend: str = "fitdecode", cache: bool | str | os.PathLike[str] = True,
+           strict: bool = False, workers: int | None = None, progress: bool | None = None,
+           runner: Callable[[list[list[tuple]], tuple], Iterable[list[tuple]]] | None = None,
+           chunk_size: int = 16) -> list[tuple[pd.DataFrame, list[dict[str, str]]]]:
+    """The one ingest path: read ``inputs`` (``(kind, path)`` from :func:`_inputs`) through
+    the parse cache, in worker processes or on ``runner``; what each input gave.
+
+    :func:`read_activities` and :func:`kneeload.cohort.read_cohort` both read through it.
+
+    Parameters
+    ----------
+    inputs : list of (kind, path)
+    place : Placement
+        How activities without their own local time are placed (see :func:`placement`).
+    strict : bool
+        Raise the first :class:`InputError` instead of listing it.
+    runner : callable, optional
+        ``runner(chunks, common)`` yields, for each chunk, ``ingest_chunk(chunk, common)``
+        (in any order): a Dask client's map, say. Default: local processes (``workers``,
+        default the machine's cores) when there are 8 or more inputs to parse, else here.
+
+    Returns
+    -------
+    list of (pandas.DataFrame, list of dict)
+        Per input, in order: its activities (conformed) and its skipped entries.
+    """
+    settings = f"{place.key}|{default_sport}|{fit_backend}"
+    store = None
+    if cache is not False:
+        from .cache import ParseCache
+        store = ParseCache(None if cache is True else cache)
+    keys = [input_key(p, settings) if store is not None else None for _, p in inputs]
+    cached_rows, cached_skips, known = (store.lookup([k for k in keys if k])
+                                        if store is not None else (None, {}, set()))
+    results: dict[int, tuple[list, list]] = {}
+    from_cache: dict[str, int] = {}  # key -> input position, for the cached rows' order
+    todo = []
+    for i, ((kind, path), key) in enumerate(zip(inputs, keys, strict=True)):
+        if key is not None and key in known and (not strict or key not in cached_skips):
+            results[i] = ([], cached_skips.get(key, []))
+            from_cache[key] = i
+        else:
+            todo.append((i, kind, path, key))
+    common = (default_sport, place, fit_backend, strict,
+              str(store.root) if store is not None else None)
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    if progress is None:
+        progress = len(todo) > 20 and _interactive()
+    bar = None
+    if progress and todo:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(todo), desc="reading", unit="file")
+    done: list[tuple] = []
+    if runner is not None and todo:
+        size = max(1, chunk_size)
+        for part in runner([todo[j:j + size] for j in range(0, len(todo), size)], common):
+            done.extend(part)
+            if bar is not None:
+                bar.update(len(part))
+    elif n_workers > 1 and len(todo) >= 8:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        size = max(1, min(16, len(todo) // (n_workers * 4)))
+        chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context()) as pool:
+            futures = [pool.submit(ingest_chunk, c, common) for c in chunks]
+            for fut in as_completed(futures):
+                part = fut.result()
+                done.extend(part)
+                if bar is not None:
+                    bar.update(len(part))
+    else:
+        for item in todo:
+            done.extend(ingest_chunk([item], common))
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    new_entries = {}
+    for i, rows, skipped, error in sorted(done, key=lambda t: t[0]):
+        if error is not None:
+            raise error
+        results[i] = (rows, skipped)
+        key = keys[i]
+        if key is not None:
+            new_entries[key] = (inputs[i][1], rows, skipped)
+    if store is not None and new_entries:
+        try:
+            store.store(new_entries)
+        except OSError as exc:  # a read-only or full cache never stops the analysis
+            import warnings
+            warnings.warn(f"kneeload could not write its cache in {store.root}: {exc}",
+                          stacklevel=2)
+    out: list[tuple[pd.DataFrame, list[dict[str, str]]]] = []
+    old_by_key = ({k: g.drop(columns="_key") for k, g in cached_rows.groupby("_key")}
+                  if cached_rows is not None and from_cache else {})
+    for i in range(len(inputs)):
+        rows, skips = results.get(i, ([], []))
+        if rows:
+            frame = conform_activities(pd.DataFrame(rows))
+        elif keys[i] in old_by_key:
+            frame = conform_activities(old_by_key[keys[i]])
+        else:
+            frame = empty_activities()
+        out.append((frame.sort_values("session_index", kind="stable").reset_index(drop=True),
+                    list(skips)))
+    return out
 
 
 def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
@@ -588,90 +707,22 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         ``activities`` and ``skipped``: every input file is in one or the other.
     """
     policy = OnError.coerce(on_error)
-    _check_sport(default_sport)
+    check_sport(default_sport)
     zone = placement(tz, force_tz)
     if not isinstance(paths, (str, os.PathLike)):
         paths = list(paths)  # read twice: the inputs, then their gear lists
     inputs = _inputs(paths, recursive)
-    settings = f"{zone.key}|{default_sport}|{fit_backend}"
-    store = None
-    if cache is not False:
-        from .cache import ParseCache
-        store = ParseCache(None if cache is True else cache)
-    keys = [input_key(p, settings) if store is not None else None for _, p in inputs]
-    cached_rows, cached_skips, known = (store.lookup([k for k in keys if k])
-                                        if store is not None else (None, {}, set()))
-    results: dict[int, tuple[list, list]] = {}
-    from_cache: dict[str, int] = {}  # key -> input position, for the cached rows' order
-    todo = []
-    for i, ((kind, path), key) in enumerate(zip(inputs, keys, strict=True)):
-        if key is not None and key in known and (policy is OnError.SKIP
-                                                 or key not in cached_skips):
-            results[i] = ([], cached_skips.get(key, []))
-            from_cache[key] = i
-        else:
-            todo.append((i, kind, path, key))
-    common = (default_sport, zone, fit_backend, policy is OnError.RAISE,
-              str(store.root) if store is not None else None)
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    if progress is None:
-        progress = len(todo) > 20 and _interactive()
-    bar = None
-    if progress and todo:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(todo), desc="reading", unit="file")
-    done: list[tuple] = []
-    if n_workers > 1 and len(todo) >= 8:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-        size = max(1, min(16, len(todo) // (n_workers * 4)))
-        chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context()) as pool:
-            futures = [pool.submit(_ingest_chunk, c, common) for c in chunks]
-            for fut in as_completed(futures):
-                part = fut.result()
-                done.extend(part)
-                if bar is not None:
-                    bar.update(len(part))
-    else:
-        for item in todo:
-            done.extend(_ingest_chunk([item], common))
-            if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
-    new_entries = {}
-    for i, rows, skipped, error in sorted(done, key=lambda t: t[0]):
-        if error is not None:
-            raise error
-        results[i] = (rows, skipped)
-        key = keys[i]
-        if key is not None:
-            new_entries[key] = (inputs[i][1], rows, skipped)
-    if store is not None and new_entries:
-        try:
-            store.store(new_entries)
-        except OSError as exc:  # a read-only or full cache never stops the analysis
-            import warnings
-            warnings.warn(f"kneeload could not write its cache in {store.root}: {exc}",
-                          stacklevel=2)
-    skipped_all = [s for i in sorted(results) for s in results[i][1]]
+    per_input = ingest(inputs, place=zone, default_sport=default_sport, fit_backend=fit_backend,
+                       cache=cache, strict=policy is OnError.RAISE, workers=workers,
+                       progress=progress)
+    skipped_all = [s for _, skips in per_input for s in skips]
     not_read = [s for s in skipped_all if s["kind"] != "duplicate"]
     if policy is OnError.RAISE and not_read:
         s = not_read[0]
         raise InputError(s["path"], s["reason"])
-    parts = []
-    for i in sorted(results):
-        if results[i][0]:
-            parts.append(conform_activities(pd.DataFrame(results[i][0])).assign(_pos=i))
-    if cached_rows is not None and from_cache:
-        old = cached_rows[cached_rows["_key"].isin(from_cache)]
-        parts.append(old.assign(_pos=old["_key"].map(from_cache)).drop(columns="_key"))
-    if parts:
-        activities = pd.concat(parts, ignore_index=True).sort_values(
-            ["_pos", "session_index"], kind="stable").drop(columns="_pos")
-        activities = conform_activities(activities)
-    else:
-        activities = empty_activities()
+    parts = [rows for rows, _ in per_input if len(rows)]
+    activities = conform_activities(pd.concat(parts, ignore_index=True)) if parts \
+        else empty_activities()
     dup = empty_skipped()
     if drop_duplicates:
         activities, dup = deduplicate(activities)
