@@ -51,6 +51,7 @@ from .strava import (
     GearItem,
     gear_matcher,
     is_kneeload_shoes_header,
+    is_strava_activities,
     parse_strava_csv,
     parse_strava_gear,
 )
@@ -526,11 +527,15 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
         else:
             with open(path, "rb") as fh:
                 data = fh.read()
-            if not is_manual_log(data):
+            if is_strava_activities(data):  # a bare activities.csv: its rows, no files
+                _read_container(os.path.dirname(path) or ".", [Member(path, data)],
+                                default_sport, zone, rows, skipped, policy)
+            elif not is_manual_log(data):
                 raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "
                                              "date,distance,duration) nor a Strava "
                                              "activities.csv")
-            rows.extend(parse_manual_log(path, data, zone))
+            else:
+                rows.extend(parse_manual_log(path, data, zone))
     except InputError as exc:
         if strict:
             return rows, skipped, exc

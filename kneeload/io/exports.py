@@ -146,8 +146,10 @@ def iter_folder_members(folder: str, want: Callable[[str], bool] = is_export_mem
 
 
 def is_strava_folder(path: str) -> bool:
-    """A folder holding an ``activities.csv`` is read as a Strava export."""
-    return os.path.isfile(os.path.join(path, "activities.csv"))
+    """A folder read as one export: it holds Strava's ``activities.csv``, or Garmin Connect's
+    ``DI_CONNECT`` folder (an unzipped Garmin export)."""
+    return os.path.isfile(os.path.join(path, "activities.csv")) or os.path.isdir(
+        os.path.join(path, "DI_CONNECT"))
 
 
 # --- Strava activities.csv rows without a file ---------------------------------------------
