@@ -124,10 +124,14 @@ def export_gear(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]
     """The gear lists of the exports among ``paths`` (Strava's shoes.csv/bikes.csv, Garmin's
     ``*_gear.json``), as :func:`gear_table`. Only those small members are read; a kneeload
     shoes.csv (it has a ``shoe`` column) is not an export's list and is left out."""
+    return _gear_of_inputs(_inputs(paths, recursive))
+
+
+def _gear_of_inputs(inputs: list[tuple[str, str]]) -> pd.DataFrame:
     from .exports import MAX_DEPTH
     from .garmin import parse_gear
     items: list[GearItem] = []
-    for kind, path in _inputs(paths, recursive):
+    for kind, path in inputs:
         if kind == "zip":
             members = iter_zip(path, depth=MAX_DEPTH, want=_is_gear_list)
         elif kind == "strava":
@@ -714,8 +718,6 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     policy = OnError.coerce(on_error)
     check_sport(default_sport)
     zone = placement(tz, force_tz)
-    if not isinstance(paths, (str, os.PathLike)):
-        paths = list(paths)  # read twice: the inputs, then their gear lists
     inputs = _inputs(paths, recursive)
     per_input = ingest(inputs, place=zone, default_sport=default_sport, fit_backend=fit_backend,
                        cache=cache, strict=policy is OnError.RAISE, workers=workers,
@@ -736,4 +738,4 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     skipped_df = pd.concat([pd.DataFrame(skipped_all) if skipped_all else empty_skipped(), dup],
                            ignore_index=True)
     return ReadResult(activities=activities, skipped=skipped_df,
-                      gear=export_gear(paths, recursive=recursive))
+                      gear=_gear_of_inputs(inputs))
