@@ -123,9 +123,11 @@ def _open_export(path: str) -> Iterator[tuple[IO[bytes], str, Callable[[str], by
         root = member[: -len(EXPORT_XML)]
 
         def read_member(rel: str) -> bytes | None:
+            from .exports import _read_member  # size and ratio checked as bytes come
+            name = root + rel.strip("/")
             try:
-                return zf.read(root + rel.strip("/"))
-            except (KeyError, zipfile.BadZipFile, OSError):
+                return _read_member(zf, zf.getinfo(name), f"{path}!{name}")
+            except (KeyError, InputError):
                 return None
 
         with zf.open(member) as fh:

@@ -331,9 +331,17 @@ class GearItem:
 
 
 def is_kneeload_shoes_header(data: bytes) -> bool:
-    """Whether a ``shoes.csv`` is kneeload's own (a ``shoe`` column), not Strava's list."""
-    first = data[:2000].decode("utf-8-sig", errors="replace").splitlines()[:1]
-    return bool(first) and "shoe" in [c.strip().lower() for c in first[0].split(",")]
+    """Whether a ``shoes.csv`` is kneeload's own (a ``shoe`` column, in any encoding and
+    separator kneeload's CSV layer reads), not Strava's gear list."""
+    from ..errors import InputError
+    from ..textfile import DELIMITERS, decode_text
+    try:
+        text = decode_text("<head>", data[:2000]).text
+    except InputError:
+        return False
+    first = text.splitlines()[:1]
+    return bool(first) and any("shoe" in [c.strip().strip('"').lower()
+                                          for c in first[0].split(d)] for d in DELIMITERS)
 
 
 def parse_strava_gear(name: str, data: bytes, kind: str) -> list[GearItem]:
