@@ -26,7 +26,7 @@ from .load import SEVERITY_RANK, next_week_limits
 from .plan import read_plan
 from .safeio import resolve_target
 from .schema import RUNNING_SPORTS
-from .season import Season
+from .season import Season, machine_clock_note
 from .units import (
     UNITS,
     elevation_unit,
@@ -135,18 +135,6 @@ def _read(args: argparse.Namespace) -> ReadResult:
     args.unit = args.unit or cfg.unit
     return read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
                            force_tz=getattr(args, "force_tz", None))
-
-
-def machine_clock_note(activities: pd.DataFrame) -> str | None:
-    """A sentence when some activities were placed by the machine's clock, else None."""
-    by_machine = activities["tz_source"].astype(str).str.startswith("machine:")
-    n = int(by_machine.sum())
-    if not n:
-        return None
-    zone = activities.loc[by_machine, "tz_source"].iloc[0].split(":", 1)[1]
-    return (f"{n} of {len(activities)} activities were placed on a day by this machine's "
-            f"clock ({zone}): their files record neither a local time nor a position. Give "
-            "--tz (or tz in kneeload.toml) if you ran elsewhere.")
 
 
 def _summary_table(df: pd.DataFrame, unit: str) -> str:

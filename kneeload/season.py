@@ -34,6 +34,19 @@ from .shoes import (
 from .units import metres_per, to_unit
 
 
+def machine_clock_note(activities: pd.DataFrame) -> str | None:
+    """A sentence saying how many activities the machine's clock placed (files with neither
+    a local time of their own nor a position: a guess), or None when none."""
+    by_machine = activities["tz_source"].astype(str).str.startswith("machine:")
+    n = int(by_machine.sum())
+    if not n:
+        return None
+    zone = activities.loc[by_machine, "tz_source"].iloc[0].split(":", 1)[1]
+    return (f"{n} of {len(activities)} activities were placed on a day by this machine's "
+            f"clock ({zone}): their files record neither a local time nor a position. Give "
+            "--tz (or tz in kneeload.toml) if you ran elsewhere.")
+
+
 class Season:
     """Activities plus the settings to judge them.
 
@@ -104,6 +117,11 @@ class Season:
                      else None)
         return cls(result.activities, cfg, result.skipped, pain, shoe_table, overrides,
                    gear=result.gear, files=found)
+
+    def clock_note(self) -> str | None:
+        """How many activities this machine's clock placed (see :func:`machine_clock_note`);
+        for the report's first page."""
+        return machine_clock_note(self.activities)
 
     def _repr_html_(self) -> str:
         runs = load.running(self.activities)
