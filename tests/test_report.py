@@ -234,21 +234,34 @@ def test_readme_picture_exists():
     assert (ROOT / "docs" / "report-page1.png").stat().st_size > 10_000
 
 
+TREADMILL_TCX = """<?xml version="1.0" encoding="UTF-8"?>
+<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">
+ <Activities><Activity Sport="Running"><Id>2026-03-10T07:00:00Z</Id>
+  <Lap StartTime="2026-03-10T07:00:00Z"><TotalTimeSeconds>1800</TotalTimeSeconds>
+   <DistanceMeters>5000</DistanceMeters><Intensity>Active</Intensity>
+   <TriggerMethod>Manual</TriggerMethod><Track>
+    <Trackpoint><Time>2026-03-10T07:00:00Z</Time><DistanceMeters>0</DistanceMeters></Trackpoint>
+    <Trackpoint><Time>2026-03-10T07:30:00Z</Time><DistanceMeters>5000</DistanceMeters></Trackpoint>
+   </Track></Lap></Activity></Activities></TrainingCenterDatabase>
+"""
+
+
 def test_completeness_counts_runs_dated_by_the_machine_zone(monkeypatch, tmp_path):
     import shutil
 
     from kneeload.report.content import build_content
 
-    for name in ("2026-03-24_0720_run.fit", "2026-03-26_0703_run.gpx", "2026-04-18_0921_run.gpx"):
+    # a FIT run (the device's local time), a GPX run (a position: its zone) and a treadmill
+    # TCX (no local time, no position: only this machine's clock can date it)
+    for name in ("2026-03-24_0720_run.fit", "2026-03-26_0703_run.gpx"):
         shutil.copy(SAMPLE / "runs" / name, tmp_path)
+    (tmp_path / "treadmill.tcx").write_text(TREADMILL_TCX, encoding="utf-8")
     monkeypatch.setenv("TZ", "America/New_York")
-    # no zone configured: the 2 GPX runs carry no local time, so the computer's zone dates
-    # them; the FIT run carries the device's own local time
     bare = kneeload.Season.from_paths(tmp_path, config=kneeload.Config(), cache=False)
     comp = build_content(bare).completeness
     assert (comp.files_read, comp.activities) == (3, 3)
-    assert (comp.machine_clock_runs, comp.machine_zone) == (2, "America/New_York")
-    assert "2 run(s) dated by this computer's time zone (America/New_York)" in comp.line
+    assert (comp.machine_clock_runs, comp.machine_zone) == (1, "America/New_York")
+    assert "1 run(s) dated by this computer's time zone (America/New_York)" in comp.line
     # a zone given: none
     given = kneeload.Season.from_paths(tmp_path, tz="Europe/London", cache=False)
     assert build_content(given).completeness.machine_clock_runs == 0

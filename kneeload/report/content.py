@@ -324,20 +324,15 @@ def _plain(v: Any) -> Any:
 # --- building it ---------------------------------------------------------------------------
 
 
-def machine_clock_runs(activities: pd.DataFrame, tz: str | None) -> tuple[int, str | None]:
-    """Runs whose local date came from the machine's time zone: ``tz_source`` is not
-    ``'device'`` and no zone was given (``tz`` None), so the machine's zone was used.
+def machine_clock_runs(activities: pd.DataFrame) -> tuple[int, str | None]:
+    """Runs whose local date came from this machine's time zone: their files record neither
+    a local time nor a position and no zone was given (``tz_source`` ``"machine:<zone>"``).
 
-    Returns the count and the machine zone's name.
+    Returns the count and the zone's name (None when there are none).
     """
-    from ..io._time import machine_timezone, timezone_name
-
-    zone = timezone_name(machine_timezone())
-    if tz is not None:
-        return 0, zone
     src = running(activities)["tz_source"].fillna("").astype(str)
-    machine = (src != "device") & ((src == zone) | src.str.startswith("machine"))
-    return int(machine.sum()), zone
+    machine = src[src.str.startswith("machine:")]
+    return len(machine), (machine.iloc[0].split(":", 1)[1] if len(machine) else None)
 
 
 def _completeness(season: Any, shown: pd.DataFrame) -> Completeness:
@@ -346,7 +341,7 @@ def _completeness(season: Any, shown: pd.DataFrame) -> Completeness:
     dup = skipped[skipped["kind"] == "duplicate"]
     not_read = skipped[skipped["kind"] != "duplicate"]
     files = set(acts["source_path"]) | set(dup["path"])
-    n, zone = machine_clock_runs(shown, getattr(season, "tz", None) or season.config.tz)
+    n, zone = machine_clock_runs(shown)
     return Completeness(
         files_read=len(files), activities=len(acts), activities_shown=len(shown),
         skipped=[Skipped(str(r.path), str(r.kind), str(r.reason)) for r in not_read.itertuples()],
@@ -505,7 +500,8 @@ def build_content(season: Any, *, unit: str | None = None,
 
     Examples
     --------
-    The sample season as it stood on 17 May, in kilometres:
+    The sample season as it stood on 17 May, in kilometres (``pain.csv`` and ``shoes.csv``
+    beside the data are found and read):
 
     >>> import kneeload
     >>> season = kneeload.Season.from_paths("sample_data")
@@ -513,7 +509,8 @@ def build_content(season: Any, *, unit: str | None = None,
     >>> c.totals.runs, round(c.totals.distance, 1), c.unit
     (41, 262.3, 'km')
     >>> [(str(f.date), f.name, f.severity) for f in c.top_flags][:2]
-    [('2026-04-26', 'Single-run spike', 'warn'), ('2026-04-26', 'Two-week ramp', 'warn')]
+    [('2026-04-28', 'Two painful days in a row', 'warn'),
+     ('2026-04-27', 'Pain the next morning', 'warn')]
     >>> print(c.completeness.line)
     Read 98 file(s): 97 activities (43 in this report's period); 0 file(s) skipped; 1
     duplicate recording(s) counted once.
@@ -528,10 +525,8 @@ def build_content(season: Any, *, unit: str | None = None,
     if until_ts is not None:
         acts = acts[acts["local_date"] <= until_ts]
         pain = None if season.pain is None else season.pain[season.pain["date"] <= until_ts]
-        judged = Season(acts, season.config, season.skipped, pain, season.shoes,
+        season = Season(acts, season.config, season.skipped, pain, season.shoes,
                         season.shoe_overrides)
-        judged.tz = getattr(season, "tz", None)
-        season = judged
     if acts.empty:
         raise UsageError("no activities in the report's period")
     start = since_ts if since_ts is not None else acts["local_date"].min()
