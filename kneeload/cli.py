@@ -14,7 +14,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pandas as pd
 
@@ -77,7 +77,7 @@ def _finite(obj: object) -> object:
     return obj
 
 
-def json_text(obj: object, **kw: object) -> str:
+def json_text(obj: object, **kw: Any) -> str:
     """Strict JSON (RFC 8259) for ``--json``: NaN and infinities become null, never the
     invalid ``NaN``/``Infinity`` tokens a JSON parser rejects."""
     return json.dumps(_finite(obj), allow_nan=False, **kw)

@@ -91,7 +91,7 @@ SHOE_DEFAULTS: dict[str, float] = {
 }
 
 #: Pain rules and pairing (DOMAIN.md, Pain). Scores are 0-10.
-PAIN_DEFAULTS: dict[str, object] = {
+PAIN_DEFAULTS: dict[str, Any] = {
     "model": "pfp",            # pain-monitoring model: 'pfp' (Esculier 2018) or 'tendon'
     "limits": {"pfp": 2.0, "tendon": 5.0},  # acceptable pain while running, per model
     "threshold": 3.0,          # a "painful day": pairing, two-day, rising, persistent rules

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
 import os
 import stat
@@ -474,7 +475,7 @@ def _read_container(container: str, members: Iterable[Member | InputError],
 
 def _parse_member(member: Member, default_sport: str) -> list[Parsed]:
     buf = io.BytesIO(member.data)
-    buf.name = member.name  # type: ignore[attr-defined]
+    buf.name = member.name
     return _parse(buf, None, default_sport)
 
 
@@ -575,7 +576,7 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
             data = read_regular_file(path, MAX_TEXT_FILE_BYTES, "manual log")
             if is_strava_activities(data):  # a bare activities.csv: its rows, no files
                 _read_container(os.path.dirname(path) or ".",
-                                [Member(path, lambda data=data: data)],
+                                [Member(path, functools.partial(bytes, data))],
                                 default_sport, zone, rows, skipped, policy)
             elif not is_manual_log(data):
                 raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "

@@ -130,8 +130,8 @@ def _open_export(path: str) -> Iterator[tuple[IO[bytes], str, Callable[[str], by
             except (KeyError, InputError):
                 return None
 
-        with zf.open(member) as fh:
-            yield fh, f"{path}!{member}", read_member
+        with zf.open(member) as stream:
+            yield stream, f"{path}!{member}", read_member
 
 
 def _workout_parsed(el, index: int, xml_name: str, read: Callable[[str], bytes | None],
@@ -226,5 +226,6 @@ def read_apple_health(path: str, default_sport: str, tz: dt.tzinfo | Placement,
                         rows.append(row)
                 except InputError as exc:
                     fail(exc)
-            root.clear()  # keep memory flat: drop every element once read
+            if root is not None:
+                root.clear()  # keep memory flat: drop every element once read
     return rows

@@ -333,7 +333,7 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
         sport = (r.get("sport") or "running").lower()
         if sport not in SPORTS:
             problems.add(where, f"sport {sport!r} is not one of {', '.join(SPORTS)}")
-        if len(problems.items) > n:
+        if len(problems.items) > n or dist is None:  # a missing distance is a problem too
             continue
         local = pd.Timestamp(day) + pd.Timedelta(hours=12)
         start = local.tz_localize(zone).tz_convert("UTC")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import struct
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import fitdecode
 import fitparse
@@ -239,8 +239,8 @@ def _records_frame(records: list[tuple[Any, ...]]) -> pd.DataFrame:
 
 
 def _relative(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
-        and 0 <= value < FIT_MIN_ABSOLUTE
+    return bool(isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+                and 0 <= value < FIT_MIN_ABSOLUTE)
 
 
 def _place_power_on_clock(r: _Reading) -> bool:
@@ -260,10 +260,11 @@ def _place_power_on_clock(r: _Reading) -> bool:
     if local_ts is None or not (EARLIEST_VALID.tz_localize(None) <= local_ts
                                 <= latest_valid().tz_localize(None)):
         return False
-    shift = int((local_ts - pd.Timestamp(FIT_EPOCH_UNIX, unit="s")).total_seconds()) - int(ts)
+    shift = int((local_ts - pd.Timestamp(FIT_EPOCH_UNIX, unit="s")).total_seconds()) - int(
+        cast(int, ts))
 
     def move(v: object) -> object:
-        return int(v) + shift if _relative(v) else v
+        return int(cast(int, v)) + shift if _relative(v) else v
 
     r.records = [(move(rec[0]), *rec[1:]) for rec in r.records]
     for msg in (*r.sessions, *r.laps):
@@ -370,8 +371,7 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
         if start is None and part["time"].notna().any():
             start = part["time"].dropna().iloc[0]
         if start is None:
-            relative = any(isinstance(s.get(k), (int, np.integer)) and s.get(k) < FIT_MIN_ABSOLUTE
-                           for k in ("start_time", "timestamp"))
+            relative = any(_relative(s.get(k)) for k in ("start_time", "timestamp"))
             why = ("its time stamps count from the device's power-on, not the calendar"
                    if relative else "it has no usable time stamps")
             raise InvalidTimeError(raw.name, f"cannot be placed on a date: {why}; re-export "

@@ -96,8 +96,8 @@ def parse_gpx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
     if not rows:
         what = "a planned route, not a recorded track" if has_route else "no track points"
         raise NotAnActivityError(raw.name, f"holds {what}; nothing to ingest")
-    lat, lon, ele, time_text, hr, cad, _, seg = zip(*rows, strict=True)
-    times, no_zone = parse_times(raw, list(time_text), "point")
+    lat, lon, eles, time_texts, hrs, cads, _, seg = zip(*rows, strict=True)
+    times, no_zone = parse_times(raw, list(time_texts), "point")
     notes: list[str] = []
     sport, sport_note = gpx_sport(sport_text, default_sport)
     if sport_note:
@@ -109,9 +109,9 @@ def parse_gpx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
         # The track defines GPX distance (an extension's distance is ignored): summed within
         # each segment, never across the gap between segments or tracks (as gpxpy does).
         "distance_m": _cumulative_distance(np.array(lat), np.array(lon), np.array(seg)),
-        "altitude_m": np.array(ele), "speed_m_s": np.nan,
-        "hr_bpm": np.array(hr),
-        "cadence_spm": steps_per_minute(pd.Series(cad, dtype=float),
+        "altitude_m": np.array(eles), "speed_m_s": np.nan,
+        "hr_bpm": np.array(hrs),
+        "cadence_spm": steps_per_minute(pd.Series(cads, dtype=float),
                                         per_foot=sport in ON_FOOT_SPORTS),
     })
     n_timed = int(samples["time"].notna().sum())
