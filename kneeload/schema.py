@@ -55,6 +55,8 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
            "only (FIT, TCX and GPX store strides per foot: doubled)."),
     Column("device", "str", "", "Device or app that recorded the file."),
     Column("gear", "str", "", "Shoe/gear name where the source records it (exports), else empty."),
+    Column("rpe", "float64", "0-10", "Session rating of perceived exertion (0-10) where the "
+           "source records it (manual log, Strava 'Perceived Exertion'), else empty."),
     Column("source_path", "str", "", "File the activity was read from."),
     Column("source_format", "str", "", "fit, gpx or tcx; csv (a Strava activities.csv row "
            "without a file) or manual (a manual log)."),

@@ -36,9 +36,17 @@ def test_weekly_table_zero_weeks_cross_training_and_changes():
     assert w["cross_n"].tolist() == [0, 1, 0, 0]
     assert w.loc[1, "cross_distance_m"] == pytest.approx(20 * MI)
     assert (w["longest_m"] / MI).round(6).tolist() == [6, 0, 0, 5]
-    # a return after zero weeks is not an infinite increase
-    assert w["change_prev_pct"].isna().tolist() == [True, False, True, True]
-    assert w.loc[1, "change_prev_pct"] == pytest.approx(-100)
+    # the data starts on Tue 3 Mar and is judged as of its last run, Tue 24 Mar: the first
+    # and the current week are partial and never compared as if complete; a return after
+    # zero weeks is not an infinite increase
+    assert w["partial"].tolist() == [True, False, False, True]
+    assert w["change_prev_pct"].isna().tolist() == [True, True, True, True]
+    # judged as of Sun 29 Mar the last week is complete; its base (0 mi) still gives NaN
+    w = load.weekly_table(acts, today="2026-03-29")
+    assert w["partial"].tolist() == [True, False, False, False]
+    assert w["change_prev_pct"].isna().tolist() == [True, True, False, True]
+    assert w.loc[2, "change_prev_pct"] == pytest.approx(0.0) or np.isnan(
+        w.loc[2, "change_prev_pct"])
 
 
 def test_week_start_is_configurable():

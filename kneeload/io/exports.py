@@ -284,11 +284,11 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, ob
     text = data.decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
     fields = [f.strip().lower() for f in reader.fieldnames or []]
-    known = {"date", "distance", "duration", "shoe", "sport", "unit", "note"}
+    known = {"date", "distance", "duration", "shoe", "sport", "unit", "note", "rpe"}
     unknown = [f for f in fields if f not in known]
     if unknown:
         raise InputError(name, f"unknown column(s) {', '.join(unknown)}; the manual log's "
-                         "columns are date,distance,duration[,shoe][,sport][,unit][,note]",
+                         "columns are date,distance,duration[,shoe][,sport][,unit][,note][,rpe]",
                          "line 1")
     rows = []
     for lineno, rec in enumerate(reader, start=2):
@@ -317,6 +317,10 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, ob
         if sport not in SPORTS:
             raise InputError(name, f"sport {sport!r} is not one of {', '.join(SPORTS)}",
                              f"line {lineno}")
+        rpe = _num(r["rpe"]) if r.get("rpe") else None
+        if r.get("rpe") and (rpe is None or not 0 <= rpe <= 10):
+            raise InputError(name, f"rpe {r['rpe']!r} is not a number from 0 to 10 (session "
+                             "rating of perceived exertion)", f"line {lineno}")
         local = pd.Timestamp(day) + pd.Timedelta(hours=12)
         start = local.tz_localize(tz).tz_convert("UTC")
         digest = hashlib.sha1(f"manual:{name}:{lineno}:{r}".encode()).hexdigest()
@@ -330,5 +334,6 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, ob
             "device": "manual log", "source_path": f"{name}#line {lineno}",
             "source_format": "manual", "session_index": 0, "n_samples": 0,
             "distance_source": "session", "partial": False, "note": r.get("note", ""),
+            "rpe": rpe,
         })
     return rows
