@@ -15,7 +15,6 @@ first day. Partial weeks are never compared as if complete.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -294,7 +293,8 @@ def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
     d = out["distance_m"].where(~out["partial"])
     by = d.groupby(out["_g"].to_numpy(), sort=False)
     prev = by.shift(1)
-    prev4 = prev.groupby(out["_g"].to_numpy(), sort=False).rolling(4, min_periods=4).mean()
+    # the mean of the complete weeks among the 4 before (at least 3 of them)
+    prev4 = prev.groupby(out["_g"].to_numpy(), sort=False).rolling(4, min_periods=3).mean()
     prev4 = prev4.reset_index(level=0, drop=True).reindex(out.index)
     two = d + prev
     two_before = by.shift(2) + by.shift(3)
