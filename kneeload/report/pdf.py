@@ -310,10 +310,10 @@ def _table_pages(pg: _Pages, season: Any, weeks, shown, unit, eu, per) -> None:
         lines = [f"{'spike':<10} {'rule':<18} {'pain on':<10} {'pain':>4} {'lag':>3}"]
         lines.append("-" * len(lines[0]))
         for p in res["pairs"].itertuples():
-            lines.append(f"{p.spike_date:%Y-%m-%d} {p.spike_rule:<18} {p.pain_date:%Y-%m-%d} "
+            lines.append(f"{p.spike_date:%Y-%m-%d} {p.spike_rules:<18} {p.pain_date:%Y-%m-%d} "
                          f"{p.pain:>4g} {p.lag_days:>3}")
         for p in res["spikes_without_pain"].itertuples():
-            lines.append(f"{p.spike_date:%Y-%m-%d} {p.spike_rule:<18} {'no pain':<10}")
+            lines.append(f"{p.spike_date:%Y-%m-%d} {p.spike_rules:<18} {'no pain':<10}")
         for e in res["pain_without_spike"].itertuples():
             lines.append(f"{'no spike':<10} {'':<18} {e.start:%Y-%m-%d} {e.peak:>4g}")
         pg.text("\n".join(lines), family="monospace", size=8)
