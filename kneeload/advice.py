@@ -141,13 +141,21 @@ class ReturnAdvice:
 
 @dataclass(frozen=True)
 class Tolerated:
-    """One record of the runner's own: a value and when."""
+    """One record of the runner's own: a distance or a descent [m] and when."""
 
-    value: float  #: [m]
+    value_m: float  #: [m] (distance, or descent)
     date: pd.Timestamp  #: the run's date, or the week's first day
 
     def as_dict(self, unit: str) -> dict[str, Any]:
+        """Distances also in ``unit``; use :meth:`as_elevation` for descent."""
         return _display(self, unit)
+
+    def as_elevation(self, unit: str) -> dict[str, Any]:
+        """Descent also in the elevation unit beside ``unit`` (ft beside mi, m beside km)."""
+        from .units import elevation_unit, to_elevation_unit
+
+        return {"value_m": self.value_m, "value": round(to_elevation_unit(self.value_m, unit), 1),
+                "unit": elevation_unit(unit), "date": f"{self.date:%Y-%m-%d}"}
 
 
 @dataclass(frozen=True)
@@ -174,8 +182,8 @@ class Tolerance:
             return asdict(self)
         out = _display(self, unit)
         for k in ("most_descent_run", "most_descent_week"):
-            if out[k] is not None:
-                out[k] = {"value_m": getattr(self, k).value, "date": out[k]["date"]}
+            v = getattr(self, k)
+            out[k] = None if v is None else v.as_elevation(unit)
         return out
 
 
@@ -425,11 +433,11 @@ def tolerance(activities: pd.DataFrame, pain_log: pd.DataFrame | None,
         eu = elevation_unit(cfg.unit)
         parts = []
         if longest is not None:
-            parts.append(f"a {longest.value / per:.1f} {cfg.unit} run ({longest.date:%d %b})")
+            parts.append(f"a {longest.value_m / per:.1f} {cfg.unit} run ({longest.date:%d %b})")
         if week is not None:
-            parts.append(f"a {week.value / per:.1f} {cfg.unit} week (from {week.date:%d %b})")
+            parts.append(f"a {week.value_m / per:.1f} {cfg.unit} week (from {week.date:%d %b})")
         if drun is not None:
-            parts.append(f"{to_elevation_unit(drun.value, cfg.unit):.0f} {eu} of descent in "
+            parts.append(f"{to_elevation_unit(drun.value_m, cfg.unit):.0f} {eu} of descent in "
                          f"one run ({drun.date:%d %b})")
         text = ("In your own record, your knee tolerated " + ", ".join(parts)
                 + f" with no pain of {thr:g}/10 or more in the {win} days after. This is "

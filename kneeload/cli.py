@@ -368,9 +368,12 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     shoes = sh.read_shoes(shoes_path)
     overrides = sh.read_shoe_overrides(assign_path) if assign_path else None
     assigned = sh.assign_shoes(result.activities, shoes, overrides)
-    status = sh.shoe_status(assigned, shoes, as_of=args.as_of)
+    notice_m, replace_m = cfg.shoe_limits_m()
+    status = sh.shoe_status(assigned, shoes, as_of=args.as_of,
+                            recent_days=cfg.shoes["recent_days"], notice_m=notice_m,
+                            replace_m=replace_m)
     un = sh.unassigned_runs(assigned)
-    advice = sh.rotation_advice(status)
+    advice = sh.rotation_advice(status, cfg.shoes["single_pair_share"], unit)
     per = metres_per(unit)
     over = status[status["status"] == "replace"]
     if args.json:
@@ -396,8 +399,10 @@ def cmd_shoes(args: argparse.Namespace) -> int:
         print(f"\nUnassigned: {un['runs']} runs, {un['distance_m'] / per:.1f} {unit}"
               + (" (give them a pair in shoe_assignments.csv or mark a default pair)"
                  if un["runs"] else ""))
-        print("Dates past the last run are projections at each pair's use over the last "
-              "8 weeks; the 300-500 mi range is a convention, not a study.")
+        print(f"Dates past the last run are projections at each pair's use over the last "
+              f"{cfg.shoes['recent_days']} days (or its own days in use when newer); the "
+              f"{notice_m / per:.0f}-{replace_m / per:.0f} {unit} range is a convention, not a "
+              "study.")
         for a in advice:
             print(f"- {a}")
     return EXIT_FLAGGED if len(over) else EXIT_OK

@@ -63,10 +63,10 @@ PAIN_SETTINGS: tuple[Param, ...] = (
 #: (heuristic; Cook et al. 1985, Am J Sports Med 13(4):248, bench tests). Rotation:
 #: Malisoux et al. 2015. ``notice`` and ``replace`` are in the config's ``unit``.
 SHOE_SETTINGS: tuple[Param, ...] = (
-    Param("notice", 300.0, "unit", "notice at this distance (in the config's unit)",
-          high=10000.0),
-    Param("replace", 500.0, "unit", "replace at this distance (in the config's unit)",
-          high=10000.0),
+    Param("notice", 300.0, "mi", "notice at this distance (300 mi = 480 km; a value set in "
+          "kneeload.toml is in its unit)", high=10000.0),
+    Param("replace", 500.0, "mi", "replace at this distance (500 mi = 800 km; a value set in "
+          "kneeload.toml is in its unit)", high=10000.0),
     Param("recent_days", 56, "days", "the pair's recent rate of use and rotation share",
           kind="int", low=7, high=3650),
     Param("single_pair_share", 0.95, "", "one pair carrying this share of runs or more: "
@@ -132,8 +132,9 @@ class Config:
     tz: str | None = None
     source: str | None = None  # the config file read, if any
     pain: dict[str, Any] = field(default_factory=lambda: dict(PAIN_DEFAULTS))
-    shoes: dict[str, Any] = field(
-        default_factory=lambda: {p.name: p.default for p in SHOE_SETTINGS})
+    #: shoe settings, limits stored in metres: notice_m, replace_m, recent_days,
+    #: single_pair_share
+    shoes: dict[str, Any] = field(default_factory=lambda: dict(SHOE_DEFAULTS))
     load: str = "distance"
 
     def rule(self, name: str) -> dict[str, Any]:
@@ -154,14 +155,24 @@ class Config:
         """
         out = self.with_rules(rules)
         out.pain.update(_check_section(PAIN_SETTINGS, pain or {}, "pain"))
-        out.shoes.update(_check_section(SHOE_SETTINGS, shoes or {}, "shoes"))
         _apply_top(out, top, "")
+        out.shoes.update(_shoe_values(shoes or {}, "shoes", out.unit))
         return out
 
     def shoe_limits_m(self) -> tuple[float, float]:
-        """(notice, replace) [m] from the ``[shoes]`` settings in the config's unit."""
-        per = M_PER_MI if self.unit == "mi" else M_PER_KM
-        return float(self.shoes["notice"]) * per, float(self.shoes["replace"]) * per
+        """(notice, replace) [m] for pairs without their own limits."""
+        return float(self.shoes["notice_m"]), float(self.shoes["replace_m"])
+
+
+def _shoe_values(values: Any, where: str, unit: str) -> dict[str, Any]:
+    """The ``[shoes]`` table checked; ``notice`` and ``replace`` (in ``unit``, the config's)
+    stored as ``notice_m`` and ``replace_m`` [m]."""
+    out = _check_section(SHOE_SETTINGS, values, where)
+    per = M_PER_MI if unit == "mi" else M_PER_KM
+    for key in ("notice", "replace"):
+        if key in out:
+            out[f"{key}_m"] = out.pop(key) * per
+    return out
 
 
 def _merge_rules(rules: dict[str, dict[str, Any]], overrides: Any, where: str) -> None:
@@ -235,6 +246,6 @@ def load_config(path: str | os.PathLike[str] | None = None,
                f"{path}: ")
     _merge_rules(cfg.rules, doc.get("rules", {}), f"{path}: rules")
     cfg.pain.update(_check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
-    cfg.shoes.update(_check_section(SHOE_SETTINGS, doc.get("shoes", {}), f"{path}: shoes"))
+    cfg.shoes.update(_shoe_values(doc.get("shoes", {}), f"{path}: shoes", cfg.unit))
     cfg.source = path
     return cfg

@@ -170,7 +170,10 @@ class Season:
 
     def shoe_status(self, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
         self._need("shoes file", self.shoes)
-        return shoe_status(self.assigned_runs, self.shoes, as_of=as_of)
+        notice, replace = self.config.shoe_limits_m()
+        return shoe_status(self.assigned_runs, self.shoes, as_of=as_of,
+                           recent_days=self.config.shoes["recent_days"], notice_m=notice,
+                           replace_m=replace)
 
     def pain_flags(self) -> pd.DataFrame:
         self._need("pain log", self.pain)

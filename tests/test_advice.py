@@ -146,7 +146,9 @@ def test_pain_model_pairing_window_and_shoes_from_the_config_file(tmp_path):
                  "[shoes]\nreplace = 800\n[rules.return_after_break]\ngap_days = 21\n")
     cfg = kneeload.load_config(p)
     assert cfg.pain["model"] == "tendon" and cfg.pain["window_days"] == 2
+    # 800 in the file's unit (km): 800 km, whatever unit the output later uses
     assert cfg.shoe_limits_m()[1] == pytest.approx(800_000)
+    assert Config().shoe_limits_m() == pytest.approx((300 * MI, 500 * MI))
     assert cfg.rule("return_after_break")["gap_days"] == 21
     # the same from Python
     same = Config(unit="km").with_settings(pain={"model": "tendon", "window_days": 2})
@@ -183,3 +185,22 @@ def test_registry_records_carry_defaults_evidence_and_pairing():
     assert severity_for("biomechanical", "large") == "info"
     assert set(registry.spike_rules()) >= {"weekly_increase", "session_spike",
                                            "return_after_break"}
+
+
+def test_tolerance_is_the_runners_own_record():
+    # week 1: Mon 5 mi, Wed 8 mi, Fri 10 mi; 4/10 pain on Sat 7 Mar. Week 2: Mon and Wed 4 mi.
+    acts = activities([("2026-03-02 07:00", 5.0), ("2026-03-04 07:00", 8.0),
+                       ("2026-03-06 07:00", 10.0), ("2026-03-09 07:00", 4.0),
+                       ("2026-03-11 07:00", 4.0)])
+    days = pd.date_range("2026-03-01", "2026-03-20")
+    log = pd.DataFrame({"date": days, "pain": [4.0 if d.day == 7 else 0.0 for d in days],
+                        "side": "", "when": "after", "activity": "", "note": "", "line": 0})
+    tol = advice.tolerance(acts, log, today="2026-03-15")
+    # Wed 8 mi and Fri 10 mi have the 4/10 of Sat within 0-3 days: not tolerated; Mon 5 mi is
+    assert tol.longest_run.value_m == pytest.approx(5 * MI)
+    assert tol.longest_run.date == pd.Timestamp("2026-03-02")
+    # week 1 (23 mi) was followed by pain; week 2 (8 mi, window to 18 Mar) was not
+    assert tol.biggest_week.value_m == pytest.approx(8 * MI)
+    assert tol.most_descent_run.value_m == 10.0  # the factory's 10 m a run
+    assert "your history, not a prediction" in tol.text
+    assert advice.tolerance(acts, None).longest_run is None

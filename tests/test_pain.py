@@ -124,10 +124,13 @@ def test_pain_rules(tmp_path):
     f = pn.pain_flags(log)
     got = list(zip(f["rule"], f["date"].dt.strftime("%m-%d"), f["severity"], strict=True))
     # severity from the scheme: the pain-monitoring models' criteria (clinical) warn, the
-    # two-day heuristic is info. Next morning 4/10 on 5 May: no earlier next-morning entry,
-    # so compared with the day before's 3/10
+    # two-day heuristic is info. The usual morning: fewer than 3 morning entries before, so
+    # the median of every entry of the 28 days before: 5 May: median(1, 3) = 2 < 4;
+    # 6 May: median(1, 3, 4) = 3 < 4
     assert got == [("pain_during_run", "05-04", "warn"), ("pain_next_morning", "05-05", "warn"),
-                   ("pain_two_days", "05-05", "info"), ("pain_rising", "05-10", "warn")]
+                   ("pain_two_days", "05-05", "info"), ("pain_next_morning", "05-06", "warn"),
+                   ("pain_rising", "05-10", "warn")]
+    assert f[f["rule"] == "pain_next_morning"]["threshold"].tolist() == [2.0, 3.0]
     assert "above the 2/10 the patellofemoral pain-monitoring model" in f["message"].iloc[0]
     assert "Esculier et al. 2018" in f["message"].iloc[0]
     tendon = pn.pain_flags(log, model="tendon")
@@ -213,11 +216,14 @@ def test_check_with_pain_adds_pain_flags(capsys):
     doc = json.loads(capsys.readouterr().out)
     pain = [(f["rule"], f["date"]) for f in doc["flags"] if f["rule"].startswith("pain_")]
     assert ("pain_during_run", "2026-05-31") in pain
-    # 11 pain flags (was 12): next-morning pain is compared with the usual morning, the median
-    # of the next-morning entries of the 28 days before: 15 Jun's 4/10 equals the median of
-    # 1 Jun (5) and 2 Jun (4)... = 4.5 at most, so it is no longer an increase
-    assert len(pain) == 11
-    assert len(doc["flags"]) == 19
+    # 15 pain flags (was 12): next-morning pain is compared with the usual level (the median
+    # of the 28 days' entries, 0-1/10 in this log), not only the day before: 27-28 Apr,
+    # 1-2 Jun, 15 Jun and 16 Jul are above it; 16 Jun's 3/10 is not above the median of the
+    # three mornings before it (5, 4, 4 -> 4)
+    assert [d for r, d in pain if r == "pain_next_morning"] == [
+        "2026-04-27", "2026-04-28", "2026-06-01", "2026-06-02", "2026-06-15", "2026-07-16"]
+    assert len(pain) == 15
+    assert len(doc["flags"]) == 23
 
 
 def test_pain_add_cli(tmp_path, capsys):
