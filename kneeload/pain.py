@@ -255,7 +255,8 @@ def pain_next_morning(log: pd.DataFrame, *, usual_days: int, min_mornings: int, 
         calm = before[before["when"].isin(("next_morning", "rest"))]
         if len(calm) >= min_mornings:
             usual = float(calm["pain"].median())
-            what = f"your usual morning (the median of your mornings of the {usual_days} days before)"
+            what = (f"your usual morning (the median of your mornings of the {usual_days} days "
+                    "before)")
         elif len(before):
             usual = float(before["pain"].median())
             what = f"your usual level (the median of your entries of the {usual_days} days before)"
