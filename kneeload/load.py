@@ -15,6 +15,7 @@ first day. Partial weeks are never compared as if complete.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ import pandas as pd
 
 from .config import WEEKDAYS, Config
 from .errors import UsageError
-from .rules import SEVERITY_RANK, Param, registry, rule
+from .rules import SEVERITY_OVERRIDE, SEVERITY_RANK, Param, registry, rule
 from .schema import M_PER_KM, M_PER_MI, RUNNING_SPORTS
 from .units import elevation_unit, to_elevation_unit
 
@@ -343,8 +344,7 @@ _PCT = "%"
       params=(Param("threshold_pct", 10.0, _PCT, "the rule's limit", high=1000.0),
               Param("min_base_m", 8046.72, "m", "the week before must have at least this "
                     "much running (5 mi)", high=1e6),
-              Param("severity", "auto", "", "'auto' follows the severity scheme",
-                    kind="choice", choices=("auto", "info", "warn", "alert"))))
+              SEVERITY_OVERRIDE))
 def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float, min_base_m: float,
                     severity: str, unit: str = "mi") -> pd.DataFrame:
     """The 10% rule: a complete week's running distance more than ``threshold_pct`` [%]
@@ -399,11 +399,11 @@ def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float, min_base_m: fl
                     "threshold)", high=10000.0),
               Param("min_base_m", 16093.44, "m", "the 14 days before the two weeks must hold "
                     "at least this much running (10 mi)", high=1e6),
-              Param("severity", "auto", "", "'auto' follows the severity scheme",
-                    kind="choice", choices=("auto", "info", "warn", "alert"))))
+              SEVERITY_OVERRIDE))
 def two_week_increase(activities: pd.DataFrame, *, threshold_pct: float, large_pct: float,
                       min_base_m: float, severity: str, unit: str = "mi",
-                      week_start: str = "monday", today: Any = None) -> pd.DataFrame:
+                      week_start: str = "monday", today: Any = None,
+                      weeks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Two-week progression evaluated at every session, as Nielsen 2014 did: the running of
     the 14 days up to and including each run's day against the 14 days before them,
     ``100 x (D(t-13..t) / D(t-27..t-14) - 1)`` [%]. Flagged above ``threshold_pct``; at
@@ -415,7 +415,7 @@ def two_week_increase(activities: pd.DataFrame, *, threshold_pct: float, large_p
     Nielsen et al. 2014, JOSPT: >30% progression over 2 weeks, HR 1.59 (0.96-2.66).
     """
     record = registry.get("two_week_increase")
-    prog = two_week_progression(activities, week_start=week_start, today=today)
+    prog = two_week_progression(activities, week_start=week_start, today=today, weeks=weeks)
     g = group_column(activities)
     hit = prog[(prog["base_m"] >= min_base_m) & (prog["progression_pct"] > threshold_pct)
                & (prog["return_week"] == 0)]
@@ -444,11 +444,12 @@ def two_week_increase(activities: pd.DataFrame, *, threshold_pct: float, large_p
 
 
 def two_week_progression(activities: pd.DataFrame, *, week_start: str = "monday",
-                         today: Any = None) -> pd.DataFrame:
+                         today: Any = None, weeks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Nielsen's two-week progression on every run day: ``two_weeks_m`` (running of the 14
     days up to and including the day [m]), ``base_m`` (the 14 days before them [m]),
     ``progression_pct`` (NaN before 28 days of data or on a zero base), ``week_start`` and
-    ``return_week`` (see :func:`weekly_table`), per athlete in a cohort table."""
+    ``return_week`` (see :func:`weekly_table`; ``weeks``, when given, is that table), per
+    athlete in a cohort table."""
     g = group_column(activities)
     grid = _daily_grid(activities)
     cols = ([g] if g else []) + ["local_date", "week_start", "two_weeks_m", "base_m",
@@ -468,7 +469,8 @@ def two_week_progression(activities: pd.DataFrame, *, week_start: str = "monday"
                          }).drop_duplicates()
     out = grid.merge(days, on=["_g", "local_date"])
     out["week_start"] = week_start_of(out["local_date"], week_start)
-    weeks = weekly_table(activities, week_start, today=today)
+    if weeks is None:
+        weeks = weekly_table(activities, week_start, today=today)
     wkey = weeks[g].astype(object) if g else pd.Series(0, index=weeks.index)
     ret = pd.Series(weeks["return_week"].to_numpy(),
                     index=pd.MultiIndex.from_arrays([wkey.to_numpy(), weeks["week_start"]]))
@@ -491,8 +493,7 @@ def two_week_progression(activities: pd.DataFrame, *, week_start: str = "monday"
                     high=10000.0),
               Param("min_base_m", 150.0, "m", "reference = max(mean of the 4 complete weeks "
                     "before, this)", high=1e5),
-              Param("severity", "auto", "", "'auto' follows the severity scheme",
-                    kind="choice", choices=("auto", "info", "warn", "alert"))))
+              SEVERITY_OVERRIDE))
 def descent_increase(weeks: pd.DataFrame, *, threshold_pct: float, large_pct: float,
                      min_base_m: float, severity: str, unit: str = "mi") -> pd.DataFrame:
     """Weekly descent ramp, the knee-specific load: a complete week's descent more than
@@ -538,8 +539,7 @@ def descent_increase(weeks: pd.DataFrame, *, threshold_pct: float, large_pct: fl
       severity="info (a notice)",
       params=(Param("threshold_spm", 170.0, "steps/min", "clinicians' 'under ~170 spm'; 180 "
                     "is folklore", high=300.0),
-              Param("severity", "auto", "", "'auto' follows the severity scheme",
-                    kind="choice", choices=("auto", "info", "warn", "alert"))))
+              SEVERITY_OVERRIDE))
 def low_cadence(weeks: pd.DataFrame, *, threshold_spm: float, severity: str,
                 unit: str = "mi") -> pd.DataFrame:
     """Low cadence notice: one flag per stretch of consecutive weeks whose average cadence
@@ -641,8 +641,7 @@ def session_spikes(activities: pd.DataFrame, window_days: int | None = None) -> 
                     ">30-100%)", high=10000.0),
               Param("large_pct", 100.0, _PCT, "the large band starts here (HRR 2.28 for "
                     ">100%)", high=10000.0),
-              Param("severity", "auto", "", "'auto' follows the severity scheme",
-                    kind="choice", choices=("auto", "info", "warn", "alert"))))
+              SEVERITY_OVERRIDE))
 def session_spike(activities: pd.DataFrame, *, window_days: int, caution_pct: float,
                   second_band_pct: float, large_pct: float, severity: str, unit: str = "mi",
                   week_start: str = "monday") -> pd.DataFrame:
@@ -768,8 +767,7 @@ def acwr(activities: pd.DataFrame, column: str = "distance_m") -> pd.DataFrame:
                     high=100.0),
               Param("min_chronic_m", 8046.72, "m", "chronic week (mean of the 3 weeks before) "
                     "under this (5 mi): not judged", high=1e6),
-              Param("severity", "auto", "", "'auto' follows the severity scheme",
-                    kind="choice", choices=("auto", "info", "warn", "alert"))))
+              SEVERITY_OVERRIDE))
 def acwr_high(activities: pd.DataFrame, *, threshold: float, min_chronic_m: float,
               severity: str, unit: str = "mi", week_start: str = "monday") -> pd.DataFrame:
     """Uncoupled rolling ACWR at or above ``threshold`` on a run day, at most one flag a week
@@ -864,17 +862,17 @@ LOAD_COLUMNS = {"distance": "distance_m", "time": "moving_s", "srpe": "srpe"}
       params=(Param("threshold", 2.0, "ratio", "Foster 1998 (quoted secondarily)", high=100.0),
               Param("cap", 10.0, "ratio", "monotony when the 7 daily loads do not vary (SD 0)",
                     low=0.0, high=1000.0),
-              Param("severity", "auto", "", "'auto' follows the severity scheme",
-                    kind="choice", choices=("auto", "info", "warn", "alert"))))
+              SEVERITY_OVERRIDE))
 def monotony_high(activities: pd.DataFrame, *, threshold: float, cap: float, severity: str,
                   unit: str = "mi", week_start: str = "monday", today: Any = None,
-                  load: str = "distance") -> pd.DataFrame:
+                  load: str = "distance", weeks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Foster monotony above ``threshold`` in a complete week: the same load every day with
     little rest. Partial weeks (days before the data or after ``today``) are not judged.
     ``load`` is the config's: distance, time or srpe."""
     record = registry.get("monotony_high")
     m = monotony(activities, week_start, cap, LOAD_COLUMNS[load])
-    weeks = weekly_table(activities, week_start, today=today)
+    if weeks is None:
+        weeks = weekly_table(activities, week_start, today=today)
     g = group_column(activities)
     keys = ([g] if g else []) + ["week_start"]
     m = m.merge(weeks[keys + ["partial"]], on=keys, how="left")
@@ -899,7 +897,7 @@ def monotony_high(activities: pd.DataFrame, *, threshold: float, cap: float, sev
 # --- all rules ----------------------------------------------------------------------------
 
 #: The context every rule may take besides its parameters.
-_CONTEXT = ("unit", "week_start", "today", "load", "pain_model")
+_CONTEXT = ("unit", "week_start", "today", "load", "pain_model", "weeks")
 
 
 def flags(activities: pd.DataFrame, config: Config | None = None,
@@ -914,7 +912,7 @@ def flags(activities: pd.DataFrame, config: Config | None = None,
                          gap_days=cfg.rule("return_after_break")["gap_days"],
                          return_weeks=cfg.rule("return_after_break")["return_weeks"])
     context = {"unit": cfg.unit, "week_start": cfg.week_start, "today": today,
-               "load": cfg.load, "pain_model": cfg.pain["model"]}
+               "load": cfg.load, "pain_model": cfg.pain["model"], "weeks": weeks}
     parts = []
     for record in registry.values():
         if record.kind == "pain" or not cfg.rule(record.name)["enabled"]:
@@ -928,10 +926,9 @@ def flags(activities: pd.DataFrame, config: Config | None = None,
 
 
 def _context_for(record: Any, context: dict[str, Any]) -> dict[str, Any]:
-    import inspect
-
-    accepted = inspect.signature(record.fn).parameters
-    return {k: v for k, v in context.items() if k in accepted}
+    """The context values ``record``'s function takes (never its data argument)."""
+    accepted = list(inspect.signature(record.fn).parameters)[1:]
+    return {k: v for k, v in context.items() if k in accepted and k in _CONTEXT}
 
 
 def sort_flags(out: pd.DataFrame) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import pandas as pd
 from .config import PAIN_DEFAULTS, Config
 from .errors import ConfigError, InputError, UsageError
 from .load import _flags, daily_load, empty_flags, week_start_of
-from .rules import SEVERITY_RANK, Param, registry, rule
+from .rules import SEVERITY_OVERRIDE, SEVERITY_RANK, Param, registry, rule
 
 PAIN_HEADER = ("date", "pain", "side", "when", "activity", "note")
 SIDES = ("left", "right", "both")
@@ -194,8 +194,7 @@ def pain_episodes(log: pd.DataFrame, threshold: float | None = None,
 
 _PAIN_MODELS = ("Esculier et al. 2018, BJSM 52(10):659 (patellofemoral pain); Silbernagel et "
                 "al. 2007, AJSM 35(6):897 (tendon model)")
-_SEV = Param("severity", "auto", "", "'auto' follows the severity scheme", kind="choice",
-             choices=("auto", "info", "warn", "alert"))
+_SEV = SEVERITY_OVERRIDE
 
 
 def _row(name: str, size: str, severity: str, date: pd.Timestamp, value: float,

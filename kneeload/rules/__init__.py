@@ -121,7 +121,7 @@ class Param:
         return ""
 
 
-ENABLED = Param("enabled", True, "", "run the rule", kind="bool")
+#: Every rule's ``severity`` parameter: ``auto`` follows the scheme, else fixed.
 SEVERITY_OVERRIDE = Param("severity", "auto", "", "'auto' follows the severity scheme; "
                           "info, warn or alert fixes it", kind="choice",
                           choices=("auto", *SEVERITIES))
@@ -189,7 +189,7 @@ class Registry(Mapping[str, Rule]):
             raise ValueError(f"rule {record.name!r} is registered twice")
         self._rules[record.name] = record
 
-    def get(self, name: str, default: Any = None) -> Rule:  # type: ignore[override]
+    def get(self, name: str) -> Rule:  # type: ignore[override]
         """The record of rule ``name``; ConfigError naming the known rules otherwise."""
         self._load()
         try:
@@ -265,5 +265,5 @@ def rule(name: str, *, title: str, params: tuple[Param, ...], grade: str, eviden
     return wrap
 
 
-__all__ = ["EVIDENCE_GRADES", "ENABLED", "Param", "Registry", "Rule", "SEVERITIES",
+__all__ = ["EVIDENCE_GRADES", "Param", "Registry", "Rule", "SEVERITIES",
            "SEVERITY_OVERRIDE", "SEVERITY_RANK", "registry", "rule", "severity_for"]

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..load import _dist, _flags, _who, breaks, empty_flags, group_column, weekly_table
-from . import Param, registry, rule
+from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 
 @rule("return_after_break", title="A return after a break", kind="activities",
@@ -30,12 +30,12 @@ from . import Param, registry, rule
                     "graded return", kind="int", low=1, high=26),
               Param("start_share", 0.5, "", "week 1 back: this share of the usual week "
                     "(and of the longest run)", low=0.05, high=1.0),
-              Param("severity", "auto", "", "'auto' follows the severity scheme",
-                    kind="choice", choices=("auto", "info", "warn", "alert"))))
+              SEVERITY_OVERRIDE))
 def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks: int,
                        start_share: float, severity: str, unit: str = "mi",
                        week_start: str = "monday", today: Any = None,
-                       pain_model: str = "pfp") -> pd.DataFrame:
+                       pain_model: str = "pfp",
+                       weeks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Flag the first run after ``gap_days`` [days] with no run, with the pre-break longest
     run (30 days) and usual week, and each complete week of the next ``return_weeks`` that
     exceeds the graded return: ``usual x (start_share + (1 - start_share) x (k - 1) /
@@ -55,8 +55,9 @@ def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks:
     if back.empty:
         return empty_flags()
     g = group_column(activities)
-    weeks = weekly_table(activities, week_start, today=today, gap_days=gap_days,
-                         return_weeks=return_weeks)
+    if weeks is None:
+        weeks = weekly_table(activities, week_start, today=today, gap_days=gap_days,
+                             return_weeks=return_weeks)
     rows = []
     for b in back.itertuples():
         ceilings, first_max = graded_return(b.usual_week_m, b.prior_longest_m,
