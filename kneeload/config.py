@@ -137,6 +137,10 @@ class Config:
     shoes: dict[str, Any] = field(default_factory=lambda: dict(SHOE_DEFAULTS))
     load: str = "distance"
 
+    def __post_init__(self) -> None:
+        _apply_top(self, {"unit": self.unit, "week_start": self.week_start, "load": self.load,
+                          **({"tz": self.tz} if self.tz is not None else {})}, "")
+
     def rule(self, name: str) -> dict[str, Any]:
         registry.get(name)
         return self.rules[name]

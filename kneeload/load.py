@@ -36,6 +36,8 @@ ATHLETE = "athlete"
 #: A live log: when the last activity is at most this many days before the clock's date,
 #: the season is judged as of the clock's date; otherwise as of the last activity.
 LIVE_DAYS = 7
+#: The activities-table column each ``load`` setting counts.
+LOAD_COLUMNS = {"distance": "distance_m", "time": "moving_s", "srpe": "srpe"}
 
 
 def __getattr__(name: str) -> Any:
@@ -78,6 +80,23 @@ def _dist(m: float, unit: str) -> str:
 
 def _elev(m: float, unit: str) -> str:
     return f"{to_elevation_unit(m, unit):.0f} {elevation_unit(unit)}"
+
+
+def _amount(value: float, load: str, unit: str) -> str:
+    """A load in words: distance in ``unit``, moving time as h:mm, session-RPE in AU."""
+    if load == "time":
+        minutes = int(round(value / 60))
+        return f"{minutes // 60}:{minutes % 60:02d} h"
+    if load == "srpe":
+        return f"{value:.0f} RPE-min"
+    return _dist(value, unit)
+
+
+def with_srpe(activities: pd.DataFrame) -> pd.DataFrame:
+    """``activities`` with an ``srpe`` column: RPE x moving minutes (Foster 2001), NaN
+    without an RPE."""
+    rpe = activities["rpe"] if "rpe" in activities else np.nan
+    return activities.assign(srpe=rpe * activities["moving_s"] / 60)
 
 
 def pct_text(value: float, threshold: float) -> str:
@@ -344,44 +363,63 @@ _PCT = "%"
       params=(Param("threshold_pct", 10.0, _PCT, "the rule's limit", high=1000.0),
               Param("min_base_m", 8046.72, "m", "the week before must have at least this "
                     "much running (5 mi)", high=1e6),
+              Param("min_base_s", 3600.0, "s", "with load = time: the week before must hold "
+                    "this much running time (1 h, about 5 mi at 12 min/mi)", high=1e6),
+              Param("min_base_srpe", 300.0, "RPE-min", "with load = srpe: the week before "
+                    "must hold this much session-RPE (1 h at RPE 5)", high=1e6),
               SEVERITY_OVERRIDE))
 def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float, min_base_m: float,
-                    severity: str, unit: str = "mi") -> pd.DataFrame:
+                    min_base_s: float, min_base_srpe: float, severity: str, unit: str = "mi",
+                    load: str = "distance") -> pd.DataFrame:
     """The 10% rule: a complete week's running distance more than ``threshold_pct`` [%]
     above the complete week before. Not judged when the week before is under ``min_base_m``
     [m] (a tiny base), when either week is partial, or in the weeks of a return after a
     break (the ``return_after_break`` rule judges those). The message also gives the change
-    on the mean of the 4 weeks before, which a deload week does not inflate.
+    on the mean of the 4 weeks before, which a deload week does not inflate. ``load`` (the
+    config's) chooses what is compared: running distance, moving time (runs with no
+    distance count) or session-RPE.
 
     References
     ----------
-    Buist et al. 2008, Am J Sports Med 36(1):33-39. Nielsen et al. 2014, JOSPT.
+    Buist et al. 2008, Am J Sports Med 36(1):33-39. Nielsen et al. 2014, JOSPT. Foster et al.
+    2001 (session-RPE).
     """
     record = registry.get("weekly_increase")
+    col = LOAD_COLUMNS[load]
+    base = {"distance": min_base_m, "time": min_base_s, "srpe": min_base_srpe}[load]
     rows = []
-    prev = _gshift(weeks, "distance_m", 1)
+    if load == "distance":
+        weeks = weeks.assign(xload=weeks["distance_m"], xch=weeks["change_prev_pct"],
+                             xch4=weeks["change_4wk_pct"])
+    else:
+        v = weeks[col].where(~weeks["partial"])
+        p1 = _gshift(weeks.assign(_v=v), "_v", 1)
+        m4 = _grolling_mean(p1, weeks, 4, 3)
+        weeks = weeks.assign(xload=weeks[col],
+                             xch=(((v / p1.where(p1 > 0)) - 1) * 100).round(PCT_DECIMALS),
+                             xch4=(((v / m4.where(m4 > 0)) - 1) * 100).round(PCT_DECIMALS))
+    prev = _gshift(weeks, "xload", 1)
     hit = weeks.assign(xprev=prev)[
-        (prev >= min_base_m) & (weeks["change_prev_pct"] > threshold_pct)
-        & (weeks["return_week"] == 0)]
+        (prev >= base) & (weeks["xch"] > threshold_pct) & (weeks["return_week"] == 0)]
     for w in hit.itertuples():
         p = w.xprev
         four = ""
-        if pd.notna(w.change_4wk_pct):
-            mean4 = w.distance_m / (1 + w.change_4wk_pct / 100)
-            four = (f" and {pct_text(w.change_4wk_pct, threshold_pct)} on the mean of the 4 "
-                    f"weeks before ({_dist(mean4, unit)})")
-            if w.change_4wk_pct <= threshold_pct:
+        if pd.notna(w.xch4):
+            mean4 = w.xload / (1 + w.xch4 / 100)
+            four = (f" and {pct_text(w.xch4, threshold_pct)} on the mean of the 4 "
+                    f"weeks before ({_amount(mean4, load, unit)})")
+            if w.xch4 <= threshold_pct:
                 four += ": the week before was lighter, so this is mostly a return to your usual"
         rows.append({
             **_who(w),
             "rule": "weekly_increase", "severity": record.severity_of("over", {
                 "severity": severity}), "date": w.week_end,
-            "week_start": w.week_start, "value": round(float(w.change_prev_pct), 1),
+            "week_start": w.week_start, "value": round(float(w.xch), 1),
             "threshold": threshold_pct, "unit": "%",
-            "message": (f"Week of {w.week_start:%d %b}: {_dist(w.distance_m, unit)} of running, "
-                        f"{pct_text(w.change_prev_pct, threshold_pct)} on the week before "
-                        f"({_dist(p, unit)}){four}. The {threshold_pct:g}% rule advises at most "
-                        f"+{threshold_pct:g}% a week. " + record.evidence_text),
+            "message": (f"Week of {w.week_start:%d %b}: {_amount(w.xload, load, unit)} of "
+                        f"running, {pct_text(w.xch, threshold_pct)} on the week before "
+                        f"({_amount(p, load, unit)}){four}. The {threshold_pct:g}% rule advises "
+                        f"at most +{threshold_pct:g}% a week. " + record.evidence_text),
         })
     return _flags(rows)
 
@@ -399,11 +437,16 @@ def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float, min_base_m: fl
                     "threshold)", high=10000.0),
               Param("min_base_m", 16093.44, "m", "the 14 days before the two weeks must hold "
                     "at least this much running (10 mi)", high=1e6),
+              Param("min_base_s", 7200.0, "s", "with load = time: the base's running time "
+                    "(2 h)", high=1e6),
+              Param("min_base_srpe", 600.0, "RPE-min", "with load = srpe: the base's "
+                    "session-RPE (2 h at RPE 5)", high=1e6),
               SEVERITY_OVERRIDE))
 def two_week_increase(activities: pd.DataFrame, *, threshold_pct: float, large_pct: float,
-                      min_base_m: float, severity: str, unit: str = "mi",
-                      week_start: str = "monday", today: Any = None,
-                      weeks: pd.DataFrame | None = None) -> pd.DataFrame:
+                      min_base_m: float, min_base_s: float, min_base_srpe: float,
+                      severity: str, unit: str = "mi", week_start: str = "monday",
+                      today: Any = None, weeks: pd.DataFrame | None = None,
+                      load: str = "distance") -> pd.DataFrame:
     """Two-week progression evaluated at every session, as Nielsen 2014 did: the running of
     the 14 days up to and including each run's day against the 14 days before them,
     ``100 x (D(t-13..t) / D(t-27..t-14) - 1)`` [%]. Flagged above ``threshold_pct``; at
@@ -415,7 +458,9 @@ def two_week_increase(activities: pd.DataFrame, *, threshold_pct: float, large_p
     Nielsen et al. 2014, JOSPT: >30% progression over 2 weeks, HR 1.59 (0.96-2.66).
     """
     record = registry.get("two_week_increase")
-    prog = two_week_progression(activities, week_start=week_start, today=today, weeks=weeks)
+    min_base_m = {"distance": min_base_m, "time": min_base_s, "srpe": min_base_srpe}[load]
+    prog = two_week_progression(activities, week_start=week_start, today=today, weeks=weeks,
+                                column=LOAD_COLUMNS[load])
     g = group_column(activities)
     hit = prog[(prog["base_m"] >= min_base_m) & (prog["progression_pct"] > threshold_pct)
                & (prog["return_week"] == 0)]
@@ -433,9 +478,10 @@ def two_week_increase(activities: pd.DataFrame, *, threshold_pct: float, large_p
                 "severity": severity}), "date": w.local_date,
             "week_start": w.week_start, "value": round(float(w.progression_pct), 1),
             "threshold": threshold_pct, "unit": "%",
-            "message": (f"{w.local_date:%a %d %b}: {_dist(w.two_weeks_m, unit)} of running in "
-                        f"the 14 days to this run, {pct_text(w.progression_pct, threshold_pct)}"
-                        f" on the 14 days before ({_dist(w.base_m, unit)}). Runners who "
+            "message": (f"{w.local_date:%a %d %b}: {_amount(w.two_weeks_m, load, unit)} of "
+                        "running in the 14 days to this run, "
+                        f"{pct_text(w.progression_pct, threshold_pct)} on the 14 days before "
+                        f"({_amount(w.base_m, load, unit)}). Runners who "
                         f"progressed more than {threshold_pct:g}% over two weeks seemed more "
                         "prone to distance-related injuries, runner's knee among them; the "
                         "link was not statistically significant. " + record.evidence_text),
@@ -444,14 +490,16 @@ def two_week_increase(activities: pd.DataFrame, *, threshold_pct: float, large_p
 
 
 def two_week_progression(activities: pd.DataFrame, *, week_start: str = "monday",
-                         today: Any = None, weeks: pd.DataFrame | None = None) -> pd.DataFrame:
+                         today: Any = None, weeks: pd.DataFrame | None = None,
+                         column: str = "distance_m") -> pd.DataFrame:
     """Nielsen's two-week progression on every run day: ``two_weeks_m`` (running of the 14
     days up to and including the day [m]), ``base_m`` (the 14 days before them [m]),
     ``progression_pct`` (NaN before 28 days of data or on a zero base), ``week_start`` and
     ``return_week`` (see :func:`weekly_table`; ``weeks``, when given, is that table), per
-    athlete in a cohort table."""
+    athlete in a cohort table. ``column`` is the load: ``distance_m`` (the ``*_m`` columns
+    are then metres), ``moving_s`` or ``srpe`` (they are then seconds or RPE-min)."""
     g = group_column(activities)
-    grid = _daily_grid(activities)
+    grid = _daily_grid(with_srpe(activities) if column == "srpe" else activities, column)
     cols = ([g] if g else []) + ["local_date", "week_start", "two_weeks_m", "base_m",
                                  "progression_pct", "return_week"]
     if grid.empty:
@@ -848,10 +896,6 @@ def monotony(activities: pd.DataFrame, week_start: str = "monday", cap: float | 
     if g:
         out = out.rename(columns={"_g": g})
     return out[cols]
-
-
-#: The activities-table column each ``load`` setting counts.
-LOAD_COLUMNS = {"distance": "distance_m", "time": "moving_s", "srpe": "srpe"}
 
 
 @rule("monotony_high", title="Training monotony (Foster)", kind="activities", grade="low",

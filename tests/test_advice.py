@@ -204,3 +204,28 @@ def test_tolerance_is_the_runners_own_record():
     assert tol.most_descent_run.value_m == 10.0  # the factory's 10 m a run
     assert "your history, not a prediction" in tol.text
     assert advice.tolerance(acts, None).longest_run is None
+
+
+def test_runs_without_distance_count_by_time_and_session_rpe():
+    # treadmill runs with no distance: 3 x 30 min a week for 3 weeks, then 3 x 45 min
+    acts = activities(weekly_runs("2026-01-05", [9, 9, 9, 13.5]))  # 600 s a factory mile
+    acts = acts.assign(distance_m=float("nan"), sport="treadmill", rpe=5.0)
+    assert load.flags(acts).query("rule == 'weekly_increase'").empty  # no distance: nothing
+    # by time: 8100 s (2:15 h) on 5400 s (1:30 h) = +50%; the 1 h base is met
+    f = load.flags(acts, Config(load="time")).query("rule == 'weekly_increase'")
+    assert f["value"].tolist() == [50.0]
+    assert "2:15 h of running, +50% on the week before (1:30 h)" in f["message"].iloc[0]
+    # by session-RPE (Foster 2001): 3 x 5 x 45 = 675 RPE-min on 3 x 5 x 30 = 450: +50%
+    f = load.flags(acts, Config(load="srpe")).query("rule == 'weekly_increase'")
+    assert f["value"].tolist() == [50.0] and "675 RPE-min" in f["message"].iloc[0]
+    # two weeks to Sun 1 Feb by time: (5400 + 8100) / (5400 + 5400) = +25%: under 30%
+    assert load.flags(acts, Config(load="time")).query("rule == 'two_week_increase'").empty
+
+
+def test_config_built_in_python_is_checked_too():
+    with pytest.raises(kneeload.ConfigError, match="load: expected one of distance, time, srpe"):
+        Config(load="pace")
+    with pytest.raises(kneeload.ConfigError, match="unit must be 'mi' or 'km'"):
+        Config(unit="furlong")
+    with pytest.raises(kneeload.ConfigError, match=r"rules.weekly_increase.min_base_m: -1"):
+        Config().with_rules({"weekly_increase": {"min_base_m": -1}})
