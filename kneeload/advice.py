@@ -313,6 +313,10 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
             ceiling = ret.week_ceilings_m[k]
             notes.append(f"Week {k + 1} of a return after a {ret.gap_days}-day break: "
                          "judged against the graded return, not the 10% rule.")
+    pending = _pending_return(activities, cfg, day)
+    if pending is not None and ceiling is None:
+        ceiling, text = pending
+        notes.append(text)
     lefts = [v for v in (left(lim["ten"]), left(lim["two"])) if v is not None]
     overall = left(ceiling) if ceiling is not None else (min(lefts) if lefts else None)
     return ThisWeek(day, start, end, bool(day >= end), int(len(so_far)), dist, lim["last"],
@@ -322,6 +326,33 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
 
 
 # --- returns after a break ----------------------------------------------------------------
+
+
+def _pending_return(activities: pd.DataFrame, cfg: Config,
+                    day: pd.Timestamp) -> tuple[float, str] | None:
+    """When ``day`` is ``gap_days`` or more after the last run: week 1's ceiling [m] of the
+    graded return the next run starts, and the advice in words."""
+    rb = cfg.rule("return_after_break")
+    runs = running(activities)
+    runs = runs[runs["local_date"] <= day]
+    if runs.empty:
+        return None
+    last = runs["local_date"].max()
+    gap = (day - last).days
+    if gap < rb["gap_days"]:
+        return None
+    win30 = runs[runs["local_date"] > last - pd.Timedelta(days=30)]
+    win28 = runs[runs["local_date"] > last - pd.Timedelta(days=28)]
+    back = pd.Series({"usual_week_m": float(win28["distance_m"].sum() / 4),
+                      "prior_longest_m": float(win30["distance_m"].max())})
+    ceilings, first_max = graded_return(back.usual_week_m, back.prior_longest_m,
+                                        start_share=rb["start_share"],
+                                        return_weeks=rb["return_weeks"])
+    model = cfg.pain["model"]
+    limit = cfg.rule("pain_during_run")[f"{model}_limit"]
+    return ceilings[0], (f"No run for {gap} days: your next run starts a return after a "
+                         "break. " + return_text(back, ceilings, first_max, cfg.unit, limit,
+                                                 model))
 
 
 def graded_return(usual_week_m: float, prior_longest_m: float, *, start_share: float,

@@ -295,6 +295,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         for line in bar_chart(season.weeks, unit):
             print(line)
         print()
+        if args.today is None and season.today != pd.Timestamp(dt.date.today()):
+            print(f"Judged as of {season.today:%a %d %b %Y}, the last run's day (the data "
+                  "ends more than a week ago); pass --today DATE to judge another day.")
         for line in this_week_lines(tw, unit):
             print(line)
         if tol is not None:

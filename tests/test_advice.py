@@ -229,3 +229,28 @@ def test_config_built_in_python_is_checked_too():
         Config(unit="furlong")
     with pytest.raises(kneeload.ConfigError, match=r"rules.weekly_increase.min_base_m: -1"):
         Config().with_rules({"weekly_increase": {"min_base_m": -1}})
+
+
+def test_a_day_long_after_the_last_run_says_the_next_run_is_a_return():
+    # 20 mi weeks to Sun 1 Feb; judged on Mon 2 Mar (29 days later): a return is pending,
+    # week 1's ceiling is half the usual 20 mi week
+    acts = activities(weekly_runs("2026-01-05", [20, 20, 20, 20]))
+    tw = advice.this_week(acts, today="2026-03-02")
+    assert tw.distance_m == 0.0 and tw.return_ceiling_m == pytest.approx(10 * MI)
+    assert tw.left_m == pytest.approx(10 * MI)
+    assert "No run for 29 days" in tw.notes[-1] and "heuristic" in tw.notes[-1]
+
+
+def test_check_prints_this_week_and_the_bar_chart(capsys):
+    from conftest import SAMPLE
+
+    from kneeload.cli import main
+    assert main(["check", str(SAMPLE), "--today", "2026-08-17"]) == 1
+    out = capsys.readouterr().out
+    # as of Mon 17 Aug: last complete week 15.0 mi -> 16.5 mi within the 10% rule, nothing run
+    assert "This week so far (Mon 17 Aug to Mon 17 Aug): 0.0 mi in 0 run(s)" in out
+    assert "Left within the 10% rule: 16.5 mi (of 16.5 mi)" in out
+    # longest of the 30 days before each day: 6.5 mi (2 Aug) -> 7.15 -> "7.2 mi"
+    assert "Mon 7.2 mi" in out and "Sun 7.2 mi" in out
+    assert "2026-08-10  " in out and "15.0 mi" in out and "(partial)" in out
+    assert "Judged as of" not in out
