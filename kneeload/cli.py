@@ -21,7 +21,7 @@ from .advice import ThisWeek
 from .config import SEVERITIES, find_beside, load_config
 from .errors import KneeloadError
 from .io import ReadResult, read_activities
-from .load import SEVERITY_RANK
+from .load import SEVERITY_RANK, pct_text
 from .plan import read_plan
 from .schema import RUNNING_SPORTS
 from .season import Season
@@ -281,16 +281,19 @@ def cmd_check(args: argparse.Namespace) -> int:
                           "skipped": records(season.skipped)}, indent=2))
     else:
         print(f"{'week':<10}  {'runs':>4}  {'distance':>9}  {'change':>7}  {'4-wk':>6}  "
-              f"{'longest':>8}  {'descent':>8}  {'cadence':>7}")
+              f"{'longest':>8}  {'descent':>8}  {'cadence':>7}  note")
         eu = elevation_unit(unit)
+        ten = season.config.rule("weekly_increase")["threshold_pct"]
         for w in weeks.itertuples():
-            ch = "" if pd.isna(w.change_prev_pct) else f"{round(w.change_prev_pct):+d}%"
-            c4 = "" if pd.isna(w.change_4wk_pct) else f"{round(w.change_4wk_pct):+d}%"
+            ch = "" if pd.isna(w.change_prev_pct) else pct_text(w.change_prev_pct, ten)
+            c4 = "" if pd.isna(w.change_4wk_pct) else pct_text(w.change_4wk_pct, ten)
             cad = "" if pd.isna(w.cadence_spm) else f"{w.cadence_spm:.0f}"
+            note = ("partial" if w.partial else "") + (
+                f"{' ' if w.partial else ''}return week {w.return_week}" if w.return_week else "")
             print(f"{w.week_start:%Y-%m-%d}  {w.runs:>4}  "
                   f"{to_unit(w.distance_m, unit):>6.1f} {unit}  {ch:>7}  {c4:>6}  "
                   f"{to_unit(w.longest_m, unit):>5.1f} {unit}  "
-                  f"{to_elevation_unit(w.descent_m, unit):>5.0f} {eu}  {cad:>7}")
+                  f"{to_elevation_unit(w.descent_m, unit):>5.0f} {eu}  {cad:>7}  {note}".rstrip())
         print()
         for line in bar_chart(season.weeks, unit):
             print(line)
