@@ -225,7 +225,9 @@ def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
     runs = running(activities)
     out = []
     for day in days:
-        prior = runs[(runs["local_date"] >= day - window) & (runs["local_date"] < day)]
+        # the runs of the window's whole days before ``day``: the first day of a 30-day
+        # window is left out, as a run late on it may fall outside a run early on ``day``
+        prior = runs[(runs["local_date"] > day - window) & (runs["local_date"] < day)]
         longest = float(prior["distance_m"].max()) if len(prior) else None
         if longest is not None and not np.isfinite(longest):
             longest = None

@@ -254,3 +254,20 @@ def test_check_prints_this_week_and_the_bar_chart(capsys):
     assert "Mon 7.2 mi" in out and "Sun 7.2 mi" in out
     assert "2026-08-10  " in out and "15.0 mi" in out and "(partial)" in out
     assert "Judged as of" not in out
+
+
+def test_the_longest_run_allowed_moves_with_the_day_and_a_plan_at_it_raises_nothing():
+    # a 10 mi run on Sun 4 Jan, then 4 mi runs Mon/Thu/Sun to Sun 1 Feb; next week 2-8 Feb
+    acts = activities([("2026-01-04 08:00", 10.0)] + weekly_runs("2026-01-05", [12] * 4))
+    nw = advice.next_week(acts, today="2026-02-01")
+    limits = [round(d.max_run_m / MI, 2) for d in nw.days]
+    # Mon 2 Feb: the 29 whole days before (4 Jan - 1 Feb) hold the 10 mi run: 11 mi; from
+    # Tue 3 Feb it is out of the window: 1.1 x 4 = 4.4 mi. Advising 11 mi for Sunday (the old
+    # Monday-only figure) would be a +175% spike
+    assert limits == [11.0, 4.4, 4.4, 4.4, 4.4, 4.4, 4.4]
+    assert nw.max_run_m == pytest.approx(4.4 * MI)
+    plan = pd.DataFrame({"date": pd.to_datetime(["2026-02-08"]), "distance_m": [nw.max_run_m]})
+    assert load.check_plan(acts, plan).query("rule == 'session_spike'").empty
+    plan["distance_m"] = 11 * MI
+    assert load.check_plan(acts, plan).query("rule == 'session_spike'")["severity"].tolist() == [
+        "alert"]
