@@ -93,8 +93,7 @@ def read_cohort(root: str | os.PathLike[str], *, scheduler: str | None = None,
             key_athlete[key] = athlete
         else:
             todo.append((i, kind, path, key))
-    common = (default_sport, zone, fit_backend, False,
-              str(store.root) if store is not None else None)
+    common = (default_sport, zone, fit_backend, False)
     if todo:
         own = client is None
         cluster = None

@@ -8,8 +8,6 @@ one pair in parallel came with fewer injuries (HR 0.614, 95% CI 0.389-0.969; Mal
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import os
 from typing import Any
 
@@ -17,34 +15,15 @@ import numpy as np
 import pandas as pd
 
 from .config import SHOE_DEFAULTS
-from .errors import InputError
 from .schema import M_PER_KM, M_PER_MI, RUNNING_SPORTS, SPORTS
+from .textfile import read_csv_table, warn_note
 
 SHOE_COLUMNS = ("shoe", "brand", "model", "first_used", "retired", "notice", "replace", "unit",
                 "start_distance", "default", "sports")
 _YES = {"yes", "y", "true", "1", "x"}
-
-
-def _date(path: str, line: int, col: str, text: str) -> pd.Timestamp | None:
-    if not text:
-        return None
-    try:
-        return pd.Timestamp(dt.date.fromisoformat(text))
-    except ValueError:
-        raise InputError(path, f"{col} {text!r} is not an ISO date like 2026-03-01",
-                         f"line {line}") from None
-
-
-def _float(path: str, line: int, col: str, text: str) -> float | None:
-    if not text:
-        return None
-    try:
-        v = float(text)
-    except ValueError:
-        raise InputError(path, f"{col} {text!r} is not a number", f"line {line}") from None
-    if v < 0:
-        raise InputError(path, f"{col} {v:g} is negative", f"line {line}")
-    return v
+#: Largest distance accepted in a shoes file (notice, replace, start_distance) [mi or km]: a
+#: pair that lasts 10,000 is a typo.
+MAX_SHOE_DISTANCE = 10_000.0
 
 
 def read_shoes(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -52,60 +31,57 @@ def read_shoes(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     Returns ``shoe``, ``brand``, ``model``, ``first_used``, ``retired`` (dates or NaT),
     ``notice_m``, ``replace_m``, ``start_distance_m`` [m], ``default`` (bool), ``sports``
-    (tuple of sports this pair is for). Every bad row is an error naming its line.
+    (tuple of sports this pair is for). Read through :mod:`kneeload.textfile` (UTF-8,
+    UTF-16 or Windows-1252; ``,`` or ``;``; columns in any order); every bad row is
+    reported, all at once, with its line.
     """
-    path = os.fspath(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            fields = [f.strip().lower() for f in reader.fieldnames or []]
-            if "shoe" not in fields:
-                raise InputError(path, "has no 'shoe' column; the header needs at least "
-                                 "'shoe'", "line 1")
-            unknown = [f for f in fields if f not in SHOE_COLUMNS]
-            if unknown:
-                raise InputError(path, f"unknown column(s) {', '.join(unknown)}; columns are "
-                                 + ",".join(SHOE_COLUMNS), "line 1")
-            rows, names = [], set()
-            for line, rec in enumerate(reader, start=2):
-                r = {k.strip().lower(): (v or "").strip() for k, v in rec.items() if k}
-                if not any(r.values()):
-                    continue
-                name = r.get("shoe", "")
-                if not name:
-                    raise InputError(path, "shoe name is empty", f"line {line}")
-                if name.lower() in names:
-                    raise InputError(path, f"shoe {name!r} is listed twice", f"line {line}")
-                names.add(name.lower())
-                unit = (r.get("unit") or "mi").lower()
-                if unit not in ("mi", "km"):
-                    raise InputError(path, f"unit {unit!r} must be mi or km", f"line {line}")
-                per = M_PER_MI if unit == "mi" else M_PER_KM
-                notice = _float(path, line, "notice", r.get("notice", ""))
-                replace = _float(path, line, "replace", r.get("replace", ""))
-                start = _float(path, line, "start_distance", r.get("start_distance", ""))
-                sports = tuple(s.strip().lower() for s in r.get("sports", "").replace(
-                    ";", " ").split() if s.strip())
-                bad = [s for s in sports if s not in SPORTS]
-                if bad:
-                    raise InputError(path, f"sports {', '.join(bad)} unknown; use "
-                                     + ", ".join(SPORTS), f"line {line}")
-                first = _date(path, line, "first_used", r.get("first_used", ""))
-                retired = _date(path, line, "retired", r.get("retired", ""))
-                if first is not None and retired is not None and retired < first:
-                    raise InputError(path, f"retired {retired:%Y-%m-%d} is before first_used "
-                                     f"{first:%Y-%m-%d}", f"line {line}")
-                rows.append({
-                    "shoe": name, "brand": r.get("brand", ""), "model": r.get("model", ""),
-                    "first_used": first, "retired": retired,
-                    # a pair without its own limits takes the config's in shoe_status
-                    "notice_m": notice * per if notice is not None else np.nan,
-                    "replace_m": replace * per if replace is not None else np.nan,
-                    "start_distance_m": (start or 0.0) * per,
-                    "default": r.get("default", "").lower() in _YES, "sports": sports,
-                })
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
+    table = read_csv_table(path, known=SHOE_COLUMNS, required=("shoe",), what="shoes file")
+    warn_note(table.note)
+    problems = table.problems
+    comma = table.delimiter == ";"
+    rows, names = [], set()
+    for line, r in table.rows:
+        where = f"line {line}"
+        n = len(problems.items)
+        name = r.get("shoe", "")
+        if not name:
+            problems.add(where, "shoe name is empty")
+        elif name.lower() in names:
+            problems.add(where, f"shoe {name!r} is listed twice")
+        names.add(name.lower())
+        unit = (r.get("unit") or "mi").lower()
+        if unit not in ("mi", "km"):
+            problems.add(where, f"unit {unit!r} must be mi or km")
+        per = M_PER_MI if unit == "mi" else M_PER_KM
+        dist = {}
+        for col in ("notice", "replace", "start_distance"):
+            text = r.get(col, "")
+            dist[col] = problems.number(where, col, text, decimal_comma=comma, minimum=0,
+                                        maximum=MAX_SHOE_DISTANCE) if text else None
+        sports = tuple(s.strip().lower() for s in r.get("sports", "").replace(
+            ";", " ").split() if s.strip())
+        bad = [s for s in sports if s not in SPORTS]
+        if bad:
+            problems.add(where, f"sports {', '.join(bad)} unknown; use " + ", ".join(SPORTS))
+        first = problems.date(where, "first_used", r["first_used"], "2026-03-01") \
+            if r.get("first_used") else None
+        retired = problems.date(where, "retired", r["retired"], "2026-03-01") \
+            if r.get("retired") else None
+        if first is not None and retired is not None and retired < first:
+            problems.add(where, f"retired {retired:%Y-%m-%d} is before first_used "
+                         f"{first:%Y-%m-%d}")
+        if len(problems.items) > n:
+            continue
+        rows.append({
+            "shoe": name, "brand": r.get("brand", ""), "model": r.get("model", ""),
+            "first_used": first, "retired": retired,
+            # a pair without its own limits takes the config's in shoe_status
+            "notice_m": dist["notice"] * per if dist["notice"] is not None else np.nan,
+            "replace_m": dist["replace"] * per if dist["replace"] is not None else np.nan,
+            "start_distance_m": (dist["start_distance"] or 0.0) * per,
+            "default": r.get("default", "").lower() in _YES, "sports": sports,
+        })
+    problems.raise_if_any()
     out = pd.DataFrame(rows, columns=["shoe", "brand", "model", "first_used", "retired",
                                       "notice_m", "replace_m", "start_distance_m", "default",
                                       "sports"])
@@ -116,24 +92,18 @@ def read_shoes(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def read_shoe_overrides(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Per-run assignments: CSV ``activity,shoe``; ``activity`` is an activity_id, a file
-    name, or an ISO date (every run that day)."""
-    path = os.fspath(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            fields = [f.strip().lower() for f in reader.fieldnames or []]
-            if fields[:2] != ["activity", "shoe"]:
-                raise InputError(path, "header must be 'activity,shoe'", "line 1")
-            rows = []
-            for line, rec in enumerate(reader, start=2):
-                r = [(v or "").strip() for v in rec.values()]
-                if not any(r):
-                    continue
-                if not r[0] or not r[1]:
-                    raise InputError(path, "needs both an activity and a shoe", f"line {line}")
-                rows.append({"activity": r[0], "shoe": r[1], "line": line})
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
+    name, or an ISO date (every run that day). Read like the shoes file; every bad row is
+    reported with its line."""
+    table = read_csv_table(path, known=("activity", "shoe"), required=("activity", "shoe"),
+                           what="shoe assignments file", ordered=("activity", "shoe"))
+    warn_note(table.note)
+    rows = []
+    for line, r in table.rows:
+        if not r["activity"] or not r["shoe"]:
+            table.problems.add(f"line {line}", "needs both an activity and a shoe")
+            continue
+        rows.append({"activity": r["activity"], "shoe": r["shoe"], "line": line})
+    table.problems.raise_if_any()
     return pd.DataFrame(rows, columns=["activity", "shoe", "line"])
 
 

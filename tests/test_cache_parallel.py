@@ -91,13 +91,11 @@ def test_no_cache_writes_nothing(folder, tmp_path):
     assert not any((tmp_path / "cache").glob("**/*"))
 
 
-def test_samples_are_cached(folder, tmp_path):
+def test_samples_are_not_cached_as_nothing_reads_them(folder, tmp_path):
     cache = tmp_path / "cache"
     kneeload.read_activities(folder, cache=cache, workers=1)
-    files = list((cache / cache_mod.CACHE_VERSION / "samples").glob("*.parquet"))
-    assert len(files) == 4  # every readable file
-    frames = [pd.read_parquet(f) for f in files]
-    assert sorted(len(f) for f in frames) == [3, 21, 147, 1202]
+    assert sorted(p.name for p in (cache / cache_mod.CACHE_VERSION).iterdir()) == [
+        "index.parquet"]
 
 
 def test_two_runs_sharing_a_cache(folder, tmp_path):

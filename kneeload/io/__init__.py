@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import stat
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from struct import error as struct_error
@@ -28,7 +30,9 @@ from ..errors import (
     UnsupportedFormatError,
     UsageError,
 )
+from ..safeio import display_path, read_regular_file
 from ..schema import SPORTS, conform_activities, conform_samples, empty_activities, empty_skipped
+from ._deadline import parse_deadline
 from ._source import Source, format_from_name, open_source
 from ._summary import Parsed, summarise
 from ._time import resolve_timezone, timezone_name
@@ -55,6 +59,8 @@ _FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2}
 #: Two activities overlapping in time by more than this share of the shorter one are
 #: the same activity recorded or exported twice.
 DUPLICATE_OVERLAP = 0.5
+#: During a long ingest, new results are written to the parse cache this often [s].
+CACHE_STORE_EVERY_S = 5.0
 
 
 @dataclass
@@ -102,9 +108,10 @@ def _parse(source: Source, fmt: str | None, default_sport: str,
            fit_backend: str = "fitdecode") -> list[Parsed]:
     raw = open_source(source, fmt)
     try:
-        if raw.fmt == "fit":
-            return parse_fit(raw, default_sport=default_sport, backend=fit_backend)
-        return _PARSERS[raw.fmt](raw, default_sport=default_sport)
+        with parse_deadline(raw.name):
+            if raw.fmt == "fit":
+                return parse_fit(raw, default_sport=default_sport, backend=fit_backend)
+            return _PARSERS[raw.fmt](raw, default_sport=default_sport)
     except (InputError, UsageError):
         raise
     except (AssertionError, ArithmeticError, LookupError, TypeError, ValueError, UnicodeError,
@@ -171,7 +178,8 @@ def read_samples(source: Source, *, session: int = 0, format: str | None = None,
 
 def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
             recursive: bool = True) -> list[tuple[str, str]]:
-    """(kind, path) for every input: 'file', 'zip', 'strava' (an export folder), 'csv'."""
+    """(kind, path) for every input: 'file', 'zip', 'strava' (an export folder), 'csv',
+    'unlisted' (a folder that could not be listed: reported, never passed over)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     out: list[tuple[str, str]] = []
@@ -182,8 +190,8 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
             out.append(("zip", p))
         elif lower.endswith(".csv"):
             try:
-                with open(p, "rb") as fh:
-                    head = fh.read(400)
+                regular = stat.S_ISREG(os.stat(p).st_mode)
+                head = _head(p) if regular else b""
             except OSError:
                 head = b""
             if is_manual_log(head) or explicit:
@@ -197,7 +205,10 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
             if is_strava_folder(p):
                 out.append(("strava", p))
                 continue
-            for root, dirs, files in os.walk(p):
+            def unlisted(err: OSError, top: str = p) -> None:  # never pass a folder over
+                out.append(("unlisted", err.filename or top))
+
+            for root, dirs, files in os.walk(p, onerror=unlisted):
                 dirs.sort()
                 keep = []
                 for d in dirs:
@@ -215,6 +226,14 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
         else:
             classify(p, explicit=True)
     return out
+
+
+def _head(path: str, size: int = 400) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
 
 
 def find_activity_files(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
@@ -288,7 +307,8 @@ def _read_container(container: str, members: Iterable[Member | InputError],
                         "activities.csv")
         elif r.filename:
             note = f"file {r.filename} is not in the export; totals from activities.csv"
-        row = strava_row_activity(r, csv_member.name if csv_member else container, zone)
+        row = strava_row_activity(r, display_path(csv_member.name if csv_member else container),
+                                  zone)
         row["note"] = note
         rows.append(row)
     for key, member in files.items():
@@ -309,7 +329,7 @@ def _parse_member(member: Member, default_sport: str) -> list[Parsed]:
 
 
 def _skip(exc: InputError) -> dict[str, str]:
-    return {"path": exc.path, "kind": _kind(exc),
+    return {"path": display_path(exc.path), "kind": _kind(exc),
             "reason": exc.reason if not exc.location else f"{exc.location}: {exc.reason}"}
 
 
@@ -375,34 +395,39 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit_backend: str,
-                  strict: bool, cache_dir: str | None, key: str | None
+                  strict: bool
                   ) -> tuple[list[dict[str, object]], list[dict[str, str]], InputError | None]:
     """Read one input (file, archive, export folder, manual log): its rows and skipped
     entries, and the first error when ``strict``. Runs in worker processes too, so only
-    summaries travel back; a file's samples go straight to the cache."""
+    summaries travel back."""
     rows: list[dict[str, object]] = []
     skipped: list[dict[str, str]] = []
     policy = OnError.RAISE if strict else OnError.SKIP
     try:
+        if kind == "unlisted":
+            try:
+                os.listdir(path)
+                why = "changed while being read"
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+            raise CorruptFileError(display_path(path), f"folder cannot be read ({why}); its "
+                                   "files were not read")
         if kind == "file":
             parsed = _parse(path, None, default_sport, fit_backend)
             rows.extend(summarise(p, zone) for p in parsed)
-            if cache_dir is not None and key is not None:
-                from .cache import ParseCache
-                ParseCache(cache_dir).store_samples(key, [p.samples for p in parsed])
         elif kind == "zip":
             _read_container(path, iter_zip(path), default_sport, zone, rows, skipped, policy)
         elif kind == "strava":
             _read_container(path, iter_folder_members(path), default_sport, zone, rows,
                             skipped, policy)
         else:
-            with open(path, "rb") as fh:
-                data = fh.read()
+            from ..textfile import MAX_TEXT_FILE_BYTES
+            data = read_regular_file(path, MAX_TEXT_FILE_BYTES, "manual log")
             if not is_manual_log(data):
                 raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "
                                              "date,distance,duration) nor a Strava "
                                              "activities.csv")
-            rows.extend(parse_manual_log(path, data, zone))
+            rows.extend(parse_manual_log(display_path(path), data, zone))
     except InputError as exc:
         if strict:
             return rows, skipped, exc
@@ -411,7 +436,31 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
 
 
 def _ingest_chunk(chunk: list[tuple], common: tuple) -> list[tuple]:
-    return [(i, *_ingest_input(kind, path, *common, key)) for i, kind, path, key in chunk]
+    return [(i, *_ingest_input(kind, path, *common)) for i, kind, path, _key in chunk]
+
+
+def _end_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started it ends (killed
+    included), so no parse goes on for nobody. Linux: the kernel's parent-death signal;
+    elsewhere, and as a backstop, a thread that checks the parent every half second."""
+    import threading
+    import time
+
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, TypeError):
+        pass
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="kneeload-parent-watch", daemon=True).start()
 
 
 def _pool_context():
@@ -484,8 +533,7 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
             from_cache[key] = i
         else:
             todo.append((i, kind, path, key))
-    common = (default_sport, zone, fit_backend, policy is OnError.RAISE,
-              str(store.root) if store is not None else None)
+    common = (default_sport, zone, fit_backend, policy is OnError.RAISE)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     if progress is None:
         progress = len(todo) > 20 and _interactive()
@@ -494,39 +542,50 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         from tqdm.auto import tqdm
         bar = tqdm(total=len(todo), desc="reading", unit="file")
     done: list[tuple] = []
+    pending: dict[str, tuple[str, list, list]] = {}  # results not yet in the cache
+    last_store = time.monotonic()
+
+    def collect(part: list[tuple]) -> None:
+        """Keep a finished part; every CACHE_STORE_EVERY_S, write what is new to the cache,
+        so a run killed half-way keeps the work done."""
+        nonlocal last_store
+        done.extend(part)
+        if store is None:
+            return
+        for i, rows, skipped, error in part:
+            if error is None and keys[i] is not None:
+                pending[keys[i]] = (inputs[i][1], rows, skipped)
+        if pending and time.monotonic() - last_store > CACHE_STORE_EVERY_S:
+            store.store(pending)
+            pending.clear()
+            last_store = time.monotonic()
+
     if n_workers > 1 and len(todo) >= 8:
         from concurrent.futures import ProcessPoolExecutor, as_completed
         size = max(1, min(16, len(todo) // (n_workers * 4)))
         chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context()) as pool:
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context(),
+                                 initializer=_end_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_ingest_chunk, c, common) for c in chunks]
             for fut in as_completed(futures):
                 part = fut.result()
-                done.extend(part)
+                collect(part)
                 if bar is not None:
                     bar.update(len(part))
     else:
         for item in todo:
-            done.extend(_ingest_chunk([item], common))
+            collect(_ingest_chunk([item], common))
             if bar is not None:
                 bar.update(1)
     if bar is not None:
         bar.close()
-    new_entries = {}
+    if store is not None:
+        store.store(pending)  # never raises: an unusable cache is reported once
     for i, rows, skipped, error in sorted(done, key=lambda t: t[0]):
         if error is not None:
             raise error
         results[i] = (rows, skipped)
-        key = keys[i]
-        if key is not None:
-            new_entries[key] = (inputs[i][1], rows, skipped)
-    if store is not None and new_entries:
-        try:
-            store.store(new_entries)
-        except OSError as exc:  # a read-only or full cache never stops the analysis
-            import warnings
-            warnings.warn(f"kneeload could not write its cache in {store.root}: {exc}",
-                          stacklevel=2)
     skipped_all = [s for i in sorted(results) for s in results[i][1]]
     if policy is OnError.RAISE and skipped_all:
         s = skipped_all[0]

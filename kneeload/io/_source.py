@@ -8,7 +8,8 @@ import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Union
 
-from ..errors import CorruptFileError, UnsafeInputError, UnsupportedFormatError
+from ..errors import CorruptFileError, InputError, UnsafeInputError, UnsupportedFormatError
+from ..safeio import display_path, read_regular_file
 
 Source = Union[str, "os.PathLike[str]", BinaryIO]
 
@@ -51,22 +52,34 @@ def _sniff(data: bytes) -> str | None:
 
 
 def _gunzip(name: str, blob: bytes) -> bytes:
-    d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        out = d.decompress(blob, MAX_FILE_BYTES + 1)
-    except zlib.error as exc:
-        raise CorruptFileError(name, f"damaged gzip data ({exc}); re-download or re-export "
-                               "the file") from exc
-    if len(out) > MAX_FILE_BYTES:
-        raise UnsafeInputError(name, f"decompresses to more than {MAX_FILE_BYTES // 2**20} MiB "
-                               "(a compression bomb or not an activity file); refused")
-    if not d.eof:
-        # Salvage what decompressed: a cut-off .gz still holds a readable start.
+    """Decompress gzip data, every member of a multi-member file (``cat a.gz b.gz``) in
+    turn, never past ``MAX_FILE_BYTES``."""
+    out = bytearray()
+    rest = blob
+    members = 0
+    while rest[:2] == b"\x1f\x8b":
+        d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         try:
-            out += d.flush()
-        except zlib.error:
-            pass
-    return out
+            out += d.decompress(rest, MAX_FILE_BYTES + 1 - len(out))
+        except zlib.error as exc:
+            if members:  # a damaged later member: keep what the earlier ones gave
+                break
+            raise CorruptFileError(name, f"damaged gzip data ({exc}); re-download or "
+                                   "re-export the file") from exc
+        if len(out) > MAX_FILE_BYTES or d.unconsumed_tail:
+            raise UnsafeInputError(name, f"decompresses to more than "
+                                   f"{MAX_FILE_BYTES // 2**20} MiB (a compression bomb or "
+                                   "not an activity file); refused")
+        members += 1
+        if not d.eof:
+            # Salvage what decompressed: a cut-off .gz still holds a readable start.
+            try:
+                out += d.flush()
+            except zlib.error:
+                pass
+            break
+        rest = d.unused_data.lstrip(b"\x00")  # members may be padded with zeros
+    return bytes(out)
 
 
 def open_source(source: Source, fmt: str | None = None) -> RawFile:
@@ -78,18 +91,15 @@ def open_source(source: Source, fmt: str | None = None) -> RawFile:
         When the format is neither given, in the name, nor recognisable.
     """
     if isinstance(source, (str, os.PathLike)):
-        name = os.fspath(source)
+        name = display_path(source)
         try:
-            size = os.path.getsize(name)
-            if size > MAX_FILE_BYTES:
-                raise UnsafeInputError(name, f"is {size:,} bytes, larger than the "
-                                       f"{MAX_FILE_BYTES // 2**20} MiB limit for one file")
-            with open(name, "rb") as fh:
-                blob = fh.read()
-        except OSError as exc:
-            raise CorruptFileError(name, f"cannot be opened ({exc.strerror or exc})") from exc
+            blob = read_regular_file(source, MAX_FILE_BYTES, "file")
+        except UnsafeInputError:
+            raise
+        except InputError as exc:
+            raise CorruptFileError(name, exc.reason) from exc
     else:
-        name = str(getattr(source, "name", "<stream>"))
+        name = display_path(str(getattr(source, "name", "<stream>")))
         blob = source.read(MAX_FILE_BYTES + 1)
         if not isinstance(blob, bytes):
             raise UnsupportedFormatError(name, "was opened in text mode; open it with 'rb'")

@@ -47,8 +47,8 @@ def resolve_timezone(tz: str | dt.tzinfo | None) -> dt.tzinfo:
         return tz
     try:
         return ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {tz!r}; use an IANA name such as "
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
+        raise UsageError(f"unknown time zone {str(tz)[:60]!r}; use an IANA name such as "
                          "'Europe/London' or 'America/New_York'") from None
 
 

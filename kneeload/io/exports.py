@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
+import math
 import os
 import stat
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..errors import CorruptFileError, InputError, UnsafeInputError, UnsupportedFormatError
+from ..safeio import read_regular_file
 from ..schema import M_PER_KM, M_PER_MI, ON_FOOT_SPORTS
+from ..textfile import DELIMITERS, decode_text, parse_csv_text
 from ._source import MAX_FILE_BYTES, format_from_name
 from ._summary import PER_FOOT_CADENCE_MAX
 from ._time import local_wall_time, timezone_name
@@ -33,6 +38,8 @@ MAX_MEMBER_BYTES = MAX_FILE_BYTES
 MAX_ARCHIVE_BYTES = 16 * 1024**3
 #: Largest compression ratio of a member over 1 MiB (activity files compress 2-20x).
 MAX_RATIO = 200
+#: Largest archive read from something other than a regular file (a pipe) [bytes].
+MAX_ARCHIVE_FILE_BYTES = MAX_FILE_BYTES
 #: Archives inside archives are read this deep (Garmin: export.zip > UploadedFiles_*.zip).
 MAX_DEPTH = 2
 
@@ -49,10 +56,18 @@ STRAVA_DATE_FORMAT = "%b %d, %Y, %I:%M:%S %p"
 
 @dataclass
 class Member:
-    """One file found in a folder or archive: display name and a way to get its bytes."""
+    """One file found in a folder or archive: display name and a way to get its bytes.
+
+    The bytes are read only when ``data`` is asked for, one member at a time, so an export
+    never sits in memory whole. Reading raises InputError (damaged, encrypted, a bomb).
+    """
 
     name: str
-    data: bytes
+    read: Callable[[], bytes]
+
+    @property
+    def data(self) -> bytes:
+        return self.read()
 
 
 def strava_sport(activity_type: str) -> str:
@@ -66,82 +81,125 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> bytes:
+    """A member's bytes, decompressed in chunks with the size and ratio checked as they
+    come, whatever its header claims."""
+    out = bytearray()
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                out += chunk
+                if len(out) > MAX_MEMBER_BYTES or (
+                        len(out) > 2**20 and len(out) > MAX_RATIO * max(info.compress_size, 1)):
+                    raise UnsafeInputError(display, f"decompresses past {len(out):,} bytes "
+                                           f"from {info.compress_size:,} (limit "
+                                           f"{MAX_MEMBER_BYTES // 2**20} MiB, ratio "
+                                           f"{MAX_RATIO}); refused as a likely compression "
+                                           "bomb")
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError,
+            zlib.error, ValueError) as exc:
+        raise CorruptFileError(display, f"cannot be read from the archive ({exc})") from exc
+    return bytes(out)
+
+
 def iter_zip(path: str, blob: bytes | None = None, depth: int = 0
              ) -> Iterator[Member | InputError]:
     """Yield the activity files (and activities.csv) of an archive, or an error per member.
 
-    Nested .zip members are opened in turn up to ``MAX_DEPTH``.
+    Members are read one at a time, when parsed (see :class:`Member`); nested .zip members
+    are opened in turn up to ``MAX_DEPTH`` (deeper ones are reported, not read). Encrypted
+    members are reported.
     """
     try:
-        zf = zipfile.ZipFile(io.BytesIO(blob) if blob is not None else path)
-    except (zipfile.BadZipFile, OSError) as exc:
+        if blob is not None:
+            zf = zipfile.ZipFile(io.BytesIO(blob))
+        else:
+            zf = zipfile.ZipFile(io.BytesIO(read_regular_file(path, MAX_ARCHIVE_FILE_BYTES,
+                                                              "zip archive"))
+                                 if not _is_regular(path) else path)
+    except InputError as exc:
+        yield exc
+        return
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         yield CorruptFileError(path, f"is not a readable zip archive ({exc})")
         return
     total = 0
     seen: set[str] = set()
-    with zf:
-        for info in zf.infolist():
-            name = info.filename
-            display = f"{path}!{name}"
-            if info.is_dir():
-                continue
-            base = os.path.basename(name)
-            wanted = format_from_name(base) or base.lower() == "activities.csv" or (
-                base.lower().endswith(".zip") and depth < MAX_DEPTH)
-            if not wanted:
-                continue
-            parts = name.replace("\\", "/").split("/")
-            if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
-                yield UnsafeInputError(display, "has an absolute or '..' path; refused (nothing "
-                                       "is extracted, but such an archive is not an export)")
-                continue
-            if _is_symlink(info):
-                yield UnsafeInputError(display, "is a symbolic link; refused")
-                continue
-            if name in seen:
-                yield UnsafeInputError(display, "appears twice in the archive; the second copy "
-                                       "is ignored")
-                continue
-            seen.add(name)
-            if info.file_size > MAX_MEMBER_BYTES or (
-                    info.file_size > 2**20 and info.file_size > MAX_RATIO * max(
-                        info.compress_size, 1)):
-                yield UnsafeInputError(display, f"would decompress to {info.file_size:,} bytes "
-                                       f"from {info.compress_size:,} (limit "
-                                       f"{MAX_MEMBER_BYTES // 2**20} MiB, ratio {MAX_RATIO}); "
-                                       "refused as a likely compression bomb")
-                continue
-            total += info.file_size
-            if total > MAX_ARCHIVE_BYTES:
-                yield UnsafeInputError(path, f"holds more than {MAX_ARCHIVE_BYTES // 2**30} GiB "
-                                       "once decompressed; the rest is refused")
-                return
+    for info in zf.infolist():
+        name = info.filename
+        display = f"{path}!{name}"
+        if info.is_dir():
+            continue
+        base = os.path.basename(name)
+        nested = base.lower().endswith(".zip")
+        wanted = format_from_name(base) or base.lower() == "activities.csv" or nested
+        if not wanted:
+            continue
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+            yield UnsafeInputError(display, "has an absolute or '..' path; refused (nothing "
+                                   "is extracted, but such an archive is not an export)")
+            continue
+        if _is_symlink(info):
+            yield UnsafeInputError(display, "is a symbolic link; refused")
+            continue
+        if name in seen:
+            yield UnsafeInputError(display, "appears twice in the archive; the second copy "
+                                   "is ignored")
+            continue
+        seen.add(name)
+        if info.flag_bits & 0x1:
+            yield CorruptFileError(display, "is encrypted (password-protected); kneeload "
+                                   "cannot read it: export or zip it again without a password")
+            continue
+        if nested and depth >= MAX_DEPTH:
+            yield UnsupportedFormatError(display, f"is an archive nested more than "
+                                         f"{MAX_DEPTH} deep; not read: extract it and give "
+                                         "its folder to kneeload")
+            continue
+        if info.file_size > MAX_MEMBER_BYTES or (
+                info.file_size > 2**20 and info.file_size > MAX_RATIO * max(
+                    info.compress_size, 1)):
+            yield UnsafeInputError(display, f"would decompress to {info.file_size:,} bytes "
+                                   f"from {info.compress_size:,} (limit "
+                                   f"{MAX_MEMBER_BYTES // 2**20} MiB, ratio {MAX_RATIO}); "
+                                   "refused as a likely compression bomb")
+            continue
+        total += info.file_size
+        if total > MAX_ARCHIVE_BYTES:
+            yield UnsafeInputError(path, f"holds more than {MAX_ARCHIVE_BYTES // 2**30} GiB "
+                                   "once decompressed; the rest is refused")
+            return
+        if nested:
             try:
-                with zf.open(info) as fh:
-                    data = fh.read(MAX_MEMBER_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-                yield CorruptFileError(display, f"cannot be read from the archive ({exc})")
+                inner = _read_member(zf, info, display)
+            except InputError as exc:
+                yield exc
                 continue
-            if len(data) > MAX_MEMBER_BYTES:
-                yield UnsafeInputError(display, "decompresses past its declared size; refused")
-                continue
-            if base.lower().endswith(".zip"):
-                yield from iter_zip(display, data, depth + 1)
-            else:
-                yield Member(display, data)
+            yield from iter_zip(display, inner, depth + 1)
+        else:
+            yield Member(display, functools.partial(_read_member, zf, info, display))
+
+
+def _is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # let the open report it
 
 
 def iter_folder_members(folder: str) -> Iterator[Member | InputError]:
+    """The activity files (and activities.csv) of an export folder, read when parsed."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
             p = os.path.join(root, f)
             if f.lower() == "activities.csv" or format_from_name(f):
-                try:
-                    with open(p, "rb") as fh:
-                        yield Member(p, fh.read())
-                except OSError as exc:
-                    yield CorruptFileError(p, f"cannot be opened ({exc.strerror})")
+                yield Member(p, functools.partial(read_regular_file, p, MAX_MEMBER_BYTES,
+                                                  "file"))
 
 
 def is_strava_folder(path: str) -> bool:
@@ -260,9 +318,20 @@ MANUAL_HEADER = ("date", "distance", "duration")
 
 
 def is_manual_log(data: bytes) -> bool:
-    first = data[:200].decode("utf-8-sig", errors="replace").splitlines()[:1]
-    cols = [c.strip().lower() for c in first[0].split(",")] if first else []
-    return tuple(cols[:3]) == MANUAL_HEADER
+    """A manual log's header starts ``date,distance,duration`` (``;`` or tab also; any text
+    encoding :mod:`kneeload.textfile` reads)."""
+    try:
+        text = decode_text("<head>", data[:400]).text
+    except InputError:
+        return False
+    first = text.splitlines()[:1]
+    if not first:
+        return False
+    for delimiter in DELIMITERS:
+        cols = [c.strip().strip('"').lower() for c in first[0].split(delimiter)]
+        if tuple(cols[:3]) == MANUAL_HEADER:
+            return True
+    return False
 
 
 def _duration_s(text: str) -> float:
@@ -271,56 +340,64 @@ def _duration_s(text: str) -> float:
         raise ValueError(text)
     total = 0.0
     for p in parts:
-        total = total * 60 + float(p)
+        v = float(p)
+        if not math.isfinite(v) or v < 0:
+            raise ValueError(text)
+        total = total * 60 + v
     if len(parts) == 1:
         total *= 60.0  # a bare number is minutes
     return total
 
 
+#: Longest manual-log entry accepted [mi or km], and longest duration [s] (one week).
+MAX_MANUAL_DISTANCE = 1000.0
+MAX_MANUAL_DURATION_S = 7 * 86400.0
+MANUAL_COLUMNS = ("date", "distance", "duration", "shoe", "sport", "unit", "note", "rpe")
+
+
 def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, object]]:
     """A manual log: header ``date,distance,duration`` then optional ``shoe``, ``sport``,
-    ``unit`` (mi or km, default mi) columns. Duration ``h:mm:ss``, ``mm:ss`` or minutes.
-    Every bad row is an error naming its line."""
-    text = data.decode("utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    known = {"date", "distance", "duration", "shoe", "sport", "unit", "note", "rpe"}
-    unknown = [f for f in fields if f not in known]
-    if unknown:
-        raise InputError(name, f"unknown column(s) {', '.join(unknown)}; the manual log's "
-                         "columns are date,distance,duration[,shoe][,sport][,unit][,note][,rpe]",
-                         "line 1")
+    ``unit`` (mi or km, default mi), ``note`` and ``rpe`` (session rating of perceived
+    exertion, 0-10) columns. Duration ``h:mm:ss``, ``mm:ss`` or minutes. Every row is a run:
+    two identical rows on one day are two runs. Read through :mod:`kneeload.textfile`
+    (UTF-8, UTF-16 or Windows-1252; ``,`` or ``;``); every bad row is reported, all at once,
+    with its line."""
+    from ..schema import SPORTS
+    decoded = decode_text(name, data)
+    table = parse_csv_text(name, decoded, known=MANUAL_COLUMNS, required=MANUAL_HEADER,
+                           what="manual log",
+                           header_hint="date,distance,duration[,shoe][,sport][,unit][,note]"
+                                       "[,rpe]")
+    problems = table.problems
+    comma = table.delimiter == ";"
     rows = []
-    for lineno, rec in enumerate(reader, start=2):
-        r = {k.strip().lower(): (v or "").strip() for k, v in rec.items() if k}
-        if not any(r.values()):
-            continue
-        try:
-            day = dt.date.fromisoformat(r["date"])
-        except ValueError:
-            raise InputError(name, f"date {r['date']!r} is not an ISO date like 2026-05-04",
-                             f"line {lineno}") from None
+    for lineno, r in table.rows:
+        where = f"line {lineno}"
+        n = len(problems.items)
+        day = problems.date(where, "date", r["date"])
         unit = (r.get("unit") or "mi").lower()
         if unit not in ("mi", "km"):
-            raise InputError(name, f"unit {unit!r} must be mi or km", f"line {lineno}")
-        dist = _num(r["distance"])
-        if dist is None or dist < 0:
-            raise InputError(name, f"distance {r['distance']!r} is not a number >= 0",
-                             f"line {lineno}")
-        try:
-            dur = _duration_s(r["duration"]) if r["duration"] else None
-        except ValueError:
-            raise InputError(name, f"duration {r['duration']!r} is not h:mm:ss, mm:ss or "
-                             "minutes", f"line {lineno}") from None
+            problems.add(where, f"unit {unit!r} must be mi or km")
+        dist = problems.number(where, "distance", r["distance"].replace(",", "") if not comma
+                               else r["distance"], decimal_comma=comma, minimum=0,
+                               maximum=MAX_MANUAL_DISTANCE)
+        dur = None
+        if r["duration"]:
+            try:
+                dur = _duration_s(r["duration"].replace(",", ".") if comma else r["duration"])
+            except ValueError:
+                problems.add(where, f"duration {r['duration']!r} is not h:mm:ss, mm:ss or "
+                             "minutes")
+            else:
+                if dur > MAX_MANUAL_DURATION_S:
+                    problems.add(where, f"duration {r['duration']!r} is longer than a week")
         sport = (r.get("sport") or "running").lower()
-        from ..schema import SPORTS
         if sport not in SPORTS:
-            raise InputError(name, f"sport {sport!r} is not one of {', '.join(SPORTS)}",
-                             f"line {lineno}")
-        rpe = _num(r["rpe"]) if r.get("rpe") else None
-        if r.get("rpe") and (rpe is None or not 0 <= rpe <= 10):
-            raise InputError(name, f"rpe {r['rpe']!r} is not a number from 0 to 10 (session "
-                             "rating of perceived exertion)", f"line {lineno}")
+            problems.add(where, f"sport {sport!r} is not one of {', '.join(SPORTS)}")
+        rpe = (problems.number(where, "rpe", r["rpe"], decimal_comma=comma, minimum=0,
+                               maximum=10) if r.get("rpe") else None)
+        if len(problems.items) > n:
+            continue
         local = pd.Timestamp(day) + pd.Timedelta(hours=12)
         start = local.tz_localize(tz).tz_convert("UTC")
         digest = hashlib.sha1(f"manual:{name}:{lineno}:{r}".encode()).hexdigest()
@@ -336,4 +413,5 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, ob
             "distance_source": "session", "partial": False, "note": r.get("note", ""),
             "rpe": rpe,
         })
+    problems.raise_if_any()
     return rows
