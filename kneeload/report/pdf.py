@@ -223,9 +223,10 @@ def _first_page(pg: _Pages, season: Any, since, until, runs, cross, shown, weeks
 
     pg.heading("What to consider next")
     ahead = next_week_limits(season.activities, season.config)
-    pg.bullet(f"Next week (from {ahead['week_start']:%d %b}): at most "
-              f"{ahead['max_week_m'] / per:.1f} {unit} keeps within the 10% and two-week rules "
-              "(evidence weak to moderate)."
+    pg.bullet(f"Next week (from {ahead['week_start']:%d %b}): "
+              + (f"at most {ahead['max_week_m'] / per:.1f} {unit} keeps within the 10% and "
+                 "two-week rules (evidence weak to moderate)." if ahead["max_week_m"] is not None
+                 else "no complete week yet to build a weekly limit on.")
               + (f" Keep any single run under {ahead['max_run_m'] / per:.1f} {unit}, 10% over "
                  "the longest of the last 30 days (the strongest evidence: Frandsen 2025)."
                  if ahead["max_run_m"] else ""), size=9)
