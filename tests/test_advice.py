@@ -271,3 +271,22 @@ def test_the_longest_run_allowed_moves_with_the_day_and_a_plan_at_it_raises_noth
     plan["distance_m"] = 11 * MI
     assert load.check_plan(acts, plan).query("rule == 'session_spike'")["severity"].tolist() == [
         "alert"]
+
+
+def test_pain_model_and_pairing_window_on_the_command_line(capsys):
+    import json
+
+    from conftest import SAMPLE
+
+    from kneeload.cli import main
+    pain = str(SAMPLE / "pain.csv")
+    main(["check", str(SAMPLE), "--json", "--pain", pain, "--pain-model", "tendon"])
+    doc = json.loads(capsys.readouterr().out)
+    # 4/10 while running on 31 May is above the PFP model's 2/10, within the tendon model's 5
+    assert not [f for f in doc["flags"] if f["rule"] == "pain_during_run"]
+    assert main(["pairs", str(SAMPLE), "--json", "--pair-window", "0"]) == 0
+    s = json.loads(capsys.readouterr().out)["summary"]
+    # window 0: only same-load-day pain pairs; all three paired events had lag 0
+    assert s["window_days"] == 0 and s["spikes_followed_by_pain"] == 3
+    assert main(["pairs", str(SAMPLE), "--pair-window", "100"]) == 2
+    assert "pain.window_days: 100 is out of range" in capsys.readouterr().err
