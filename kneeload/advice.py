@@ -242,6 +242,23 @@ def _weeks(activities: pd.DataFrame, cfg: Config, day: pd.Timestamp) -> pd.DataF
                         return_weeks=rb["return_weeks"])
 
 
+def _return_ceiling(activities: pd.DataFrame, cfg: Config, day: pd.Timestamp,
+                    start: pd.Timestamp, notes: list[str]) -> tuple[float | None, list[str]]:
+    """The graded return's ceiling [m] for the week starting ``start`` when it is a week of
+    a return after a break, else None; ``notes`` with the reason added."""
+    notes = list(notes)
+    ret = return_advice(activities, cfg, today=day)
+    if ret is None:
+        return None, notes
+    k = (start - week_start_of(pd.Series([ret.first_run_date]), cfg.week_start).iloc[0]
+         ).days // 7
+    if not 0 <= k < len(ret.week_ceilings_m):
+        return None, notes
+    notes.append(f"Week {k + 1} of a return after a {ret.gap_days}-day break: judged "
+                 "against the graded return, not the 10% rule.")
+    return ret.week_ceilings_m[k], notes
+
+
 def next_week(activities: pd.DataFrame, config: Config | None = None, *,
               today: Any = None) -> NextWeek:
     """The look-ahead for the first week not yet complete as of ``today`` (see
@@ -265,16 +282,7 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
     first_day = max(day, start) if in_progress else start
     days = _day_limits(activities, pd.date_range(first_day, start + pd.Timedelta(days=6)), cfg)
     maxes = [d.max_run_m for d in days if d.max_run_m is not None]
-    ret = return_advice(activities, cfg, today=day)
-    ceiling = None
-    notes = list(lim["notes"])
-    if ret is not None:
-        k = (start - week_start_of(pd.Series([ret.first_run_date]), cfg.week_start).iloc[0]
-             ).days // 7
-        if 0 <= k < len(ret.week_ceilings_m):
-            ceiling = ret.week_ceilings_m[k]
-            notes.append(f"Week {k + 1} of a return after a {ret.gap_days}-day break: "
-                         "judged against the graded return, not the 10% rule.")
+    ceiling, notes = _return_ceiling(activities, cfg, day, start, lim["notes"])
     recent = days[0].recent_longest_m if days else None
     return NextWeek(start, bool(in_progress), lim["last"], lim["ten"], lim["two"],
                     lim["max"] if ceiling is None else ceiling, recent,
@@ -305,16 +313,7 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
     r7 = runs[(runs["local_date"] > day - pd.Timedelta(days=7)) & (runs["local_date"] <= day)]
     p7 = runs[(runs["local_date"] > day - pd.Timedelta(days=14))
               & (runs["local_date"] <= day - pd.Timedelta(days=7))]
-    ret = return_advice(activities, cfg, today=day)
-    ceiling = None
-    notes = list(lim["notes"])
-    if ret is not None:
-        k = (start - week_start_of(pd.Series([ret.first_run_date]), cfg.week_start).iloc[0]
-             ).days // 7
-        if 0 <= k < len(ret.week_ceilings_m):
-            ceiling = ret.week_ceilings_m[k]
-            notes.append(f"Week {k + 1} of a return after a {ret.gap_days}-day break: "
-                         "judged against the graded return, not the 10% rule.")
+    ceiling, notes = _return_ceiling(activities, cfg, day, start, lim["notes"])
     pending = _pending_return(activities, cfg, day)
     if pending is not None and ceiling is None:
         ceiling, text = pending

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..advice import graded_return, return_text
 from ..load import _dist, _flags, _who, breaks, empty_flags, group_column, weekly_table
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
@@ -46,8 +47,6 @@ def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks:
     Heuristic (seed advice). Esculier et al. 2018, BJSM 52(10):659 (the pain-monitoring
     model the suggestion defers to).
     """
-    from ..advice import graded_return, return_text
-
     record = registry.get("return_after_break")
     sev = record.severity_of("over", {"severity": severity})
     limit = registry.get("pain_during_run").defaults[f"{pain_model}_limit"]
