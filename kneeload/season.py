@@ -5,7 +5,9 @@ A thin facade over the pure functions in :mod:`kneeload.load` for notebooks::
     season = kneeload.Season.from_paths("sample_data", tz="Europe/London")
     season.weekly()          # the weekly table in the season's unit, indexed by week start
     season.flags()           # every rule's flags
-    season.next_week()       # the look-ahead: a LookAhead with its unit
+    season.next_week()       # the look-ahead (a NextWeek)
+    season.this_week()       # this week so far (a ThisWeek)
+    season.tolerance()       # what the knee tolerated (a Tolerance; needs a pain log)
 
 Results are tidy frames in the season's unit (``config.unit``; column names end in it:
 ``distance_mi``, ``descent_ft``) indexed by a DatetimeIndex (the week's first day, or the
@@ -15,15 +17,13 @@ any config value change: a Season never serves results computed under an older c
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
 
-from . import load
+from . import advice, load
 from .config import Config, load_config
 from .discover import Found, discover
 from .errors import UsageError
@@ -40,68 +40,6 @@ from .shoes import (
 from .units import elevation_unit, metres_per, to_elevation_unit, to_unit
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class LookAhead:
-    """Next week's limits in ``unit`` [mi or km] (None where a rule has too little history).
-
-    Attributes
-    ----------
-    week_start : datetime.date
-        The first day of next week (the week after the last week with data).
-    last_week : float
-        Last week's running distance [unit].
-    max_week : float
-        The most running next week within both the 10% and the two-week rules [unit].
-    max_week_10pct : float
-        Within the 10% rule alone [unit].
-    max_week_2wk : float or None
-        Within the two-week rule alone (Nielsen 2014) [unit].
-    recent_longest : float or None
-        The longest run of the last 30 days [unit].
-    max_run : float or None
-        The longest single run within the session-spike caution threshold (Frandsen 2025)
-        [unit].
-    unit : str
-        ``"mi"`` or ``"km"``.
-    """
-
-    week_start: dt.date
-    last_week: float
-    max_week: float
-    max_week_10pct: float
-    max_week_2wk: float | None
-    recent_longest: float | None
-    max_run: float | None
-    unit: str
-
-    @classmethod
-    def from_limits(cls, limits: dict[str, Any], unit: str) -> LookAhead:
-        """From :func:`kneeload.load.next_week_limits` (metres) into ``unit``.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> la = LookAhead.from_limits({"week_start": pd.Timestamp("2026-08-17"),
-        ...     "last_week_m": 16093.44, "max_week_m": 17702.784, "max_week_10pct_m": 17702.784,
-        ...     "max_week_2wk_m": None, "recent_longest_m": 8046.72, "max_run_m": 8851.392},
-        ...     "mi")
-        >>> la.max_week, la.max_run, la.unit
-        (11.0, 5.5, 'mi')
-        """
-        per = metres_per(unit)
-
-        def conv(m: float | None) -> float | None:
-            return None if m is None else round(m / per, 6)
-
-        return cls(week_start=pd.Timestamp(limits["week_start"]).date(),
-                   last_week=round(limits["last_week_m"] / per, 6),
-                   max_week=round(limits["max_week_m"] / per, 6),
-                   max_week_10pct=round(limits["max_week_10pct_m"] / per, 6),
-                   max_week_2wk=conv(limits["max_week_2wk_m"]),
-                   recent_longest=conv(limits["recent_longest_m"]),
-                   max_run=conv(limits["max_run_m"]), unit=unit)
 
 
 def machine_clock_note(activities: pd.DataFrame) -> str | None:
@@ -148,12 +86,15 @@ class Season:
     def __init__(self, activities: pd.DataFrame, config: Config | None = None,
                  skipped: pd.DataFrame | None = None, pain: pd.DataFrame | None = None,
                  shoes: pd.DataFrame | None = None, shoe_overrides: pd.DataFrame | None = None,
-                 gear: pd.DataFrame | None = None, files: Found | None = None):
+                 gear: pd.DataFrame | None = None, files: Found | None = None,
+                 today: Any = None):
         self.activities = activities
         #: The exports' own gear lists (``ReadResult.gear``).
         self.gear = gear
         #: Which kneeload.toml, pain.csv, shoes.csv were used, and from where.
         self.files = files if files is not None else Found()
+        #: the day the season is judged as of (see kneeload.load.as_of)
+        self.today = load.as_of(activities, today)
         self.config = config or Config()
         self.skipped = skipped if skipped is not None else pd.DataFrame(
             columns=["path", "kind", "reason"])
@@ -164,11 +105,12 @@ class Season:
         self._cache_key: tuple[Any, ...] | None = None
 
     def _state(self) -> tuple[Any, ...]:
-        """What every result depends on: the tables (by identity and size) and every config
-        value (rules compared by value, so editing ``config.rules[...]`` in place counts)."""
+        """What every result depends on: the tables (by identity and size), the day judged
+        and every config value (compared by value, so editing ``config.rules[...]`` in place
+        counts)."""
         c = self.config
         tables = (self.activities, self.pain, self.shoes, self.shoe_overrides)
-        return (id(c), repr(c.rules), c.unit, c.week_start, c.tz,
+        return (id(c), repr(c), self.today,
                 *((id(t), None if t is None else len(t)) for t in tables))
 
     def _cached(self, name: str, compute: Callable[[], T]) -> T:
@@ -185,7 +127,8 @@ class Season:
                    pain_log: str | os.PathLike[str] | None = None,
                    shoes: str | os.PathLike[str] | None = None,
                    shoe_assignments: str | os.PathLike[str] | None = None,
-                   discover_files: bool = True, **read_kwargs: Any) -> Season:
+                   discover_files: bool = True, today: Any = None,
+                   **read_kwargs: Any) -> Season:
         """Read files and folders once.
 
         ``config`` is a Config or a path to a kneeload.toml; ``pain_log``, ``shoes`` and
@@ -219,7 +162,7 @@ class Season:
         overrides = (read_shoe_overrides(found.shoe_assignments) if found.shoe_assignments
                      else None)
         return cls(result.activities, cfg, result.skipped, pain, shoe_table, overrides,
-                   gear=result.gear, files=found)
+                   gear=result.gear, files=found, today=today)
 
     def clock_note(self) -> str | None:
         """How many activities this machine's clock placed (see :func:`machine_clock_note`);
@@ -247,8 +190,10 @@ class Season:
     @property
     def weeks(self) -> pd.DataFrame:
         """The weekly table in SI units (see :func:`kneeload.load.weekly_table`)."""
-        return self._cached("weeks", lambda: load.weekly_table(self.activities,
-                                                                 self.config.week_start))
+        rb = self.config.rule("return_after_break")
+        return self._cached("weeks", lambda: load.weekly_table(
+            self.activities, self.config.week_start, today=self.today, gap_days=rb["gap_days"],
+            return_weeks=rb["return_weeks"]))
 
     def weekly(self, unit: str | None = None) -> pd.DataFrame:
         """The weekly table in ``unit`` (default: the season's), one row per week.
@@ -271,7 +216,7 @@ class Season:
                     runs  distance_mi  change_prev_pct
         week_start
         2026-03-02     3         11.5              NaN
-        2026-03-09     3         12.5              8.7
+        2026-03-09     3         12.5              NaN
         2026-03-16     4         13.5              8.0
         >>> season.weekly("km")["distance_km"].resample("MS").sum().round(1).head(2)
         week_start
@@ -296,11 +241,12 @@ class Season:
         """Every enabled rule's flags; ``rules`` overrides parameters for this call."""
         if rules is None:
             return self._flags
-        return load.flags(self.activities, self.config, rules)
+        return load.flags(self.activities, self.config, rules, today=self.today)
 
     @property
     def _flags(self) -> pd.DataFrame:
-        return self._cached("flags", lambda: load.flags(self.activities, self.config))
+        return self._cached("flags", lambda: load.flags(self.activities, self.config,
+                                                         today=self.today))
 
     def acwr(self) -> pd.DataFrame:
         """Daily acute:chronic ratios (:func:`kneeload.load.acwr`), indexed by ``local_date``;
@@ -315,13 +261,16 @@ class Season:
 
     def monotony(self) -> pd.DataFrame:
         """Foster's weekly monotony and strain (:func:`kneeload.load.monotony`), indexed by
-        ``week_start``; ``load_<unit>`` and ``strain_<unit>`` in the season's unit."""
+        ``week_start``; with the distance load (the default) ``load_<unit>`` and
+        ``strain_<unit>`` in the season's unit, else in the load's own unit."""
         unit = self.config.unit
-        per = metres_per(unit)
         m = load.monotony(self.activities, self.config.week_start,
-                          self.config.rule("monotony_high")["cap"])
-        m = m.assign(load=m["load"] / per, strain=m["strain"] / per).rename(
-            columns={"load": f"load_{unit}", "strain": f"strain_{unit}"})
+                          self.config.rule("monotony_high")["cap"],
+                          load.LOAD_COLUMNS[self.config.load])
+        if self.config.load == "distance":
+            per = metres_per(unit)
+            m = m.assign(load=m["load"] / per, strain=m["strain"] / per).rename(
+                columns={"load": f"load_{unit}", "strain": f"strain_{unit}"})
         return m.set_index(pd.DatetimeIndex(m.pop("week_start"), name="week_start"))
 
     def session_spikes(self) -> pd.DataFrame:
@@ -337,28 +286,29 @@ class Season:
                      "prior_longest_m": f"prior_longest_{unit}"})
         return s.set_index(pd.DatetimeIndex(s.pop("local_date"), name="local_date"))
 
-    def next_week(self) -> LookAhead:
-        """Next week's limits in the season's unit (:func:`kneeload.load.next_week_limits`).
+    def next_week(self) -> advice.NextWeek:
+        """The look-ahead for the first week not yet complete (see kneeload.advice)."""
+        return advice.next_week(self.activities, self.config, today=self.today)
 
-        Examples
-        --------
-        The sample season's last week ran 15.0 mi: the 10% rule allows 16.5 mi next week;
-        its longest run of the last 30 days, 6.5 mi, plus 10% caps a single run at 7.15 mi.
+    def this_week(self) -> advice.ThisWeek:
+        """This week so far: distance, what is left within the rules, the longest run
+        allowed on each remaining day, the rolling 7 days (see kneeload.advice)."""
+        return advice.this_week(self.activities, self.config, today=self.today)
 
-        >>> import kneeload
-        >>> ahead = kneeload.Season.from_paths("sample_data").next_week()
-        >>> str(ahead.week_start), round(ahead.max_week, 1), round(ahead.max_run, 2), ahead.unit
-        ('2026-08-17', 16.5, 7.15, 'mi')
-        """
-        return LookAhead.from_limits(load.next_week_limits(self.activities, self.config),
-                                     self.config.unit)
+    def tolerance(self) -> advice.Tolerance:
+        """What the knee tolerated, from the pain log (None fields without one)."""
+        return advice.tolerance(self.activities, self.pain, self.config, today=self.today)
+
+    def return_advice(self) -> advice.ReturnAdvice | None:
+        """The graded return when the season is in a return after a break, else None."""
+        return advice.return_advice(self.activities, self.config, today=self.today)
 
     def check_plan(self, plan: pd.DataFrame) -> pd.DataFrame:
         """Flags a plan (``date``, ``distance_m``) would raise after this season."""
         return load.check_plan(self.activities, plan, self.config)
 
     def notes(self) -> list[str]:
-        return load.history_notes(self.activities, self.config)
+        return load.history_notes(self.activities, self.config, today=self.today)
 
     # --- shoes and pain (need the CSVs given to from_paths or the constructor) ------------
 
@@ -376,23 +326,22 @@ class Season:
 
     def shoe_status(self, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
         self._need("shoes file", self.shoes)
-        return shoe_status(self.assigned_runs, self.shoes, as_of=as_of)
+        notice, replace = self.config.shoe_limits_m()
+        return shoe_status(self.assigned_runs, self.shoes, as_of=as_of,
+                           recent_days=self.config.shoes["recent_days"], notice_m=notice,
+                           replace_m=replace)
 
     def pain_flags(self) -> pd.DataFrame:
         self._need("pain log", self.pain)
-        return pain_flags(self.pain, week_start=self.config.week_start)
+        return pain_flags(self.pain, self.config)
 
     def pairs(self) -> dict[str, Any]:
         """Load spikes paired with the pain that followed (see kneeload.pain.pair_pain)."""
         self._need("pain log", self.pain)
-        return pair_pain(self.flags(), self.pain, self.activities, assigned=self.assigned_runs)
+        return pair_pain(self.flags(), self.pain, self.activities, assigned=self.assigned_runs,
+                         config=self.config)
 
     def all_flags(self) -> pd.DataFrame:
         """Load flags and, when there is a pain log, pain flags, in date order."""
         parts = [self.flags()] + ([self.pain_flags()] if self.pain is not None else [])
-        out = pd.concat(parts, ignore_index=True)
-        rank = out["severity"].map(load.SEVERITY_RANK)
-        return out.assign(_r=rank).sort_values(["date", "_r", "rule"],
-                                               ascending=[True, False, True],
-                                               kind="stable").drop(columns="_r").reset_index(
-            drop=True)
+        return load.sort_flags(pd.concat(parts, ignore_index=True))

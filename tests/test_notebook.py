@@ -34,8 +34,8 @@ def test_season_notebook_runs_without_warnings_and_shows_each_figure_once():
         if c.source.startswith("figures."):
             pngs = [o for o in c.outputs if "image/png" in o.get("data", {})]
             assert len(pngs) == 1, c.source
-    assert "5 of 6 load spikes (83%)" in outputs
+    assert "3 of 5 load-spike days (60%)" in outputs  # one event per day (issue 12)
     assert "kneeload Season" in outputs  # the HTML summary
-    assert "LookAhead(week_start=datetime.date(2026, 8, 17)" in outputs
-    assert "7 flags at 10%; 6 at 50%" in outputs  # no stale flags after the config change
+    assert "From 2026-08-17: at most 16.5 mi; no single run over 7.2 mi." in outputs
+    assert "8 flags at 10%; 7 at 50%" in outputs  # no stale flags after the config change
     assert "Read 98 file(s)" in outputs

@@ -59,8 +59,10 @@ def test_html_report_renders_offline_with_the_key_facts(tmp_path, browser):
     text = " ".join(seen.text.split())
     for fact in (
         # rules named in words, with the flagged dates (sample_data/README.md's story)
-        "ALERT 31 May 2026: Single-run spike",
-        "26 Apr 2026: Two-week ramp", "14 Jun 2026: Descent ramp",
+        "ALERT 31 May 2026: A single run longer than the recent longest (Frandsen 2025)",
+        "19 Jul 2026: Weekly highest pain rising",
+        "2026-04-26 ● INFO Two-week progression before each session (Nielsen 2014)",
+        "2026-06-14 ● INFO Weekly descent ramp (knee-specific load)",
         # the weekly table shows the flagged weeks
         "2026-04-20 ▲ warn",
         # shoe status
@@ -69,7 +71,9 @@ def test_html_report_renders_offline_with_the_key_facts(tmp_path, browser):
         # what was read
         "Read 98 file(s): 97 activities; 0 file(s) skipped; 1 duplicate recording(s) counted "
         "once.",
-        "5 of 6 load spikes (83%)", "not medical advice",
+        "3 of 5 load-spike days (60%)", "not medical advice",
+        "Left within the 10% rule: 0.4 mi (of 15.4 mi)",  # this week (issue 12)
+        "In your own record, your knee tolerated a 6.5 mi run (02 Aug)",
     ):
         assert fact in text, fact
     # readable on a phone: nothing wider than the screen (tables scroll inside their box)
@@ -78,6 +82,7 @@ def test_html_report_renders_offline_with_the_key_facts(tmp_path, browser):
     pages, printed = _pdf_text(seen.pdf)
     printed = " ".join(printed.split())
     assert pages >= 4
-    for fact in ("Single-run spike", "Speedgoat 5 has 316 mi", "Weekly running distance",
+    for fact in ("A single run longer than the recent longest", "Speedgoat 5 has 316 mi",
+                 "Weekly running distance",
                  "running distance [mi/week]", "Shoe mileage"):
         assert fact in printed, fact

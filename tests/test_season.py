@@ -11,7 +11,6 @@ from factories import activities, weekly_runs
 
 import kneeload
 from kneeload.schema import M_PER_MI
-from kneeload.season import LookAhead
 
 
 def _season(unit="mi"):
@@ -44,16 +43,24 @@ def test_other_results_are_dated_frames_in_the_unit():
 
 
 def test_next_week_is_a_typed_object_with_its_unit():
-    ahead = _season("mi").next_week()
-    assert isinstance(ahead, LookAhead) and ahead.unit == "mi"
+    from kneeload.advice import NextWeek
+    from kneeload.report.content import LookAhead
+
+    season = _season("mi")
+    ahead = season.next_week()
+    assert isinstance(ahead, NextWeek)
+    shown = ahead.as_dict("mi")  # distances also in the unit asked for
     # last week 13 mi: the 10% rule allows 13 * 1.1 = 14.3 mi; two-week rule:
     # (10 + 10) * 1.3 - 13 = 13.0 mi, the smaller one wins
-    assert ahead.max_week_10pct == pytest.approx(14.3)
-    assert ahead.max_week_2wk == pytest.approx(13.0)
-    assert ahead.max_week == pytest.approx(13.0)
-    assert str(ahead.week_start) == "2026-03-30"
+    assert shown["unit"] == "mi" and shown["week_start"] == "2026-03-30"
+    assert shown["max_week_10pct"] == pytest.approx(14.3)
+    assert shown["max_week_2wk"] == pytest.approx(13.0)
+    assert shown["max_week"] == pytest.approx(13.0)
+    # the report's look-ahead: the same numbers in the season's unit, typed
+    la = LookAhead.from_limits(ahead.as_dict(), "km")
+    assert la.unit == "km" and la.max_week == pytest.approx(13.0 * 1.609344)
     # longest run of the last 30 days 13/3 mi; +10% caution threshold
-    assert ahead.max_run == pytest.approx(13 / 3 * 1.1)
+    assert LookAhead.from_limits(ahead.as_dict(), "mi").max_run == pytest.approx(13 / 3 * 1.1)
 
 
 def test_results_follow_config_changes_never_stale():
@@ -67,11 +74,9 @@ def test_results_follow_config_changes_never_stale():
     assert "distance_km" in s.weekly()
     s.config.week_start = "sunday"
     assert s.weekly().index[0] == pd.Timestamp("2026-03-01")
-    # new activities: new weeks (two Monday weeks of Tue/Thu/Sun runs span three Sunday weeks)
+    # new activities: new weeks (judged as of the same day: the weeks run to it)
     s.activities = activities(weekly_runs("2026-03-02", [10, 10]))
-    assert len(s.weeks) == 3
-    s.config.week_start = "monday"
-    assert len(s.weeks) == 2
+    assert s.weeks["distance_m"].sum() == pytest.approx(20 * M_PER_MI)
 
 
 def test_results_are_cached_while_nothing_changes():

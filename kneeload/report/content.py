@@ -23,27 +23,10 @@ import pandas as pd
 from .. import __version__
 from ..config import RULE_EVIDENCE
 from ..errors import UsageError
-from ..load import SEVERITY_RANK, daily_load, next_week_limits, running, session_spikes
+from ..load import SEVERITY_RANK, daily_load, running, session_spikes
 from ..load import acwr as load_acwr
-from ..season import LookAhead, Season
+from ..season import Season
 from ..units import elevation_unit, metres_per, to_elevation_unit
-
-#: Human names of the rules, in the order reports list rules of equal date and severity
-#: (load rules first, then pain rules). One mapping until the rules registry lands.
-RULE_NAMES: dict[str, str] = {
-    "session_spike": "Single-run spike",
-    "two_week_increase": "Two-week ramp",
-    "weekly_increase": "10% rule",
-    "descent_increase": "Descent ramp",
-    "acwr_high": "Acute:chronic ratio",
-    "monotony_high": "Monotonous week",
-    "low_cadence": "Low cadence",
-    "pain_during_run": "Pain while running",
-    "pain_next_morning": "Pain the next morning",
-    "pain_two_days": "Two painful days in a row",
-    "pain_rising": "Pain rising week to week",
-    "pain_persistent": "Persistent pain",
-}
 
 #: What each column of the weekly table means (shown under or beside the table).
 WEEK_COLUMNS: dict[str, str] = {
@@ -67,16 +50,18 @@ SHOE_NOTE = ("Dates past the last run are projections at each pair's use over th
 
 
 def rule_name(rule: str) -> str:
-    """The rule's name in words (``"weekly_increase"`` -> ``"10% rule"``).
+    """The rule's name in words, its title in the rules registry.
 
     Examples
     --------
-    >>> rule_name("session_spike")
-    'Single-run spike'
+    >>> rule_name("weekly_increase")
+    'The 10% rule, week over week'
     >>> rule_name("an_unknown_rule")
     'an unknown rule'
     """
-    return RULE_NAMES.get(rule, rule.replace("_", " "))
+    from ..rules import registry
+
+    return registry[rule].title if rule in list(registry) else rule.replace("_", " ")
 
 
 def with_unit(value: float, unit: str) -> str:
@@ -91,13 +76,16 @@ def with_unit(value: float, unit: str) -> str:
 
 
 def _rule_position(rule: str) -> int:
-    order = list(RULE_NAMES)
+    """The rule's place in the registry (load rules, then pain rules)."""
+    from ..rules import registry
+
+    order = list(registry)
     return order.index(rule) if rule in order else len(order)
 
 
 def order_flags(flags: pd.DataFrame) -> pd.DataFrame:
     """The one flag order of every report: by date; on a day, the most severe first; then
-    the rule's place in :data:`RULE_NAMES` (load rules before pain rules)."""
+    the rule's place in the rules registry (load rules before pain rules)."""
     if flags.empty:
         return flags.reset_index(drop=True)
     key = flags.assign(_d=pd.to_datetime(flags["date"]),
@@ -172,6 +160,69 @@ class Week:
     cadence_spm: float | None
     cross_n: int
     worst: str | None   # the most severe flag dated in this week, if any
+
+
+@dataclass(frozen=True)
+class LookAhead:
+    """Next week's limits in the report's unit [mi or km] (None where a rule cannot judge:
+    too little history, a return after a break).
+
+    Attributes
+    ----------
+    week_start : datetime.date
+        The first day of the first week not yet complete.
+    in_progress : bool
+        That week holds the day judged (it is partly run).
+    last_week, max_week, max_week_10pct, max_week_2wk : float or None
+        The complete week before; the most running that week within both the 10% and the
+        two-week rules, within the 10% rule alone, within the two-week rule (Nielsen 2014).
+    recent_longest, max_run : float or None
+        The longest run of the last 30 days; the longest single run within the session-spike
+        caution threshold (Frandsen 2025).
+    notes : list of str
+        What the look-ahead could not judge, or a graded return after a break.
+    unit : str
+        ``"mi"`` or ``"km"``.
+    """
+
+    week_start: dt.date
+    in_progress: bool
+    last_week: float | None
+    max_week: float | None
+    max_week_10pct: float | None
+    max_week_2wk: float | None
+    recent_longest: float | None
+    max_run: float | None
+    notes: list[str]
+    unit: str
+
+    @classmethod
+    def from_limits(cls, limits: dict[str, Any], unit: str) -> LookAhead:
+        """From the look-ahead's fields in metres (``Season.next_week().as_dict()`` or
+        :func:`kneeload.load.next_week_limits`) into ``unit``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> la = LookAhead.from_limits({"week_start": pd.Timestamp("2026-08-17"),
+        ...     "last_week_m": 16093.44, "max_week_m": 17702.784, "max_week_10pct_m": 17702.784,
+        ...     "max_week_2wk_m": None, "recent_longest_m": 8046.72, "max_run_m": 8851.392},
+        ...     "mi")
+        >>> la.max_week, la.max_run, la.unit
+        (11.0, 5.5, 'mi')
+        """
+        per = metres_per(unit)
+
+        def conv(key: str) -> float | None:
+            m = limits.get(key)
+            return None if m is None else round(float(m) / per, 6)
+
+        return cls(week_start=pd.Timestamp(limits["week_start"]).date(),
+                   in_progress=bool(limits.get("in_progress", False)),
+                   last_week=conv("last_week_m"), max_week=conv("max_week_m"),
+                   max_week_10pct=conv("max_week_10pct_m"), max_week_2wk=conv("max_week_2wk_m"),
+                   recent_longest=conv("recent_longest_m"), max_run=conv("max_run_m"),
+                   notes=[str(n) for n in limits.get("notes", ())], unit=unit)
 
 
 @dataclass(frozen=True)
@@ -277,6 +328,8 @@ class ReportContent:
     pain: Pairing | None = None
     this_week: dict[str, Any] | None = None
     tolerance: dict[str, Any] | None = None
+    this_week_text: list[str] = field(default_factory=list)  # this_week in plain words
+    tolerance_text: str | None = None                        # tolerance in plain words
     disclaimer: str = DISCLAIMER
     #: figures with nothing to draw, and why (e.g. no cadence in the files)
     missing_figures: dict[str, str] = field(default_factory=dict)
@@ -412,11 +465,17 @@ def shoe_rows(status: pd.DataFrame, unit: str) -> list[Shoe]:
 
 def _advice(season: Any, shown: pd.DataFrame, weeks: pd.DataFrame, ahead: LookAhead,
             until: pd.Timestamp, unit: str) -> list[str]:
-    out = [f"Next week (from {ahead.week_start:%d %b}): at most {ahead.max_week:.1f} {unit} "
-           "keeps within the 10% and two-week rules (evidence weak to moderate)."
-           + (f" Keep any single run under {ahead.max_run:.1f} {unit}, 10% over the longest "
-              "of the last 30 days (the strongest evidence: Frandsen 2025)."
-              if ahead.max_run else "")]
+    week = (f"This week (from {ahead.week_start:%d %b}, in progress)" if ahead.in_progress
+            else f"Next week (from {ahead.week_start:%d %b})")
+    if ahead.max_week is not None:
+        first = (f"{week}: at most {ahead.max_week:.1f} {unit} keeps within the 10% and "
+                 "two-week rules (evidence weak to moderate).")
+    else:
+        first = f"{week}: the weekly rules cannot judge it yet."
+    if ahead.max_run is not None:
+        first += (f" Keep any single run under {ahead.max_run:.1f} {unit}, 10% over the longest "
+                  "of the last 30 days (the strongest evidence: Frandsen 2025).")
+    out = [first, *ahead.notes]
     recent = shown[pd.to_datetime(shown["date"]) >= until - pd.Timedelta(days=42)]
     if (recent["rule"] == "low_cadence").any() or (
             len(weeks) and weeks["cadence_spm"].iloc[-4:].mean() < 170):
@@ -434,23 +493,27 @@ def _advice(season: Any, shown: pd.DataFrame, weeks: pd.DataFrame, ahead: LookAh
 
 
 def _pairing(res: dict[str, Any]) -> Pairing:
+    """Pairs as rows: a spike is a day on which one or more spike rules fired."""
+    def names(rules: str) -> str:
+        return "; ".join(rule_name(r.strip()) for r in str(rules).split(",") if r.strip())
+
     def rows(df: pd.DataFrame, cols: dict[str, str]) -> list[dict[str, Any]]:
         out = []
         for r in df.to_dict("records"):
             row = {new: _plain(_date(r[old]) if old.endswith(("date", "start", "end"))
                                else r[old]) for old, new in cols.items() if old in r}
-            if "spike_rule" in r:
-                row["rule_name"] = rule_name(r["spike_rule"])
+            if "spike_rules" in r:
+                row["rule_name"] = names(r["spike_rules"])
             out.append(row)
         return out
 
     return Pairing(
         summary=res["summary"]["text"],
-        pairs=rows(res["pairs"], {"spike_date": "spike_date", "spike_rule": "rule",
+        pairs=rows(res["pairs"], {"spike_date": "spike_date", "spike_rules": "rules",
                                   "pain_date": "pain_date", "pain": "pain",
                                   "lag_days": "lag_days"}),
         spikes_without_pain=rows(res["spikes_without_pain"], {
-            "spike_date": "spike_date", "spike_rule": "rule"}),
+            "spike_date": "spike_date", "spike_rules": "rules"}),
         pain_without_spike=rows(res["pain_without_spike"], {
             "start": "start", "end": "end", "peak": "peak"}))
 
@@ -467,6 +530,37 @@ def _feature(season: Any, name: str, unit: str) -> dict[str, Any] | None:
     as_dict = getattr(value, "as_dict", None)
     plain = _plain(as_dict(unit) if callable(as_dict) else value)
     return plain if isinstance(plain, dict) else {"rows": plain}
+
+
+def this_week_text(week: dict[str, Any] | None) -> list[str]:
+    """``Season.this_week().as_dict(unit)`` in plain words, one sentence a line."""
+    if not week:
+        return []
+    u = week.get("unit", "")
+
+    def d(key: str) -> str:
+        v = week.get(key)
+        return "n/a" if v is None else f"{v:.1f} {u}"
+
+    start, today = (dt.date.fromisoformat(str(week[k])[:10]) for k in ("week_start", "today"))
+    lines = [f"Week from {start:%a %d %b} to {today:%a %d %b}"
+             + (" (complete)" if week.get("complete") else " so far")
+             + f": {d('distance')} in {week.get('runs', 0)} run(s); the complete week before "
+             f"{d('last_week')}."]
+    if week.get("return_ceiling") is not None:
+        lines.append(f"Return after a break: at most {d('return_ceiling')} this week, "
+                     f"{d('left')} left (a graded return; heuristic).")
+    else:
+        lines.append(f"Left within the 10% rule: {d('left_10pct')} (of {d('max_week_10pct')});"
+                     f" within the two-week rule: {d('left_2wk')} (of {d('max_week_2wk')}).")
+    days = [x for x in week.get("days", []) if x.get("max_run") is not None]
+    if days:
+        lines.append("Longest single run within the single-run spike caution: " + ", ".join(
+            f"{dt.date.fromisoformat(str(x['date'])[:10]):%a} {x['max_run']:.1f} {u}"
+            for x in days) + ".")
+    lines.append(f"Rolling 7 days: {d('rolling_7d')} (the 7 before: {d('rolling_prev_7d')}).")
+    lines.extend(str(n) for n in week.get("notes", []))
+    return lines
 
 
 def build_content(season: Any, *, unit: str | None = None,
@@ -509,8 +603,8 @@ def build_content(season: Any, *, unit: str | None = None,
     >>> c.totals.runs, round(c.totals.distance, 1), c.unit
     (41, 262.3, 'km')
     >>> [(str(f.date), f.name, f.severity) for f in c.top_flags][:2]
-    [('2026-04-28', 'Two painful days in a row', 'warn'),
-     ('2026-04-27', 'Pain the next morning', 'warn')]
+    [('2026-05-03', 'Weekly highest pain rising', 'warn'),
+     ('2026-04-28', 'Next-morning pain above your usual morning', 'warn')]
     >>> print(c.completeness.line)
     Read 98 file(s): 97 activities (43 in this report's period); 0 file(s) skipped; 1
     duplicate recording(s) counted once.
@@ -550,7 +644,7 @@ def build_content(season: Any, *, unit: str | None = None,
         descent=float(to_elevation_unit(runs_in["descent_m"].sum(), unit)),
         cadence_spm=_num(runs_in["cadence_spm"].mean()), cross_sessions=len(cross),
         days=days, weeks=len(weeks))
-    ahead = LookAhead.from_limits(next_week_limits(season.activities, season.config), unit)
+    ahead = LookAhead.from_limits(season.next_week().as_dict(), unit)
     title = f"kneeload load report, {start:%d %b %Y} to {end:%d %b %Y}"
     if runner:
         title = f"{runner}: {title}"
@@ -579,6 +673,8 @@ def build_content(season: Any, *, unit: str | None = None,
         frames["pain"] = season.pain[season.pain["date"].between(start, end)]
         frames["pairs"] = res["pairs"]
         pairing = _pairing(res)
+    week = _feature(season, "this_week", unit)
+    tolerance = _feature(season, "tolerance", unit) if season.pain is not None else None
     return ReportContent(
         title=title, runner=runner, since=start.date(), until=end.date(), made=dt.date.today(),
         version=__version__, unit=unit, elevation_unit=elevation_unit(unit), totals=totals,
@@ -588,6 +684,7 @@ def build_content(season: Any, *, unit: str | None = None,
         look_ahead=ahead, advice=_advice(season, shown, weeks, ahead, end, unit),
         notes=season.notes(), completeness=_completeness(read, acts[acts["local_date"].between(
             start, end)]), shoes=shoes,
-        pain=pairing, this_week=_feature(season, "this_week", unit),
-        tolerance=_feature(season, "tolerance", unit), missing_figures=missing,
-        frames=frames)
+        pain=pairing, this_week=week, tolerance=tolerance,
+        this_week_text=this_week_text(week),
+        tolerance_text=None if tolerance is None else tolerance.get("text"),
+        missing_figures=missing, frames=frames)

@@ -119,9 +119,12 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
     --------
     >>> import pandas as pd
     >>> from kneeload.load import weekly_table
-    >>> runs = pd.DataFrame({"local_date": pd.to_datetime(["2026-03-02", "2026-03-09"]),
-    ...                      "sport": "running", "distance_m": [8000.0, 9600.0],
-    ...                      "moving_s": 2400.0, "descent_m": 50.0, "cadence_spm": 170.0})
+    >>> from kneeload.schema import conform_activities
+    >>> days = pd.to_datetime(["2026-03-02 07:00", "2026-03-09 07:00"])
+    >>> runs = conform_activities(pd.DataFrame({
+    ...     "start_time": days.tz_localize("UTC"), "local_start": days,
+    ...     "local_date": days.normalize(), "sport": "running",
+    ...     "distance_m": [8000.0, 9600.0], "moving_s": 2400.0}))
     >>> fig = weekly_distance(weekly_table(runs), pd.DataFrame(columns=["rule"]), "km")
     >>> [round(float(b.get_height()), 1) for b in fig.axes[0].patches]
     [8.0, 9.6]

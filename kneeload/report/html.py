@@ -145,13 +145,6 @@ def _flag_item(f: Flag) -> str:
             "</span></li>")
 
 
-def _mapping(title: str, ident: str, data: dict[str, Any]) -> str:
-    rows = "".join(f"<li><strong>{_e(k.replace('_', ' '))}</strong>: {_e(v)}</li>"
-                   for k, v in data.items())
-    return (f'<section aria-labelledby="{ident}"><h2 id="{ident}">{_e(title)}</h2>'
-            f"<ul>{rows}</ul></section>")
-
-
 def _table(caption: str, head: Sequence[tuple[str, str, bool]], rows: Sequence[str],
            ident: str) -> str:
     """``head``: (label, explanation, numeric). ``rows``: ready ``<tr>`` strings."""
@@ -218,9 +211,6 @@ def render_html(content: ReportContent) -> str:
                     "broke a distance rule (dots: info, stripes: warn, crosses: alert).", "w"))
     add("</section>")
 
-    if c.this_week is not None:
-        add(_mapping("This week so far", "this-week", c.this_week))
-
     add('<section aria-labelledby="important"><h2 id="important">Most important flags</h2>')
     add("<p class=\"small\">The latest flag of each rule, the most severe first.</p><ul>")
     add("".join(_flag_item(x) for x in c.top_flags) or "<li>No flags in this period.</li>")
@@ -229,6 +219,13 @@ def render_html(content: ReportContent) -> str:
     if rest > 0:
         add(f'<p class="small">{rest} more flag(s) in <a href="#flags">the flags table</a>.</p>')
     add("</section>")
+
+    add('<section aria-labelledby="next"><h2 id="next">What to consider next</h2><ul>')
+    add("".join(f"<li>{_e(a)}</li>" for a in c.advice) + "</ul>")
+    add("</section>")
+    if c.this_week_text:
+        add('<section aria-labelledby="this-week"><h2 id="this-week">This week</h2><ul>'
+            + "".join(f"<li>{_e(x)}</li>" for x in c.this_week_text) + "</ul></section>")
 
     if c.shoes is not None:
         add('<section aria-labelledby="shoes"><h2 id="shoes">Shoes</h2><ul>')
@@ -243,12 +240,11 @@ def render_html(content: ReportContent) -> str:
             add(f"<li>{len(nos)} pain episode(s) had no load spike in the days before (from "
                 f"{_e(', '.join(e['start'] for e in nos))}): not all knee pain is load.</li>")
         add("</ul></section>")
-    if c.tolerance is not None:
-        add(_mapping("What the knee has tolerated", "tolerance", c.tolerance))
-    add('<section aria-labelledby="next"><h2 id="next">What to consider next</h2><ul>')
-    add("".join(f"<li>{_e(a)}</li>" for a in c.advice) + "</ul>")
-    add(f'<p class="disclaimer">{_e(c.disclaimer)}</p></section>')
+    if c.tolerance_text:
+        add('<section aria-labelledby="tolerance"><h2 id="tolerance">What the knee has '
+            f"tolerated</h2><p>{_e(c.tolerance_text)}</p></section>")
 
+    add(f'<p class="disclaimer">{_e(c.disclaimer)}</p>')
     add('<section aria-labelledby="figures"><h2 id="figures">Figures</h2>')
     add(_figure(lambda: figures.session_spikes(f["spikes"], f["flags"], u), _spike_alt(c),
                 "Single runs against the longest run of the 30 days before (Frandsen 2025).",

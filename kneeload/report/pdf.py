@@ -42,6 +42,7 @@ class _Pages:
         self.fig: Figure | None = None
         self.y = 0.0
         self.page = 0
+        self.bottom = BOTTOM
 
     def new(self) -> Figure:
         self.flush()
@@ -53,6 +54,7 @@ class _Pages:
         fig.text(1 - LEFT, 0.975, f"page {self.page}", fontsize=8, color="#555555",
                  ha="right")
         self.y = TOP
+        self.bottom = BOTTOM
         return fig
 
     def flush(self) -> None:
@@ -62,7 +64,7 @@ class _Pages:
 
     def room(self, need: float) -> Figure:
         """The current page, or a new one when less than ``need`` [fraction] is left."""
-        if self.fig is None or self.y - need < BOTTOM:
+        if self.fig is None or self.y - need < self.bottom:
             return self.new()
         return self.fig
 
@@ -120,16 +122,14 @@ def _flag_line(f: Flag) -> str:
             f"(evidence: {f.evidence_level})")
 
 
-def _mapping(pg: _Pages, heading: str, data: dict[str, Any]) -> None:
-    pg.heading(heading)
-    for key, value in data.items():
-        pg.bullet(f"{key.replace('_', ' ')}: {value}", size=9)
-
-
 def _first_page(pg: _Pages, c: ReportContent) -> None:
     t = c.totals
     u = c.unit
-    pg.new()
+    first = pg.new()
+    # the disclaimer at the foot of page 1, whatever flows above it
+    first.text(LEFT, 0.058, "\n".join(textwrap.wrap(c.disclaimer, 118)), fontsize=7.5,
+               weight="bold", color="#333333", va="top")
+    pg.bottom = 0.075
     pg.text("Running load report" + (f" for {c.runner}" if c.runner else ""), size=18,
             weight="bold", gap=0.004)
     pg.text(f"{c.since:%A %d %B %Y} to {c.until:%A %d %B %Y} ({t.days} days, {t.weeks} weeks). "
@@ -158,8 +158,13 @@ def _first_page(pg: _Pages, c: ReportContent) -> None:
         pg.text(f"{rest} more flag(s) ({c.flag_counts.get('info', 0)} info in all) in the "
                 "flags table.", size=8.5, colour="#333333")
 
-    if c.this_week is not None:
-        _mapping(pg, "This week so far", c.this_week)
+    pg.heading("What to consider next")
+    for a in c.advice:
+        pg.bullet(a, size=8.5)
+    if c.this_week_text:
+        pg.heading("This week")
+        for line in c.this_week_text:
+            pg.bullet(line, size=8.5)
     if c.shoes is not None:
         pg.heading("Shoes")
         for a in c.shoes.advice or ["No pair needs action."]:
@@ -172,13 +177,9 @@ def _first_page(pg: _Pages, c: ReportContent) -> None:
             pg.bullet(f"{len(nos)} pain episode(s) had no load spike in the days before "
                       f"(from {', '.join(_short(e['start']) for e in nos)}): not all knee pain "
                       "is load.", size=9)
-    if c.tolerance is not None:
-        _mapping(pg, "What the knee has tolerated", c.tolerance)
-    pg.heading("What to consider next")
-    for a in c.advice:
-        pg.bullet(a, size=8.5)
-    pg.y -= 0.004
-    pg.text(c.disclaimer, size=8, weight="bold", colour="#333333", width=118)
+    if c.tolerance_text:
+        pg.heading("What the knee has tolerated")
+        pg.bullet(c.tolerance_text, size=8.5)
 
 
 def _short(iso: str) -> str:
@@ -231,17 +232,17 @@ def _tables(pg: _Pages, c: ReportContent) -> None:
 
     if c.pain is not None:
         pg.heading("Load spikes and the pain that followed", keep=0.12)
-        lines = [f"{'spike':<10} {'rule':<24} {'pain on':<10} {'pain':>4} {'lag':>3}"]
-        lines.append("-" * len(lines[0]))
         for p in c.pain.pairs:
-            lines.append(f"{p['spike_date']:<10} {p['rule_name']:<24} {p['pain_date']:<10} "
-                         f"{p['pain']:>4g} {p['lag_days']:>3}")
+            lag = p["lag_days"]
+            pg.bullet(f"{_short(p['spike_date'])}: {p['rule_name']} -> pain {p['pain']:g}/10 on "
+                      f"{_short(p['pain_date'])} ({lag} day{'' if lag == 1 else 's'} later)",
+                      size=8)
         for p in c.pain.spikes_without_pain:
-            lines.append(f"{p['spike_date']:<10} {p['rule_name']:<24} {'no pain':<10}")
+            pg.bullet(f"{_short(p['spike_date'])}: {p['rule_name']} -> no pain after it", size=8)
         for e in c.pain.pain_without_spike:
-            lines.append(f"{'no spike':<10} {'':<24} {e['start']:<10} {e['peak']:>4g}")
-        pg.text("\n".join(lines), family="monospace", size=8)
-        pg.text("lag: days from the spike to the pain; pain: the day's highest score [0-10].",
+            pg.bullet(f"{_short(e['start'])}: pain up to {e['peak']:g}/10 with no load spike "
+                      "before it", size=8)
+        pg.text("Pain: the day's highest score [0-10]; days later: from the spike to the pain.",
                 size=8, colour="#333333")
 
     comp = c.completeness
