@@ -378,3 +378,14 @@ def test_fr70_power_on_clock_run_from_the_corpus_is_placed():
     # started at 17,217,864 s: 3,887 s earlier, 11:16:16 local
     assert row.distance_m == pytest.approx(10248.67)
     assert row.local_start == pd.Timestamp("2012-02-13 11:16:16")
+
+
+def test_an_exports_main_file_given_alone_is_read():
+    apple = kneeload.read_activities(APPLE / "export.xml", cache=False)
+    assert len(apple.activities) == 5 and apple.skipped.empty
+    # a bare Strava activities.csv: its rows from the CSV, each naming the file it lacks
+    strava = kneeload.read_activities(EXPORTS / "strava_it" / "activities.csv", cache=False)
+    acts = strava.activities
+    assert len(acts) == 6 and (acts["source_format"] == "csv").all()
+    assert acts["distance_m"].sum() == pytest.approx(157.6 + 5004.4 + 8046.7 + 30000
+                                                     + 2153.7 + 5000)

@@ -122,7 +122,7 @@ def gear_table(items: list[GearItem]) -> pd.DataFrame:
 
 def _is_gear_list(base: str) -> bool:
     lower = base.lower()
-    return lower in GEAR_FILES or lower.endswith("_gear.json")
+    return lower in GEAR_FILES or lower.endswith("_gear.json") or lower == "gear.json"
 
 
 def export_gear(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
@@ -282,6 +282,9 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
                 head = b""
             if is_manual_log(head) or explicit:
                 out.append(("csv", p))
+        elif explicit and os.path.basename(lower) == "export.xml" and is_apple_folder(
+                os.path.dirname(p) or "."):
+            out.append(("apple", os.path.dirname(p) or "."))  # Apple Health's, given alone
         elif format_from_name(p) or explicit:
             out.append(("file", p))
 
@@ -390,9 +393,9 @@ def _read_container(container: str, members: Iterable[Member | InputError],
         elif base in GEAR_FILES:
             if not is_kneeload_shoes_header(m.data):  # kneeload's own shoes.csv: discovery's
                 gear_members.append((m, GEAR_FILES[base]))
-        elif base.endswith("_summarizedactivities.json"):
+        elif base.endswith("summarizedactivities.json"):
             garmin_summaries.append(m)
-        elif base.endswith("_gear.json"):
+        elif base.endswith("_gear.json") or base == "gear.json":
             garmin_gear.append(m)
         else:
             files[key] = m
