@@ -389,3 +389,18 @@ def test_an_exports_main_file_given_alone_is_read():
     assert len(acts) == 6 and (acts["source_format"] == "csv").all()
     assert acts["distance_m"].sum() == pytest.approx(157.6 + 5004.4 + 8046.7 + 30000
                                                      + 2153.7 + 5000)
+
+
+def test_two_power_on_runs_of_one_watch_are_both_kept(data, tmp_path):
+    """The FR70 writes the same activity.local_timestamp in files nine days apart (its
+    relative clock says so): both runs land on that day, and neither is dropped as a
+    duplicate of the other; each says to check its date."""
+    from conftest import real_files_dir
+    corpus = real_files_dir()
+    if corpus is None:
+        pytest.skip("shared real_files corpus not present")
+    shutil.copy(data / "invalid/relative-device-times.fit", tmp_path / "a.fit")
+    shutil.copy(corpus / "fit/fitparse__compressed-speed-distance.fit", tmp_path / "b.fit")
+    result = kneeload.read_activities(tmp_path, cache=False)
+    assert len(result.activities) == 2 and result.skipped.empty
+    assert result.activities["note"].str.contains("check the date").all()

@@ -48,7 +48,7 @@ from .exports import (
     parse_manual_log,
     strava_row_activity,
 )
-from .fit import parse_fit
+from .fit import POWER_ON_NOTE, parse_fit
 from .garmin import join_garmin
 from .strava import (
     GEAR_FILES,
@@ -476,7 +476,9 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     file) or, from different files, overlap in time by more than
     ``DUPLICATE_OVERLAP`` of the shorter one (a FIT and a GPX export of one run).
     The copy kept is the complete one, then FIT over TCX over GPX, then the one
-    with more samples.
+    with more samples. Two activities whose watch counted from power-on
+    (:data:`POWER_ON_NOTE`) are never matched by time: their times are only as good
+    as the one calendar time the watch wrote, which can be the same in every file.
     """
     if activities.empty:
         return activities, empty_skipped()
@@ -489,6 +491,7 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     end = start + df["_dur"].to_numpy()
     ids, paths = df["activity_id"].to_numpy(), df["source_path"].to_numpy()
     dist = df["distance_m"].to_numpy()
+    power_on = df["note"].astype(str).str.contains(POWER_ON_NOTE, regex=False).to_numpy()
     keep: list[int] = []
     dup_rows: list[dict[str, str]] = []
     for i in range(len(df)):
@@ -497,7 +500,7 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         if len(k):
             overlap = np.minimum(end[i], end[k]) - np.maximum(start[i], start[k])
             shorter = np.minimum(end[i] - start[i], end[k] - start[k])
-            other_file = paths[k] != paths[i]
+            other_file = (paths[k] != paths[i]) & ~(power_on[k] & power_on[i])
             same_file_copy = ~other_file & (start[k] == start[i]) & (
                 np.isclose(dist[k], dist[i]) | (np.isnan(dist[k]) & np.isnan(dist[i])))
             match = (ids[k] == ids[i]) | (other_file & (overlap > DUPLICATE_OVERLAP * shorter)) \

@@ -36,6 +36,8 @@ FIT_EPOCH_UNIX = 631065600  # 1989-12-31T00:00:00Z
 #: FIT date_time values below this are seconds since the device powered on, not dates.
 FIT_MIN_ABSOLUTE = 0x10000000
 BACKENDS = ("fitdecode", "fitparse")
+#: The note of an activity whose watch counted from power-on (see _place_power_on_clock).
+POWER_ON_NOTE = "the watch's clock counts from power-on"
 
 
 def normalise_sport(sport: object, sub_sport: object) -> str:
@@ -315,9 +317,9 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
         if ts is not None and local is not None:
             offset = (local - ts.tz_localize(None)).total_seconds()
     if wall_clock:
-        notes.append("the watch's clock counts from power-on; placed by the activity's local "
-                     "time (the local date is the watch's, the UTC time assumes the "
-                     "configured zone)")
+        notes.append(f"{POWER_ON_NOTE}; placed by the one calendar time it wrote "
+                     "(activity.local_timestamp), taken as the activity's end: check the date "
+                     "(a Forerunner 70 writes the same time in files days apart)")
 
     sessions = r.sessions
     if not sessions:
