@@ -404,3 +404,13 @@ def test_two_power_on_runs_of_one_watch_are_both_kept(data, tmp_path):
     result = kneeload.read_activities(tmp_path, cache=False)
     assert len(result.activities) == 2 and result.skipped.empty
     assert result.activities["note"].str.contains("check the date").all()
+
+
+def test_damaged_apple_health_archive_is_named_not_a_crash(tmp_path):
+    z = _zip_folder(APPLE, tmp_path / "export.zip", "apple_health_export/")
+    blob = bytearray(z.read_bytes())
+    blob[200:260] = b"\0" * 60  # inside export.xml's deflated data
+    z.write_bytes(bytes(blob))
+    result = kneeload.read_activities(z, cache=False)
+    assert result.skipped.loc[0, "kind"] == "unreadable"
+    assert "cannot be read as an Apple Health export" in result.skipped.loc[0, "reason"]

@@ -333,9 +333,11 @@ def _head(path: str, size: int = 400) -> bytes:
 def _zip_is_apple(path: str) -> bool:
     import zipfile
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a pipe or device: the archive reader reports it
         with zipfile.ZipFile(path) as zf:
             return apple_member(zf.namelist()) is not None
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False  # read as an archive, where the damage is reported
 
 
