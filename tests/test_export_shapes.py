@@ -391,6 +391,20 @@ def test_an_exports_main_file_given_alone_is_read():
                                                      + 2153.7 + 5000)
 
 
+def test_garmin_summaries_given_alone_are_recognised_by_content(tmp_path):
+    with zipfile.ZipFile(GARMIN) as z:
+        name = next(n for n in z.namelist() if n.endswith("_summarizedActivities.json"))
+        (tmp_path / "my-activities.json").write_bytes(z.read(name))
+        gear = next(n for n in z.namelist() if n.endswith("_gear.json"))
+        (tmp_path / "gear-copy.json").write_bytes(z.read(gear))
+    result = kneeload.read_activities([tmp_path / "my-activities.json",
+                                       tmp_path / "gear-copy.json"], cache=False)
+    # no FIT files: the five summaries are the activities (8 km treadmill run among them)
+    assert sorted(result.activities["distance_m"].round(2)) == [
+        157.56, 4835.38, 5000, 8000, 30000]
+    assert result.skipped.loc[0, "kind"] == "unsupported"  # gear alone is not activities
+
+
 def test_two_power_on_runs_of_one_watch_are_both_kept(data, tmp_path):
     """The FR70 writes the same activity.local_timestamp in files nine days apart (its
     relative clock says so): both runs land on that day, and neither is dropped as a

@@ -34,7 +34,7 @@ from ..errors import (
 from ..safeio import display_path, read_regular_file
 from ..schema import SPORTS, conform_activities, conform_samples, empty_activities, empty_skipped
 from ._deadline import parse_deadline
-from ._source import Source, format_from_name, open_source, reader_for
+from ._source import MAX_FILE_BYTES, Source, format_from_name, open_source, reader_for
 from ._summary import Parsed, summarise
 from ._time import Placement, placement
 from .apple_health import apple_member, is_apple_folder, read_apple_health
@@ -282,6 +282,8 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
                 head = b""
             if is_manual_log(head) or explicit:
                 out.append(("csv", p))
+        elif explicit and lower.endswith(".json"):
+            out.append(("json", p))  # recognised by content when read
         elif explicit and os.path.basename(lower) == "export.xml" and is_apple_folder(
                 os.path.dirname(p) or "."):
             out.append(("apple", os.path.dirname(p) or "."))  # Apple Health's, given alone
@@ -395,7 +397,8 @@ def _read_container(container: str, members: Iterable[Member | InputError],
         elif base in GEAR_FILES:
             if not is_kneeload_shoes_header(m.data):  # kneeload's own shoes.csv: discovery's
                 gear_members.append((m, GEAR_FILES[base]))
-        elif base.endswith("summarizedactivities.json"):
+        elif base.endswith("summarizedactivities.json") or (
+                base.endswith(".json") and b"summarizedActivitiesExport" in m.data[:4096]):
             garmin_summaries.append(m)
         elif base.endswith("_gear.json") or base == "gear.json":
             garmin_gear.append(m)
@@ -555,6 +558,14 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
         elif kind == "strava":
             _read_container(path, iter_folder_members(path), default_sport, zone, rows,
                             skipped, policy)
+        elif kind == "json":
+            data = read_regular_file(path, MAX_FILE_BYTES, "JSON file")
+            if b"summarizedActivitiesExport" not in data[:4096]:
+                raise UnsupportedFormatError(path, "is a JSON file but not Garmin Connect's "
+                                             "activity summaries (summarizedActivitiesExport)")
+            _read_container(os.path.dirname(path) or ".",
+                            [Member(path, lambda data=data: data)],
+                            default_sport, zone, rows, skipped, policy)
         elif kind == "apple":
             def fail(exc: InputError) -> None:
                 if policy is OnError.RAISE:
