@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
 import os
 import stat
@@ -564,7 +565,7 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
                 raise UnsupportedFormatError(path, "is a JSON file but not Garmin Connect's "
                                              "activity summaries (summarizedActivitiesExport)")
             _read_container(os.path.dirname(path) or ".",
-                            [Member(path, lambda data=data: data)],
+                            [Member(path, functools.partial(bytes, data))],
                             default_sport, zone, rows, skipped, policy)
         elif kind == "apple":
             def fail(exc: InputError) -> None:
@@ -577,7 +578,7 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
             data = read_regular_file(path, MAX_TEXT_FILE_BYTES, "manual log")
             if is_strava_activities(data):  # a bare activities.csv: its rows, no files
                 _read_container(os.path.dirname(path) or ".",
-                                [Member(path, lambda data=data: data)],
+                                [Member(path, functools.partial(bytes, data))],
                                 default_sport, zone, rows, skipped, policy)
             elif not is_manual_log(data):
                 raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "

@@ -114,8 +114,8 @@ def _open_export(path: str) -> Iterator[tuple[IO[bytes], str, Callable[[str], by
             except OSError:
                 return None
 
-        with open(xml, "rb") as fh:
-            yield fh, xml, read
+        with open(xml, "rb") as plain:
+            yield plain, xml, read
         return
     with zipfile.ZipFile(path) as zf:
         member = apple_member(zf.namelist())
@@ -238,5 +238,6 @@ def _read_workouts(path: str, default_sport: str, tz: dt.tzinfo | Placement,
                         rows.append(row)
                 except InputError as exc:
                     fail(exc)
-            root.clear()  # keep memory flat: drop every element once read
+            if root is not None:
+                root.clear()  # keep memory flat: drop every element once read
     return rows

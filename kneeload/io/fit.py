@@ -241,8 +241,8 @@ def _records_frame(records: list[tuple[Any, ...]]) -> pd.DataFrame:
 
 
 def _relative(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
-        and 0 <= value < FIT_MIN_ABSOLUTE
+    return bool(isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+                and 0 <= value < FIT_MIN_ABSOLUTE)
 
 
 def _place_power_on_clock(r: _Reading) -> bool:
@@ -262,9 +262,10 @@ def _place_power_on_clock(r: _Reading) -> bool:
     if local_ts is None or not (EARLIEST_VALID.tz_localize(None) <= local_ts
                                 <= latest_valid().tz_localize(None)):
         return False
-    shift = int((local_ts - pd.Timestamp(FIT_EPOCH_UNIX, unit="s")).total_seconds()) - int(ts)
+    shift = int((local_ts - pd.Timestamp(FIT_EPOCH_UNIX, unit="s")).total_seconds()) - int(
+        ts)  # type: ignore[arg-type]  # _relative(ts): an int
 
-    def move(v: object) -> object:
+    def move(v: Any) -> Any:
         return int(v) + shift if _relative(v) else v
 
     r.records = [(move(rec[0]), *rec[1:]) for rec in r.records]
