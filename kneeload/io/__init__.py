@@ -498,6 +498,8 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids, paths = df["activity_id"].to_numpy(), df["source_path"].to_numpy()
     dist = df["distance_m"].to_numpy()
     power_on = df["note"].astype(str).str.contains(POWER_ON_NOTE, regex=False).to_numpy()
+    manual = (df["source_format"] == "manual").to_numpy()
+    logs = df["source_path"].str.replace(r"#line \d+$", "", regex=True).to_numpy()
     keep: list[int] = []
     dup_rows: list[dict[str, str]] = []
     for i in range(len(df)):
@@ -506,10 +508,16 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         if len(k):
             overlap = np.minimum(end[i], end[k]) - np.maximum(start[i], start[k])
             shorter = np.minimum(end[i] - start[i], end[k] - start[k])
-            other_file = (paths[k] != paths[i]) & ~(power_on[k] & power_on[i])
+            other_file = paths[k] != paths[i]
             same_file_copy = ~other_file & (start[k] == start[i]) & (
                 np.isclose(dist[k], dist[i]) | (np.isnan(dist[k]) & np.isnan(dist[i])))
-            match = (ids[k] == ids[i]) | (other_file & (overlap > DUPLICATE_OVERLAP * shorter)) \
+            # distinct rows of one manual log are distinct runs (a morning and an evening
+            # 5 mi): both are placed at noon, so their "overlap" means nothing
+            one_log = manual[k] & manual[i] & (logs[k] == logs[i])
+            # two power-on clocks placed by one shared calendar time: overlap means nothing
+            both_power_on = power_on[k] & power_on[i]
+            match = (ids[k] == ids[i]) | (other_file & ~one_log & ~both_power_on
+                                          & (overlap > DUPLICATE_OVERLAP * shorter)) \
                 | same_file_copy
             if match.any():
                 hit = int(k[np.argmax(match)])
