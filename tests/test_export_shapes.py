@@ -93,8 +93,10 @@ def test_strava_shoe_mileage_without_a_shoes_file():
     result = kneeload.read_activities(EXPORTS / "strava_de", cache=False)
     pairs = sh.shoes_from_gear(result.activities, result.gear)
     assert list(pairs["shoe"]) == ["Daily Trainer", "Race", "Saucony Endorphin Pro 3"]
-    assert (pairs["replace_m"] == 500 * MI).all() and (pairs["notice_m"] == 300 * MI).all()
+    # no limit of the export's own: left empty, the configured band (300-500 mi) applies
+    assert pairs["replace_m"].isna().all() and pairs["notice_m"].isna().all()
     status = sh.shoe_status(sh.assign_shoes(result.activities, pairs), pairs).set_index("shoe")
+    assert (status["replace_m"] == 500 * MI).all() and (status["notice_m"] == 300 * MI).all()
     # Daily Trainer: the FIT (157.56 m) + the Phoenix GPX; Race: the TCX + the lost file's
     # CSV row (5,000 m); Saucony: the treadmill row. The bike carries no run.
     assert status.loc["Daily Trainer", "distance_m"] == pytest.approx(157.56 + PHOENIX_M,
@@ -365,7 +367,7 @@ def test_kneeload_shoes_file_wins_where_both_speak(tmp_path):
     pairs = season.shoes.set_index("shoe")
     assert pairs.loc["Daily Trainer", "replace_m"] == 600_000  # the file's limit
     assert pairs.loc["Daily Trainer", "brand"] == "Nike"       # blank in the file: the export's
-    assert pairs.loc["Race", "replace_m"] == pytest.approx(500 * MI)  # only in the data
+    assert pd.isna(pairs.loc["Race", "replace_m"])  # only in the data: the configured band
 
 
 def test_fr70_power_on_clock_run_from_the_corpus_is_placed():
