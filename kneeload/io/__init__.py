@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
 import os
 import stat
@@ -34,7 +35,7 @@ from ..errors import (
 from ..safeio import display_path, read_regular_file
 from ..schema import SPORTS, conform_activities, conform_samples, empty_activities, empty_skipped
 from ._deadline import parse_deadline
-from ._source import Source, format_from_name, open_source, reader_for
+from ._source import MAX_FILE_BYTES, Source, format_from_name, open_source, reader_for
 from ._summary import Parsed, summarise
 from ._time import Placement, placement
 from .apple_health import apple_member, is_apple_folder, read_apple_health
@@ -48,7 +49,7 @@ from .exports import (
     parse_manual_log,
     strava_row_activity,
 )
-from .fit import parse_fit
+from .fit import POWER_ON_NOTE, parse_fit
 from .garmin import join_garmin
 from .strava import (
     GEAR_FILES,
@@ -122,7 +123,7 @@ def gear_table(items: list[GearItem]) -> pd.DataFrame:
 
 def _is_gear_list(base: str) -> bool:
     lower = base.lower()
-    return lower in GEAR_FILES or lower.endswith("_gear.json")
+    return lower in GEAR_FILES or lower.endswith("_gear.json") or lower == "gear.json"
 
 
 def export_gear(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
@@ -282,6 +283,11 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
                 head = b""
             if is_manual_log(head) or explicit:
                 out.append(("csv", p))
+        elif explicit and lower.endswith(".json"):
+            out.append(("json", p))  # recognised by content when read
+        elif explicit and os.path.basename(lower) == "export.xml" and is_apple_folder(
+                os.path.dirname(p) or "."):
+            out.append(("apple", os.path.dirname(p) or "."))  # Apple Health's, given alone
         elif format_from_name(p) or explicit:
             out.append(("file", p))
 
@@ -330,9 +336,11 @@ def _head(path: str, size: int = 400) -> bytes:
 def _zip_is_apple(path: str) -> bool:
     import zipfile
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a pipe or device: the archive reader reports it
         with zipfile.ZipFile(path) as zf:
             return apple_member(zf.namelist()) is not None
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False  # read as an archive, where the damage is reported
 
 
@@ -390,9 +398,10 @@ def _read_container(container: str, members: Iterable[Member | InputError],
         elif base in GEAR_FILES:
             if not is_kneeload_shoes_header(m.data):  # kneeload's own shoes.csv: discovery's
                 gear_members.append((m, GEAR_FILES[base]))
-        elif base.endswith("_summarizedactivities.json"):
+        elif base.endswith("summarizedactivities.json") or (
+                base.endswith(".json") and b"summarizedActivitiesExport" in m.data[:4096]):
             garmin_summaries.append(m)
-        elif base.endswith("_gear.json"):
+        elif base.endswith("_gear.json") or base == "gear.json":
             garmin_gear.append(m)
         else:
             files[key] = m
@@ -473,7 +482,9 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     file) or, from different files, overlap in time by more than
     ``DUPLICATE_OVERLAP`` of the shorter one (a FIT and a GPX export of one run).
     The copy kept is the complete one, then FIT over TCX over GPX, then the one
-    with more samples.
+    with more samples. Two activities whose watch counted from power-on
+    (:data:`POWER_ON_NOTE`) are never matched by time: their times are only as good
+    as the one calendar time the watch wrote, which can be the same in every file.
     """
     if activities.empty:
         return activities, empty_skipped()
@@ -486,6 +497,7 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     end = start + df["_dur"].to_numpy()
     ids, paths = df["activity_id"].to_numpy(), df["source_path"].to_numpy()
     dist = df["distance_m"].to_numpy()
+    power_on = df["note"].astype(str).str.contains(POWER_ON_NOTE, regex=False).to_numpy()
     manual = (df["source_format"] == "manual").to_numpy()
     logs = df["source_path"].str.replace(r"#line \d+$", "", regex=True).to_numpy()
     keep: list[int] = []
@@ -502,7 +514,9 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             # distinct rows of one manual log are distinct runs (a morning and an evening
             # 5 mi): both are placed at noon, so their "overlap" means nothing
             one_log = manual[k] & manual[i] & (logs[k] == logs[i])
-            match = (ids[k] == ids[i]) | (other_file & ~one_log
+            # two power-on clocks placed by one shared calendar time: overlap means nothing
+            both_power_on = power_on[k] & power_on[i]
+            match = (ids[k] == ids[i]) | (other_file & ~one_log & ~both_power_on
                                           & (overlap > DUPLICATE_OVERLAP * shorter)) \
                 | same_file_copy
             if match.any():
@@ -553,6 +567,14 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
         elif kind == "strava":
             _read_container(path, iter_folder_members(path), default_sport, zone, rows,
                             skipped, policy)
+        elif kind == "json":
+            data = read_regular_file(path, MAX_FILE_BYTES, "JSON file")
+            if b"summarizedActivitiesExport" not in data[:4096]:
+                raise UnsupportedFormatError(path, "is a JSON file but not Garmin Connect's "
+                                             "activity summaries (summarizedActivitiesExport)")
+            _read_container(os.path.dirname(path) or ".",
+                            [Member(path, functools.partial(bytes, data))],
+                            default_sport, zone, rows, skipped, policy)
         elif kind == "apple":
             def fail(exc: InputError) -> None:
                 if policy is OnError.RAISE:
@@ -564,7 +586,7 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
             data = read_regular_file(path, MAX_TEXT_FILE_BYTES, "manual log")
             if is_strava_activities(data):  # a bare activities.csv: its rows, no files
                 _read_container(os.path.dirname(path) or ".",
-                                [Member(path, lambda data=data: data)],
+                                [Member(path, functools.partial(bytes, data))],
                                 default_sport, zone, rows, skipped, policy)
             elif not is_manual_log(data):
                 raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "

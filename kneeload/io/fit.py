@@ -36,6 +36,8 @@ FIT_EPOCH_UNIX = 631065600  # 1989-12-31T00:00:00Z
 #: FIT date_time values below this are seconds since the device powered on, not dates.
 FIT_MIN_ABSOLUTE = 0x10000000
 BACKENDS = ("fitdecode", "fitparse")
+#: The note of an activity whose watch counted from power-on (see _place_power_on_clock).
+POWER_ON_NOTE = "the watch's clock counts from power-on"
 
 
 def normalise_sport(sport: object, sub_sport: object) -> str:
@@ -239,8 +241,8 @@ def _records_frame(records: list[tuple[Any, ...]]) -> pd.DataFrame:
 
 
 def _relative(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
-        and 0 <= value < FIT_MIN_ABSOLUTE
+    return bool(isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+                and 0 <= value < FIT_MIN_ABSOLUTE)
 
 
 def _place_power_on_clock(r: _Reading) -> bool:
@@ -260,9 +262,10 @@ def _place_power_on_clock(r: _Reading) -> bool:
     if local_ts is None or not (EARLIEST_VALID.tz_localize(None) <= local_ts
                                 <= latest_valid().tz_localize(None)):
         return False
-    shift = int((local_ts - pd.Timestamp(FIT_EPOCH_UNIX, unit="s")).total_seconds()) - int(ts)
+    shift = int((local_ts - pd.Timestamp(FIT_EPOCH_UNIX, unit="s")).total_seconds()) - int(
+        ts)  # type: ignore[arg-type]  # _relative(ts): an int
 
-    def move(v: object) -> object:
+    def move(v: Any) -> Any:
         return int(v) + shift if _relative(v) else v
 
     r.records = [(move(rec[0]), *rec[1:]) for rec in r.records]
@@ -315,9 +318,9 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
         if ts is not None and local is not None:
             offset = (local - ts.tz_localize(None)).total_seconds()
     if wall_clock:
-        notes.append("the watch's clock counts from power-on; placed by the activity's local "
-                     "time (the local date is the watch's, the UTC time assumes the "
-                     "configured zone)")
+        notes.append(f"{POWER_ON_NOTE}; placed by the one calendar time it wrote "
+                     "(activity.local_timestamp), taken as the activity's end: check the date "
+                     "(a Forerunner 70 writes the same time in files days apart)")
 
     sessions = r.sessions
     if not sessions:
