@@ -191,7 +191,8 @@ def _read_messages_fast(raw: RawFile) -> _Reading | None:
     r.file_ids, r.sessions, r.laps, r.sports = fast.file_ids, fast.sessions, fast.laps, \
         fast.sports
     r.activity, r.columns = fast.activity, fast.columns
-    r.crc_mismatch = fast.crc_mismatch
+    # as the fitdecode path: a CRC mismatch is noted when the reading reaches the end
+    r.crc_mismatch = fast.crc_mismatch and fast.stop is None
     if fast.stop is not None:
         _stopped(r, raw, *fast.stop)
     return r
