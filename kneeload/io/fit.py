@@ -266,23 +266,28 @@ def _samples_from_columns(cols: dict[str, Any]) -> pd.DataFrame:
     degrees). One conversion for every backend, so equal columns give equal samples."""
     ts = cols["timestamp"]
     if isinstance(ts, pd.Series):  # fitparse's datetimes
-        time = ts.astype("datetime64[ns, UTC]")
-    else:
-        secs = pd.Series(ts, dtype=float)
-        secs = secs.where(secs >= FIT_MIN_ABSOLUTE)
-        time = pd.to_datetime(secs + FIT_EPOCH_UNIX, unit="s", utc=True).astype(
-            "datetime64[ns, UTC]")
-    index = time.index
-    s = {name: pd.Series(cols[name], index=index, dtype=float) for name in _RECORD_FIELDS[1:]}
+        time = ts.astype("datetime64[ns, UTC]").dt.tz_localize(None).to_numpy("M8[ns]")
+    else:  # FIT seconds, whole numbers: exact integer arithmetic to nanoseconds
+        secs = np.asarray(ts, dtype=float)
+        ok = secs >= FIT_MIN_ABSOLUTE  # False for NaN
+        ns = np.zeros(secs.size, dtype=np.int64)
+        ns[ok] = (np.floor(secs[ok]).astype(np.int64) + FIT_EPOCH_UNIX) * 1_000_000_000 \
+            + np.round((secs[ok] % 1) * 1e9).astype(np.int64)
+        time = ns.view("M8[ns]").copy()
+        time[~ok] = np.datetime64("NaT")
+    c = {name: np.asarray(cols[name], dtype=float) for name in _RECORD_FIELDS[1:]}
+    alt = np.where(np.isnan(c["enhanced_altitude"]), c["altitude"], c["enhanced_altitude"])
+    speed = np.where(np.isnan(c["enhanced_speed"]), c["speed"], c["enhanced_speed"])
+    frac = np.nan_to_num(c["fractional_cadence"], nan=0.0)
     return pd.DataFrame({
-        "time": time,
-        "lat_deg": s["position_lat"] * SEMICIRCLE_DEG,
-        "lon_deg": s["position_long"] * SEMICIRCLE_DEG,
-        "distance_m": s["distance"],
-        "altitude_m": s["enhanced_altitude"].fillna(s["altitude"]),
-        "speed_m_s": s["enhanced_speed"].fillna(s["speed"]),
-        "hr_bpm": s["heart_rate"],
-        "cadence_spm": s["cadence"] + s["fractional_cadence"].fillna(0.0),
+        "time": pd.DatetimeIndex(time).tz_localize("UTC"),
+        "lat_deg": c["position_lat"] * SEMICIRCLE_DEG,
+        "lon_deg": c["position_long"] * SEMICIRCLE_DEG,
+        "distance_m": c["distance"],
+        "altitude_m": alt,
+        "speed_m_s": speed,
+        "hr_bpm": c["heart_rate"],
+        "cadence_spm": c["cadence"] + frac,
     })
 
 
