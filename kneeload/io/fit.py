@@ -19,18 +19,17 @@ import struct
 import warnings
 from typing import Any
 
-import fitdecode
-import fitparse
 import numpy as np
 import pandas as pd
-from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
 
 from ..errors import CorruptFileError, InvalidTimeError, NotAnActivityError
 from ..schema import ON_FOOT_SPORTS
 from ._source import RawFile
 from ._summary import Parsed, valid_times
 from ._time import EARLIEST_VALID, latest_valid
-from .fit_fast import Fallback, merge_fields, read_fit_fast
+
+# fitdecode, fitparse and the fast path (which reads fitdecode's profile) are imported when a
+# FIT file is read, not with kneeload: a warm `kneeload check` never needs them.
 
 _RECORD_FIELDS = ("timestamp", "position_lat", "position_long", "distance", "enhanced_altitude",
                   "altitude", "enhanced_speed", "speed", "heart_rate", "cadence",
@@ -115,6 +114,10 @@ class _Reading:
 
 
 def _read_messages_fitdecode(raw: RawFile) -> _Reading:
+    import fitdecode
+
+    from .fit_fast import merge_fields
+
     buf = io.BytesIO(raw.data)
     r = _Reading()
     data_frame = fitdecode.FIT_FRAME_DATA
@@ -183,6 +186,8 @@ def _short(exc: Exception) -> str:
 
 def _read_messages_fast(raw: RawFile) -> _Reading | None:
     """The vectorised fast path, or None when it declines the file."""
+    from .fit_fast import Fallback, read_fit_fast
+
     try:
         fast = read_fit_fast(raw.data)
     except Fallback:
@@ -206,6 +211,11 @@ def _read_messages(raw: RawFile, backend: str = "fitdecode") -> _Reading:
     if backend != "fitparse":
         from ..errors import UsageError
         raise UsageError(f"fit_backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    import fitparse
+    from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
+
+    from .fit_fast import merge_fields
+
     buf = io.BytesIO(raw.data)
     try:
         ff = fitparse.FitFile(buf, check_crc=True)
