@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CorruptFileError, InvalidTimeError, NotAnActivityError
-from ..schema import ON_FOOT_SPORTS
+from ..schema import ON_FOOT_SPORTS, conform_samples
 from ._source import RawFile
 from ._summary import Parsed, valid_times
 from ._time import EARLIEST_VALID, latest_valid
@@ -304,10 +304,12 @@ def _samples_from_columns(cols: dict[str, Any]) -> pd.DataFrame:
 def _records_frame(r: _Reading) -> pd.DataFrame:
     if r.columns is not None:
         if not len(r.columns["timestamp"]):
-            return pd.DataFrame(columns=list(_RECORD_FIELDS))
+            # no records (a session-only file): the sample columns, no rows (an empty frame
+            # without columns used to fail a running file with "could not be decoded")
+            return conform_samples(pd.DataFrame())
         return _samples_from_columns(r.columns)
     if not r.records:
-        return pd.DataFrame(columns=list(_RECORD_FIELDS))
+        return conform_samples(pd.DataFrame())
     return _samples_from_columns(_records_columns(r.records))
 
 

@@ -119,7 +119,7 @@ class _FieldDef:
 
 class _Definition:
     __slots__ = ("global_num", "endian", "fields", "size", "mesg_type", "offsets",
-                 "ts_fields", "stamps", "problem")
+                 "ts_fields", "stamps", "problem", "accumulated")
 
     def __init__(self, global_num: int, endian: str) -> None:
         self.global_num, self.endian = global_num, endian
@@ -130,6 +130,9 @@ class _Definition:
         self.stamps: list[int] = []  # compressed-header time stamps (-1: none), per message
         self.ts_fields: list[_FieldDef] = []
         self.problem: str | None = None  # set when a data message of it must fall back
+        #: accumulated component values (component def_num -> raw ints, NaN where the
+        #: message's field is invalid), aligned with ``offsets``
+        self.accumulated: dict[int, np.ndarray] = {}
 
 
 class _Restart(Exception):
@@ -163,6 +166,9 @@ class _Walk:
         self.compressed = compressed  # track the compressed-timestamp accumulator
         self.out = FastReading()
         self.record_defs: list[_Definition] = []  # record definitions with messages
+        #: offsets of record definitions that (re)start an accumulated component at 0, by the
+        #: component's target field number (fitdecode resets its accumulator there)
+        self.acc_resets: dict[int, list[int]] = {}
 
     # --- framing -------------------------------------------------------------------------
 
@@ -303,6 +309,10 @@ class _Walk:
             if size % base.size:
                 base = _BYTE  # as fitdecode: misaligned size -> bytes
             fld = mesg.fields.get(num) if mesg else None
+            if global_num == _MESG_RECORD and fld is not None and fld.components:
+                for comp in fld.components:
+                    if comp.accumulate:
+                        self.acc_resets.setdefault(comp.def_num, []).append(p)
             if size == 0:
                 d.problem = d.problem or f"zero-size field {num} in definition at {p}"
             fd = _FieldDef(fld, num, base, size, pos, endian, False)
@@ -429,6 +439,7 @@ class _Walk:
 
     def _records(self) -> None:
         defs = self.record_defs
+        self._accumulate(defs)
         if len(defs) == 1:  # the usual file: one record definition
             self.out.columns = _decode_records(self.data, defs[0])
             return
@@ -440,6 +451,57 @@ class _Walk:
         self.out.columns = {
             name: (np.concatenate([p[name] for p in parts])[order] if parts else np.empty(0))
             for name in RECORD_FIELDS}
+
+
+    def _accumulate(self, defs: list[_Definition]) -> None:
+        """Accumulated components of record fields (the ``distance`` in
+        ``compressed_speed_distance``): a wrapping counter continued across messages in file
+        order, restarted at 0 by each definition that declares it, as fitdecode does."""
+        buf = np.frombuffer(self.data, dtype=np.uint8)
+        for target, resets in self.acc_resets.items():
+            if _RECORD_TYPE.fields[target].name not in _RECORD_SET:
+                continue
+            events: list[tuple[int, int, Any, int]] = []  # (offset, kind, def, index)
+            events.extend((r, 0, None, 0) for r in resets)
+            specs = {}
+            for d in defs:
+                found = [(fd, c) for fd in d.fields if not fd.is_dev and fd.field is not None
+                         for c in fd.field.components or () if c.accumulate
+                         and c.def_num == target]
+                if not found:
+                    continue
+                if len(found) > 1 or found[0][0].base is not _BYTE:
+                    raise Fallback("unusual accumulated component field")
+                fd, comp = found[0]
+                offsets = np.asarray(d.offsets, dtype=np.int64)
+                raw = buf[offsets[:, None] + np.arange(fd.pos, fd.pos + fd.size)]
+                valid = ~(raw == 0xFF).all(axis=1)
+                number = np.zeros(len(offsets), dtype=object)
+                for k in range(fd.size - 1, -1, -1):  # little-endian bytes -> integer
+                    number = number * 256 + raw[:, k].astype(object)
+                if comp.bit_offset and comp.bit_offset >= fd.size * 8:
+                    raise Fallback("component beyond its field")
+                values = [(int(v) >> comp.bit_offset) & ((1 << comp.bits) - 1) for v in number]
+                specs[id(d)] = (d, comp, values, valid)
+                events.extend((int(o), 1, id(d), i) for i, o in enumerate(offsets))
+            events.sort()
+            acc = 0
+            out = {key: np.full(len(spec[0].offsets), np.nan) for key, spec in specs.items()}
+            for _, kind, key, i in events:
+                if kind == 0:
+                    acc = 0
+                    continue
+                _, comp, values, valid = specs[key]
+                if not valid[i]:
+                    continue
+                value, mask = values[i], (1 << comp.bits) - 1
+                base = value + (acc & ~mask)
+                if value < (acc & mask):
+                    base += 1 << comp.bits
+                acc = base
+                out[key][i] = base
+            for key, (d, _, _, _) in specs.items():
+                d.accumulated[target] = out[key]
 
 
 def _subfield(fld: Any, plain: list[tuple[_FieldDef, Any]]) -> Any:
@@ -487,15 +549,20 @@ def _decode_records(data: bytes, d: _Definition) -> dict[str, np.ndarray]:
         if fld.subfields or any(t.subfields or t.type.enum is not None for t in targets) \
                 or fld.type.enum is not None:
             raise Fallback(f"record field {fld.name} has subfields or an enum")
-        if any(c.accumulate for c in fld.components or ()) and fd.base is _BYTE:
-            # e.g. compressed_speed_distance: accepted only when empty in every message
-            # (an invalid value expands to nothing: no accumulation, no value)
-            if n and not (buf[offsets[:, None] + np.arange(fd.pos, fd.pos + fd.size)]
-                          == 0xFF).all():
-                raise Fallback(f"record field {fld.name} has accumulated components")
+        if fd.base is _BYTE and fld.components:
+            # e.g. compressed_speed_distance: bytes read as one little-endian number, then
+            # split into components (speed; distance, accumulated across messages)
+            for comp, target in zip(fld.components, targets, strict=True):
+                if target.name in _RECORD_SET:
+                    sources.setdefault(target.name, []).append((fd, ("bytes", comp), target))
             continue
         if fd.base is _BYTE or fd.base.identifier == 0x07 or fd.size != fd.base.size:
-            raise Fallback(f"record field {fld.name} is {fd.base.name}[{fd.size}]")
+            # an array or bytes where a number is expected: fitdecode gives a tuple (or None
+            # for bytes that are all 0xFF), which kneeload reads as no value
+            if fld.components or fd.base.identifier == 0x07:
+                raise Fallback(f"record field {fld.name} is {fd.base.name}[{fd.size}]")
+            sources.setdefault(fld.name, []).append((fd, "array", fld))
+            continue
         for comp, target in zip(fld.components or (), targets, strict=True):
             if target.name in _RECORD_SET:
                 sources.setdefault(target.name, []).append((fd, comp, target))
@@ -503,7 +570,7 @@ def _decode_records(data: bytes, d: _Definition) -> dict[str, np.ndarray]:
             sources.setdefault(fld.name, []).append((fd, None, fld))
         needed.append(fd)
     out = {name: np.full(n, np.nan) for name in RECORD_FIELDS}
-    if needed and n:
+    if sources and n:
         names, formats, offs = [], [], []
         for i, fd in enumerate(needed):
             code, _ = _NUMPY_BASE[fd.base.identifier]
@@ -523,6 +590,36 @@ def _decode_records(data: bytes, d: _Definition) -> dict[str, np.ndarray]:
         for name, srcs in sources.items():
             col = out[name]
             for fd, comp, fld in srcs:
+                if isinstance(comp, tuple):  # a component of a byte-array field
+                    _, comp = comp
+                    gathered = buf[offsets[:, None] + np.arange(fd.pos, fd.pos + fd.size)]
+                    valid = ~(gathered == 0xFF).all(axis=1)
+                    if comp.bit_offset and comp.bit_offset >= fd.size * 8:
+                        continue  # fitdecode skips it (ValueError)
+                    if comp.accumulate:
+                        raw = d.accumulated[comp.def_num]
+                    else:
+                        number = np.zeros(n, dtype=np.int64)
+                        for k in range(min(fd.size, 7) - 1, -1, -1):
+                            number = (number << 8) | gathered[:, k].astype(np.int64)
+                        if fd.size > 7 and comp.bit_offset + comp.bits > 56:
+                            raise Fallback("wide byte-array component")
+                        raw = (number >> comp.bit_offset) & ((1 << comp.bits) - 1)
+                    value = np.asarray(raw, dtype=np.float64)
+                    if comp.scale:
+                        value = value / comp.scale
+                    if comp.offset:
+                        value = value - comp.offset
+                    # an invalid field's components are None: they never replace a value
+                    np.copyto(col, value, where=valid)
+                    continue
+                if comp == "array":
+                    if fd.base is _BYTE:  # None (kept value) only where every byte is 0xFF
+                        gathered = buf[offsets[:, None] + np.arange(fd.pos, fd.pos + fd.size)]
+                        col[~(gathered == 0xFF).all(axis=1)] = np.nan
+                    else:
+                        col[:] = np.nan
+                    continue
                 raw = raw_of[id(fd)]
                 code, invalid = _NUMPY_BASE[fd.base.identifier]
                 valid = ~np.isnan(raw) if invalid is None else raw != invalid
