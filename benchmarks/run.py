@@ -112,8 +112,11 @@ def phase_chiptime(folder: str) -> dict:
     for p in sorted(Path(folder).rglob("*.fit")):
         act = chiptime.parse(str(p)).activity
         for s in act.sessions:
+            t = s.declared
             rows.append({"file": p.name, "start": s.start_time, "sport": s.sport,
-                         "declared": s.declared, "records": len(s.records)})
+                         "distance_m": t.distance_m, "elapsed_s": t.elapsed_time_s,
+                         "descent_m": t.descent_m, "hr": (t.avg or {}).get("heart_rate"),
+                         "records": s.records.n})
     return {"seconds": time.perf_counter() - t0, "rows": len(pd.DataFrame(rows)), **_peak()}
 
 
@@ -289,7 +292,9 @@ def run_phase(name: str, *args: object) -> dict:
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(f"phase {name} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{name} {' '.join(map(str, args[:1]))}: {json.dumps(result)}", file=sys.stderr)
+    return result
 
 
 def fit_only(season: Path) -> Path:

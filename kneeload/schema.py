@@ -96,7 +96,7 @@ def _conform(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
     out: dict[str, pd.Series] = {}
     for col in columns:
         values = df[col.name] if col.name in df else pd.Series(pd.NA, index=df.index)
-        if values.dtype == col.dtype and col.dtype != "str":
+        if values.dtype == col.dtype and (col.dtype != "str" or not values.hasnans):
             out[col.name] = values  # already conformed (the frame is built once, below)
         elif col.dtype == "str":
             out[col.name] = values.astype(object).where(values.notna(), "").astype(str)
