@@ -1,7 +1,8 @@
 """The ``kneeload`` command. ``main(argv) -> int`` so it can be tested in-process.
 
 Exit status: 0 all well, 1 something to act on (skipped files, flags at or above
-the threshold), 2 usage or input errors.
+the threshold), 2 usage or input errors (or an output that could not be written),
+3 an unexpected internal error (a bug: one line on stderr; ``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
-from .config import SEVERITIES, find_beside, load_config
-from .errors import KneeloadError
+from .config import SEVERITIES, load_config
+from .discover import Found, discover
+from .errors import KneeloadError, OutputError
 from .io import ReadResult, read_activities
 from .load import SEVERITY_RANK, next_week_limits
 from .plan import read_plan
+from .safeio import resolve_target
 from .schema import RUNNING_SPORTS
-from .season import Season
+from .season import Season, machine_clock_note
 from .units import (
     UNITS,
     elevation_unit,
@@ -33,7 +36,10 @@ from .units import (
     to_unit,
 )
 
-EXIT_OK, EXIT_FLAGGED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C (128 + SIGINT)
+#: Where a bug is reported (README, "Reporting a problem").
+REPORT_TO = "the kneeload issue tracker (see README: Reporting a problem)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,10 +58,28 @@ def _json_value(v: object) -> object:
     if isinstance(v, pd.Timestamp):
         return v.isoformat()
     if isinstance(v, float):
-        return None if math.isnan(v) else v
+        return v if math.isfinite(v) else None
     if hasattr(v, "item"):  # numpy scalars
         return _json_value(v.item())
     return v
+
+
+def _finite(obj: object) -> object:
+    """``obj`` with every NaN or infinite float (also numpy's) as None, recursively."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) or (hasattr(obj, "dtype") and hasattr(obj, "item")):
+        v = obj.item() if hasattr(obj, "item") else obj
+        return v if not isinstance(v, float) or math.isfinite(v) else None
+    return obj
+
+
+def json_text(obj: object, **kw: object) -> str:
+    """Strict JSON (RFC 8259) for ``--json``: NaN and infinities become null, never the
+    invalid ``NaN``/``Infinity`` tokens a JSON parser rejects."""
+    return json.dumps(_finite(obj), allow_nan=False, **kw)
 
 
 def records(df: pd.DataFrame) -> list[dict[str, object]]:
@@ -71,8 +95,10 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
                    help="display unit (default: the config's, else mi)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--tz", default=None,
-                   help="time zone for files without device local time "
-                        "(IANA name, default: the machine's)")
+                   help="time zone for files with neither a device local time nor a position "
+                        "(IANA name; default: the config's, else the machine's)")
+    p.add_argument("--force-tz", default=None, metavar="ZONE",
+                   help="place every activity in this zone, whatever the files say")
     _add_cache_args(p)
 
 
@@ -89,13 +115,26 @@ def _cache_arg(args: argparse.Namespace) -> bool | str:
     return getattr(args, "cache_dir", None) or True
 
 
+def _found(paths: list[str], args: argparse.Namespace) -> Found:
+    """kneeload.toml, pain.csv, shoes.csv, shoe_assignments.csv as every command finds them
+    (kneeload.discover), told on stderr."""
+    found = discover(paths, config=getattr(args, "config", None),
+                     pain=getattr(args, "pain", None), shoes=getattr(args, "shoes", None),
+                     shoe_assignments=getattr(args, "assign", None))
+    for line in found.describe():
+        print(f"kneeload: {line}", file=sys.stderr)
+    return found
+
+
 def _read(args: argparse.Namespace) -> ReadResult:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise _UsageExit("no such file or folder: " + ", ".join(missing))
-    cfg = load_config(None, search=args.paths)
+    found = _found(args.paths, args)
+    cfg = load_config(found.config)
     args.unit = args.unit or cfg.unit
-    return read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args))
+    return read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
+                           force_tz=getattr(args, "force_tz", None))
 
 
 def _summary_table(df: pd.DataFrame, unit: str) -> str:
@@ -122,13 +161,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
         out = {"unit": args.unit,
                "activities": records(acts.assign(
                    distance=acts["distance_m"] / metres_per(args.unit))),
-               "skipped": records(skipped)}
-        print(json.dumps(out, indent=2))
+               "skipped": records(skipped),
+               "placed_by_machine_clock": int(acts["tz_source"].astype(str)
+                                              .str.startswith("machine:").sum())}
+        print(json_text(out, indent=2))
     else:
         runs = acts[acts["sport"].isin(RUNNING_SPORTS)]
         print(_summary_table(acts, args.unit))
         print(f"\n{len(acts)} activities, {len(runs)} runs, "
               f"{to_unit(runs['distance_m'].sum(), args.unit):.1f} {args.unit} running")
+        note = machine_clock_note(acts)
+        if note:
+            print(note)
         partial = acts[acts["partial"] | (acts["note"] != "")]
         if len(partial):
             print("\nNotes:")
@@ -154,10 +198,18 @@ def _season(paths: list[str], args: argparse.Namespace) -> Season:
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise _UsageExit("no such file or folder: " + ", ".join(missing))
-    cfg = load_config(args.config, search=paths)
+    found = _found(paths, args)
+    cfg = load_config(found.config)
     if args.unit:
         cfg.unit = args.unit
-    season = Season.from_paths(paths, tz=args.tz or cfg.tz, config=cfg, cache=_cache_arg(args))
+    season = Season.from_paths(paths, tz=args.tz or cfg.tz, config=cfg, cache=_cache_arg(args),
+                               pain_log=found.pain, shoes=found.shoes,
+                               shoe_assignments=found.shoe_assignments, discover_files=False,
+                               force_tz=getattr(args, "force_tz", None))
+    season.files = found
+    note = machine_clock_note(season.activities)
+    if note:
+        print(f"kneeload: {note}", file=sys.stderr)
     not_read = season.skipped[season.skipped["kind"] != "duplicate"]
     for r in not_read.itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
@@ -206,20 +258,14 @@ def _failing(flags: pd.DataFrame, fail_on: str) -> pd.DataFrame:
 def cmd_check(args: argparse.Namespace) -> int:
     season = _season(args.paths, args)
     unit = season.config.unit
-    flags = season.flags()
-    pain_path = _pain_path(args, args.paths, required=False)
-    if pain_path:
-        from .pain import read_pain_log
-
-        season.pain = read_pain_log(pain_path)
-        flags = season.all_flags()
+    flags = season.all_flags() if season.pain is not None else season.flags()
     weeks = season.weeks
     if args.since is not None:
         flags = flags[flags["date"] >= args.since]
         weeks = weeks[weeks["week_end"] >= args.since]
     failing = _failing(flags, args.fail_on)
     if args.json:
-        print(json.dumps({"unit": unit, "flags": _flag_records(flags),
+        print(json_text({"unit": unit, "flags": _flag_records(flags),
                           "weeks": week_records(weeks, unit), "notes": season.notes(),
                           "skipped": records(season.skipped)}, indent=2))
     else:
@@ -263,7 +309,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             else ahead["recent_longest_m"] / per,
             "max_run": None if ahead["max_run_m"] is None else ahead["max_run_m"] / per}
     if args.json:
-        print(json.dumps({"next_week": look, "flags": _flag_records(flags),
+        print(json_text({"next_week": look, "flags": _flag_records(flags),
                           "plan": [{"date": f"{d:%Y-%m-%d}", "distance": m / per, "unit": unit}
                                    for d, m in zip(plan["date"], plan["distance_m"],
                                                    strict=True)]}, indent=2))
@@ -288,16 +334,22 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise _UsageExit("no such file or folder: " + ", ".join(missing))
-    shoes_path = args.shoes or find_beside(args.paths, "shoes.csv")
-    if shoes_path is None:
-        raise _UsageExit("no shoes file: give --shoes shoes.csv (see docs/shoes.md)")
-    assign_path = args.assign or find_beside(args.paths, "shoe_assignments.csv")
-    cfg = load_config(None, search=args.paths)
+    found = _found(args.paths, args)
+    assign_path = found.shoe_assignments
+    cfg = load_config(found.config)
     unit = args.unit or cfg.unit
-    result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args))
+    result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
+                             force_tz=args.force_tz)
     for r in result.skipped[result.skipped["kind"] != "duplicate"].itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
-    shoes = sh.read_shoes(shoes_path)
+    shoes = sh.merge_shoes(sh.read_shoes(found.shoes) if found.shoes else None,
+                           sh.shoes_from_gear(result.activities, result.gear))
+    if shoes is None or shoes.empty:
+        print("kneeload: the data records no shoes and there is no shoes file: every run is "
+              "unassigned; list your pairs in shoes.csv (see docs/shoes.md)", file=sys.stderr)
+        shoes = pd.DataFrame({c: pd.Series(dtype=object) for c in sh.SHOE_TABLE_COLUMNS})
+        shoes["first_used"] = pd.to_datetime(shoes["first_used"])
+        shoes["retired"] = pd.to_datetime(shoes["retired"])
     overrides = sh.read_shoe_overrides(assign_path) if assign_path else None
     assigned = sh.assign_shoes(result.activities, shoes, overrides)
     status = sh.shoe_status(assigned, shoes, as_of=args.as_of)
@@ -314,7 +366,7 @@ def cmd_shoes(args: argparse.Namespace) -> int:
                         "notice_on": _iso(s.notice_on), "replace_on": _iso(s.replace_on),
                         "share": round(s.share, 3), "notice": round(s.notice_m / per, 1),
                         "replace": round(s.replace_m / per, 1), "in_file": bool(s.in_file)})
-        print(json.dumps({"shoes": out, "unassigned": {"distance": round(
+        print(json_text({"shoes": out, "unassigned": {"distance": round(
             un["distance_m"] / per, 2), "runs": un["runs"], "unit": unit},
             "advice": advice}, indent=2))
     else:
@@ -339,39 +391,27 @@ def _iso(v: object) -> str | None:
     return None if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
-def _pain_path(args: argparse.Namespace, paths: list[str], required: bool) -> str | None:
-    path = args.pain or (find_beside(paths, "pain.csv") if required else None)
-    if path is None and required:
-        raise _UsageExit("no pain log: give --pain pain.csv (see docs/pain.md)")
-    if path is not None and not os.path.exists(path):
-        raise _UsageExit(f"no such pain log: {path}")
-    return path
-
-
 def cmd_pain_add(args: argparse.Namespace) -> int:
     from .pain import append_pain
 
     entry = append_pain(args.log, pain=args.score, date=args.date, side=args.side or "",
                         when=args.when or "", activity=args.activity or "", note=args.note or "")
     print(f"Logged {entry['pain']:g}/10 on {entry['date']:%Y-%m-%d} in {args.log}.")
+    if entry["added_columns"]:
+        print(f"Added the column(s) {', '.join(entry['added_columns'])} to the log's header so "
+              "the entry reads back whole.")
     return EXIT_OK
 
 
 def cmd_pairs(args: argparse.Namespace) -> int:
     from . import pain as pn
-    from . import shoes as sh
 
     season = _season(args.paths, args)
-    log = pn.read_pain_log(_pain_path(args, args.paths, required=True))
-    assigned = None
-    shoes_path = find_beside(args.paths, "shoes.csv")
-    if shoes_path:
-        assign = find_beside(args.paths, "shoe_assignments.csv")
-        assigned = sh.assign_shoes(season.activities, sh.read_shoes(shoes_path),
-                                   sh.read_shoe_overrides(assign) if assign else None)
-    else:
-        from .load import running
-        assigned = running(season.activities).assign(shoe="")
+    if season.pain is None:
+        raise _UsageExit("no pain log: give --pain pain.csv, or put pain.csv beside the data "
+                         "or in the config folder (see docs/pain.md)")
+    log = season.pain
+    assigned = season.assigned_runs
     result = pn.pair_pain(season.flags(), log, season.activities, assigned=assigned)
     if args.json:
         def dates(df: pd.DataFrame) -> list[dict[str, object]]:
@@ -383,7 +423,7 @@ def cmd_pairs(args: argparse.Namespace) -> int:
             return out
         summary = dict(result["summary"])
         summary["pain_rate_by_lag"] = {str(k): v for k, v in summary["pain_rate_by_lag"].items()}
-        print(json.dumps({"pairs": dates(result["pairs"]),
+        print(json_text({"pairs": dates(result["pairs"]),
                           "spikes_without_pain": dates(result["spikes_without_pain"]),
                           "pain_without_spike": dates(result["pain_without_spike"]),
                           "episodes": dates(result["episodes"]),
@@ -413,21 +453,11 @@ def cmd_pairs(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     import time
 
-    from .pain import read_pain_log
     from .report import write_report
-    from .shoes import read_shoe_overrides, read_shoes
 
     t0 = time.perf_counter()
-    season = _season(args.paths, args)
-    pain = args.pain or find_beside(args.paths, "pain.csv")
-    shoes = args.shoes or find_beside(args.paths, "shoes.csv")
-    assign = find_beside(args.paths, "shoe_assignments.csv") if shoes else None
-    for what, p in (("pain log", pain), ("shoes file", shoes)):
-        if p is not None and not os.path.exists(p):
-            raise _UsageExit(f"no such {what}: {p}")
-    season.pain = read_pain_log(pain) if pain else None
-    season.shoes = read_shoes(shoes) if shoes else None
-    season.shoe_overrides = read_shoe_overrides(assign) if assign else None
+    resolve_target(args.output)  # a missing folder or a folder as -o: say so before the work
+    season = _season(args.paths, args)  # pain log, shoes and assignments as discovered
     if args.since is not None and args.until is not None and args.since > args.until:
         raise _UsageExit("--since is after --until")
     head = write_report(season, args.output, unit=season.config.unit, since=args.since,
@@ -453,8 +483,13 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="kneeload", description="Running load and knee-injury risk.")
+    parser = _Parser(prog="kneeload", description="Running load and knee-injury risk.",
+                     epilog="Exit status: 0 all well, 1 something to act on, 2 usage or input "
+                            "error (or an output not written), 3 internal error (a bug).")
     parser.add_argument("--version", action="version", version=f"kneeload {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an unexpected error (anywhere on "
+                             "the command line)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     p = sub.add_parser("summary", help="list the activities read and the files skipped")
     _add_input_args(p)
@@ -525,24 +560,158 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Stdout:
+    """Standard output that turns a failed write into an OutputError (a full disk, a closed
+    or broken stream), so no command reports success when its results were not written."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise _stdout_error(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise _stdout_error(exc) from exc
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _stdout_error(exc: Exception) -> OutputError:
+    why = getattr(exc, "strerror", None) or str(exc)
+    return OutputError("standard output", f"could not be written ({why}); the results "
+                       "were not delivered")
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null so the interpreter's final flush of a stream
+    that failed adds no second message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _stdout_usable() -> bool:
+    if sys.stdout is None:
+        return False
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return True  # captured (tests, notebooks): a Python object, not a descriptor
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"kneeload: note: {message}", file=sys.stderr)
+
+
+def _internal_error(command: str, exc: BaseException, debug: bool) -> int:
+    import traceback
+
+    if debug:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    where = ""
+    tb = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in tb if f"{os.sep}kneeload{os.sep}" in f.filename]
+    if tb:
+        last = (ours or tb)[-1]
+        where = f" at {os.path.basename(last.filename)}:{last.lineno}"
+    what = "ran out of memory" if isinstance(exc, MemoryError) else (
+        f"internal error ({type(exc).__name__}: {str(exc)[:200]}{where})")
+    how = "" if debug else ", with the output of the same command run with --debug"
+    line = (f"kneeload {command}: {what}. This is a bug in kneeload, not a problem with your "
+            f"files: please report it to {REPORT_TO}{how}.")
+    print(" ".join(line.split()), file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def _raise_interrupt(signum, frame):  # pragma: no cover - exercised by the kill tests
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``kneeload`` command line; returns the exit status (see the module doc).
+
+    ``--debug`` anywhere on the command line shows the traceback of an unexpected error.
+    """
+    import signal
+    import warnings
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    command = next((a for a in argv if not a.startswith("-")), "")
     parser = build_parser()
+    old_stdout, old_showwarning = sys.stdout, warnings.showwarning
+    old_term = None
+    try:
+        if _in_main_thread():
+            old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except (ValueError, OSError):  # pragma: no cover - not the main thread
+        old_term = None
+    warnings.showwarning = _show_warning
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help(sys.stderr)
             return EXIT_USAGE
-        return int(args.func(args))
+        if not _stdout_usable():
+            print(f"kneeload {command}: standard output is closed; nothing would show the "
+                  "results, so nothing was done", file=sys.stderr)
+            return EXIT_USAGE
+        sys.stdout = _Stdout(sys.stdout)
+        status = int(args.func(args))
+        sys.stdout.flush()
+        return status
     except _UsageExit as exc:
         print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except OutputError as exc:
+        print(f"kneeload: {exc}", file=sys.stderr)
+        if exc.path == "standard output":
+            _silence_stdout()
         return EXIT_USAGE
     except KneeloadError as exc:
         print(f"kneeload: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`kneeload check ... | head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return EXIT_FLAGGED
+    except KeyboardInterrupt:
+        print(f"kneeload {command}: interrupted; files being written were left as they were",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one safety net: never a traceback
+        return _internal_error(command, exc, debug)
+    finally:
+        sys.stdout = old_stdout
+        warnings.showwarning = old_showwarning
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
+
+
+def _in_main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

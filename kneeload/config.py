@@ -197,6 +197,25 @@ def find_beside(paths: list[str], name: str) -> str | None:
     return None
 
 
+def _config_text(path: str) -> str:
+    """The config file's text. TOML is UTF-8 (a byte-order mark is allowed): a file saved
+    as UTF-16 or in a legacy encoding is a clear ConfigError, never a guess."""
+    from .errors import InputError
+    from .safeio import read_regular_file
+    from .textfile import MAX_TEXT_FILE_BYTES, decode_text
+
+    try:
+        decoded = decode_text(path, read_regular_file(path, MAX_TEXT_FILE_BYTES, "config"))
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    if decoded.encoding not in ("utf-8",):
+        kind = "UTF-16" if decoded.encoding.startswith("utf-16") else "not UTF-8"
+        where = f" ({decoded.note.split('(', 1)[1].split(')')[0]})" if decoded.note else ""
+        raise ConfigError(f"{path}: is {kind}{where}; a TOML file must be UTF-8: save it "
+                          "again as UTF-8")
+    return decoded.text
+
+
 def load_config(path: str | os.PathLike[str] | None = None,
                 search: list[str] | None = None) -> Config:
     """Read ``path``, or the first ``kneeload.toml`` in the ``search`` folders, or defaults."""
@@ -207,10 +226,7 @@ def load_config(path: str | os.PathLike[str] | None = None,
         return cfg
     path = os.fspath(path)
     try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from exc
+        doc = tomllib.loads(_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     known = {"rules", "unit", "week_start", "tz"}

@@ -49,6 +49,48 @@ class InputError(KneeloadError):
         return (self.__class__, (self.path, self.reason, self.location))
 
 
+class InvalidFileError(InputError):
+    """A user-written file (CSV, TOML) with one or more problems, every one listed.
+
+    ``problems`` holds ``(location, reason)`` pairs, in file order; the message names the
+    file and each problem's line.
+    """
+
+    #: At most this many problems are spelled out in the message; the rest are counted.
+    SHOWN = 20
+
+    def __init__(self, path: str, problems: list[tuple[str | None, str]]):
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            location, reason = self.problems[0]
+            super().__init__(path, reason, location)
+            return
+        lines = [f"{loc}: {why}" if loc else why for loc, why in self.problems[:self.SHOWN]]
+        more = len(self.problems) - self.SHOWN
+        if more > 0:
+            lines.append(f"... and {more} more")
+        reason = f"{len(self.problems)} problems; nothing was changed:\n  " + "\n  ".join(lines)
+        super().__init__(path, reason)
+
+    def __reduce__(self):
+        return (self.__class__, (self.path, self.problems))
+
+
+class OutputError(KneeloadError):
+    """An output that could not be written (a report, a log, standard output).
+
+    The message names the file and says what stayed as it was.
+    """
+
+    def __init__(self, path: str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+    def __reduce__(self):
+        return (self.__class__, (self.path, self.reason))
+
+
 class UnsupportedFormatError(InputError):
     """The file is not FIT, GPX or TCX (plain or gzip)."""
 

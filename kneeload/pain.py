@@ -11,13 +11,10 @@ Silbernagel et al. 2007, AJSM 35(6):897 (tendon pain-monitoring model).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
 import os
-import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -26,125 +23,174 @@ import pandas as pd
 from .config import PAIN_DEFAULTS
 from .errors import InputError, UsageError
 from .load import SPIKE_RULES, _evidence, _flags, daily_load, empty_flags, week_start_of
+from .safeio import atomic_write, display_path, locked_folder, resolve_target
+from .textfile import (
+    MAX_FIELD_CHARS,
+    CsvTable,
+    DecodedText,
+    Problems,
+    parse_csv_text,
+    read_text_file,
+    warn_note,
+)
 
 PAIN_HEADER = ("date", "pain", "side", "when", "activity", "note")
 SIDES = ("left", "right", "both")
 WHENS = ("during", "after", "next_morning", "rest")
 
 
-def validate_entry(date: str, pain: str, side: str = "", when: str = "",
-                   where: str = "", path: str = "<entry>") -> dict[str, Any]:
-    """One pain-log entry checked; raises InputError naming ``path`` and ``where``."""
-    try:
-        day = dt.date.fromisoformat(date.strip())
-    except ValueError:
-        raise InputError(path, f"date {date!r} is not an ISO date like 2026-05-04",
-                         where) from None
-    try:
-        score = float(pain)
-    except ValueError:
-        raise InputError(path, f"pain {pain!r} is not a number from 0 to 10", where) from None
-    if not 0 <= score <= 10:
-        raise InputError(path, f"pain {score:g} is outside 0-10", where)
+#: Longest free text in an entry [characters] (activity, note); the reader's field limit.
+MAX_TEXT_CHARS = MAX_FIELD_CHARS
+
+
+def _check_entry(problems: Problems, where: str, date: str, pain: str, side: str = "",
+                 when: str = "") -> dict[str, Any] | None:
+    """One entry's values checked; problems recorded in ``problems``; None when bad."""
+    n = len(problems.items)
+    day = problems.date(where, "date", date)
+    score = problems.number(where, "pain", pain, decimal_comma=True, minimum=0, maximum=10)
+    if score is None and len(problems.items) > n:
+        loc, reason = problems.items[-1]
+        if reason.endswith("is not a number"):
+            problems.items[-1] = (loc, reason + " from 0 to 10")
     side, when = side.strip().lower(), when.strip().lower()
     if side and side not in SIDES:
-        raise InputError(path, f"side {side!r} must be one of {', '.join(SIDES)}", where)
+        problems.add(where, f"side {side!r} must be one of {', '.join(SIDES)}")
     if when and when not in WHENS:
-        raise InputError(path, f"when {when!r} must be one of {', '.join(WHENS)}", where)
+        problems.add(where, f"when {when!r} must be one of {', '.join(WHENS)}")
+    if len(problems.items) > n:
+        return None
     return {"date": pd.Timestamp(day), "pain": score, "side": side, "when": when}
 
 
-def read_pain_log(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a pain log (header ``date,pain,side,when,activity,note``; only date and pain
-    required). Returns those columns plus ``line``. Every bad row is an error naming the
-    file and line; nothing is guessed."""
-    path = os.fspath(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    if "date" not in fields or "pain" not in fields:
-        raise InputError(path, "the header needs at least 'date' and 'pain' (full header: "
-                         + ",".join(PAIN_HEADER) + ")", "line 1")
-    unknown = [f for f in fields if f not in PAIN_HEADER]
-    if unknown:
-        raise InputError(path, f"unknown column(s) {', '.join(unknown)}; columns are "
-                         + ",".join(PAIN_HEADER), "line 1")
+def validate_entry(date: str, pain: str, side: str = "", when: str = "",
+                   where: str = "", path: str = "<entry>") -> dict[str, Any]:
+    """One pain-log entry checked; raises InputError naming ``path`` and ``where``."""
+    problems = Problems(path)
+    entry = _check_entry(problems, where, date, pain, side, when)
+    problems.raise_if_any()
+    return entry  # type: ignore[return-value]  # no problem recorded: a full entry
+
+
+def _parse_log(path: str, decoded: DecodedText) -> tuple[CsvTable, pd.DataFrame]:
+    table = parse_csv_text(path, decoded, known=PAIN_HEADER, required=("date", "pain"),
+                           what="pain log", header_hint=",".join(PAIN_HEADER))
+    problems = table.problems
     rows = []
-    for line, rec in enumerate(reader, start=2):
-        r = {k.strip().lower(): (v or "").strip() for k, v in rec.items() if k}
-        if not any(r.values()):
-            continue
-        entry = validate_entry(r.get("date", ""), r.get("pain", ""), r.get("side", ""),
-                               r.get("when", ""), f"line {line}", path)
-        entry.update(activity=r.get("activity", ""), note=r.get("note", ""), line=line)
-        rows.append(entry)
+    for line, r in table.rows:
+        entry = _check_entry(problems, f"line {line}", r.get("date", ""), r.get("pain", ""),
+                             r.get("side", ""), r.get("when", ""))
+        if entry is not None:
+            entry.update(activity=r.get("activity", ""), note=r.get("note", ""), line=line)
+            rows.append(entry)
+    problems.raise_if_any()
     out = pd.DataFrame(rows, columns=[*PAIN_HEADER, "line"])
     out["date"] = pd.to_datetime(out["date"])
     out["pain"] = out["pain"].astype(float)
-    return out
+    return table, out
 
 
-@contextlib.contextmanager
-def _locked(path: str) -> Iterator[None]:
-    """An exclusive lock beside ``path`` so two writers never interleave (POSIX)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock, the rename is still atomic
-        yield
-        return
-    with open(path + ".lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def read_pain_log(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a pain log (header ``date,pain,side,when,activity,note`` in any order; only date
+    and pain required). Returns those columns plus ``line``.
+
+    Read through :mod:`kneeload.textfile`: UTF-8, UTF-16 or Windows-1252, ``,`` or ``;``.
+    Every bad row is reported, all at once, naming the file and line; nothing is guessed.
+    """
+    decoded = read_text_file(path, "pain log")
+    warn_note(decoded.note)
+    return _parse_log(display_path(path), decoded)[1]
+
+
+def _clean_text(path: str, column: str, value: str) -> str:
+    value = value.strip()
+    bad = [c for c in value if ord(c) < 32 or ord(c) == 127]
+    if bad:
+        raise InputError(path, f"{column} holds a control character ({bad[0]!r}); write it "
+                         "on one line, without tabs or line breaks", "new entry")
+    if len(value) > MAX_TEXT_CHARS:
+        raise InputError(path, f"{column} is {len(value):,} characters; at most "
+                         f"{MAX_TEXT_CHARS:,} fit in the log", "new entry")
+    return value
 
 
 def append_pain(path: str | os.PathLike[str], *, pain: float, date: str | None = None,
                 side: str = "", when: str = "", activity: str = "", note: str = "") -> dict:
     """Validate one entry and append it to the pain log at ``path``.
 
-    Creates the file with its header when missing. The append is atomic: the current log is
-    copied byte for byte to a temporary file beside it, the new row added, the file synced
-    and renamed over the log, under a lock, so an interrupted write leaves the log as it was
-    and two writers lose no row. Existing rows are never rewritten.
+    Creates the file with its header when missing. The new row follows the log's own
+    column order, separator, line ending and encoding (UTF-8, UTF-16 or Windows-1252), so
+    the log reads back exactly as before plus the entry. A value given for a column the
+    log lacks (``side`` on a ``date,pain`` log) adds that column at the end of the header,
+    so nothing given is lost; the result's ``added_columns`` names them.
+
+    The append is atomic (:func:`kneeload.safeio.atomic_write`): under a lock on the log's
+    folder, the log is read, checked, and written whole to a temporary file beside it,
+    synced and renamed over it, so an interrupted write leaves the log as it was, two
+    writers lose no row, and no temporary copy is left. A symbolic link is followed: its
+    target is updated. Existing rows are never rewritten.
+
+    Raises
+    ------
+    InputError
+        The entry is invalid, the log is broken (every problem listed), or the entry holds
+        characters the log's encoding cannot store. Nothing is written.
+    OutputError
+        The log could not be written; it is unchanged.
     """
-    path = os.fspath(path)
+    shown = display_path(path)
     date = date or dt.date.today().isoformat()
-    entry = validate_entry(date, str(pain), side, when, "new entry", path)
-    if os.path.exists(path):
-        read_pain_log(path)  # refuse to append to a log that is already broken
-    row = io.StringIO()
-    csv.writer(row, lineterminator="\n").writerow(
-        [entry["date"].date().isoformat(), f"{entry['pain']:g}", entry["side"], entry["when"],
-         activity, note])
-    folder = os.path.dirname(os.path.abspath(path))
-    with _locked(path):
+    entry = validate_entry(date, str(pain), side, when, "new entry", shown)
+    activity = _clean_text(shown, "activity", activity)
+    note = _clean_text(shown, "note", note)
+    values = {"date": entry["date"].date().isoformat(), "pain": f"{entry['pain']:g}",
+              "side": entry["side"], "when": entry["when"], "activity": activity,
+              "note": note}
+    target = resolve_target(path)
+    with locked_folder(os.path.dirname(target) or "."):
+        if os.path.exists(target):
+            decoded = read_text_file(target, "pain log")
+            table, _ = _parse_log(shown, decoded)  # refuse to append to a broken log
+            header, raw_header = list(table.header), list(table.raw_header)
+            delimiter, newline = table.delimiter, table.newline
+            if delimiter == ";" and any("," in r.get("pain", "") for _, r in table.rows):
+                values["pain"] = values["pain"].replace(".", ",")  # the log's decimal comma
+        else:
+            decoded = DecodedText("", "utf-8", b"")
+            header, raw_header, delimiter, newline = [], [], ",", "\n"
+        added = [c for c in PAIN_HEADER if c not in header and (values[c] or not header)]
+        old_text = decoded.text
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
+        if added:  # a new log, or columns the log lacks: (re)write the header line only
+            writer.writerow(raw_header + added)
+            body = old_text.split("\n", 1)[1] if "\n" in old_text else ""
+            old_text = buf.getvalue() + body
+            buf.seek(0)
+            buf.truncate()
+            header += added
+        if old_text and not old_text.endswith(("\n", "\r")):
+            old_text += newline
+        writer.writerow([values[c] for c in header])
         try:
-            with open(path, "rb") as fh:
-                old = fh.read()
-        except FileNotFoundError:
-            old = (",".join(PAIN_HEADER) + "\n").encode()
-        if old and not old.endswith(b"\n"):
-            old += b"\n"
-        fd, tmp = tempfile.mkstemp(prefix=".pain-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(old + row.getvalue().encode())
-                fh.flush()
-                os.fsync(fh.fileno())
-            if os.path.exists(path):
-                os.chmod(tmp, os.stat(path).st_mode & 0o777)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    return {**entry, "activity": activity, "note": note}
+            blob = decoded.bom + (old_text + buf.getvalue()).encode(decoded.encoding)
+        except UnicodeEncodeError:
+            bad = [c for c in buf.getvalue() if not _encodable(c, decoded.encoding)]
+            raise InputError(shown, f"the log is saved as {decoded.encoding}, which cannot "
+                             f"hold {''.join(bad[:5])!r}; save the log as UTF-8 (CSV UTF-8 "
+                             "in Excel) or leave those characters out; nothing was written",
+                             "new entry") from None
+        atomic_write(target, blob)
+    return {**entry, "activity": activity, "note": note, "added_columns": added,
+            "encoding": decoded.encoding, "path": target}
+
+
+def _encodable(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --- daily pain -------------------------------------------------------------------------

@@ -2,45 +2,38 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import os
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InvalidFileError
+from .textfile import read_csv_table, warn_note
 from .units import from_unit
+
+#: Longest planned single run accepted [mi or km]: more is a typo.
+MAX_PLANNED_DISTANCE = 1000.0
 
 
 def read_plan(path: str | os.PathLike[str], unit: str = "mi") -> pd.DataFrame:
-    """A plan CSV -> ``date`` (datetime64), ``distance_m``. Every bad row is an error naming
-    its line; nothing is guessed."""
-    path = os.fspath(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip().lower() for h in reader.fieldnames or []]
-            if header[:2] != ["date", "distance"]:
-                raise InputError(path, f"header must start with 'date,distance', not "
-                                 f"{','.join(reader.fieldnames or []) or 'nothing'!r}", "line 1")
-            rows = []
-            for lineno, row in enumerate(reader, start=2):
-                raw = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-                try:
-                    day = dt.date.fromisoformat(raw["date"])
-                except ValueError:
-                    raise InputError(path, f"date {raw['date']!r} is not an ISO date like "
-                                     "2026-09-01", f"line {lineno}") from None
-                try:
-                    dist = float(raw["distance"])
-                except ValueError:
-                    raise InputError(path, f"distance {raw['distance']!r} is not a number",
-                                     f"line {lineno}") from None
-                if dist < 0:
-                    raise InputError(path, f"distance {dist:g} is negative", f"line {lineno}")
-                rows.append((pd.Timestamp(day), from_unit(dist, unit)))
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
+    """A plan CSV -> ``date`` (datetime64), ``distance_m``.
+
+    Read through :mod:`kneeload.textfile` (UTF-8, UTF-16 or Windows-1252; ``,`` or ``;``);
+    every bad row is reported, all at once, with its line; nothing is guessed.
+    """
+    table = read_csv_table(path, known=("date", "distance"), required=("date", "distance"),
+                           what="plan", ordered=("date", "distance"))
+    warn_note(table.note)
+    problems = table.problems
+    rows = []
+    for line, r in table.rows:
+        where = f"line {line}"
+        day = problems.date(where, "date", r["date"], "2026-09-01")
+        dist = problems.number(where, "distance", r["distance"],
+                               decimal_comma=table.delimiter == ";", minimum=0,
+                               maximum=MAX_PLANNED_DISTANCE, unit=unit)
+        if day is not None and dist is not None:
+            rows.append((pd.Timestamp(day), from_unit(dist, unit)))
+    problems.raise_if_any()
     if not rows:
-        raise InputError(path, "has no planned runs")
+        raise InvalidFileError(table.path, [(None, "has no planned runs")])
     return pd.DataFrame(rows, columns=["date", "distance_m"])

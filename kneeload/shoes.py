@@ -8,8 +8,6 @@ one pair in parallel came with fewer injuries (HR 0.614, 95% CI 0.389-0.969; Mal
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import os
 from typing import Any
 
@@ -17,34 +15,15 @@ import numpy as np
 import pandas as pd
 
 from .config import SHOE_DEFAULTS
-from .errors import InputError
 from .schema import M_PER_KM, M_PER_MI, RUNNING_SPORTS, SPORTS
+from .textfile import read_csv_table, warn_note
 
 SHOE_COLUMNS = ("shoe", "brand", "model", "first_used", "retired", "notice", "replace", "unit",
                 "start_distance", "default", "sports")
 _YES = {"yes", "y", "true", "1", "x"}
-
-
-def _date(path: str, line: int, col: str, text: str) -> pd.Timestamp | None:
-    if not text:
-        return None
-    try:
-        return pd.Timestamp(dt.date.fromisoformat(text))
-    except ValueError:
-        raise InputError(path, f"{col} {text!r} is not an ISO date like 2026-03-01",
-                         f"line {line}") from None
-
-
-def _float(path: str, line: int, col: str, text: str) -> float | None:
-    if not text:
-        return None
-    try:
-        v = float(text)
-    except ValueError:
-        raise InputError(path, f"{col} {text!r} is not a number", f"line {line}") from None
-    if v < 0:
-        raise InputError(path, f"{col} {v:g} is negative", f"line {line}")
-    return v
+#: Largest distance accepted in a shoes file (notice, replace, start_distance) [mi or km]: a
+#: pair that lasts 10,000 is a typo.
+MAX_SHOE_DISTANCE = 10_000.0
 
 
 def read_shoes(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -52,60 +31,58 @@ def read_shoes(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     Returns ``shoe``, ``brand``, ``model``, ``first_used``, ``retired`` (dates or NaT),
     ``notice_m``, ``replace_m``, ``start_distance_m`` [m], ``default`` (bool), ``sports``
-    (tuple of sports this pair is for). Every bad row is an error naming its line.
+    (tuple of sports this pair is for). Read through :mod:`kneeload.textfile` (UTF-8,
+    UTF-16 or Windows-1252; ``,`` or ``;``; columns in any order); every bad row is
+    reported, all at once, with its line.
     """
-    path = os.fspath(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            fields = [f.strip().lower() for f in reader.fieldnames or []]
-            if "shoe" not in fields:
-                raise InputError(path, "has no 'shoe' column; the header needs at least "
-                                 "'shoe'", "line 1")
-            unknown = [f for f in fields if f not in SHOE_COLUMNS]
-            if unknown:
-                raise InputError(path, f"unknown column(s) {', '.join(unknown)}; columns are "
-                                 + ",".join(SHOE_COLUMNS), "line 1")
-            rows, names = [], set()
-            for line, rec in enumerate(reader, start=2):
-                r = {k.strip().lower(): (v or "").strip() for k, v in rec.items() if k}
-                if not any(r.values()):
-                    continue
-                name = r.get("shoe", "")
-                if not name:
-                    raise InputError(path, "shoe name is empty", f"line {line}")
-                if name.lower() in names:
-                    raise InputError(path, f"shoe {name!r} is listed twice", f"line {line}")
-                names.add(name.lower())
-                unit = (r.get("unit") or "mi").lower()
-                if unit not in ("mi", "km"):
-                    raise InputError(path, f"unit {unit!r} must be mi or km", f"line {line}")
-                per = M_PER_MI if unit == "mi" else M_PER_KM
-                notice = _float(path, line, "notice", r.get("notice", ""))
-                replace = _float(path, line, "replace", r.get("replace", ""))
-                start = _float(path, line, "start_distance", r.get("start_distance", ""))
-                sports = tuple(s.strip().lower() for s in r.get("sports", "").replace(
-                    ";", " ").split() if s.strip())
-                bad = [s for s in sports if s not in SPORTS]
-                if bad:
-                    raise InputError(path, f"sports {', '.join(bad)} unknown; use "
-                                     + ", ".join(SPORTS), f"line {line}")
-                first = _date(path, line, "first_used", r.get("first_used", ""))
-                retired = _date(path, line, "retired", r.get("retired", ""))
-                if first is not None and retired is not None and retired < first:
-                    raise InputError(path, f"retired {retired:%Y-%m-%d} is before first_used "
-                                     f"{first:%Y-%m-%d}", f"line {line}")
-                rows.append({
-                    "shoe": name, "brand": r.get("brand", ""), "model": r.get("model", ""),
-                    "first_used": first, "retired": retired,
-                    "notice_m": notice * per if notice is not None else SHOE_DEFAULTS["notice_m"],
-                    "replace_m": replace * per if replace is not None
-                    else SHOE_DEFAULTS["replace_m"],
-                    "start_distance_m": (start or 0.0) * per,
-                    "default": r.get("default", "").lower() in _YES, "sports": sports,
-                })
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
+    table = read_csv_table(path, known=SHOE_COLUMNS, required=("shoe",), what="shoes file")
+    warn_note(table.note)
+    problems = table.problems
+    comma = table.delimiter == ";"
+    rows, names = [], set()
+    for line, r in table.rows:
+        where = f"line {line}"
+        n = len(problems.items)
+        name = r.get("shoe", "")
+        if not name:
+            problems.add(where, "shoe name is empty")
+        elif name.lower() in names:
+            problems.add(where, f"shoe {name!r} is listed twice")
+        names.add(name.lower())
+        unit = (r.get("unit") or "mi").lower()
+        if unit not in ("mi", "km"):
+            problems.add(where, f"unit {unit!r} must be mi or km")
+        per = M_PER_MI if unit == "mi" else M_PER_KM
+        dist = {}
+        for col in ("notice", "replace", "start_distance"):
+            text = r.get(col, "")
+            dist[col] = problems.number(where, col, text, decimal_comma=comma, minimum=0,
+                                        maximum=MAX_SHOE_DISTANCE) if text else None
+        sports = tuple(s.strip().lower() for s in r.get("sports", "").replace(
+            ";", " ").split() if s.strip())
+        bad = [s for s in sports if s not in SPORTS]
+        if bad:
+            problems.add(where, f"sports {', '.join(bad)} unknown; use " + ", ".join(SPORTS))
+        first = problems.date(where, "first_used", r["first_used"], "2026-03-01") \
+            if r.get("first_used") else None
+        retired = problems.date(where, "retired", r["retired"], "2026-03-01") \
+            if r.get("retired") else None
+        if first is not None and retired is not None and retired < first:
+            problems.add(where, f"retired {retired:%Y-%m-%d} is before first_used "
+                         f"{first:%Y-%m-%d}")
+        if len(problems.items) > n:
+            continue
+        rows.append({
+            "shoe": name, "brand": r.get("brand", ""), "model": r.get("model", ""),
+            "first_used": first, "retired": retired,
+            "notice_m": dist["notice"] * per if dist["notice"] is not None
+            else SHOE_DEFAULTS["notice_m"],
+            "replace_m": dist["replace"] * per if dist["replace"] is not None
+            else SHOE_DEFAULTS["replace_m"],
+            "start_distance_m": (dist["start_distance"] or 0.0) * per,
+            "default": r.get("default", "").lower() in _YES, "sports": sports,
+        })
+    problems.raise_if_any()
     out = pd.DataFrame(rows, columns=["shoe", "brand", "model", "first_used", "retired",
                                       "notice_m", "replace_m", "start_distance_m", "default",
                                       "sports"])
@@ -116,24 +93,18 @@ def read_shoes(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def read_shoe_overrides(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Per-run assignments: CSV ``activity,shoe``; ``activity`` is an activity_id, a file
-    name, or an ISO date (every run that day)."""
-    path = os.fspath(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            fields = [f.strip().lower() for f in reader.fieldnames or []]
-            if fields[:2] != ["activity", "shoe"]:
-                raise InputError(path, "header must be 'activity,shoe'", "line 1")
-            rows = []
-            for line, rec in enumerate(reader, start=2):
-                r = [(v or "").strip() for v in rec.values()]
-                if not any(r):
-                    continue
-                if not r[0] or not r[1]:
-                    raise InputError(path, "needs both an activity and a shoe", f"line {line}")
-                rows.append({"activity": r[0], "shoe": r[1], "line": line})
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
+    name, or an ISO date (every run that day). Read like the shoes file; every bad row is
+    reported with its line."""
+    table = read_csv_table(path, known=("activity", "shoe"), required=("activity", "shoe"),
+                           what="shoe assignments file", ordered=("activity", "shoe"))
+    warn_note(table.note)
+    rows = []
+    for line, r in table.rows:
+        if not r["activity"] or not r["shoe"]:
+            table.problems.add(f"line {line}", "needs both an activity and a shoe")
+            continue
+        rows.append({"activity": r["activity"], "shoe": r["shoe"], "line": line})
+    table.problems.raise_if_any()
     return pd.DataFrame(rows, columns=["activity", "shoe", "line"])
 
 
@@ -241,7 +212,10 @@ def shoe_status(assigned: pd.DataFrame, shoes: pd.DataFrame, *,
             "share": float(mine_recent / recent_total) if recent_total > 0 else 0.0,
             "in_file": s.in_file,
         })
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["shoe", "brand", "model", "distance_m", "runs",
+                                      "first_used", "last_used", "status", "notice_m",
+                                      "replace_m", "notice_on", "replace_on", "share",
+                                      "in_file"])
     for col in ("first_used", "last_used", "notice_on", "replace_on"):
         out[col] = pd.to_datetime(out[col])
     return out
@@ -272,3 +246,89 @@ def rotation_advice(status: pd.DataFrame,
                       "(HR 0.61, 95% CI 0.39-0.97; Malisoux et al. 2015, observational): "
                       "consider a second pair.")
     return advice
+
+
+#: Columns of a shoes table (what :func:`read_shoes` returns).
+SHOE_TABLE_COLUMNS = ["shoe", "brand", "model", "first_used", "retired", "notice_m", "replace_m",
+                      "start_distance_m", "default", "sports"]
+
+
+def shoes_from_gear(activities: pd.DataFrame, gear: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Pairs without a shoes file: every gear name the runs record, detailed by the exports'
+    gear lists.
+
+    Every non-empty ``gear`` of a running activity (Strava's Activity Gear, Garmin's gear
+    links, the manual log's ``shoe``) is a pair, and so is every shoe of the exports' lists
+    (``ReadResult.gear``, kind ``shoe``), used or not. A pair gets the default 300-500 mi
+    band (``SHOE_DEFAULTS``) unless its export set a limit (Garmin's ``maximumMeters``):
+    that limit becomes ``replace_m`` and the notice falls at the same 60% of it as the
+    defaults (300 of 500 mi), never above the default notice. Brand, model, first use and
+    retirement come from the gear list; a pair the export marks retired without a date is
+    retired on the day of its last run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`read_shoes`, one row per pair, sorted by name.
+    """
+    runs = activities[activities["sport"].isin(RUNNING_SPORTS)]
+    recorded = runs["gear"].fillna("").astype(str).str.strip()
+    last_run = runs.assign(_g=recorded.str.lower()).groupby("_g")["local_date"].max()
+    listed = gear[gear["kind"] == "shoe"] if gear is not None and len(gear) else None
+    by_name: dict[str, dict[str, Any]] = {}
+    if listed is not None:
+        for g in listed.itertuples():
+            by_name.setdefault(g.name.lower(), g._asdict())
+    names = sorted({*recorded[recorded != ""]} | {g["name"] for g in by_name.values()},
+                   key=str.lower)
+    seen: set[str] = set()
+    rows = []
+    ratio = SHOE_DEFAULTS["notice_m"] / SHOE_DEFAULTS["replace_m"]
+    for name in names:
+        if name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        g = by_name.get(name.lower(), {})
+        replace = g.get("replace_m")
+        replace = float(replace) if replace is not None and pd.notna(replace) and replace > 0 \
+            else SHOE_DEFAULTS["replace_m"]
+        retired = g.get("retired")
+        if (retired is None or pd.isna(retired)) and g.get("status") == "retired":
+            retired = last_run.get(name.lower(), pd.NaT)
+        rows.append({
+            "shoe": name, "brand": g.get("brand", "") or "", "model": g.get("model", "") or "",
+            "first_used": g.get("first_used", pd.NaT), "retired": retired,
+            "notice_m": SHOE_DEFAULTS["notice_m"] if replace >= SHOE_DEFAULTS["replace_m"]
+            else min(SHOE_DEFAULTS["notice_m"], replace * ratio), "replace_m": replace,
+            "start_distance_m": 0.0, "default": False, "sports": (),
+        })
+    out = pd.DataFrame(rows, columns=SHOE_TABLE_COLUMNS)
+    out["first_used"] = pd.to_datetime(out["first_used"])
+    out["retired"] = pd.to_datetime(out["retired"])
+    return out
+
+
+def merge_shoes(own: pd.DataFrame | None, derived: pd.DataFrame | None) -> pd.DataFrame | None:
+    """kneeload's shoes file (``own``) joined with the pairs the data records (``derived``,
+    :func:`shoes_from_gear`): where both name a pair (case-insensitive), the shoes file's
+    row wins and only its blank brand, model, first use and retirement are filled from the
+    data; pairs only the data names are added. None when neither has a pair."""
+    if own is None or own.empty:
+        return derived if derived is not None and len(derived) else (own if own is not None
+                                                                       else None)
+    if derived is None or derived.empty:
+        return own
+    out = own.copy()
+    extra = derived.set_index(derived["shoe"].str.lower())
+    for i, name in out["shoe"].str.lower().items():
+        if name not in extra.index:
+            continue
+        d = extra.loc[name]
+        for col in ("brand", "model"):
+            if not str(out.at[i, col] or "").strip():
+                out.at[i, col] = d[col]
+        for col in ("first_used", "retired"):
+            if pd.isna(out.at[i, col]):
+                out.at[i, col] = d[col]
+    new = derived[~derived["shoe"].str.lower().isin(set(out["shoe"].str.lower()))]
+    return pd.concat([out, new], ignore_index=True) if len(new) else out

@@ -65,10 +65,10 @@ def test_settings_are_part_of_the_key(folder, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     kneeload.read_activities(folder, cache=cache, tz="UTC", workers=1)
     calls = _count_parses(monkeypatch)
-    r = kneeload.read_activities(folder, cache=cache, tz="Asia/Tokyo", workers=1)
+    r = kneeload.read_activities(folder, cache=cache, force_tz="Asia/Tokyo", workers=1)
     assert len(calls) == 5
     gpx = r.activities[r.activities["source_format"] == "gpx"].iloc[0]
-    assert gpx.tz_source == "Asia/Tokyo"
+    assert gpx.tz_source == "forced:Asia/Tokyo"
 
 
 def test_damaged_index_is_rebuilt_not_trusted(folder, tmp_path, monkeypatch):
@@ -91,13 +91,11 @@ def test_no_cache_writes_nothing(folder, tmp_path):
     assert not any((tmp_path / "cache").glob("**/*"))
 
 
-def test_samples_are_cached(folder, tmp_path):
+def test_samples_are_not_cached_as_nothing_reads_them(folder, tmp_path):
     cache = tmp_path / "cache"
     kneeload.read_activities(folder, cache=cache, workers=1)
-    files = list((cache / cache_mod.CACHE_VERSION / "samples").glob("*.parquet"))
-    assert len(files) == 4  # every readable file
-    frames = [pd.read_parquet(f) for f in files]
-    assert sorted(len(f) for f in frames) == [3, 21, 147, 1202]
+    assert sorted(p.name for p in (cache / cache_mod.CACHE_VERSION).iterdir()) == [
+        "index.parquet"]
 
 
 def test_two_runs_sharing_a_cache(folder, tmp_path):

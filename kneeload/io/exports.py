@@ -1,4 +1,4 @@
-"""Bulk exports: Strava (folder or .zip) and Garmin Connect (.zip, nested .zip), manual logs.
+"""Bulk exports as archives or folders (Strava, Garmin Connect), and manual logs.
 
 Archives are read in memory, member by member: nothing is ever extracted, so no
 member can be written outside a folder. Members with ``..`` or absolute paths,
@@ -8,23 +8,29 @@ reason. Limits: see ``MAX_MEMBER_BYTES``, ``MAX_ARCHIVE_BYTES``, ``MAX_RATIO``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import functools
 import hashlib
 import io
+import math
 import os
 import stat
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..errors import CorruptFileError, InputError, UnsafeInputError, UnsupportedFormatError
+from ..safeio import read_regular_file
 from ..schema import M_PER_KM, M_PER_MI, ON_FOOT_SPORTS
+from ..textfile import DELIMITERS, decode_text, parse_csv_text
 from ._source import MAX_FILE_BYTES, format_from_name
-from ._summary import PER_FOOT_CADENCE_MAX
-from ._time import local_wall_time, timezone_name
+from ._summary import PER_FOOT_CADENCE_MAX, place_start
+from ._time import TZ_RECORDED, Placement, placement
+from .strava import StravaRow
 
 #: Largest member of an archive once decompressed [bytes].
 MAX_MEMBER_BYTES = MAX_FILE_BYTES
@@ -33,30 +39,37 @@ MAX_MEMBER_BYTES = MAX_FILE_BYTES
 MAX_ARCHIVE_BYTES = 16 * 1024**3
 #: Largest compression ratio of a member over 1 MiB (activity files compress 2-20x).
 MAX_RATIO = 200
+#: Largest archive read from something other than a regular file (a pipe) [bytes].
+MAX_ARCHIVE_FILE_BYTES = MAX_FILE_BYTES
 #: Archives inside archives are read this deep (Garmin: export.zip > UploadedFiles_*.zip).
 MAX_DEPTH = 2
 
-STRAVA_SPORTS = {
-    "run": "running", "trail run": "trail_running", "virtual run": "treadmill",
-    "walk": "walking", "hike": "walking", "ride": "cycling", "virtual ride": "cycling",
-    "e-bike ride": "cycling", "gravel ride": "cycling", "mountain bike ride": "cycling",
-    "e-mountain bike ride": "cycling", "velomobile": "cycling", "handcycle": "cycling",
-    "swim": "swimming",
-}
-STRAVA_REQUIRED = ("Activity ID", "Activity Date", "Activity Type", "Distance", "Filename")
-STRAVA_DATE_FORMAT = "%b %d, %Y, %I:%M:%S %p"
+#: Export files read besides the activity files (names compared in lower case).
+EXPORT_MEMBER_NAMES = ("activities.csv", "shoes.csv", "bikes.csv")
+
+
+def is_export_member(base: str) -> bool:
+    """Whether a member (its base name) is one kneeload reads from an export: activity files,
+    Strava's activities.csv and gear lists, Garmin's activity summaries and gear."""
+    lower = base.lower()
+    return bool(format_from_name(base)) or lower in EXPORT_MEMBER_NAMES or (
+        lower.endswith(("_summarizedactivities.json", "_gear.json")))
 
 
 @dataclass
 class Member:
-    """One file found in a folder or archive: display name and a way to get its bytes."""
+    """One file found in a folder or archive: display name and a way to get its bytes.
+
+    The bytes are read only when ``data`` is asked for, one member at a time, so an export
+    never sits in memory whole. Reading raises InputError (damaged, encrypted, a bomb).
+    """
 
     name: str
-    data: bytes
+    read: Callable[[], bytes]
 
-
-def strava_sport(activity_type: str) -> str:
-    return STRAVA_SPORTS.get(activity_type.strip().lower(), "other")
+    @property
+    def data(self) -> bytes:
+        return self.read()
 
 
 # --- archives ---------------------------------------------------------------------------
@@ -66,103 +79,138 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def iter_zip(path: str, blob: bytes | None = None, depth: int = 0
-             ) -> Iterator[Member | InputError]:
-    """Yield the activity files (and activities.csv) of an archive, or an error per member.
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> bytes:
+    """A member's bytes, decompressed in chunks with the size and ratio checked as they
+    come, whatever its header claims."""
+    out = bytearray()
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                out += chunk
+                if len(out) > MAX_MEMBER_BYTES or (
+                        len(out) > 2**20 and len(out) > MAX_RATIO * max(info.compress_size, 1)):
+                    raise UnsafeInputError(display, f"decompresses past {len(out):,} bytes "
+                                           f"from {info.compress_size:,} (limit "
+                                           f"{MAX_MEMBER_BYTES // 2**20} MiB, ratio "
+                                           f"{MAX_RATIO}); refused as a likely compression "
+                                           "bomb")
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError,
+            zlib.error, ValueError) as exc:
+        raise CorruptFileError(display, f"cannot be read from the archive ({exc})") from exc
+    return bytes(out)
 
-    Nested .zip members are opened in turn up to ``MAX_DEPTH``.
+
+def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,
+             want: Callable[[str], bool] = is_export_member) -> Iterator[Member | InputError]:
+    """Yield the members of an archive that ``want`` (called with the base name) keeps, or
+    an error per member: by default activity files and the export files kneeload reads.
+
+    Members are read one at a time, when parsed (see :class:`Member`); nested .zip members
+    are opened in turn up to ``MAX_DEPTH`` (deeper ones are reported, not read). Encrypted
+    members are reported.
     """
     try:
-        zf = zipfile.ZipFile(io.BytesIO(blob) if blob is not None else path)
-    except (zipfile.BadZipFile, OSError) as exc:
+        if blob is not None:
+            zf = zipfile.ZipFile(io.BytesIO(blob))
+        else:
+            zf = zipfile.ZipFile(io.BytesIO(read_regular_file(path, MAX_ARCHIVE_FILE_BYTES,
+                                                              "zip archive"))
+                                 if not _is_regular(path) else path)
+    except InputError as exc:
+        yield exc
+        return
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         yield CorruptFileError(path, f"is not a readable zip archive ({exc})")
         return
     total = 0
     seen: set[str] = set()
-    with zf:
-        for info in zf.infolist():
-            name = info.filename
-            display = f"{path}!{name}"
-            if info.is_dir():
-                continue
-            base = os.path.basename(name)
-            wanted = format_from_name(base) or base.lower() == "activities.csv" or (
-                base.lower().endswith(".zip") and depth < MAX_DEPTH)
-            if not wanted:
-                continue
-            parts = name.replace("\\", "/").split("/")
-            if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
-                yield UnsafeInputError(display, "has an absolute or '..' path; refused (nothing "
-                                       "is extracted, but such an archive is not an export)")
-                continue
-            if _is_symlink(info):
-                yield UnsafeInputError(display, "is a symbolic link; refused")
-                continue
-            if name in seen:
-                yield UnsafeInputError(display, "appears twice in the archive; the second copy "
-                                       "is ignored")
-                continue
-            seen.add(name)
-            if info.file_size > MAX_MEMBER_BYTES or (
-                    info.file_size > 2**20 and info.file_size > MAX_RATIO * max(
-                        info.compress_size, 1)):
-                yield UnsafeInputError(display, f"would decompress to {info.file_size:,} bytes "
-                                       f"from {info.compress_size:,} (limit "
-                                       f"{MAX_MEMBER_BYTES // 2**20} MiB, ratio {MAX_RATIO}); "
-                                       "refused as a likely compression bomb")
-                continue
-            total += info.file_size
-            if total > MAX_ARCHIVE_BYTES:
-                yield UnsafeInputError(path, f"holds more than {MAX_ARCHIVE_BYTES // 2**30} GiB "
-                                       "once decompressed; the rest is refused")
-                return
+    for info in zf.infolist():
+        name = info.filename
+        display = f"{path}!{name}"
+        if info.is_dir():
+            continue
+        base = os.path.basename(name)
+        nested = base.lower().endswith(".zip")
+        wanted = want(base) or nested
+        if not wanted:
+            continue
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+            yield UnsafeInputError(display, "has an absolute or '..' path; refused (nothing "
+                                   "is extracted, but such an archive is not an export)")
+            continue
+        if _is_symlink(info):
+            yield UnsafeInputError(display, "is a symbolic link; refused")
+            continue
+        if name in seen:
+            yield UnsafeInputError(display, "appears twice in the archive; the second copy "
+                                   "is ignored")
+            continue
+        seen.add(name)
+        if info.flag_bits & 0x1:
+            yield CorruptFileError(display, "is encrypted (password-protected); kneeload "
+                                   "cannot read it: export or zip it again without a password")
+            continue
+        if nested and depth >= MAX_DEPTH:
+            yield UnsupportedFormatError(display, f"is an archive nested more than "
+                                         f"{MAX_DEPTH} deep; not read: extract it and give "
+                                         "its folder to kneeload")
+            continue
+        if info.file_size > MAX_MEMBER_BYTES or (
+                info.file_size > 2**20 and info.file_size > MAX_RATIO * max(
+                    info.compress_size, 1)):
+            yield UnsafeInputError(display, f"would decompress to {info.file_size:,} bytes "
+                                   f"from {info.compress_size:,} (limit "
+                                   f"{MAX_MEMBER_BYTES // 2**20} MiB, ratio {MAX_RATIO}); "
+                                   "refused as a likely compression bomb")
+            continue
+        total += info.file_size
+        if total > MAX_ARCHIVE_BYTES:
+            yield UnsafeInputError(path, f"holds more than {MAX_ARCHIVE_BYTES // 2**30} GiB "
+                                   "once decompressed; the rest is refused")
+            return
+        if nested:
             try:
-                with zf.open(info) as fh:
-                    data = fh.read(MAX_MEMBER_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-                yield CorruptFileError(display, f"cannot be read from the archive ({exc})")
+                inner = _read_member(zf, info, display)
+            except InputError as exc:
+                yield exc
                 continue
-            if len(data) > MAX_MEMBER_BYTES:
-                yield UnsafeInputError(display, "decompresses past its declared size; refused")
-                continue
-            if base.lower().endswith(".zip"):
-                yield from iter_zip(display, data, depth + 1)
-            else:
-                yield Member(display, data)
+            yield from iter_zip(display, inner, depth + 1, want)
+        else:
+            yield Member(display, functools.partial(_read_member, zf, info, display))
 
 
-def iter_folder_members(folder: str) -> Iterator[Member | InputError]:
+def _is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # let the open report it
+
+
+def iter_folder_members(folder: str, want: Callable[[str], bool] = is_export_member
+                        ) -> Iterator[Member | InputError]:
+    """The files below ``folder`` that ``want`` keeps (see :func:`iter_zip`), read when
+    parsed."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
             p = os.path.join(root, f)
-            if f.lower() == "activities.csv" or format_from_name(f):
-                try:
-                    with open(p, "rb") as fh:
-                        yield Member(p, fh.read())
-                except OSError as exc:
-                    yield CorruptFileError(p, f"cannot be opened ({exc.strerror})")
+            if want(f):
+                yield Member(p, functools.partial(read_regular_file, p, MAX_MEMBER_BYTES,
+                                                  "file"))
 
 
 def is_strava_folder(path: str) -> bool:
-    """A folder holding an ``activities.csv`` is read as a Strava export."""
-    return os.path.isfile(os.path.join(path, "activities.csv"))
+    """A folder read as one export: it holds Strava's ``activities.csv``, or Garmin Connect's
+    ``DI_CONNECT`` folder (an unzipped Garmin export)."""
+    return os.path.isfile(os.path.join(path, "activities.csv")) or os.path.isdir(
+        os.path.join(path, "DI_CONNECT"))
 
 
-# --- Strava activities.csv -------------------------------------------------------------------
-
-
-@dataclass
-class StravaRow:
-    line: int
-    activity_id: str
-    start_time: pd.Timestamp
-    name: str
-    sport: str
-    activity_type: str
-    gear: str
-    filename: str
-    values: dict[str, float | None]
+# --- Strava activities.csv rows without a file ---------------------------------------------
 
 
 def _num(text: str | None) -> float | None:
@@ -174,83 +222,33 @@ def _num(text: str | None) -> float | None:
         return None
 
 
-def parse_strava_csv(name: str, data: bytes) -> list[StravaRow]:
-    """Rows of a Strava ``activities.csv``. The header repeats columns: the first ``Distance``
-    is in the account's display unit, the last in metres; the last of each repeated column is
-    used. ``Activity Date`` is UTC, like ``May 6, 2024, 4:02:34 AM``."""
-    text = data.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UnsupportedFormatError(name, "is empty") from None
-    missing = [c for c in STRAVA_REQUIRED if c not in header]
-    if missing:
-        raise UnsupportedFormatError(
-            name, f"is not an English Strava activities.csv (no {', '.join(missing)} column; "
-            f"its first column is {header[0]!r}). kneeload reads exports in English only: set "
-            "Strava's language to English and request the export again. The activity files "
-            "are read without the CSV (no gear, no manual entries)", "line 1")
-    last = {col: i for i, col in enumerate(header)}  # the last of repeated columns
-    rows = []
-    for lineno, rec in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in rec):
-            continue
-        if len(rec) < len(header):
-            rec = rec + [""] * (len(header) - len(rec))
-
-        def get(col: str, rec: list[str] = rec) -> str:
-            i = last.get(col)
-            return rec[i].strip() if i is not None else ""
-
-        date_text = get("Activity Date")
-        try:
-            start = pd.Timestamp(dt.datetime.strptime(date_text, STRAVA_DATE_FORMAT),
-                                 tz="UTC")
-        except ValueError:
-            raise InputError(name, f"Activity Date {date_text!r} is not like 'May 6, 2024, "
-                             "4:02:34 AM'; fix the row or re-export", f"line {lineno}") from None
-        values = {
-            "distance_m": _num(get("Distance")),
-            "elapsed_s": _num(get("Elapsed Time")),
-            "moving_s": _num(get("Moving Time")),
-            "ascent_m": _num(get("Elevation Gain")),
-            "descent_m": _num(get("Elevation Loss")),
-            "hr_avg_bpm": _num(get("Average Heart Rate")),
-            "hr_max_bpm": _num(get("Max Heart Rate")),
-            "cadence": _num(get("Average Cadence")),
-        }
-        atype = get("Activity Type")
-        rows.append(StravaRow(line=lineno, activity_id=get("Activity ID"), start_time=start,
-                              name=get("Activity Name"), sport=strava_sport(atype),
-                              activity_type=atype, gear=get("Activity Gear"),
-                              filename=get("Filename"), values=values))
-    return rows
-
-
-def strava_row_activity(row: StravaRow, csv_name: str, tz: dt.tzinfo) -> dict[str, object]:
+def strava_row_activity(row: StravaRow, csv_name: str, tz: dt.tzinfo | Placement
+                        ) -> dict[str, object]:
     """An activities-table row from the CSV alone (manual entries, missing files)."""
     v = row.values
+    sport = row.sport or "other"
     cad = v["cadence"]
-    if cad is not None and row.sport in ON_FOOT_SPORTS:
+    if cad is not None and sport in ON_FOOT_SPORTS:
         cad = cad * 2 if cad <= PER_FOOT_CADENCE_MAX else cad
     else:
         cad = None
-    local = local_wall_time(row.start_time, tz)
+    no_pos = np.array([np.nan])
+    local, offset, tz_source = place_start(row.start_time, None, "", no_pos, no_pos, tz)
     digest = hashlib.sha1(f"strava:{row.activity_id}".encode()).hexdigest()
+    note = "" if row.sport else (f"Strava type {row.activity_type!r} is not one kneeload "
+                                 "knows; counted as 'other'")
     return {
         "activity_id": f"{digest[:16]}-0", "start_time": row.start_time, "local_start": local,
-        "local_date": local.normalize(),
-        "utc_offset_s": (local - row.start_time.tz_localize(None)).total_seconds(),
-        "tz_source": timezone_name(tz), "sport": row.sport, "sub_sport": row.activity_type,
+        "local_date": local.normalize(), "utc_offset_s": offset, "tz_source": tz_source,
+        "sport": sport, "sub_sport": row.activity_type,
         "distance_m": v["distance_m"], "elapsed_s": v["elapsed_s"],
         "moving_s": v["moving_s"] if v["moving_s"] is not None else v["elapsed_s"],
         "ascent_m": v["ascent_m"], "descent_m": v["descent_m"], "hr_avg_bpm": v["hr_avg_bpm"],
         "hr_max_bpm": v["hr_max_bpm"], "cadence_spm": cad, "device": "Strava activities.csv",
-        "gear": row.gear, "source_path": f"{csv_name}#line {row.line}", "source_format": "csv",
-        "session_index": 0, "n_samples": 0,
+        "gear": row.gear, "rpe": v.get("rpe"), "source_path": f"{csv_name}#line {row.line}",
+        "source_format": "csv", "session_index": 0, "n_samples": 0,
         "distance_source": "session" if v["distance_m"] is not None else "none",
-        "partial": False, "note": "",
+        "partial": False, "note": note,
     }
 
 
@@ -260,9 +258,20 @@ MANUAL_HEADER = ("date", "distance", "duration")
 
 
 def is_manual_log(data: bytes) -> bool:
-    first = data[:200].decode("utf-8-sig", errors="replace").splitlines()[:1]
-    cols = [c.strip().lower() for c in first[0].split(",")] if first else []
-    return tuple(cols[:3]) == MANUAL_HEADER
+    """A manual log's header starts ``date,distance,duration`` (``;`` or tab also; any text
+    encoding :mod:`kneeload.textfile` reads)."""
+    try:
+        text = decode_text("<head>", data[:400]).text
+    except InputError:
+        return False
+    first = text.splitlines()[:1]
+    if not first:
+        return False
+    for delimiter in DELIMITERS:
+        cols = [c.strip().strip('"').lower() for c in first[0].split(delimiter)]
+        if tuple(cols[:3]) == MANUAL_HEADER:
+            return True
+    return False
 
 
 def _duration_s(text: str) -> float:
@@ -271,64 +280,74 @@ def _duration_s(text: str) -> float:
         raise ValueError(text)
     total = 0.0
     for p in parts:
-        total = total * 60 + float(p)
+        v = float(p)
+        if not math.isfinite(v) or v < 0:
+            raise ValueError(text)
+        total = total * 60 + v
     if len(parts) == 1:
         total *= 60.0  # a bare number is minutes
     return total
 
 
-def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, object]]:
+#: Longest manual-log entry accepted [mi or km], and longest duration [s] (one week).
+MAX_MANUAL_DISTANCE = 1000.0
+MAX_MANUAL_DURATION_S = 7 * 86400.0
+MANUAL_COLUMNS = ("date", "distance", "duration", "shoe", "sport", "unit", "note")
+
+
+def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
+                     ) -> list[dict[str, object]]:
     """A manual log: header ``date,distance,duration`` then optional ``shoe``, ``sport``,
     ``unit`` (mi or km, default mi) columns. Duration ``h:mm:ss``, ``mm:ss`` or minutes.
-    Every bad row is an error naming its line."""
-    text = data.decode("utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    known = {"date", "distance", "duration", "shoe", "sport", "unit", "note"}
-    unknown = [f for f in fields if f not in known]
-    if unknown:
-        raise InputError(name, f"unknown column(s) {', '.join(unknown)}; the manual log's "
-                         "columns are date,distance,duration[,shoe][,sport][,unit][,note]",
-                         "line 1")
+    Read through :mod:`kneeload.textfile` (UTF-8, UTF-16 or Windows-1252; ``,`` or ``;``);
+    every bad row is reported, all at once, with its line."""
+    from ..schema import SPORTS
+    decoded = decode_text(name, data)
+    table = parse_csv_text(name, decoded, known=MANUAL_COLUMNS, required=MANUAL_HEADER,
+                           what="manual log",
+                           header_hint="date,distance,duration[,shoe][,sport][,unit][,note]")
+    problems = table.problems
+    comma = table.delimiter == ";"
+    zone = placement(tz).zone
     rows = []
-    for lineno, rec in enumerate(reader, start=2):
-        r = {k.strip().lower(): (v or "").strip() for k, v in rec.items() if k}
-        if not any(r.values()):
-            continue
-        try:
-            day = dt.date.fromisoformat(r["date"])
-        except ValueError:
-            raise InputError(name, f"date {r['date']!r} is not an ISO date like 2026-05-04",
-                             f"line {lineno}") from None
+    for lineno, r in table.rows:
+        where = f"line {lineno}"
+        n = len(problems.items)
+        day = problems.date(where, "date", r["date"])
         unit = (r.get("unit") or "mi").lower()
         if unit not in ("mi", "km"):
-            raise InputError(name, f"unit {unit!r} must be mi or km", f"line {lineno}")
-        dist = _num(r["distance"])
-        if dist is None or dist < 0:
-            raise InputError(name, f"distance {r['distance']!r} is not a number >= 0",
-                             f"line {lineno}")
-        try:
-            dur = _duration_s(r["duration"]) if r["duration"] else None
-        except ValueError:
-            raise InputError(name, f"duration {r['duration']!r} is not h:mm:ss, mm:ss or "
-                             "minutes", f"line {lineno}") from None
+            problems.add(where, f"unit {unit!r} must be mi or km")
+        dist = problems.number(where, "distance", r["distance"].replace(",", "") if not comma
+                               else r["distance"], decimal_comma=comma, minimum=0,
+                               maximum=MAX_MANUAL_DISTANCE)
+        dur = None
+        if r["duration"]:
+            try:
+                dur = _duration_s(r["duration"].replace(",", ".") if comma else r["duration"])
+            except ValueError:
+                problems.add(where, f"duration {r['duration']!r} is not h:mm:ss, mm:ss or "
+                             "minutes")
+            else:
+                if dur > MAX_MANUAL_DURATION_S:
+                    problems.add(where, f"duration {r['duration']!r} is longer than a week")
         sport = (r.get("sport") or "running").lower()
-        from ..schema import SPORTS
         if sport not in SPORTS:
-            raise InputError(name, f"sport {sport!r} is not one of {', '.join(SPORTS)}",
-                             f"line {lineno}")
+            problems.add(where, f"sport {sport!r} is not one of {', '.join(SPORTS)}")
+        if len(problems.items) > n:
+            continue
         local = pd.Timestamp(day) + pd.Timedelta(hours=12)
-        start = local.tz_localize(tz).tz_convert("UTC")
+        start = local.tz_localize(zone).tz_convert("UTC")
         digest = hashlib.sha1(f"manual:{name}:{lineno}:{r}".encode()).hexdigest()
         rows.append({
             "activity_id": f"{digest[:16]}-0", "start_time": start, "local_start": local,
             "local_date": local.normalize(),
             "utc_offset_s": (local - start.tz_localize(None)).total_seconds(),
-            "tz_source": timezone_name(tz), "sport": sport, "sub_sport": "manual",
+            "tz_source": TZ_RECORDED, "sport": sport, "sub_sport": "manual",
             "distance_m": dist * (M_PER_MI if unit == "mi" else M_PER_KM),
             "elapsed_s": dur, "moving_s": dur, "gear": r.get("shoe", ""),
             "device": "manual log", "source_path": f"{name}#line {lineno}",
             "source_format": "manual", "session_index": 0, "n_samples": 0,
             "distance_source": "session", "partial": False, "note": r.get("note", ""),
         })
+    problems.raise_if_any()
     return rows

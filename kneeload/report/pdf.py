@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from .. import __version__
 from ..config import RULE_EVIDENCE
 from ..load import SEVERITY_RANK, daily_load, next_week_limits, running, session_spikes
+from ..safeio import atomic_write
 from ..units import elevation_unit, format_duration, metres_per, to_elevation_unit
 from . import figures
 
@@ -151,12 +152,15 @@ def write_report(season: Any, path: str | os.PathLike[str], *, unit: str | None 
             "Running load, load flags, shoes and knee pain", "Creator": f"kneeload {__version__}",
             "Keywords": "running load, 10% rule, session spike, runner's knee",
             "CreationDate": dt.datetime.now(dt.timezone.utc)}
-    with PdfPages(os.fspath(path), metadata=meta) as pdf:
-        pg = _Pages(pdf, title)
-        _first_page(pg, season, since, until, runs_in, cross, shown, weeks, unit, headline)
-        _figure_pages(pg, season, since, until, weeks, flags, unit)
-        _table_pages(pg, season, weeks, shown, unit, eu, per)
-        pg.flush()
+    def render(fh) -> None:
+        with PdfPages(fh, metadata=meta) as pdf:
+            pg = _Pages(pdf, title)
+            _first_page(pg, season, since, until, runs_in, cross, shown, weeks, unit, headline)
+            _figure_pages(pg, season, since, until, weeks, flags, unit)
+            _table_pages(pg, season, weeks, shown, unit, eu, per)
+            pg.flush()
+
+    atomic_write(path, render)  # a failed or killed write leaves the previous report
     return headline
 
 
