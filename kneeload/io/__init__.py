@@ -603,6 +603,29 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="kneeload-parent-watch", daemon=True).start()
 
 
+#: Below this many files to parse, the default is to parse them here: with the FIT fast path
+#: a file takes ~5-60 ms, less than starting and feeding worker processes.
+MIN_FILES_FOR_WORKERS = 32
+
+
+def default_workers(n_files: int) -> int:
+    """Processes to parse ``n_files`` with when the caller does not say: the cores that are
+    idle now (cores minus the 1-minute load average), at least 1.
+
+    Measured (benchmarks/run.py, 365-run season, 2 cores shared with other work, load
+    average ~7): 1 process 11.4 s, 2 processes 14.9 s. Workers only pay where cores are idle.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    if n_files < MIN_FILES_FOR_WORKERS or cores <= 1:
+        return 1
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # Windows: no load average
+        load = 0.0
+    return max(1, min(cores, int(cores - load + 0.5)))
+
+
 def _pool_context():
     import multiprocessing as mp
     methods = mp.get_all_start_methods()
@@ -654,7 +677,7 @@ def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: st
         else:
             todo.append((i, kind, path, key))
     common = (default_sport, place, fit_backend, strict)
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    n_workers = workers if workers is not None else default_workers(len(todo))
     if progress is None:
         progress = len(todo) > 20 and _interactive()
     bar = None
@@ -686,7 +709,7 @@ def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: st
         size = max(1, chunk_size)
         for part in runner([todo[j:j + size] for j in range(0, len(todo), size)], common):
             collect(part)
-    elif n_workers > 1 and len(todo) >= 8:
+    elif n_workers > 1 and len(todo) >= (8 if workers is not None else MIN_FILES_FOR_WORKERS):
         from concurrent.futures import ProcessPoolExecutor, as_completed
         size = max(1, min(16, len(todo) // (n_workers * 4)))
         chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
@@ -794,7 +817,8 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         The parse cache (see :mod:`kneeload.io.cache`): True for the default folder, a path
         for another, False to bypass it. Unchanged files are never parsed twice.
     workers : int, optional
-        Processes for parsing uncached files. Default: the machine's cores; 1 parses here.
+        Processes for parsing uncached files. Default: :func:`default_workers` (the idle
+        cores, 1 for fewer than 32 files); 1 parses here.
 
     Returns
     -------
