@@ -222,8 +222,11 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
         One zone for every activity, whatever the file says.
     default_sport : str
         Sport for files that do not record one. Default ``'running'``.
-    fit_backend : {'fitdecode', 'fitparse'}
-        FIT decoder. Both give the same values (tests/test_corpus.py); fitdecode is faster.
+    fit_backend : {'fitdecode', 'fitdecode-only', 'fitparse'}
+        FIT decoder. ``'fitdecode'`` (default): kneeload's vectorised decoder with fitdecode
+        for whatever it declines; ``'fitdecode-only'``: fitdecode for every file;
+        ``'fitparse'``. All give the same values (tests/test_fit_fast.py,
+        tests/test_corpus.py); the default is by far the fastest.
 
     Returns
     -------
@@ -811,8 +814,9 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     progress : bool, optional
         Show a progress bar (tqdm, notebook-aware). Default: when there are more than
         20 inputs and stderr is a terminal or the code runs in a notebook.
-    fit_backend : {'fitdecode', 'fitparse'}
-        FIT decoder (same values; fitdecode is faster).
+    fit_backend : {'fitdecode', 'fitdecode-only', 'fitparse'}
+        FIT decoder (same values; the default, a vectorised decoder with fitdecode behind
+        it, is by far the fastest).
     cache : bool or path
         The parse cache (see :mod:`kneeload.io.cache`): True for the default folder, a path
         for another, False to bypass it. Unchanged files are never parsed twice.
