@@ -489,6 +489,8 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     end = start + df["_dur"].to_numpy()
     ids, paths = df["activity_id"].to_numpy(), df["source_path"].to_numpy()
     dist = df["distance_m"].to_numpy()
+    manual = (df["source_format"] == "manual").to_numpy()
+    logs = df["source_path"].str.replace(r"#line \d+$", "", regex=True).to_numpy()
     keep: list[int] = []
     dup_rows: list[dict[str, str]] = []
     for i in range(len(df)):
@@ -500,7 +502,11 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             other_file = paths[k] != paths[i]
             same_file_copy = ~other_file & (start[k] == start[i]) & (
                 np.isclose(dist[k], dist[i]) | (np.isnan(dist[k]) & np.isnan(dist[i])))
-            match = (ids[k] == ids[i]) | (other_file & (overlap > DUPLICATE_OVERLAP * shorter)) \
+            # distinct rows of one manual log are distinct runs (a morning and an evening
+            # 5 mi): both are placed at noon, so their "overlap" means nothing
+            one_log = manual[k] & manual[i] & (logs[k] == logs[i])
+            match = (ids[k] == ids[i]) | (other_file & ~one_log
+                                          & (overlap > DUPLICATE_OVERLAP * shorter)) \
                 | same_file_copy
             if match.any():
                 hit = int(k[np.argmax(match)])
