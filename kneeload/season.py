@@ -68,12 +68,12 @@ class Season:
                  gear: pd.DataFrame | None = None, files: Found | None = None,
                  today: Any = None):
         self.activities = activities
-        #: the day the season is judged as of (see kneeload.load.as_of)
-        self.today = load.as_of(activities, today)
         #: The exports' own gear lists (``ReadResult.gear``).
         self.gear = gear
         #: Which kneeload.toml, pain.csv, shoes.csv were used, and from where.
         self.files = files if files is not None else Found()
+        #: the day the season is judged as of (see kneeload.load.as_of)
+        self.today = load.as_of(activities, today)
         self.config = config or Config()
         self.skipped = skipped if skipped is not None else pd.DataFrame(
             columns=["path", "kind", "reason"])

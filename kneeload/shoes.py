@@ -278,8 +278,9 @@ def shoes_from_gear(activities: pd.DataFrame, gear: pd.DataFrame | None = None) 
 
     Every non-empty ``gear`` of a running activity (Strava's Activity Gear, Garmin's gear
     links, the manual log's ``shoe``) is a pair, and so is every shoe of the exports' lists
-    (``ReadResult.gear``, kind ``shoe``), used or not. A pair gets the default 300-500 mi
-    band (``SHOE_DEFAULTS``) unless its export set a limit (Garmin's ``maximumMeters``):
+    (``ReadResult.gear``, kind ``shoe``), used or not. A pair's limits are left empty, so
+    the configured band applies (``Config.shoes``, default 300-500 mi), unless its export set
+    a limit (Garmin's ``maximumMeters``):
     that limit becomes ``replace_m`` and the notice falls at the same 60% of it as the
     defaults (300 of 500 mi), never above the default notice. Brand, model, first use and
     retirement come from the gear list; a pair the export marks retired without a date is
@@ -309,15 +310,17 @@ def shoes_from_gear(activities: pd.DataFrame, gear: pd.DataFrame | None = None) 
         seen.add(name.lower())
         g = by_name.get(name.lower(), {})
         replace = g.get("replace_m")
+        # no limit of the export's own: left empty, so the configured band applies
+        # (shoe_status fills empty limits from Config.shoes)
         replace = float(replace) if replace is not None and pd.notna(replace) and replace > 0 \
-            else SHOE_DEFAULTS["replace_m"]
+            else np.nan
         retired = g.get("retired")
         if (retired is None or pd.isna(retired)) and g.get("status") == "retired":
             retired = last_run.get(name.lower(), pd.NaT)
         rows.append({
             "shoe": name, "brand": g.get("brand", "") or "", "model": g.get("model", "") or "",
             "first_used": g.get("first_used", pd.NaT), "retired": retired,
-            "notice_m": SHOE_DEFAULTS["notice_m"] if replace >= SHOE_DEFAULTS["replace_m"]
+            "notice_m": np.nan if np.isnan(replace) or replace >= SHOE_DEFAULTS["replace_m"]
             else min(SHOE_DEFAULTS["notice_m"], replace * ratio), "replace_m": replace,
             "start_distance_m": 0.0, "default": False, "sports": (),
         })
