@@ -53,7 +53,7 @@ def is_export_member(base: str) -> bool:
     Strava's activities.csv and gear lists, Garmin's activity summaries and gear."""
     lower = base.lower()
     return bool(format_from_name(base)) or lower in EXPORT_MEMBER_NAMES or (
-        lower.endswith(("_summarizedactivities.json", "_gear.json")))
+        lower.endswith(("summarizedactivities.json", "_gear.json")) or lower == "gear.json")
 
 
 @dataclass
