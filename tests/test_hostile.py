@@ -711,3 +711,33 @@ def test_json_output_is_strict_json():
     from kneeload.cli import json_text
     text = json_text({"a": float("nan"), "b": [np.float64("inf"), 1.5, np.int64(3)]})
     assert json.loads(text) == {"a": None, "b": [None, 1.5, 3]}
+
+
+def test_sigterm_during_a_parallel_ingest_ends_promptly_with_130(tmp_path, data):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for i in range(9):
+        shutil.copy(data / "fit/fenix5-tiny-run.fit", runs / f"{i}.fit")
+    started = tmp_path / "started"
+    code = textwrap.dedent(f"""
+        import sys, time
+        import kneeload.io as kio
+        def slow(*a, **k):
+            open({str(started)!r}, "w").close()
+            time.sleep(120)
+        kio._parse = slow
+        from kneeload.cli import main
+        sys.exit(main(["summary", {str(runs)!r}, "--no-cache"]))
+    """)
+    child = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    t = time.monotonic()
+    child.terminate()
+    _, err = child.communicate(timeout=30)
+    assert time.monotonic() - t < 15
+    assert child.returncode == 130
+    assert err.strip() == "kneeload summary: interrupted; files being written were left as " \
+                          "they were"
