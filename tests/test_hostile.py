@@ -53,6 +53,23 @@ def run_sub(args, **kw):
     return subprocess.run([*KNEELOAD, *map(str, args)], text=True, timeout=120, env=env, **kw)
 
 
+def kill_before_rename(body: str) -> None:
+    """Run ``body`` in a child whose file renames hang, SIGKILL it at the first rename (the
+    new file complete beside the target, not yet in place)."""
+    code = textwrap.dedent("""
+        import os, time
+        def hang(src, dst):
+            print("ready", flush=True)
+            time.sleep(60)
+        os.replace = hang
+    """) + textwrap.dedent(body)
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert child.stdout.readline().strip() == "ready"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+
+
 @pytest.fixture
 def one_run(tmp_path, data):
     d = tmp_path / "runs"
@@ -321,20 +338,10 @@ def test_a_killed_pain_add_leaves_the_log_and_no_temporary_file_behind(tmp_path)
     p = tmp_path / "pain.csv"
     p.write_text("date,pain\n2026-05-01,2\n")
     before = p.read_bytes()
-    code = textwrap.dedent(f"""
-        import os, time
-        real = os.replace
-        def slow(src, dst):
-            print("ready", flush=True)
-            time.sleep(60)
-        os.replace = slow
+    kill_before_rename(f"""
         from kneeload import pain
         pain.append_pain({str(p)!r}, pain=9, date="2026-05-02")
     """)
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "ready"
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(10)
     assert p.read_bytes() == before
     assert len(_temps(tmp_path)) == 1  # the killed writer's, removed by the next write
     pn.append_pain(p, pain=1, date="2026-05-03")
@@ -390,21 +397,10 @@ def test_two_reports_to_one_file_leave_one_whole_pdf(tmp_path, one_run):
 def test_a_killed_report_keeps_the_old_one(tmp_path, one_run):
     out = tmp_path / "r.pdf"
     out.write_bytes(b"%PDF-1.4 the old report")
-    code = textwrap.dedent(f"""
-        import os, sys, time
-        real = os.replace
-        def slow(src, dst):
-            print("ready", flush=True)
-            time.sleep(60)
-        os.replace = slow
+    kill_before_rename(f"""
         from kneeload.cli import main
         main(["report", {str(one_run)!r}, "-o", {str(out)!r}, "--no-cache"])
     """)
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert child.stdout.readline().strip() == "ready"
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(10)
     assert out.read_bytes() == b"%PDF-1.4 the old report"
 
 
