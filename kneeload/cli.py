@@ -657,11 +657,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = next((a for a in argv if not a.startswith("-")), "")
     parser = build_parser()
     old_stdout, old_showwarning = sys.stdout, warnings.showwarning
-    old_term = None
-    try:
-        if _in_main_thread():
-            old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
-    except (ValueError, OSError):  # pragma: no cover - not the main thread
+    try:  # SIGTERM ends a command like Ctrl-C: files being written are cleaned up
+        old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # pragma: no cover - not the main thread: leave signals alone
         old_term = None
     warnings.showwarning = _show_warning
     try:
@@ -704,11 +702,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = old_showwarning
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
-
-
-def _in_main_thread() -> bool:
-    import threading
-    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

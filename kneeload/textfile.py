@@ -120,7 +120,7 @@ class Problems:
 
     def number(self, where: str, column: str, text: str, *, decimal_comma: bool = False,
                minimum: float | None = None, maximum: float | None = None,
-               unit: str = "") -> float | None:
+               unit: str = "", expected: str = "a number") -> float | None:
         """A finite number in [minimum, maximum], or None (problem recorded)."""
         raw = text.strip()
         if decimal_comma and raw.count(",") == 1 and "." not in raw:
@@ -128,7 +128,7 @@ class Problems:
         try:
             v = float(raw)
         except ValueError:
-            self.add(where, f"{column} {text!r} is not a number")
+            self.add(where, f"{column} {text!r} is not {expected}")
             return None
         if not math.isfinite(v):
             self.add(where, f"{column} {text!r} is not a finite number")
