@@ -109,7 +109,7 @@ def _parse(source: Source, fmt: str | None, default_sport: str,
            fit_backend: str = "fitdecode") -> list[Parsed]:
     raw = open_source(source, fmt)
     try:
-        with parse_deadline(raw.name):
+        with parse_deadline(raw.name, len(raw.data)):
             if raw.fmt == "fit":
                 return parse_fit(raw, default_sport=default_sport, backend=fit_backend)
             return _PARSERS[raw.fmt](raw, default_sport=default_sport)
