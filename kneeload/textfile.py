@@ -113,8 +113,12 @@ class Problems:
         return bool(self.items)
 
     def raise_if_any(self) -> None:
+        """Raise one InvalidFileError listing every problem, in line order."""
         if self.items:
-            raise InvalidFileError(self.path, self.items)
+            def line_of(item: tuple[str | None, str]) -> int:
+                loc = item[0] or ""
+                return int(loc[5:]) if loc.startswith("line ") and loc[5:].isdigit() else 0
+            raise InvalidFileError(self.path, sorted(self.items, key=line_of))
 
     # --- value checks: each returns the value, or None after recording the problem ---------
 

@@ -174,7 +174,7 @@ BAD_FILES = {
     "pain-binary": ("pain.csv", "date,pain\n2026-05-01,2\n\x00\x01\x02\n", "NUL bytes"),
     "pain-empty": ("pain.csv", "", "line 1: is empty"),
     "pain-two-bad-rows": ("pain.csv", "date,pain\n2026-05-01,x\n2026-05-02,2\n2026-13-01,3\n",
-                          "2 problems; nothing was changed:\n  line 2: pain 'x' is not a "
+                          "2 problems:\n  line 2: pain 'x' is not a "
                           "number from 0 to 10\n  line 4: date '2026-13-01'"),
     "shoes-inf": ("shoes.csv", "shoe,replace\nA,inf\n", "line 2: replace 'inf' is not a finite"),
     "shoes-nan-start": ("shoes.csv", "shoe,start_distance\nA,NaN\n", "line 2: start_distance "
