@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DATA, SAMPLE
 
 import kneeload
 from kneeload import pain as pn
@@ -672,12 +671,6 @@ def test_workers_end_with_their_parent(tmp_path, data):
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(w) for w in workers)
-
-
-def test_sample_data_still_reads_the_same(capsys):
-    status, out, err = run_cli(["check", SAMPLE, "--no-cache", "--json"], capsys)
-    assert status == 1 and err == ""
-    assert DATA.is_dir()
 
 
 def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, data, monkeypatch):
