@@ -167,10 +167,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _date(text: str) -> pd.Timestamp:
+    from .textfile import EARLIEST_DATE, LATEST_DATE
     try:
-        return pd.Timestamp(dt.date.fromisoformat(text))
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date like 2026-09-01: {text!r}") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(f"{text} is outside {EARLIEST_DATE:%Y}-"
+                                         f"{LATEST_DATE:%Y}")
+    return pd.Timestamp(day)
 
 
 def _season(paths: list[str], args: argparse.Namespace) -> Season:

@@ -730,3 +730,14 @@ def test_sigterm_during_a_parallel_ingest_ends_promptly_with_130(tmp_path, data)
     assert child.returncode == 130
     assert err.strip() == "kneeload summary: interrupted; files being written were left as " \
                           "they were"
+
+
+@pytest.mark.parametrize("argv", [["report", "{runs}", "-o", "{tmp}/r.pdf", "--since",
+                                   "2262-04-12"],
+                                  ["check", "{runs}", "--since", "0001-01-01"],
+                                  ["shoes", "{runs}", "--as-of", "9999-12-31"]])
+def test_command_line_dates_out_of_range_are_usage_errors(tmp_path, one_run, capsys, argv):
+    argv = [a.format(runs=one_run, tmp=tmp_path) for a in argv] + ["--no-cache"]
+    status, _, err = run_cli(argv, capsys)
+    assert status == 2 and "is outside 1900-2200" in err
+    no_traceback(err)
