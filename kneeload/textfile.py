@@ -215,7 +215,9 @@ def parse_csv_text(path: str, decoded: DecodedText, *, known: tuple[str, ...],
     first = lines[0] if lines else ""
     delimiter = _pick_delimiter(first, set(known))
     problems = Problems(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    # strict: a quoted value never closed is an error, not a field that swallows the rest
+    # of the file (and every row appended after it)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         raw_header = next(reader, [])
     except csv.Error as exc:
@@ -253,6 +255,9 @@ def parse_csv_text(path: str, decoded: DecodedText, *, known: tuple[str, ...],
             if "field larger than field limit" in str(exc):
                 problems.add(f"line {line}", f"a field is longer than {MAX_FIELD_CHARS:,} "
                              "characters (reading stopped here)")
+            elif "unexpected end of data" in str(exc):
+                problems.add(f"line {line}", "a quoted value is never closed (a '\"' "
+                             "without its pair); reading stopped here")
             else:
                 problems.add(f"line {line}", f"cannot be read as CSV ({exc})")
             break

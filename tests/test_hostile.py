@@ -9,6 +9,7 @@ docs/reliability.md (keep them in step: ``python -m pytest tests/test_hostile.py
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import gzip
 import io
@@ -741,3 +742,74 @@ def test_command_line_dates_out_of_range_are_usage_errors(tmp_path, one_run, cap
     status, _, err = run_cli(argv, capsys)
     assert status == 2 and "is outside 1900-2200" in err
     no_traceback(err)
+
+
+def test_an_unclosed_quote_is_an_error_and_never_swallows_an_appended_row(tmp_path, capsys):
+    p = tmp_path / "pain.csv"
+    p.write_text('date,pain,note\n2026-05-01,2,"stairs\n2026-05-02,3,\n')
+    before = p.read_bytes()
+    status, _, err = run_cli(["pain", "add", "--log", p, "--score", "1"], capsys)
+    assert status == 2
+    assert "line 2: a quoted value is never closed" in err
+    assert p.read_bytes() == before
+
+
+_CSV_SEEDS = {
+    "pain": b"date,pain,side,when,activity,note\n2026-03-03,0,right,after,,\n2026-03-05,2,,,,x\n",
+    "shoes": b"shoe,brand,first_used,retired,notice,replace,unit,start_distance,default\n"
+             b"A,Nike,2025-09-01,2026-05-31,,,mi,390,yes\nB,Hoka,2025-11-01,,300,500,km,0,\n",
+    "assign": b"activity,shoe\n2026-03-08,A\nrun.fit,B\n",
+    "plan": b"date,distance\n2026-08-18,3.5\n2026-08-20,4.0\n",
+    "manual": b"date,distance,duration,shoe,sport,unit,note\n2026-05-01,3.1,30:00,A,running,mi,x\n",
+    "toml": b'unit = "km"\nweek_start = "monday"\n[rules.weekly_increase]\nthreshold_pct = 15\n',
+}
+_TOKENS = [b",", b";", b"\n", b"\r\n", b'"', b"\x00", b"\xff", b"\xe9", b"nan", b"inf", b"-1",
+           b"1e308", b"9999-12-31", b"0001-01-01", codecs.BOM_UTF8, codecs.BOM_UTF16_LE,
+           b"x" * 20_000]
+
+
+def test_mutated_user_files_give_a_value_or_kneeloads_error(tmp_path, recwarn):
+    """Mutated CSV/TOML files (bit flips, inserted separators, quotes, NULs, non-finite
+    numbers, out-of-range dates, other encodings) through every reader and ``pain add``:
+    each gives its table or a KneeloadError; an append that succeeds reads back one more
+    row, the new one. KNEELOAD_CSV_FUZZ sets the count (docs/reliability.md: 10,500)."""
+    import random
+    from zoneinfo import ZoneInfo
+
+    from kneeload.config import load_config
+    from kneeload.io.exports import parse_manual_log
+    from kneeload.shoes import read_shoe_overrides, read_shoes
+
+    readers = {"pain": pn.read_pain_log, "shoes": read_shoes, "assign": read_shoe_overrides,
+               "plan": read_plan, "toml": load_config,
+               "manual": lambda p: parse_manual_log(str(p), p.read_bytes(), ZoneInfo("UTC"))}
+    rng = random.Random(15)
+    for i in range(int(os.environ.get("KNEELOAD_CSV_FUZZ", "150"))):
+        kind = rng.choice([*readers, "append"])
+        data = bytearray(_CSV_SEEDS["pain" if kind == "append" else kind])
+        for _ in range(rng.randint(1, 4)):
+            op, n = rng.random(), len(data)
+            if op < 0.3 and n:
+                data[rng.randrange(n)] ^= 1 << rng.randrange(8)
+            elif op < 0.6:
+                pos = rng.randrange(n + 1)
+                data[pos:pos] = rng.choice(_TOKENS)
+            elif op < 0.8 and n:
+                pos = rng.randrange(n)
+                del data[pos:pos + rng.randint(1, 20)]
+            else:
+                with contextlib.suppress(UnicodeError):
+                    data = bytearray(bytes(data).decode("utf-8").encode(
+                        rng.choice(["utf-16", "cp1252", "utf-8-sig"])))
+        path = tmp_path / f"f{i}.{'toml' if kind == 'toml' else 'csv'}"
+        path.write_bytes(bytes(data))
+        try:
+            if kind == "append":
+                before = len(pn.read_pain_log(path))
+                pn.append_pain(path, pain=3, date="2026-05-05", note="é")
+                after = pn.read_pain_log(path)
+                assert len(after) == before + 1 and after["note"].iloc[-1] == "é"
+            else:
+                readers[kind](path)
+        except kneeload.KneeloadError:
+            pass
