@@ -18,14 +18,15 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
-from .config import SEVERITIES, find_beside, load_config
+from .config import SEVERITIES, load_config
+from .discover import Found, discover
 from .errors import KneeloadError, OutputError
 from .io import ReadResult, read_activities
 from .load import SEVERITY_RANK, next_week_limits
 from .plan import read_plan
 from .safeio import resolve_target
 from .schema import RUNNING_SPORTS
-from .season import Season
+from .season import Season, machine_clock_note
 from .units import (
     UNITS,
     elevation_unit,
@@ -94,8 +95,10 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
                    help="display unit (default: the config's, else mi)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--tz", default=None,
-                   help="time zone for files without device local time "
-                        "(IANA name, default: the machine's)")
+                   help="time zone for files with neither a device local time nor a position "
+                        "(IANA name; default: the config's, else the machine's)")
+    p.add_argument("--force-tz", default=None, metavar="ZONE",
+                   help="place every activity in this zone, whatever the files say")
     _add_cache_args(p)
 
 
@@ -112,13 +115,26 @@ def _cache_arg(args: argparse.Namespace) -> bool | str:
     return getattr(args, "cache_dir", None) or True
 
 
+def _found(paths: list[str], args: argparse.Namespace) -> Found:
+    """kneeload.toml, pain.csv, shoes.csv, shoe_assignments.csv as every command finds them
+    (kneeload.discover), told on stderr."""
+    found = discover(paths, config=getattr(args, "config", None),
+                     pain=getattr(args, "pain", None), shoes=getattr(args, "shoes", None),
+                     shoe_assignments=getattr(args, "assign", None))
+    for line in found.describe():
+        print(f"kneeload: {line}", file=sys.stderr)
+    return found
+
+
 def _read(args: argparse.Namespace) -> ReadResult:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise _UsageExit("no such file or folder: " + ", ".join(missing))
-    cfg = load_config(None, search=args.paths)
+    found = _found(args.paths, args)
+    cfg = load_config(found.config)
     args.unit = args.unit or cfg.unit
-    return read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args))
+    return read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
+                           force_tz=getattr(args, "force_tz", None))
 
 
 def _summary_table(df: pd.DataFrame, unit: str) -> str:
@@ -145,13 +161,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
         out = {"unit": args.unit,
                "activities": records(acts.assign(
                    distance=acts["distance_m"] / metres_per(args.unit))),
-               "skipped": records(skipped)}
+               "skipped": records(skipped),
+               "placed_by_machine_clock": int(acts["tz_source"].astype(str)
+                                              .str.startswith("machine:").sum())}
         print(json_text(out, indent=2))
     else:
         runs = acts[acts["sport"].isin(RUNNING_SPORTS)]
         print(_summary_table(acts, args.unit))
         print(f"\n{len(acts)} activities, {len(runs)} runs, "
               f"{to_unit(runs['distance_m'].sum(), args.unit):.1f} {args.unit} running")
+        note = machine_clock_note(acts)
+        if note:
+            print(note)
         partial = acts[acts["partial"] | (acts["note"] != "")]
         if len(partial):
             print("\nNotes:")
@@ -182,10 +203,18 @@ def _season(paths: list[str], args: argparse.Namespace) -> Season:
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise _UsageExit("no such file or folder: " + ", ".join(missing))
-    cfg = load_config(args.config, search=paths)
+    found = _found(paths, args)
+    cfg = load_config(found.config)
     if args.unit:
         cfg.unit = args.unit
-    season = Season.from_paths(paths, tz=args.tz or cfg.tz, config=cfg, cache=_cache_arg(args))
+    season = Season.from_paths(paths, tz=args.tz or cfg.tz, config=cfg, cache=_cache_arg(args),
+                               pain_log=found.pain, shoes=found.shoes,
+                               shoe_assignments=found.shoe_assignments, discover_files=False,
+                               force_tz=getattr(args, "force_tz", None))
+    season.files = found
+    note = machine_clock_note(season.activities)
+    if note:
+        print(f"kneeload: {note}", file=sys.stderr)
     not_read = season.skipped[season.skipped["kind"] != "duplicate"]
     for r in not_read.itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
@@ -234,13 +263,7 @@ def _failing(flags: pd.DataFrame, fail_on: str) -> pd.DataFrame:
 def cmd_check(args: argparse.Namespace) -> int:
     season = _season(args.paths, args)
     unit = season.config.unit
-    flags = season.flags()
-    pain_path = _pain_path(args, args.paths, required=False)
-    if pain_path:
-        from .pain import read_pain_log
-
-        season.pain = read_pain_log(pain_path)
-        flags = season.all_flags()
+    flags = season.all_flags() if season.pain is not None else season.flags()
     weeks = season.weeks
     if args.since is not None:
         flags = flags[flags["date"] >= args.since]
@@ -316,16 +339,22 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise _UsageExit("no such file or folder: " + ", ".join(missing))
-    shoes_path = args.shoes or find_beside(args.paths, "shoes.csv")
-    if shoes_path is None:
-        raise _UsageExit("no shoes file: give --shoes shoes.csv (see docs/shoes.md)")
-    assign_path = args.assign or find_beside(args.paths, "shoe_assignments.csv")
-    cfg = load_config(None, search=args.paths)
+    found = _found(args.paths, args)
+    assign_path = found.shoe_assignments
+    cfg = load_config(found.config)
     unit = args.unit or cfg.unit
-    result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args))
+    result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
+                             force_tz=args.force_tz)
     for r in result.skipped[result.skipped["kind"] != "duplicate"].itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
-    shoes = sh.read_shoes(shoes_path)
+    shoes = sh.merge_shoes(sh.read_shoes(found.shoes) if found.shoes else None,
+                           sh.shoes_from_gear(result.activities, result.gear))
+    if shoes is None or shoes.empty:
+        print("kneeload: the data records no shoes and there is no shoes file: every run is "
+              "unassigned; list your pairs in shoes.csv (see docs/shoes.md)", file=sys.stderr)
+        shoes = pd.DataFrame({c: pd.Series(dtype=object) for c in sh.SHOE_TABLE_COLUMNS})
+        shoes["first_used"] = pd.to_datetime(shoes["first_used"])
+        shoes["retired"] = pd.to_datetime(shoes["retired"])
     overrides = sh.read_shoe_overrides(assign_path) if assign_path else None
     assigned = sh.assign_shoes(result.activities, shoes, overrides)
     status = sh.shoe_status(assigned, shoes, as_of=args.as_of)
@@ -367,15 +396,6 @@ def _iso(v: object) -> str | None:
     return None if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
-def _pain_path(args: argparse.Namespace, paths: list[str], required: bool) -> str | None:
-    path = args.pain or (find_beside(paths, "pain.csv") if required else None)
-    if path is None and required:
-        raise _UsageExit("no pain log: give --pain pain.csv (see docs/pain.md)")
-    if path is not None and not os.path.exists(path):
-        raise _UsageExit(f"no such pain log: {path}")
-    return path
-
-
 def cmd_pain_add(args: argparse.Namespace) -> int:
     from .pain import append_pain
 
@@ -390,19 +410,13 @@ def cmd_pain_add(args: argparse.Namespace) -> int:
 
 def cmd_pairs(args: argparse.Namespace) -> int:
     from . import pain as pn
-    from . import shoes as sh
 
     season = _season(args.paths, args)
-    log = pn.read_pain_log(_pain_path(args, args.paths, required=True))
-    assigned = None
-    shoes_path = find_beside(args.paths, "shoes.csv")
-    if shoes_path:
-        assign = find_beside(args.paths, "shoe_assignments.csv")
-        assigned = sh.assign_shoes(season.activities, sh.read_shoes(shoes_path),
-                                   sh.read_shoe_overrides(assign) if assign else None)
-    else:
-        from .load import running
-        assigned = running(season.activities).assign(shoe="")
+    if season.pain is None:
+        raise _UsageExit("no pain log: give --pain pain.csv, or put pain.csv beside the data "
+                         "or in the config folder (see docs/pain.md)")
+    log = season.pain
+    assigned = season.assigned_runs
     result = pn.pair_pain(season.flags(), log, season.activities, assigned=assigned)
     if args.json:
         def dates(df: pd.DataFrame) -> list[dict[str, object]]:
@@ -444,22 +458,11 @@ def cmd_pairs(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     import time
 
-    from .pain import read_pain_log
     from .report import write_report
-    from .shoes import read_shoe_overrides, read_shoes
 
     t0 = time.perf_counter()
     resolve_target(args.output)  # a missing folder or a folder as -o: say so before the work
-    season = _season(args.paths, args)
-    pain = args.pain or find_beside(args.paths, "pain.csv")
-    shoes = args.shoes or find_beside(args.paths, "shoes.csv")
-    assign = find_beside(args.paths, "shoe_assignments.csv") if shoes else None
-    for what, p in (("pain log", pain), ("shoes file", shoes)):
-        if p is not None and not os.path.exists(p):
-            raise _UsageExit(f"no such {what}: {p}")
-    season.pain = read_pain_log(pain) if pain else None
-    season.shoes = read_shoes(shoes) if shoes else None
-    season.shoe_overrides = read_shoe_overrides(assign) if assign else None
+    season = _season(args.paths, args)  # pain log, shoes and assignments as discovered
     if args.since is not None and args.until is not None and args.since > args.until:
         raise _UsageExit("--since is after --until")
     head = write_report(season, args.output, unit=season.config.unit, since=args.since,

@@ -26,15 +26,15 @@ from .config import Config
 from .errors import UsageError
 from .io import (
     ReadResult,
-    _check_sport,
-    _ingest_chunk,
-    _inputs,
+    check_sport,
     deduplicate,
+    find_inputs,
+    ingest,
+    ingest_chunk,
+    placement,
 )
-from .io._time import resolve_timezone, timezone_name
-from .io.cache import ParseCache, input_key
 from .load import ATHLETE
-from .schema import conform_activities, empty_activities, empty_skipped
+from .schema import empty_activities, empty_skipped
 
 
 def athlete_inputs(root: str | os.PathLike[str]) -> dict[str, list[tuple[str, str]]]:
@@ -47,7 +47,7 @@ def athlete_inputs(root: str | os.PathLike[str]) -> dict[str, list[tuple[str, st
     for name in sorted(os.listdir(root)):
         path = os.path.join(root, name)
         if os.path.isdir(path) and not name.startswith("."):
-            out[name] = _inputs([path])
+            out[name] = find_inputs([path])
     if not out:
         raise UsageError(f"{root} has no athlete folders")
     return out
@@ -68,60 +68,42 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
 def read_cohort(root: str | os.PathLike[str], *, scheduler: str | None = None,
                 client: Any = None, workers: int | None = None, tz: str | None = None,
                 default_sport: str = "running", fit_backend: str = "fitdecode",
-                cache: bool | str | os.PathLike[str] = True, chunk_size: int = 32) -> ReadResult:
+                cache: bool | str | os.PathLike[str] = True, chunk_size: int = 32,
+                force_tz: str | None = None) -> ReadResult:
     """Read a folder per athlete on a Dask cluster into one table with an ``athlete`` column.
 
     ``client`` (a ``dask.distributed.Client``) wins over ``scheduler`` (an address); with
     neither, a LocalCluster of ``workers`` processes runs on this machine for the call.
-    Cached files are not sent to the cluster. ``skipped`` also gets the ``athlete``.
+    The inputs go through the one ingest path (:func:`kneeload.io.ingest`, the parse cache
+    included) with the cluster as its runner; cached files are not sent to the cluster.
+    ``skipped`` also gets the ``athlete``; duplicates are looked for within each athlete.
     """
-    _check_sport(default_sport)
-    zone = resolve_timezone(tz)
+    check_sport(default_sport)
+    place = placement(tz, force_tz)
     per_athlete = athlete_inputs(root)
-    settings = f"{timezone_name(zone)}|{default_sport}|{fit_backend}"
-    store = ParseCache(None if cache is True else cache) if cache is not False else None
     items = [(a, kind, path) for a, inputs in per_athlete.items() for kind, path in inputs]
-    keys = [input_key(p, settings) if store is not None else None for _, _, p in items]
-    cached_rows, cached_skips, known = (store.lookup([k for k in keys if k])
-                                        if store is not None else (None, {}, set()))
-    results: dict[int, tuple[list, list]] = {}
-    key_athlete: dict[str, str] = {}  # cached inputs: their rows come from cached_rows
-    todo = []
-    for i, ((athlete, kind, path), key) in enumerate(zip(items, keys, strict=True)):
-        if key is not None and key in known:
-            results[i] = ([], cached_skips.get(key, []))
-            key_athlete[key] = athlete
-        else:
-            todo.append((i, kind, path, key))
-    common = (default_sport, zone, fit_backend, False)
-    if todo:
-        own = client is None
-        cluster = None
-        if own:
-            client, cluster = _client(scheduler, workers)
-        try:
-            chunks = [todo[j:j + chunk_size] for j in range(0, len(todo), chunk_size)]
-            futures = client.map(_ingest_chunk, chunks, common=common, pure=False)
-            for part in client.gather(futures):
-                for i, rows, skipped, _ in part:
-                    results[i] = (rows, skipped)
-        finally:
-            if own:
-                client.close()
-                if cluster is not None:
-                    cluster.close()
-        if store is not None:
-            store.store({keys[i]: (items[i][2], *results[i]) for i, _, _, _ in todo
-                         if keys[i] is not None})
+    state: dict[str, Any] = {}
+
+    def on_cluster(chunks: list[list[tuple]], common: tuple) -> list[list[tuple]]:
+        nonlocal client
+        if client is None:
+            client, state["cluster"] = _client(scheduler, workers)
+            state["own"] = True
+        return client.gather(client.map(ingest_chunk, chunks, common=common, pure=False))
+
+    try:
+        per_input = ingest([(kind, path) for _, kind, path in items], place=place,
+                           default_sport=default_sport, fit_backend=fit_backend, cache=cache,
+                           runner=on_cluster, chunk_size=chunk_size, progress=False)
+    finally:
+        if state.get("own"):
+            client.close()
+            if state.get("cluster") is not None:
+                state["cluster"].close()
     frames, skipped_rows = [], []
-    if cached_rows is not None and key_athlete:
-        old = cached_rows[cached_rows["_key"].isin(key_athlete)]
-        frames.append(old.assign(**{ATHLETE: old["_key"].map(key_athlete)}).drop(columns="_key"))
-    for i in sorted(results):
-        athlete = items[i][0]
-        rows, skipped = results[i]
-        if rows:
-            frames.append(conform_activities(pd.DataFrame(rows)).assign(**{ATHLETE: athlete}))
+    for (athlete, _, _), (rows, skipped) in zip(items, per_input, strict=True):
+        if len(rows):
+            frames.append(rows.assign(**{ATHLETE: athlete}))
         skipped_rows.extend({**s, ATHLETE: athlete} for s in skipped)
     acts = pd.concat(frames, ignore_index=True) if frames else empty_activities().assign(
         **{ATHLETE: pd.Series(dtype=object)})

@@ -38,7 +38,10 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
            "weeks are bucketed on it."),
     Column("utc_offset_s", "float64", "s", "local_start - start_time."),
     Column("tz_source", "str", "", "Where the local time came from: 'device' (FIT "
-           "activity.local_timestamp) or the time zone name used."),
+           "activity.local_timestamp), 'recorded' (the export's own offset or date: Garmin, "
+           "Apple Health, manual log), 'position:<zone>' (the zone at the first position), "
+           "'config:<zone>' (the configured zone), 'machine:<zone>' (the machine's clock) or "
+           "'forced:<zone>' (one zone forced for everything)."),
     Column("sport", "str", "", "Normalised sport: " + ", ".join(SPORTS) + "."),
     Column("sub_sport", "str", "", "The file's own sport detail, as recorded (may be empty)."),
     Column("distance_m", "float64", "m", "Distance: the device's session total where present, "
@@ -55,9 +58,12 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
            "only (FIT, TCX and GPX store strides per foot: doubled)."),
     Column("device", "str", "", "Device or app that recorded the file."),
     Column("gear", "str", "", "Shoe/gear name where the source records it (exports), else empty."),
+    Column("rpe", "float64", "0-10", "Session rating of perceived exertion (0-10) where the "
+           "source records it (manual log, Strava 'Perceived Exertion'), else empty."),
     Column("source_path", "str", "", "File the activity was read from."),
     Column("source_format", "str", "", "fit, gpx or tcx; csv (a Strava activities.csv row "
-           "without a file) or manual (a manual log)."),
+           "without a file), json (a Garmin Connect summary without a file), xml (an Apple "
+           "Health workout without a route) or manual (a manual log)."),
     Column("session_index", "int64", "", "Index of the session (FIT) or activity (TCX) in "
            "the file."),
     Column("n_samples", "int64", "", "Number of samples (records, trackpoints) read."),

@@ -19,11 +19,32 @@ import pandas as pd
 
 from . import load
 from .config import Config, load_config
+from .discover import Found, discover
 from .errors import UsageError
 from .io import read_activities
 from .pain import pain_flags, pair_pain, read_pain_log
-from .shoes import assign_shoes, read_shoe_overrides, read_shoes, shoe_status
+from .shoes import (
+    assign_shoes,
+    merge_shoes,
+    read_shoe_overrides,
+    read_shoes,
+    shoe_status,
+    shoes_from_gear,
+)
 from .units import metres_per, to_unit
+
+
+def machine_clock_note(activities: pd.DataFrame) -> str | None:
+    """A sentence saying how many activities the machine's clock placed (files with neither
+    a local time of their own nor a position: a guess), or None when none."""
+    by_machine = activities["tz_source"].astype(str).str.startswith("machine:")
+    n = int(by_machine.sum())
+    if not n:
+        return None
+    zone = activities.loc[by_machine, "tz_source"].iloc[0].split(":", 1)[1]
+    return (f"{n} of {len(activities)} activities were placed on a day by this machine's "
+            f"clock ({zone}): their files record neither a local time nor a position. Give "
+            "--tz (or tz in kneeload.toml) if you ran elsewhere.")
 
 
 class Season:
@@ -41,8 +62,13 @@ class Season:
 
     def __init__(self, activities: pd.DataFrame, config: Config | None = None,
                  skipped: pd.DataFrame | None = None, pain: pd.DataFrame | None = None,
-                 shoes: pd.DataFrame | None = None, shoe_overrides: pd.DataFrame | None = None):
+                 shoes: pd.DataFrame | None = None, shoe_overrides: pd.DataFrame | None = None,
+                 gear: pd.DataFrame | None = None, files: Found | None = None):
         self.activities = activities
+        #: The exports' own gear lists (``ReadResult.gear``).
+        self.gear = gear
+        #: Which kneeload.toml, pain.csv, shoes.csv were used, and from where.
+        self.files = files if files is not None else Found()
         self.config = config or Config()
         self.skipped = skipped if skipped is not None else pd.DataFrame(
             columns=["path", "kind", "reason"])
@@ -56,19 +82,46 @@ class Season:
                    pain_log: str | os.PathLike[str] | None = None,
                    shoes: str | os.PathLike[str] | None = None,
                    shoe_assignments: str | os.PathLike[str] | None = None,
-                   **read_kwargs: Any) -> Season:
-        """Read files and folders once. ``config`` is a Config, a path to a kneeload.toml, or
-        None to look for kneeload.toml in the given folders. ``pain_log``, ``shoes`` and
-        ``shoe_assignments`` are the CSVs of docs/pain.md and docs/shoes.md."""
+                   discover_files: bool = True, **read_kwargs: Any) -> Season:
+        """Read files and folders once.
+
+        ``config`` is a Config or a path to a kneeload.toml; ``pain_log``, ``shoes`` and
+        ``shoe_assignments`` are the CSVs of docs/pain.md and docs/shoes.md. Those not given
+        are found as every command finds them (:func:`kneeload.discover.discover`: beside
+        the data, then the user's config folder) unless ``discover_files`` is False; the
+        ``files`` attribute says which were used. The pairs are the shoes file's joined
+        with every gear name the data records and the exports' gear lists
+        (:func:`kneeload.shoes.shoes_from_gear`), so a bare export has its shoes too.
+        """
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         paths = [os.fspath(p) for p in paths]
-        cfg = config if isinstance(config, Config) else load_config(config, search=paths)
+        cfg_path = None if isinstance(config, Config) else config
+        if discover_files:
+            found = discover(paths, config=cfg_path, pain=pain_log, shoes=shoes,
+                             shoe_assignments=shoe_assignments)
+        else:
+            found = Found(config=os.fspath(cfg_path) if cfg_path else None,
+                          pain=os.fspath(pain_log) if pain_log else None,
+                          shoes=os.fspath(shoes) if shoes else None,
+                          shoe_assignments=os.fspath(shoe_assignments)
+                          if shoe_assignments else None,
+                          origin={k: "given" for k in ("config", "pain", "shoes",
+                                                        "shoe_assignments")})
+        cfg = config if isinstance(config, Config) else load_config(found.config)
         result = read_activities(paths, tz=tz or cfg.tz, **read_kwargs)
-        pain = read_pain_log(pain_log) if pain_log else None
-        shoe_table = read_shoes(shoes) if shoes else None
-        overrides = read_shoe_overrides(shoe_assignments) if shoe_assignments else None
-        return cls(result.activities, cfg, result.skipped, pain, shoe_table, overrides)
+        pain = read_pain_log(found.pain) if found.pain else None
+        own = read_shoes(found.shoes) if found.shoes else None
+        shoe_table = merge_shoes(own, shoes_from_gear(result.activities, result.gear))
+        overrides = (read_shoe_overrides(found.shoe_assignments) if found.shoe_assignments
+                     else None)
+        return cls(result.activities, cfg, result.skipped, pain, shoe_table, overrides,
+                   gear=result.gear, files=found)
+
+    def clock_note(self) -> str | None:
+        """How many activities this machine's clock placed (see :func:`machine_clock_note`);
+        for the report's first page."""
+        return machine_clock_note(self.activities)
 
     def _repr_html_(self) -> str:
         runs = load.running(self.activities)

@@ -212,7 +212,10 @@ def shoe_status(assigned: pd.DataFrame, shoes: pd.DataFrame, *,
             "share": float(mine_recent / recent_total) if recent_total > 0 else 0.0,
             "in_file": s.in_file,
         })
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["shoe", "brand", "model", "distance_m", "runs",
+                                      "first_used", "last_used", "status", "notice_m",
+                                      "replace_m", "notice_on", "replace_on", "share",
+                                      "in_file"])
     for col in ("first_used", "last_used", "notice_on", "replace_on"):
         out[col] = pd.to_datetime(out[col])
     return out
@@ -243,3 +246,89 @@ def rotation_advice(status: pd.DataFrame,
                       "(HR 0.61, 95% CI 0.39-0.97; Malisoux et al. 2015, observational): "
                       "consider a second pair.")
     return advice
+
+
+#: Columns of a shoes table (what :func:`read_shoes` returns).
+SHOE_TABLE_COLUMNS = ["shoe", "brand", "model", "first_used", "retired", "notice_m", "replace_m",
+                      "start_distance_m", "default", "sports"]
+
+
+def shoes_from_gear(activities: pd.DataFrame, gear: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Pairs without a shoes file: every gear name the runs record, detailed by the exports'
+    gear lists.
+
+    Every non-empty ``gear`` of a running activity (Strava's Activity Gear, Garmin's gear
+    links, the manual log's ``shoe``) is a pair, and so is every shoe of the exports' lists
+    (``ReadResult.gear``, kind ``shoe``), used or not. A pair gets the default 300-500 mi
+    band (``SHOE_DEFAULTS``) unless its export set a limit (Garmin's ``maximumMeters``):
+    that limit becomes ``replace_m`` and the notice falls at the same 60% of it as the
+    defaults (300 of 500 mi), never above the default notice. Brand, model, first use and
+    retirement come from the gear list; a pair the export marks retired without a date is
+    retired on the day of its last run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`read_shoes`, one row per pair, sorted by name.
+    """
+    runs = activities[activities["sport"].isin(RUNNING_SPORTS)]
+    recorded = runs["gear"].fillna("").astype(str).str.strip()
+    last_run = runs.assign(_g=recorded.str.lower()).groupby("_g")["local_date"].max()
+    listed = gear[gear["kind"] == "shoe"] if gear is not None and len(gear) else None
+    by_name: dict[str, dict[str, Any]] = {}
+    if listed is not None:
+        for g in listed.itertuples():
+            by_name.setdefault(g.name.lower(), g._asdict())
+    names = sorted({*recorded[recorded != ""]} | {g["name"] for g in by_name.values()},
+                   key=str.lower)
+    seen: set[str] = set()
+    rows = []
+    ratio = SHOE_DEFAULTS["notice_m"] / SHOE_DEFAULTS["replace_m"]
+    for name in names:
+        if name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        g = by_name.get(name.lower(), {})
+        replace = g.get("replace_m")
+        replace = float(replace) if replace is not None and pd.notna(replace) and replace > 0 \
+            else SHOE_DEFAULTS["replace_m"]
+        retired = g.get("retired")
+        if (retired is None or pd.isna(retired)) and g.get("status") == "retired":
+            retired = last_run.get(name.lower(), pd.NaT)
+        rows.append({
+            "shoe": name, "brand": g.get("brand", "") or "", "model": g.get("model", "") or "",
+            "first_used": g.get("first_used", pd.NaT), "retired": retired,
+            "notice_m": SHOE_DEFAULTS["notice_m"] if replace >= SHOE_DEFAULTS["replace_m"]
+            else min(SHOE_DEFAULTS["notice_m"], replace * ratio), "replace_m": replace,
+            "start_distance_m": 0.0, "default": False, "sports": (),
+        })
+    out = pd.DataFrame(rows, columns=SHOE_TABLE_COLUMNS)
+    out["first_used"] = pd.to_datetime(out["first_used"])
+    out["retired"] = pd.to_datetime(out["retired"])
+    return out
+
+
+def merge_shoes(own: pd.DataFrame | None, derived: pd.DataFrame | None) -> pd.DataFrame | None:
+    """kneeload's shoes file (``own``) joined with the pairs the data records (``derived``,
+    :func:`shoes_from_gear`): where both name a pair (case-insensitive), the shoes file's
+    row wins and only its blank brand, model, first use and retirement are filled from the
+    data; pairs only the data names are added. None when neither has a pair."""
+    if own is None or own.empty:
+        return derived if derived is not None and len(derived) else (own if own is not None
+                                                                       else None)
+    if derived is None or derived.empty:
+        return own
+    out = own.copy()
+    extra = derived.set_index(derived["shoe"].str.lower())
+    for i, name in out["shoe"].str.lower().items():
+        if name not in extra.index:
+            continue
+        d = extra.loc[name]
+        for col in ("brand", "model"):
+            if not str(out.at[i, col] or "").strip():
+                out.at[i, col] = d[col]
+        for col in ("first_used", "retired"):
+            if pd.isna(out.at[i, col]):
+                out.at[i, col] = d[col]
+    new = derived[~derived["shoe"].str.lower().isin(set(out["shoe"].str.lower()))]
+    return pd.concat([out, new], ignore_index=True) if len(new) else out

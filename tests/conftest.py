@@ -23,8 +23,8 @@ def data() -> Path:
 # them is imported (matplotlib reads MPLCONFIGDIR at import).
 _STATE = tempfile.mkdtemp(prefix="kneeload-tests-")
 atexit.register(shutil.rmtree, _STATE, True)
-for _var in ("KNEELOAD_CACHE", "MPLCONFIGDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR",
-             "IPYTHONDIR", "HYPOTHESIS_STORAGE_DIRECTORY"):
+for _var in ("KNEELOAD_CACHE", "KNEELOAD_CONFIG_DIR", "MPLCONFIGDIR", "JUPYTER_RUNTIME_DIR",
+             "JUPYTER_DATA_DIR", "IPYTHONDIR", "HYPOTHESIS_STORAGE_DIRECTORY"):
     os.environ[_var] = os.path.join(_STATE, _var.lower())
 try:  # hypothesis keeps a cache of its own beside the tests unless told otherwise
     from hypothesis.configuration import set_hypothesis_home_dir

@@ -65,10 +65,10 @@ def test_settings_are_part_of_the_key(folder, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     kneeload.read_activities(folder, cache=cache, tz="UTC", workers=1)
     calls = _count_parses(monkeypatch)
-    r = kneeload.read_activities(folder, cache=cache, tz="Asia/Tokyo", workers=1)
+    r = kneeload.read_activities(folder, cache=cache, force_tz="Asia/Tokyo", workers=1)
     assert len(calls) == 5
     gpx = r.activities[r.activities["source_format"] == "gpx"].iloc[0]
-    assert gpx.tz_source == "Asia/Tokyo"
+    assert gpx.tz_source == "forced:Asia/Tokyo"
 
 
 def test_damaged_index_is_rebuilt_not_trusted(folder, tmp_path, monkeypatch):

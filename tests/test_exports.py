@@ -121,25 +121,26 @@ def test_strava_export_found_inside_a_bigger_folder(strava_dir):
     assert len(result.activities) == 6
 
 
-def test_translated_strava_header_is_named_and_files_still_read(strava_dir):
+def test_strava_header_in_an_unknown_language_is_named_and_files_still_read(strava_dir):
     text = (strava_dir / "activities.csv").read_text(encoding="utf-8")
-    (strava_dir / "activities.csv").write_text(
-        text.replace("Activity ID,Activity Date", "Aktivitäts-ID,Aktivitätsdatum", 1),
+    (strava_dir / "activities.csv").write_text(  # Polish: not one of the seven languages
+        text.replace("Activity ID,Activity Date", "Identyfikator aktywności,Data aktywności", 1),
         encoding="utf-8")
     result = kneeload.read_activities(strava_dir)
     skipped = result.skipped.iloc[0]
     assert skipped.kind == "unsupported"
-    assert "not an English Strava activities.csv" in skipped.reason
-    assert "'Aktivitäts-ID'" in skipped.reason
+    assert "not a Strava activities.csv kneeload can read" in skipped.reason
+    assert "'Identyfikator aktywności'" in skipped.reason
+    assert "English, German, French, Spanish, Italian, Portuguese, Dutch" in skipped.reason
     assert len(result.activities) == 3  # the files present are still read
 
 
 def test_bad_strava_date_names_the_line(strava_dir):
     text = (strava_dir / "activities.csv").read_text(encoding="utf-8")
-    (strava_dir / "activities.csv").write_text(text.replace("May 6, 2024", "06/05/2024"),
+    (strava_dir / "activities.csv").write_text(text.replace("May 6, 2024", "early May"),
                                                encoding="utf-8")
     with pytest.raises(kneeload.InputError, match=r"activities.csv: line 4: Activity Date "
-                                                  r"'06/05/2024, 4:02:34 AM' is not like"):
+                                                  r"'early May, 4:02:34 AM' is not a date"):
         kneeload.read_activities(strava_dir, on_error="raise")
 
 

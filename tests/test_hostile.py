@@ -224,7 +224,7 @@ def test_bad_user_files_exit_2_naming_file_and_line(case, tmp_path, one_run, cap
         assert status == 1 and f"{path}: {problem}" in out
     else:
         assert status == 2
-        assert err.startswith(f"kneeload: {path}: ") and problem in err
+        assert f"\nkneeload: {path}: " in "\n" + err and problem in err
     assert path.read_bytes() == before
     if case == "pain-huge-field" or case == "assign-huge":
         assert "a field is longer than 10,000 characters" in err

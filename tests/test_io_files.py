@@ -37,11 +37,17 @@ def test_fit_run_uses_session_totals_and_device_local_time(data):
     assert row.device == "garmin fenix5"
 
 
-def test_fit_without_local_time_uses_the_given_time_zone(data):
+def test_fit_without_local_time_takes_the_zone_of_its_first_position(data):
+    # The FR110 recorded no local time; its first position (57.38 N, 4.43 W) is in Scotland,
+    # so it is placed in Europe/London (GMT in February), not in the configured zone.
     row = kneeload.read_file(data / "fit/fr110-run-no-cadence.fit", tz="America/New_York").iloc[0]
     assert row.start_time == pd.Timestamp("2013-02-06 12:11:14", tz="UTC")
-    assert row.local_start == pd.Timestamp("2013-02-06 07:11:14")
-    assert row.tz_source == "America/New_York"
+    assert row.local_start == pd.Timestamp("2013-02-06 12:11:14")
+    assert row.tz_source == "position:Europe/London"
+    forced = kneeload.read_file(data / "fit/fr110-run-no-cadence.fit",
+                                force_tz="America/New_York").iloc[0]
+    assert forced.local_start == pd.Timestamp("2013-02-06 07:11:14")  # UTC-5
+    assert forced.tz_source == "forced:America/New_York"
     assert pd.isna(row.cadence_spm)
     assert row.descent_m == 160
 
@@ -141,8 +147,9 @@ def test_local_date_follows_daylight_saving(tmp_path):
     after = kneeload.read_file(io.BytesIO(gpx("2026-03-29T01:30:00Z")), tz="Europe/London")
     assert before.loc[0, "local_start"] == pd.Timestamp("2026-03-29 00:30")  # GMT
     assert after.loc[0, "local_start"] == pd.Timestamp("2026-03-29 02:30")   # BST
-    late = kneeload.read_file(io.BytesIO(gpx("2026-03-28T23:30:00Z")), tz="Australia/Sydney")
-    assert late.loc[0, "local_date"] == pd.Timestamp("2026-03-29")
+    late = kneeload.read_file(io.BytesIO(gpx("2026-03-28T23:30:00Z")),
+                              force_tz="Australia/Sydney")
+    assert late.loc[0, "local_date"] == pd.Timestamp("2026-03-29")  # 10:30 AEDT
 
 
 def test_read_samples_on_demand(data):
@@ -191,9 +198,15 @@ def test_corrupt_second_header_and_eof(data):
     assert row.partial and "truncated after 14 records" in row.note
 
 
-def test_fit_with_relative_clock_cannot_be_dated(data):
-    with pytest.raises(InvalidTimeError, match=r"relative-device-times.fit: .*power-on"):
-        kneeload.read_file(data / "invalid/relative-device-times.fit")
+def test_fit_with_power_on_clock_is_placed_by_the_activitys_local_time(data):
+    # An FR70 file: every time stamp counts from power-on (16,441,241 s at the start), but
+    # activity.local_timestamp is a calendar time (698,070,063 s after the FIT epoch:
+    # 2012-02-13 12:21:03 local) written with activity.timestamp 16,444,673: the start is
+    # 12:21:03 - (16,444,673 - 16,441,241) s = 11:23:51 local.
+    row = kneeload.read_file(data / "invalid/relative-device-times.fit", tz="UTC").iloc[0]
+    assert row.local_start == pd.Timestamp("2012-02-13 11:23:51")
+    assert row.tz_source == "device" and row.elapsed_s == pytest.approx(3426.898)
+    assert "counts from power-on" in row.note
 
 
 def test_fit_without_time_stamps(data):

@@ -19,7 +19,7 @@ def season(tmp_path, data):
     shutil.copy(data / "fit/edge1000-ride.fit", d)
     shutil.copy(data / "gpx/edge1000-ride-same-as-fit.gpx", d)
     shutil.copy(data / "tcx/fr620-run-runcadence.tcx", d)
-    shutil.copy(data / "invalid/relative-device-times.fit", d)
+    shutil.copy(data / "invalid/no-time-stamps.fit", d)
     (d / "README.md").write_text("not an activity")
     (d / ".hidden.fit").write_bytes(b"junk")
     return d
@@ -31,11 +31,11 @@ def test_every_file_is_either_a_row_or_skipped_with_a_reason(season):
     assert sorted(acts["source_format"]) == ["fit", "fit", "tcx"]
     assert acts["start_time"].is_monotonic_increasing
     kinds = dict(zip(skipped["path"].str.rsplit("/", n=1).str[-1], skipped["kind"], strict=True))
-    assert kinds == {"relative-device-times.fit": "no_time",
+    assert kinds == {"no-time-stamps.fit": "no_time",
                      "fr645-run-COPY.FIT.GZ": "duplicate",
                      "edge1000-ride-same-as-fit.gpx": "duplicate"}
     reasons = skipped.set_index("kind")["reason"]
-    assert "power-on" in reasons["no_time"]
+    assert "no usable time stamps" in reasons["no_time"]
     dup = skipped[skipped["path"].str.endswith("edge1000-ride-same-as-fit.gpx")]["reason"].iloc[0]
     assert dup.startswith("the same activity as ") and "edge1000-ride.fit" in dup
     copy = skipped[skipped["path"].str.endswith("COPY.FIT.GZ")]["reason"].iloc[0]
@@ -52,7 +52,7 @@ def test_explicit_file_with_unknown_extension_is_reported(season):
 
 
 def test_raise_policy_and_bad_policy(season):
-    with pytest.raises(InputError, match="relative-device-times.fit"):
+    with pytest.raises(InputError, match="no-time-stamps.fit"):
         kneeload.read_activities(season, on_error="raise")
     with pytest.raises(UsageError, match="on_error must be one of 'raise', 'skip'"):
         kneeload.read_activities(season, on_error="warn")

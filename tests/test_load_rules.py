@@ -55,7 +55,7 @@ def test_run_just_after_local_midnight_counts_in_the_new_week():
     act = kneeload.read_file(io.BytesIO(gpx), tz="Europe/Berlin")
     assert act.loc[0, "local_date"] == pd.Timestamp("2026-03-02")  # Monday in Berlin
     assert load.weekly_table(act).loc[0, "week_start"] == pd.Timestamp("2026-03-02")
-    utc = kneeload.read_file(io.BytesIO(gpx), tz="UTC")
+    utc = kneeload.read_file(io.BytesIO(gpx), force_tz="UTC")  # else its position wins
     assert load.weekly_table(utc).loc[0, "week_start"] == pd.Timestamp("2026-02-23")
 
 

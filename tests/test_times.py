@@ -54,7 +54,7 @@ def test_implausible_device_offset_falls_back_to_the_time_zone():
     crc = synth.crc16(bytes(data[:-2]))
     struct.pack_into("<H", data, len(data) - 2, crc)
     row = kneeload.read_file(io.BytesIO(bytes(data)), tz="Europe/London").iloc[0]
-    assert row.tz_source == "Europe/London"
+    assert row.tz_source == "position:Europe/London"  # the synthetic track is in London
     assert row.local_start == pd.Timestamp("2025-03-31 00:30")  # BST from 30 March 2025
 
 

@@ -9,12 +9,13 @@ activity's per-sample data on demand.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import os
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from struct import error as struct_error
 
@@ -34,9 +35,10 @@ from ..errors import (
 from ..safeio import display_path, read_regular_file
 from ..schema import SPORTS, conform_activities, conform_samples, empty_activities, empty_skipped
 from ._deadline import parse_deadline
-from ._source import Source, format_from_name, open_source
+from ._source import Source, format_from_name, open_source, reader_for
 from ._summary import Parsed, summarise
-from ._time import resolve_timezone, timezone_name
+from ._time import Placement, placement
+from .apple_health import apple_member, is_apple_folder, read_apple_health
 from .cache import input_key
 from .exports import (
     Member,
@@ -45,17 +47,23 @@ from .exports import (
     iter_folder_members,
     iter_zip,
     parse_manual_log,
-    parse_strava_csv,
     strava_row_activity,
 )
 from .fit import parse_fit
-from .gpx import parse_gpx
-from .tcx import parse_tcx
+from .garmin import join_garmin
+from .strava import (
+    GEAR_FILES,
+    GearItem,
+    gear_matcher,
+    is_kneeload_shoes_header,
+    is_strava_activities,
+    parse_strava_csv,
+    parse_strava_gear,
+)
 
 __all__ = ["ReadResult", "read_file", "read_activities", "read_samples", "find_activity_files",
-           "deduplicate"]
+           "find_inputs", "ingest", "ingest_chunk", "deduplicate", "export_gear", "placement"]
 
-_PARSERS = {"fit": parse_fit, "gpx": parse_gpx, "tcx": parse_tcx}
 _FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2}
 #: Two activities overlapping in time by more than this share of the shorter one are
 #: the same activity recorded or exported twice.
@@ -74,10 +82,82 @@ class ReadResult:
         One row per activity (see ``docs/schema.md``), sorted by start time.
     skipped : pandas.DataFrame
         ``path``, ``kind``, ``reason`` for every file or session not in ``activities``.
+    gear : pandas.DataFrame
+        The exports' own gear lists (Strava's shoes.csv and bikes.csv, Garmin's gear):
+        ``name``, ``kind`` (shoe, bike, other), ``brand``, ``model``, ``first_used``,
+        ``retired``, ``status``, ``replace_m`` [m] (the limit the runner set), ``source``.
+        Empty when the inputs carry none.
     """
 
     activities: pd.DataFrame
     skipped: pd.DataFrame
+    gear: pd.DataFrame = dataclasses.field(default_factory=lambda: empty_gear())
+
+
+GEAR_COLUMNS = ("name", "kind", "brand", "model", "first_used", "retired", "status",
+                "replace_m", "source")
+
+
+def empty_gear() -> pd.DataFrame:
+    """A gear table with no rows."""
+    return gear_table([])
+
+
+def gear_table(items: list[GearItem]) -> pd.DataFrame:
+    """Gear items as a table (see :class:`ReadResult`); the same name is listed once (the
+    first export that names it)."""
+    rows, seen = [], set()
+    for it in items:
+        if it.name.lower() in seen:
+            continue
+        seen.add(it.name.lower())
+        rows.append({"name": it.name, "kind": it.kind, "brand": it.brand, "model": it.model,
+                     "first_used": it.first_used, "retired": it.retired, "status": it.status,
+                     "replace_m": it.replace_m, "source": it.source})
+    out = pd.DataFrame(rows, columns=list(GEAR_COLUMNS))
+    for col in ("first_used", "retired"):
+        out[col] = pd.to_datetime(out[col])
+    out["replace_m"] = pd.to_numeric(out["replace_m"]).astype(float)
+    return out
+
+
+def _is_gear_list(base: str) -> bool:
+    lower = base.lower()
+    return lower in GEAR_FILES or lower.endswith("_gear.json")
+
+
+def export_gear(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
+                recursive: bool = True) -> pd.DataFrame:
+    """The gear lists of the exports among ``paths`` (Strava's shoes.csv/bikes.csv, Garmin's
+    ``*_gear.json``), as :func:`gear_table`. Only those small members are read; a kneeload
+    shoes.csv (it has a ``shoe`` column) is not an export's list and is left out."""
+    return _gear_of_inputs(_inputs(paths, recursive))
+
+
+def _gear_of_inputs(inputs: list[tuple[str, str]]) -> pd.DataFrame:
+    from .exports import MAX_DEPTH
+    from .garmin import parse_gear
+    items: list[GearItem] = []
+    for kind, path in inputs:
+        if kind == "zip":
+            members = iter_zip(path, depth=MAX_DEPTH, want=_is_gear_list)
+        elif kind == "strava":
+            members = iter_folder_members(path, want=_is_gear_list)
+        else:
+            continue
+        for m in members:
+            if isinstance(m, InputError):
+                continue  # reported by the ingest itself
+            base = os.path.basename(m.name.rsplit("!", 1)[-1]).lower()
+            try:
+                if base in GEAR_FILES:
+                    if not is_kneeload_shoes_header(m.data):
+                        items.extend(parse_strava_gear(m.name, m.data, GEAR_FILES[base]))
+                else:
+                    items.extend(parse_gear(m.name, m.data)[0])
+            except InputError:
+                continue  # reported by the ingest itself
+    return gear_table(items)
 
 
 def _interactive() -> bool:
@@ -99,7 +179,8 @@ def _kind(exc: InputError) -> str:
     return "unreadable"
 
 
-def _check_sport(default_sport: str) -> None:
+def check_sport(default_sport: str) -> None:
+    """Raise UsageError unless ``default_sport`` is one of kneeload's sports."""
     if default_sport not in SPORTS:
         raise UsageError(f"default_sport must be one of {', '.join(SPORTS)}, "
                          f"not {default_sport!r}")
@@ -112,7 +193,7 @@ def _parse(source: Source, fmt: str | None, default_sport: str,
         with parse_deadline(raw.name, len(raw.data)):
             if raw.fmt == "fit":
                 return parse_fit(raw, default_sport=default_sport, backend=fit_backend)
-            return _PARSERS[raw.fmt](raw, default_sport=default_sport)
+            return reader_for(raw.fmt)(raw, default_sport=default_sport)
     except (InputError, UsageError):
         raise
     except (AssertionError, ArithmeticError, LookupError, TypeError, ValueError, UnicodeError,
@@ -125,7 +206,8 @@ def _parse(source: Source, fmt: str | None, default_sport: str,
 
 
 def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo | None = None,
-              default_sport: str = "running", fit_backend: str = "fitdecode") -> pd.DataFrame:
+              default_sport: str = "running", fit_backend: str = "fitdecode",
+              force_tz: str | dt.tzinfo | None = None) -> pd.DataFrame:
     """Read one FIT, GPX or TCX file (path or binary file object, plain or gzip).
 
     Parameters
@@ -134,8 +216,11 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
     format : {'fit', 'gpx', 'tcx'}, optional
         Needed only when neither the content nor the name tells.
     tz : str or tzinfo, optional
-        Time zone for the local date of files without a device local time (GPX,
-        TCX, some FIT). Default: the machine's.
+        Time zone for the local date of files with neither a device local time nor a
+        position (GPX and TCX take the zone of their first position). Default: the
+        machine's (``tz_source`` says ``machine:``).
+    force_tz : str or tzinfo, optional
+        One zone for every activity, whatever the file says.
     default_sport : str
         Sport for files that do not record one. Default ``'running'``.
     fit_backend : {'fitdecode', 'fitparse'}
@@ -157,8 +242,8 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
     >>> df = kneeload.read_file("sample_data/runs/2026-05-04_run.fit")  # doctest: +SKIP
     >>> df[["local_date", "sport", "distance_m"]]  # doctest: +SKIP
     """
-    _check_sport(default_sport)
-    zone = resolve_timezone(tz)
+    check_sport(default_sport)
+    zone = placement(tz, force_tz)
     rows = [summarise(p, zone) for p in _parse(source, format, default_sport, fit_backend)]
     return conform_activities(pd.DataFrame(rows)) if rows else empty_activities()
 
@@ -179,8 +264,9 @@ def read_samples(source: Source, *, session: int = 0, format: str | None = None,
 
 def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
             recursive: bool = True) -> list[tuple[str, str]]:
-    """(kind, path) for every input: 'file', 'zip', 'strava' (an export folder), 'csv',
-    'unlisted' (a folder that could not be listed: reported, never passed over)."""
+    """(kind, path) for every input: 'file', 'zip', 'strava' (an export folder), 'apple' (an
+    Apple Health export, folder or archive), 'csv', 'unlisted' (a folder that could not be
+    listed: reported, never passed over)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     out: list[tuple[str, str]] = []
@@ -188,7 +274,7 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     def classify(p: str, explicit: bool) -> None:
         lower = p.lower()
         if lower.endswith(".zip"):
-            out.append(("zip", p))
+            out.append(("apple" if _zip_is_apple(p) else "zip", p))
         elif lower.endswith(".csv"):
             try:
                 regular = stat.S_ISREG(os.stat(p).st_mode)
@@ -203,6 +289,9 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     for p in paths:
         p = os.fspath(p)
         if os.path.isdir(p):
+            if is_apple_folder(p):
+                out.append(("apple", p))
+                continue
             if is_strava_folder(p):
                 out.append(("strava", p))
                 continue
@@ -216,7 +305,9 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
                     full = os.path.join(root, d)
                     if d.startswith("."):
                         continue
-                    if is_strava_folder(full):
+                    if is_apple_folder(full):
+                        out.append(("apple", full))
+                    elif is_strava_folder(full):
                         out.append(("strava", full))
                     else:
                         keep.append(d)
@@ -237,6 +328,22 @@ def _head(path: str, size: int = 400) -> bytes:
         os.close(fd)
 
 
+def _zip_is_apple(path: str) -> bool:
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return apple_member(zf.namelist()) is not None
+    except (zipfile.BadZipFile, OSError):
+        return False  # read as an archive, where the damage is reported
+
+
+def find_inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+                recursive: bool = True) -> list[tuple[str, str]]:
+    """``(kind, path)`` of every input below ``paths``, as :func:`ingest` takes them: 'file',
+    'zip', 'strava', 'apple', 'csv'."""
+    return _inputs(paths, recursive)
+
+
 def find_activity_files(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
                         *, recursive: bool = True) -> list[str]:
     """The inputs below ``paths``: FIT/GPX/TCX (and .gz) files, .zip exports, Strava export
@@ -255,25 +362,45 @@ def _member_key(name: str, container: str) -> str:
 
 
 def _read_container(container: str, members: Iterable[Member | InputError],
-                    default_sport: str, zone: dt.tzinfo,
+                    default_sport: str, zone: dt.tzinfo | Placement,
                     rows: list[dict[str, object]], skipped: list[dict[str, str]],
                     policy: OnError) -> None:
-    """Activity files of an export (folder or archive), joined with its activities.csv."""
+    """An export (folder or archive): its activity files joined with Strava's activities.csv
+    and gear lists, and with Garmin Connect's activity summaries and gear."""
     files: dict[str, Member] = {}
     csv_member: Member | None = None
+    gear_members: list[tuple[Member, str]] = []
+    garmin_summaries: list[Member] = []
+    garmin_gear: list[Member] = []
+
+    def fail(exc: InputError) -> None:
+        if policy is OnError.RAISE:
+            raise exc
+        skipped.append(_skip(exc))
+
     for m in members:
         if isinstance(m, InputError):
-            if policy is OnError.RAISE:
-                raise m
-            skipped.append(_skip(m))
+            fail(m)
             continue
         key = _member_key(m.name, container)
-        if os.path.basename(key).lower() == "activities.csv":
+        base = os.path.basename(key).lower()
+        if base == "activities.csv":
             if csv_member is None or key.count("/") < _member_key(csv_member.name,
                                                                   container).count("/"):
                 csv_member = m
-            continue
-        files[key] = m
+        elif base in GEAR_FILES:
+            if not is_kneeload_shoes_header(m.data):  # kneeload's own shoes.csv: discovery's
+                gear_members.append((m, GEAR_FILES[base]))
+        elif base.endswith("_summarizedactivities.json"):
+            garmin_summaries.append(m)
+        elif base.endswith("_gear.json"):
+            garmin_gear.append(m)
+        else:
+            files[key] = m
+    items: list[GearItem] = []
+    for m, kind in gear_members:
+        items.extend(parse_strava_gear(m.name, m.data, kind))
+    match_gear = gear_matcher(items)
     strava_rows = []
     prefix = ""
     if csv_member is not None:
@@ -282,21 +409,24 @@ def _read_container(container: str, members: Iterable[Member | InputError],
         try:
             strava_rows = parse_strava_csv(csv_member.name, csv_member.data)
         except InputError as exc:
-            if policy is OnError.RAISE:
-                raise
-            skipped.append(_skip(exc))
+            fail(exc)
     used: set[str] = set()
     for r in strava_rows:
         member = files.get(prefix + r.filename) if r.filename else None
         note = ""
+        gear = match_gear(r.gear)
         if member is not None:
             used.add(prefix + r.filename)
             try:
                 parsed = _parse_member(member, default_sport)
                 for p in parsed:
                     row = summarise(p, zone)
-                    row["gear"] = r.gear
-                    if r.sport != row["sport"]:
+                    row["gear"], row["rpe"] = gear, r.values.get("rpe")
+                    if r.sport is None:
+                        row["note"] = "; ".join(filter(None, [
+                            str(row["note"]), f"Strava type {r.activity_type!r} unknown to "
+                            f"kneeload; the file's sport ({row['sport']}) kept"]))
+                    elif r.sport != row["sport"]:
                         row["note"] = "; ".join(filter(None, [
                             str(row["note"]), f"sport {row['sport']} in the file, "
                             f"'{r.activity_type}' in Strava: Strava's kept"]))
@@ -308,19 +438,22 @@ def _read_container(container: str, members: Iterable[Member | InputError],
                         "activities.csv")
         elif r.filename:
             note = f"file {r.filename} is not in the export; totals from activities.csv"
+        r.gear = gear
         row = strava_row_activity(r, display_path(csv_member.name if csv_member else container),
                                   zone)
-        row["note"] = note
+        row["note"] = "; ".join(filter(None, [note, str(row["note"])]))
         rows.append(row)
+    file_rows: list[dict[str, object]] = []
     for key, member in files.items():
         if key in used:
             continue
         try:
-            rows.extend(summarise(p, zone) for p in _parse_member(member, default_sport))
+            file_rows.extend(summarise(p, zone) for p in _parse_member(member, default_sport))
         except InputError as exc:
-            if policy is OnError.RAISE:
-                raise
-            skipped.append(_skip(exc))
+            fail(exc)
+    if garmin_summaries:
+        join_garmin(garmin_summaries, garmin_gear, file_rows, zone, fail, skipped)
+    rows.extend(file_rows)
 
 
 def _parse_member(member: Member, default_sport: str) -> list[Parsed]:
@@ -415,14 +548,25 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
         elif kind == "strava":
             _read_container(path, iter_folder_members(path), default_sport, zone, rows,
                             skipped, policy)
+        elif kind == "apple":
+            def fail(exc: InputError) -> None:
+                if policy is OnError.RAISE:
+                    raise exc
+                skipped.append(_skip(exc))
+            rows.extend(read_apple_health(path, default_sport, zone, fail))
         else:
             from ..textfile import MAX_TEXT_FILE_BYTES
             data = read_regular_file(path, MAX_TEXT_FILE_BYTES, "manual log")
-            if not is_manual_log(data):
+            if is_strava_activities(data):  # a bare activities.csv: its rows, no files
+                _read_container(os.path.dirname(path) or ".",
+                                [Member(path, lambda data=data: data)],
+                                default_sport, zone, rows, skipped, policy)
+            elif not is_manual_log(data):
                 raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "
                                              "date,distance,duration) nor a Strava "
                                              "activities.csv")
-            rows.extend(parse_manual_log(display_path(path), data, zone))
+            else:
+                rows.extend(parse_manual_log(display_path(path), data, zone))
     except InputError as exc:
         if strict:
             return rows, skipped, exc
@@ -430,7 +574,9 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
     return rows, skipped, None
 
 
-def _ingest_chunk(chunk: list[tuple], common: tuple) -> list[tuple]:
+def ingest_chunk(chunk: list[tuple], common: tuple) -> list[tuple]:
+    """Read a chunk of ``(index, kind, path, key)`` inputs (see :func:`ingest`): runs in
+    worker processes or on a cluster, so only summaries travel back."""
     return [(i, *_ingest_input(kind, path, *common)) for i, kind, path, _key in chunk]
 
 
@@ -476,13 +622,132 @@ def _pool_context():
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
+def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: str = "running",
+           fit_backend: str = "fitdecode", cache: bool | str | os.PathLike[str] = True,
+           strict: bool = False, workers: int | None = None, progress: bool | None = None,
+           runner: Callable[[list[list[tuple]], tuple], Iterable[list[tuple]]] | None = None,
+           chunk_size: int = 16) -> list[tuple[pd.DataFrame, list[dict[str, str]]]]:
+    """The one ingest path: read ``inputs`` (``(kind, path)`` from :func:`_inputs`) through
+    the parse cache, in worker processes or on ``runner``; what each input gave.
+
+    :func:`read_activities` and :func:`kneeload.cohort.read_cohort` both read through it.
+
+    Parameters
+    ----------
+    inputs : list of (kind, path)
+    place : Placement
+        How activities without their own local time are placed (see :func:`placement`).
+    strict : bool
+        Raise the first :class:`InputError` instead of listing it.
+    runner : callable, optional
+        ``runner(chunks, common)`` yields, for each chunk, ``ingest_chunk(chunk, common)``
+        (in any order): a Dask client's map, say. Default: local processes (``workers``,
+        default the machine's cores) when there are 8 or more inputs to parse, else here.
+
+    Returns
+    -------
+    list of (pandas.DataFrame, list of dict)
+        Per input, in order: its activities (conformed) and its skipped entries.
+    """
+    settings = f"{place.key}|{default_sport}|{fit_backend}"
+    store = None
+    if cache is not False:
+        from .cache import ParseCache
+        store = ParseCache(None if cache is True else cache)
+    keys = [input_key(p, settings) if store is not None else None for _, p in inputs]
+    cached_rows, cached_skips, known = (store.lookup([k for k in keys if k])
+                                        if store is not None else (None, {}, set()))
+    results: dict[int, tuple[list, list]] = {}
+    from_cache: dict[str, int] = {}  # key -> input position
+    todo = []
+    for i, ((kind, path), key) in enumerate(zip(inputs, keys, strict=True)):
+        if key is not None and key in known and (not strict or key not in cached_skips):
+            results[i] = ([], cached_skips.get(key, []))
+            from_cache[key] = i
+        else:
+            todo.append((i, kind, path, key))
+    common = (default_sport, place, fit_backend, strict)
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    if progress is None:
+        progress = len(todo) > 20 and _interactive()
+    bar = None
+    if progress and todo:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(todo), desc="reading", unit="file")
+    done: list[tuple] = []
+    pending: dict[str, tuple[str, list, list]] = {}  # results not yet in the cache
+    last_store = time.monotonic()
+
+    def collect(part: list[tuple]) -> None:
+        """Keep a finished part; every CACHE_STORE_EVERY_S, write what is new to the cache,
+        so a run killed half-way keeps the work done."""
+        nonlocal last_store
+        done.extend(part)
+        if bar is not None:
+            bar.update(len(part))
+        if store is None:
+            return
+        for i, rows, skipped, error in part:
+            if error is None and keys[i] is not None:
+                pending[keys[i]] = (inputs[i][1], rows, skipped)
+        if pending and time.monotonic() - last_store > CACHE_STORE_EVERY_S:
+            store.store(pending)
+            pending.clear()
+            last_store = time.monotonic()
+
+    if runner is not None and todo:
+        size = max(1, chunk_size)
+        for part in runner([todo[j:j + size] for j in range(0, len(todo), size)], common):
+            collect(part)
+    elif n_workers > 1 and len(todo) >= 8:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        size = max(1, min(16, len(todo) // (n_workers * 4)))
+        chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
+        pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context(),
+                                   initializer=_end_with_parent, initargs=(os.getpid(),))
+        try:
+            futures = [pool.submit(ingest_chunk, c, common) for c in chunks]
+            for fut in as_completed(futures):
+                collect(fut.result())
+        except BaseException:
+            _stop_pool(pool)  # interrupted: stop the workers now, not after their files
+            raise
+        pool.shutdown()
+    else:
+        for item in todo:
+            collect(ingest_chunk([item], common))
+    if bar is not None:
+        bar.close()
+    if store is not None:
+        store.store(pending)  # never raises: an unusable cache is reported once
+    for i, rows, skipped, error in sorted(done, key=lambda t: t[0]):
+        if error is not None:
+            raise error
+        results[i] = (rows, skipped)
+    out: list[tuple[pd.DataFrame, list[dict[str, str]]]] = []
+    old_by_key = ({k: g.drop(columns="_key") for k, g in cached_rows.groupby("_key")}
+                  if cached_rows is not None and from_cache else {})
+    for i in range(len(inputs)):
+        rows, skips = results.get(i, ([], []))
+        if rows:
+            frame = conform_activities(pd.DataFrame(rows))
+        elif keys[i] in old_by_key:
+            frame = conform_activities(old_by_key[keys[i]])
+        else:
+            frame = empty_activities()
+        out.append((frame.sort_values("session_index", kind="stable").reset_index(drop=True),
+                    list(skips)))
+    return out
+
+
 def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
                     tz: str | dt.tzinfo | None = None, default_sport: str = "running",
                     recursive: bool = True, on_error: OnError | str = OnError.SKIP,
                     drop_duplicates: bool = True, progress: bool | None = None,
                     fit_backend: str = "fitdecode",
                     cache: bool | str | os.PathLike[str] = True,
-                    workers: int | None = None) -> ReadResult:
+                    workers: int | None = None,
+                    force_tz: str | dt.tzinfo | None = None) -> ReadResult:
     """Read files and folders into one activities table.
 
     Parameters
@@ -494,7 +759,11 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         Connect export .zip files (FIT files in nested archives), and manual-log CSVs
         (header ``date,distance,duration``).
     tz : str or tzinfo, optional
-        Time zone for files without a device local time. Default: the machine's.
+        Time zone for activities with neither their own local time (FIT device time,
+        Garmin or Apple Health offsets) nor a position (the zone at the first position
+        comes first). Default: the machine's; ``tz_source`` says which placed each row.
+    force_tz : str or tzinfo, optional
+        One zone for every activity, whatever the files say.
     default_sport : str
         Sport for files that do not record one. Default ``'running'``.
     on_error : {'skip', 'raise'}
@@ -519,101 +788,20 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         ``activities`` and ``skipped``: every input file is in one or the other.
     """
     policy = OnError.coerce(on_error)
-    _check_sport(default_sport)
-    zone = resolve_timezone(tz)
+    check_sport(default_sport)
+    zone = placement(tz, force_tz)
     inputs = _inputs(paths, recursive)
-    settings = f"{timezone_name(zone)}|{default_sport}|{fit_backend}"
-    store = None
-    if cache is not False:
-        from .cache import ParseCache
-        store = ParseCache(None if cache is True else cache)
-    keys = [input_key(p, settings) if store is not None else None for _, p in inputs]
-    cached_rows, cached_skips, known = (store.lookup([k for k in keys if k])
-                                        if store is not None else (None, {}, set()))
-    results: dict[int, tuple[list, list]] = {}
-    from_cache: dict[str, int] = {}  # key -> input position, for the cached rows' order
-    todo = []
-    for i, ((kind, path), key) in enumerate(zip(inputs, keys, strict=True)):
-        if key is not None and key in known and (policy is OnError.SKIP
-                                                 or key not in cached_skips):
-            results[i] = ([], cached_skips.get(key, []))
-            from_cache[key] = i
-        else:
-            todo.append((i, kind, path, key))
-    common = (default_sport, zone, fit_backend, policy is OnError.RAISE)
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    if progress is None:
-        progress = len(todo) > 20 and _interactive()
-    bar = None
-    if progress and todo:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(todo), desc="reading", unit="file")
-    done: list[tuple] = []
-    pending: dict[str, tuple[str, list, list]] = {}  # results not yet in the cache
-    last_store = time.monotonic()
-
-    def collect(part: list[tuple]) -> None:
-        """Keep a finished part; every CACHE_STORE_EVERY_S, write what is new to the cache,
-        so a run killed half-way keeps the work done."""
-        nonlocal last_store
-        done.extend(part)
-        if store is None:
-            return
-        for i, rows, skipped, error in part:
-            if error is None and keys[i] is not None:
-                pending[keys[i]] = (inputs[i][1], rows, skipped)
-        if pending and time.monotonic() - last_store > CACHE_STORE_EVERY_S:
-            store.store(pending)
-            pending.clear()
-            last_store = time.monotonic()
-
-    if n_workers > 1 and len(todo) >= 8:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-        size = max(1, min(16, len(todo) // (n_workers * 4)))
-        chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
-        pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context(),
-                                   initializer=_end_with_parent, initargs=(os.getpid(),))
-        try:
-            futures = [pool.submit(_ingest_chunk, c, common) for c in chunks]
-            for fut in as_completed(futures):
-                part = fut.result()
-                collect(part)
-                if bar is not None:
-                    bar.update(len(part))
-        except BaseException:
-            _stop_pool(pool)  # interrupted: stop the workers now, not after their files
-            raise
-        pool.shutdown()
-    else:
-        for item in todo:
-            collect(_ingest_chunk([item], common))
-            if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
-    if store is not None:
-        store.store(pending)  # never raises: an unusable cache is reported once
-    for i, rows, skipped, error in sorted(done, key=lambda t: t[0]):
-        if error is not None:
-            raise error
-        results[i] = (rows, skipped)
-    skipped_all = [s for i in sorted(results) for s in results[i][1]]
-    if policy is OnError.RAISE and skipped_all:
-        s = skipped_all[0]
+    per_input = ingest(inputs, place=zone, default_sport=default_sport, fit_backend=fit_backend,
+                       cache=cache, strict=policy is OnError.RAISE, workers=workers,
+                       progress=progress)
+    skipped_all = [s for _, skips in per_input for s in skips]
+    not_read = [s for s in skipped_all if s["kind"] != "duplicate"]
+    if policy is OnError.RAISE and not_read:
+        s = not_read[0]
         raise InputError(s["path"], s["reason"])
-    parts = []
-    for i in sorted(results):
-        if results[i][0]:
-            parts.append(conform_activities(pd.DataFrame(results[i][0])).assign(_pos=i))
-    if cached_rows is not None and from_cache:
-        old = cached_rows[cached_rows["_key"].isin(from_cache)]
-        parts.append(old.assign(_pos=old["_key"].map(from_cache)).drop(columns="_key"))
-    if parts:
-        activities = pd.concat(parts, ignore_index=True).sort_values(
-            ["_pos", "session_index"], kind="stable").drop(columns="_pos")
-        activities = conform_activities(activities)
-    else:
-        activities = empty_activities()
+    parts = [rows for rows, _ in per_input if len(rows)]
+    activities = conform_activities(pd.concat(parts, ignore_index=True)) if parts \
+        else empty_activities()
     dup = empty_skipped()
     if drop_duplicates:
         activities, dup = deduplicate(activities)
@@ -621,4 +809,5 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
         activities = activities.sort_values("start_time", kind="stable").reset_index(drop=True)
     skipped_df = pd.concat([pd.DataFrame(skipped_all) if skipped_all else empty_skipped(), dup],
                            ignore_index=True)
-    return ReadResult(activities=activities, skipped=skipped_df)
+    return ReadResult(activities=activities, skipped=skipped_df,
+                      gear=_gear_of_inputs(inputs))

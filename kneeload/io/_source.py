@@ -5,15 +5,66 @@ from __future__ import annotations
 import hashlib
 import os
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, Union
+from typing import Any, BinaryIO, Union
 
 from ..errors import CorruptFileError, InputError, UnsafeInputError, UnsupportedFormatError
 from ..safeio import display_path, read_regular_file
 
 Source = Union[str, "os.PathLike[str]", BinaryIO]
 
-FORMATS = ("fit", "gpx", "tcx")
+
+@dataclass(frozen=True)
+class Format:
+    """One activity-file format: how to recognise it and which function reads it.
+
+    ``sniff`` looks at the first bytes (decoded to text for the XML formats) and wins over
+    the name, so a ``.gpx`` that is really FIT is read as FIT. ``reader`` is
+    ``"module:function"`` inside :mod:`kneeload.io`, imported when first used.
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+    sniff: Callable[[bytes, str], bool]
+    reader: str
+    description: str
+
+
+def _is_fit(head: bytes, text: str) -> bool:
+    return len(head) >= 12 and head[8:12] == b".FIT"
+
+
+#: The one registry of activity-file formats. Adding a format = a reader module + one line here.
+REGISTRY: tuple[Format, ...] = (
+    Format("fit", (".fit",), _is_fit, "fit:parse_fit", "Garmin/ANT FIT activity file"),
+    Format("gpx", (".gpx",), lambda head, text: "<gpx" in text, "gpx:parse_gpx",
+           "GPS Exchange Format track"),
+    Format("tcx", (".tcx",), lambda head, text: "trainingcenterdatabase" in text,
+           "tcx:parse_tcx", "Garmin Training Center XML"),
+)
+FORMATS = tuple(f.name for f in REGISTRY)
+_BY_NAME = {f.name: f for f in REGISTRY}
+
+
+def reader_for(fmt: str) -> Callable[..., Any]:
+    """The parse function registered for ``fmt``."""
+    import importlib
+    module, func = _BY_NAME[fmt].reader.split(":")
+    return getattr(importlib.import_module(f"kneeload.io.{module}"), func)
+
+
+def head_text(data: bytes, size: int = 4096) -> str:
+    """The start of ``data`` as lower-case text, whatever its Unicode encoding (BOM-led
+    UTF-16/32 included), for content sniffing."""
+    head = data[:size]
+    for bom, enc in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom):].decode(enc, errors="ignore").lower()
+    return head.decode("utf-8", errors="ignore").lower()
+
+
 #: Largest decompressed size accepted for one file [bytes]. A one-hour run at
 #: 1 Hz is about 0.1-1 MB; 256 MiB stops gzip bombs long before memory runs out.
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -30,24 +81,22 @@ class RawFile:
 
 
 def format_from_name(name: str) -> str | None:
-    """``'fit'``, ``'gpx'`` or ``'tcx'`` from a file name (case-insensitive, ``.gz`` allowed)."""
+    """The registered format a file name says (case-insensitive, ``.gz`` allowed), or None."""
     lower = name.lower()
     if lower.endswith(".gz"):
         lower = lower[:-3]
-    for fmt in FORMATS:
-        if lower.endswith("." + fmt):
-            return fmt
+    for f in REGISTRY:
+        if lower.endswith(f.suffixes):
+            return f.name
     return None
 
 
-def _sniff(data: bytes) -> str | None:
-    if len(data) >= 12 and data[8:12] == b".FIT":
-        return "fit"
-    head = data[:4096].lower()
-    if b"<gpx" in head:
-        return "gpx"
-    if b"<trainingcenterdatabase" in head or b"trainingcenterdatabase" in head:
-        return "tcx"
+def sniff(data: bytes) -> str | None:
+    """The registered format ``data`` is, from its content alone, or None."""
+    text = head_text(data)
+    for f in REGISTRY:
+        if f.sniff(data, text):
+            return f.name
     return None
 
 
@@ -109,7 +158,7 @@ def open_source(source: Source, fmt: str | None = None) -> RawFile:
     data = _gunzip(name, blob) if blob[:2] == b"\x1f\x8b" else blob
     if not data.strip():
         raise UnsupportedFormatError(name, "is empty (no data); re-export or remove it")
-    fmt = fmt or _sniff(data) or format_from_name(name)
+    fmt = fmt or sniff(data) or format_from_name(name)
     if fmt not in FORMATS:
         raise UnsupportedFormatError(name, "is not a FIT, GPX or TCX file (plain or .gz); "
                                      "export the activity in one of those formats")

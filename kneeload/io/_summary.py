@@ -13,7 +13,17 @@ import pandas as pd
 
 from ..errors import InvalidTimeError
 from ..schema import ON_FOOT_SPORTS, conform_samples
-from ._time import EARLIEST_VALID, latest_valid, local_wall_time, round_offset, timezone_name
+from ._time import (
+    EARLIEST_VALID,
+    TZ_FORCED,
+    TZ_POSITION,
+    Placement,
+    latest_valid,
+    local_wall_time,
+    placement,
+    round_offset,
+    zone_at,
+)
 
 EARTH_RADIUS_M = 6_371_008.8
 #: Below this speed a sample counts as stopped when computing moving time [m/s].
@@ -45,6 +55,8 @@ class Parsed:
     totals: dict[str, float | None] = field(default_factory=dict)  # device session totals
     device: str = ""
     utc_offset_s: float | None = None  # device-recorded local offset
+    offset_source: str = "device"  # tz_source when utc_offset_s is used: device or recorded
+    wall_clock_only: bool = False  # times are the device's local wall clock, not UTC
     partial: bool = False
     notes: list[str] = field(default_factory=list)
     sport_assumed: bool = False  # the file does not say; default_sport was used
@@ -130,9 +142,45 @@ def valid_times(path: str, samples: pd.DataFrame, notes: list[str]) -> pd.DataFr
     return samples
 
 
-def summarise(parsed: Parsed, tz: dt.tzinfo) -> dict[str, object]:
-    """The activities-table row for ``parsed``; ``tz`` places GPX/TCX (and FIT without a
-    plausible device offset) on the runner's local date."""
+def first_position(lat: np.ndarray, lon: np.ndarray) -> tuple[float, float] | None:
+    """The first (lat, lon) [deg] where both are known, or None."""
+    ok = ~(np.isnan(lat) | np.isnan(lon))
+    if not ok.any():
+        return None
+    i = int(np.argmax(ok))
+    return float(lat[i]), float(lon[i])
+
+
+def place_start(start: pd.Timestamp, offset_s: float | None, offset_source: str,
+                lat: np.ndarray, lon: np.ndarray, tz: dt.tzinfo | Placement
+                ) -> tuple[pd.Timestamp, float, str]:
+    """Local wall-clock start, UTC offset [s] and ``tz_source`` of an activity.
+
+    Order: a forced zone wins; else the file's or export's own offset (``offset_source``:
+    ``device`` or ``recorded``); else the zone at the first position (``position:Zone``);
+    else the configured zone (``config:Zone``) or the machine's (``machine:Zone``).
+    """
+    place = placement(tz)
+    if place.kind == TZ_FORCED:
+        local = local_wall_time(start, place.zone)
+        return local, (local - start.tz_localize(None)).total_seconds(), place.label()
+    offset = round_offset(offset_s) if offset_s is not None else None
+    if offset is not None:
+        return (start + pd.Timedelta(seconds=offset)).tz_localize(None), offset, offset_source
+    pos = first_position(lat, lon)
+    zone = zone_at(*pos) if pos is not None else None
+    if zone is not None:
+        local = local_wall_time(start, zone)
+        return (local, (local - start.tz_localize(None)).total_seconds(),
+                place.label(TZ_POSITION, zone))
+    local = local_wall_time(start, place.zone)
+    return local, (local - start.tz_localize(None)).total_seconds(), place.label()
+
+
+def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
+    """The activities-table row for ``parsed``; ``tz`` (a :class:`Placement`, or a zone taken
+    as configured) places files without a device local time on the runner's local date,
+    after the zone of the first position."""
     s = conform_samples(parsed.samples)
     totals = parsed.totals
     notes = list(parsed.notes)
@@ -195,16 +243,19 @@ def summarise(parsed: Parsed, tz: dt.tzinfo) -> dict[str, object]:
         if cadence is None:
             cadence = _positive_mean(s["cadence_spm"])
 
-    offset = parsed.utc_offset_s
-    if offset is not None:
-        offset = round_offset(offset)
-    if offset is not None:
-        local_start = (start + pd.Timedelta(seconds=offset)).tz_localize(None)
+    if parsed.wall_clock_only:  # a power-on clock placed by the device's local time
+        local_start = start.tz_localize(None)
+        zone = placement(tz).zone
+        try:
+            start = local_start.tz_localize(zone, ambiguous=True, nonexistent="shift_forward"
+                                            ).tz_convert("UTC")
+        except (TypeError, ValueError):
+            start = local_start.tz_localize("UTC")
+        offset = (local_start - start.tz_localize(None)).total_seconds()
         tz_source = "device"
     else:
-        local_start = local_wall_time(start, tz)
-        offset = (local_start - start.tz_localize(None)).total_seconds()
-        tz_source = timezone_name(tz)
+        local_start, offset, tz_source = place_start(start, parsed.utc_offset_s,
+                                                     parsed.offset_source, lat, lon, tz)
 
     return {
         "activity_id": f"{parsed.digest[:16]}-{parsed.session_index}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -67,3 +68,67 @@ def round_offset(offset_s: float) -> float | None:
     if abs(rounded) > MAX_UTC_OFFSET_S or abs(offset_s - rounded) > 300:
         return None
     return rounded
+
+
+#: ``tz_source`` values: where each activity's local time came from.
+TZ_DEVICE = "device"        # the device's own local time (FIT activity.local_timestamp)
+TZ_RECORDED = "recorded"    # the export's recorded offset or zone (Garmin, Apple Health)
+TZ_POSITION = "position"    # the zone at the first recorded position (offline lookup)
+TZ_CONFIG = "config"        # the configured zone (tz= / --tz / kneeload.toml)
+TZ_MACHINE = "machine"      # the machine's clock: a guess, counted and reported
+TZ_FORCED = "forced"        # one zone forced for everything (force_tz= / --force-tz)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """How activities without a device local time are placed on the runner's local clock.
+
+    Order: the device's or export's own local time; else the zone at the first position;
+    else ``zone`` (``kind`` says whether it was configured or is the machine's). With
+    ``kind == 'forced'`` ``zone`` places every activity, whatever the file says.
+    """
+
+    zone: dt.tzinfo
+    kind: str = TZ_CONFIG
+
+    @property
+    def key(self) -> str:
+        """Text for cache keys: every setting that changes the rows."""
+        return f"{self.kind}:{timezone_name(self.zone)}"
+
+    def label(self, kind: str | None = None, zone: dt.tzinfo | None = None) -> str:
+        """The ``tz_source`` text: ``kind:Zone/Name``."""
+        return f"{kind or self.kind}:{timezone_name(zone or self.zone)}"
+
+
+def placement(tz: str | dt.tzinfo | Placement | None = None,
+              force_tz: str | dt.tzinfo | None = None) -> Placement:
+    """The :class:`Placement` for ``tz`` (configured zone, None for the machine's) and
+    ``force_tz`` (one zone for every activity)."""
+    if isinstance(tz, Placement):
+        return tz
+    if force_tz is not None:
+        return Placement(resolve_timezone(force_tz), TZ_FORCED)
+    if tz is None:
+        return Placement(machine_timezone(), TZ_MACHINE)
+    return Placement(resolve_timezone(tz), TZ_CONFIG)
+
+
+def zone_at(lat_deg: float, lon_deg: float) -> dt.tzinfo | None:
+    """The IANA time zone at a position, offline (tzfpy), or None when unknown.
+
+    tzfpy (MIT; data from timezone-boundary-builder, ODbL) answers in well under a
+    microsecond once loaded (about 1 s, the first time). Positions at sea give the nautical
+    ``Etc/GMT±N`` zones, which are real offsets and kept.
+    """
+    if not (-90.0 <= lat_deg <= 90.0 and -180.0 <= lon_deg <= 180.0):
+        return None
+    import tzfpy  # lazy: loading its polygons costs ~1 s, paid only when a file needs it
+
+    name = tzfpy.get_tz(float(lon_deg), float(lat_deg))
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

@@ -1,8 +1,11 @@
-"""Safe XML parsing shared by the GPX and TCX readers.
+"""Safe XML parsing shared by the GPX and TCX readers (and the Apple Health export).
 
-Documents with a DTD or entity declarations are refused before parsing: run
-files never need them, and refusing them rules out entity expansion ("billion
-laughs") and external entities (XXE) whatever the XML backend does.
+Parsing goes through defusedxml: a document type declaration (DTD) is refused for activity
+files (they never need one), and entity declarations or external references are refused
+everywhere, so nothing is expanded ("billion laughs") or fetched (XXE) whatever the
+encoding: the parser, not a byte pattern, finds them, so a UTF-16 file is held to the same
+rule. Blanks before the XML declaration, which Strava writes at the start of its GPX and
+TCX files, are skipped.
 """
 
 from __future__ import annotations
@@ -10,25 +13,45 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+import defusedxml
+import defusedxml.ElementTree as DET
 import pandas as pd
 
 from ..errors import CorruptFileError, UnsafeInputError
 from ._source import RawFile
 
-_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _HAS_ZONE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+_BOM8 = b"\xef\xbb\xbf"
+
+
+def strip_leading_blanks(data: bytes) -> bytes:
+    """``data`` without the blanks before its first ``<`` (UTF-8 or ASCII; a UTF-8 byte-order
+    mark is kept in front). UTF-16/32 documents are returned unchanged: their byte-order mark
+    decides the encoding and the parser copes."""
+    bom = data.startswith(_BOM8)
+    body = data[3:] if bom else data
+    if body[:1] not in (b" ", b"\t", b"\r", b"\n"):
+        return data
+    body = body.lstrip(b" \t\r\n")
+    return (_BOM8 + body) if bom else body
+
+
+def _refusal(name: str, exc: defusedxml.DefusedXmlException) -> UnsafeInputError:
+    what = ("declares a DTD or XML entities" if not isinstance(
+        exc, defusedxml.ExternalReferenceForbidden) else "refers to an external resource")
+    return UnsafeInputError(name, f"{what} ({type(exc).__name__}), which activity files never "
+                            "need; refused so nothing is expanded or fetched")
 
 
 def parse_xml(raw: RawFile) -> ET.Element:
-    """Parse ``raw`` into an element tree, refusing DTDs and naming syntax errors' position."""
-    match = _DTD.search(raw.data)
-    if match:
-        line = raw.data.count(b"\n", 0, match.start()) + 1
-        raise UnsafeInputError(raw.name, "declares a DTD or XML entities, which activity files "
-                               "never need; refused so nothing is expanded or fetched",
-                               f"line {line}")
+    """Parse ``raw`` into an element tree, refusing DTDs and entities (defusedxml) and naming
+    syntax errors' position."""
+    data = strip_leading_blanks(raw.data)
     try:
-        return ET.fromstring(raw.data)
+        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True,
+                              forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise _refusal(raw.name, exc) from exc
     except ET.ParseError as exc:
         line, col = exc.position
         raise CorruptFileError(raw.name, f"is not well-formed XML ({str(exc).split(':')[0]}); "
@@ -37,6 +60,22 @@ def parse_xml(raw: RawFile) -> ET.Element:
     except (ValueError, UnicodeError, RecursionError) as exc:  # e.g. an unsupported encoding
         raise CorruptFileError(raw.name, f"cannot be read as XML ({type(exc).__name__}: "
                                f"{str(exc)[:100]})") from exc
+
+
+def iterparse_safe(name: str, source, events=("end",)):
+    """Stream ``source`` (binary file object) element by element with defusedxml: a DTD is
+    allowed (Apple Health declares its element types) but entities and external references
+    are refused. Errors are :class:`InputError` naming ``name``."""
+    try:
+        yield from DET.iterparse(source, events=events, forbid_dtd=False,
+                                 forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise _refusal(name, exc) from exc
+    except ET.ParseError as exc:
+        line, col = exc.position
+        raise CorruptFileError(name, f"is not well-formed XML ({str(exc).split(':')[0]}); the "
+                               "export is damaged or cut off: export it again",
+                               f"line {line}, column {col}") from exc
 
 
 def local(tag: str) -> str:

@@ -1,4 +1,4 @@
-"""Bulk exports: Strava (folder or .zip) and Garmin Connect (.zip, nested .zip), manual logs.
+"""Bulk exports as archives or folders (Strava, Garmin Connect), and manual logs.
 
 Archives are read in memory, member by member: nothing is ever extracted, so no
 member can be written outside a folder. Members with ``..`` or absolute paths,
@@ -8,7 +8,6 @@ reason. Limits: see ``MAX_MEMBER_BYTES``, ``MAX_ARCHIVE_BYTES``, ``MAX_RATIO``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import hashlib
@@ -21,6 +20,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..errors import CorruptFileError, InputError, UnsafeInputError, UnsupportedFormatError
@@ -28,8 +28,9 @@ from ..safeio import read_regular_file
 from ..schema import M_PER_KM, M_PER_MI, ON_FOOT_SPORTS
 from ..textfile import DELIMITERS, decode_text, parse_csv_text
 from ._source import MAX_FILE_BYTES, format_from_name
-from ._summary import PER_FOOT_CADENCE_MAX
-from ._time import local_wall_time, timezone_name
+from ._summary import PER_FOOT_CADENCE_MAX, place_start
+from ._time import TZ_RECORDED, Placement, placement
+from .strava import StravaRow
 
 #: Largest member of an archive once decompressed [bytes].
 MAX_MEMBER_BYTES = MAX_FILE_BYTES
@@ -41,15 +42,16 @@ MAX_RATIO = 200
 #: Archives inside archives are read this deep (Garmin: export.zip > UploadedFiles_*.zip).
 MAX_DEPTH = 2
 
-STRAVA_SPORTS = {
-    "run": "running", "trail run": "trail_running", "virtual run": "treadmill",
-    "walk": "walking", "hike": "walking", "ride": "cycling", "virtual ride": "cycling",
-    "e-bike ride": "cycling", "gravel ride": "cycling", "mountain bike ride": "cycling",
-    "e-mountain bike ride": "cycling", "velomobile": "cycling", "handcycle": "cycling",
-    "swim": "swimming",
-}
-STRAVA_REQUIRED = ("Activity ID", "Activity Date", "Activity Type", "Distance", "Filename")
-STRAVA_DATE_FORMAT = "%b %d, %Y, %I:%M:%S %p"
+#: Export files read besides the activity files (names compared in lower case).
+EXPORT_MEMBER_NAMES = ("activities.csv", "shoes.csv", "bikes.csv")
+
+
+def is_export_member(base: str) -> bool:
+    """Whether a member (its base name) is one kneeload reads from an export: activity files,
+    Strava's activities.csv and gear lists, Garmin's activity summaries and gear."""
+    lower = base.lower()
+    return bool(format_from_name(base)) or lower in EXPORT_MEMBER_NAMES or (
+        lower.endswith(("_summarizedactivities.json", "_gear.json")))
 
 
 @dataclass
@@ -66,10 +68,6 @@ class Member:
     @property
     def data(self) -> bytes:
         return self.read()
-
-
-def strava_sport(activity_type: str) -> str:
-    return STRAVA_SPORTS.get(activity_type.strip().lower(), "other")
 
 
 # --- archives ---------------------------------------------------------------------------
@@ -103,9 +101,10 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> by
     return bytes(out)
 
 
-def iter_zip(path: str, blob: bytes | None = None, depth: int = 0
-             ) -> Iterator[Member | InputError]:
-    """Yield the activity files (and activities.csv) of an archive, or an error per member.
+def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,
+             want: Callable[[str], bool] = is_export_member) -> Iterator[Member | InputError]:
+    """Yield the members of an archive that ``want`` (called with the base name) keeps, or
+    an error per member: by default activity files and the export files kneeload reads.
 
     Members are read one at a time, when parsed (see :class:`Member`); nested .zip members
     are opened in turn up to ``MAX_DEPTH`` (deeper ones are reported, not read). Encrypted
@@ -130,7 +129,7 @@ def iter_zip(path: str, blob: bytes | None = None, depth: int = 0
             continue
         base = os.path.basename(name)
         nested = base.lower().endswith(".zip")
-        wanted = format_from_name(base) or base.lower() == "activities.csv" or nested
+        wanted = want(base) or nested
         if not wanted:
             continue
         parts = name.replace("\\", "/").split("/")
@@ -174,7 +173,7 @@ def iter_zip(path: str, blob: bytes | None = None, depth: int = 0
             except InputError as exc:
                 yield exc
                 continue
-            yield from iter_zip(display, inner, depth + 1)
+            yield from iter_zip(display, inner, depth + 1, want)
         else:
             yield Member(display, functools.partial(_read_member, zf, info, display))
 
@@ -186,36 +185,27 @@ def _is_regular(path: str) -> bool:
         return True  # let zipfile's open report it
 
 
-def iter_folder_members(folder: str) -> Iterator[Member | InputError]:
-    """The activity files (and activities.csv) of an export folder, read when parsed."""
+def iter_folder_members(folder: str, want: Callable[[str], bool] = is_export_member
+                        ) -> Iterator[Member | InputError]:
+    """The files below ``folder`` that ``want`` keeps (see :func:`iter_zip`), read when
+    parsed."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
             p = os.path.join(root, f)
-            if f.lower() == "activities.csv" or format_from_name(f):
+            if want(f):
                 yield Member(p, functools.partial(read_regular_file, p, MAX_MEMBER_BYTES,
                                                   "file"))
 
 
 def is_strava_folder(path: str) -> bool:
-    """A folder holding an ``activities.csv`` is read as a Strava export."""
-    return os.path.isfile(os.path.join(path, "activities.csv"))
+    """A folder read as one export: it holds Strava's ``activities.csv``, or Garmin Connect's
+    ``DI_CONNECT`` folder (an unzipped Garmin export)."""
+    return os.path.isfile(os.path.join(path, "activities.csv")) or os.path.isdir(
+        os.path.join(path, "DI_CONNECT"))
 
 
-# --- Strava activities.csv -------------------------------------------------------------------
-
-
-@dataclass
-class StravaRow:
-    line: int
-    activity_id: str
-    start_time: pd.Timestamp
-    name: str
-    sport: str
-    activity_type: str
-    gear: str
-    filename: str
-    values: dict[str, float | None]
+# --- Strava activities.csv rows without a file ---------------------------------------------
 
 
 def _num(text: str | None) -> float | None:
@@ -227,83 +217,33 @@ def _num(text: str | None) -> float | None:
         return None
 
 
-def parse_strava_csv(name: str, data: bytes) -> list[StravaRow]:
-    """Rows of a Strava ``activities.csv``. The header repeats columns: the first ``Distance``
-    is in the account's display unit, the last in metres; the last of each repeated column is
-    used. ``Activity Date`` is UTC, like ``May 6, 2024, 4:02:34 AM``."""
-    text = data.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UnsupportedFormatError(name, "is empty") from None
-    missing = [c for c in STRAVA_REQUIRED if c not in header]
-    if missing:
-        raise UnsupportedFormatError(
-            name, f"is not an English Strava activities.csv (no {', '.join(missing)} column; "
-            f"its first column is {header[0]!r}). kneeload reads exports in English only: set "
-            "Strava's language to English and request the export again. The activity files "
-            "are read without the CSV (no gear, no manual entries)", "line 1")
-    last = {col: i for i, col in enumerate(header)}  # the last of repeated columns
-    rows = []
-    for lineno, rec in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in rec):
-            continue
-        if len(rec) < len(header):
-            rec = rec + [""] * (len(header) - len(rec))
-
-        def get(col: str, rec: list[str] = rec) -> str:
-            i = last.get(col)
-            return rec[i].strip() if i is not None else ""
-
-        date_text = get("Activity Date")
-        try:
-            start = pd.Timestamp(dt.datetime.strptime(date_text, STRAVA_DATE_FORMAT),
-                                 tz="UTC")
-        except ValueError:
-            raise InputError(name, f"Activity Date {date_text!r} is not like 'May 6, 2024, "
-                             "4:02:34 AM'; fix the row or re-export", f"line {lineno}") from None
-        values = {
-            "distance_m": _num(get("Distance")),
-            "elapsed_s": _num(get("Elapsed Time")),
-            "moving_s": _num(get("Moving Time")),
-            "ascent_m": _num(get("Elevation Gain")),
-            "descent_m": _num(get("Elevation Loss")),
-            "hr_avg_bpm": _num(get("Average Heart Rate")),
-            "hr_max_bpm": _num(get("Max Heart Rate")),
-            "cadence": _num(get("Average Cadence")),
-        }
-        atype = get("Activity Type")
-        rows.append(StravaRow(line=lineno, activity_id=get("Activity ID"), start_time=start,
-                              name=get("Activity Name"), sport=strava_sport(atype),
-                              activity_type=atype, gear=get("Activity Gear"),
-                              filename=get("Filename"), values=values))
-    return rows
-
-
-def strava_row_activity(row: StravaRow, csv_name: str, tz: dt.tzinfo) -> dict[str, object]:
+def strava_row_activity(row: StravaRow, csv_name: str, tz: dt.tzinfo | Placement
+                        ) -> dict[str, object]:
     """An activities-table row from the CSV alone (manual entries, missing files)."""
     v = row.values
+    sport = row.sport or "other"
     cad = v["cadence"]
-    if cad is not None and row.sport in ON_FOOT_SPORTS:
+    if cad is not None and sport in ON_FOOT_SPORTS:
         cad = cad * 2 if cad <= PER_FOOT_CADENCE_MAX else cad
     else:
         cad = None
-    local = local_wall_time(row.start_time, tz)
+    no_pos = np.array([np.nan])
+    local, offset, tz_source = place_start(row.start_time, None, "", no_pos, no_pos, tz)
     digest = hashlib.sha1(f"strava:{row.activity_id}".encode()).hexdigest()
+    note = "" if row.sport else (f"Strava type {row.activity_type!r} is not one kneeload "
+                                 "knows; counted as 'other'")
     return {
         "activity_id": f"{digest[:16]}-0", "start_time": row.start_time, "local_start": local,
-        "local_date": local.normalize(),
-        "utc_offset_s": (local - row.start_time.tz_localize(None)).total_seconds(),
-        "tz_source": timezone_name(tz), "sport": row.sport, "sub_sport": row.activity_type,
+        "local_date": local.normalize(), "utc_offset_s": offset, "tz_source": tz_source,
+        "sport": sport, "sub_sport": row.activity_type,
         "distance_m": v["distance_m"], "elapsed_s": v["elapsed_s"],
         "moving_s": v["moving_s"] if v["moving_s"] is not None else v["elapsed_s"],
         "ascent_m": v["ascent_m"], "descent_m": v["descent_m"], "hr_avg_bpm": v["hr_avg_bpm"],
         "hr_max_bpm": v["hr_max_bpm"], "cadence_spm": cad, "device": "Strava activities.csv",
-        "gear": row.gear, "source_path": f"{csv_name}#line {row.line}", "source_format": "csv",
-        "session_index": 0, "n_samples": 0,
+        "gear": row.gear, "rpe": v.get("rpe"), "source_path": f"{csv_name}#line {row.line}",
+        "source_format": "csv", "session_index": 0, "n_samples": 0,
         "distance_source": "session" if v["distance_m"] is not None else "none",
-        "partial": False, "note": "",
+        "partial": False, "note": note,
     }
 
 
@@ -350,7 +290,8 @@ MAX_MANUAL_DURATION_S = 7 * 86400.0
 MANUAL_COLUMNS = ("date", "distance", "duration", "shoe", "sport", "unit", "note")
 
 
-def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, object]]:
+def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
+                     ) -> list[dict[str, object]]:
     """A manual log: header ``date,distance,duration`` then optional ``shoe``, ``sport``,
     ``unit`` (mi or km, default mi) columns. Duration ``h:mm:ss``, ``mm:ss`` or minutes.
     Read through :mod:`kneeload.textfile` (UTF-8, UTF-16 or Windows-1252; ``,`` or ``;``);
@@ -362,6 +303,7 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, ob
                            header_hint="date,distance,duration[,shoe][,sport][,unit][,note]")
     problems = table.problems
     comma = table.delimiter == ";"
+    zone = placement(tz).zone
     rows = []
     for lineno, r in table.rows:
         where = f"line {lineno}"
@@ -389,13 +331,13 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo) -> list[dict[str, ob
         if len(problems.items) > n:
             continue
         local = pd.Timestamp(day) + pd.Timedelta(hours=12)
-        start = local.tz_localize(tz).tz_convert("UTC")
+        start = local.tz_localize(zone).tz_convert("UTC")
         digest = hashlib.sha1(f"manual:{name}:{lineno}:{r}".encode()).hexdigest()
         rows.append({
             "activity_id": f"{digest[:16]}-0", "start_time": start, "local_start": local,
             "local_date": local.normalize(),
             "utc_offset_s": (local - start.tz_localize(None)).total_seconds(),
-            "tz_source": timezone_name(tz), "sport": sport, "sub_sport": "manual",
+            "tz_source": TZ_RECORDED, "sport": sport, "sub_sport": "manual",
             "distance_m": dist * (M_PER_MI if unit == "mi" else M_PER_KM),
             "elapsed_s": dur, "moving_s": dur, "gear": r.get("shoe", ""),
             "device": "manual log", "source_path": f"{name}#line {lineno}",

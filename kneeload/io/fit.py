@@ -238,6 +238,41 @@ def _records_frame(records: list[tuple[Any, ...]]) -> pd.DataFrame:
     return out
 
 
+def _relative(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
+        and 0 <= value < FIT_MIN_ABSOLUTE
+
+
+def _place_power_on_clock(r: _Reading) -> bool:
+    """Put a power-on clock on the calendar, in place, when the file allows it.
+
+    Some watches (the Forerunner 70, for one) count ``timestamp`` from power-on, yet write
+    the wall-clock time of the activity's end in ``activity.local_timestamp``. The
+    difference between the two places every relative time stamp of the file on the local
+    wall clock. Returns True when done: the times are then local wall-clock times, not UTC
+    (:attr:`Parsed.wall_clock_only`).
+    """
+    act = r.activity or {}
+    ts, local = act.get("timestamp"), act.get("local_timestamp")
+    if not _relative(ts):
+        return False
+    local_ts = _local(local)
+    if local_ts is None or not (EARLIEST_VALID.tz_localize(None) <= local_ts
+                                <= latest_valid().tz_localize(None)):
+        return False
+    shift = int((local_ts - pd.Timestamp(FIT_EPOCH_UNIX, unit="s")).total_seconds()) - int(ts)
+
+    def move(v: object) -> object:
+        return int(v) + shift if _relative(v) else v
+
+    r.records = [(move(rec[0]), *rec[1:]) for rec in r.records]
+    for msg in (*r.sessions, *r.laps):
+        for key in ("start_time", "timestamp"):
+            if key in msg:
+                msg[key] = move(msg[key])
+    return True
+
+
 def _session_totals(s: dict[str, Any], on_foot: bool) -> dict[str, float | None]:
     cad = _num(s.get("avg_running_cadence")) or _num(s.get("avg_cadence"))
     if cad is not None and cad > 0:
@@ -261,6 +296,7 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
               backend: str = "fitdecode") -> list[Parsed]:
     """Parse a FIT file's bytes into one :class:`Parsed` per session."""
     r = _read_messages(raw, backend)
+    wall_clock = _place_power_on_clock(r)
     ftype = r.file_ids[0].get("type") if r.file_ids else "activity"
     if ftype not in ("activity", None):
         raise NotAnActivityError(raw.name, f"is a FIT '{ftype}' file, not a recorded activity")
@@ -274,10 +310,14 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
     device = _device(r.file_ids[0]) if r.file_ids else ""
 
     offset = None
-    if r.activity:
+    if r.activity and not wall_clock:
         ts, local = _utc(r.activity.get("timestamp")), _local(r.activity.get("local_timestamp"))
         if ts is not None and local is not None:
             offset = (local - ts.tz_localize(None)).total_seconds()
+    if wall_clock:
+        notes.append("the watch's clock counts from power-on; placed by the activity's local "
+                     "time (the local date is the watch's, the UTC time assumes the "
+                     "configured zone)")
 
     sessions = r.sessions
     if not sessions:
@@ -342,6 +382,6 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
             samples=part, sport=sport, sub_sport="" if sub in (None, "generic") else str(sub),
             start_time=start, totals=_session_totals(s, on_foot), device=device,
             utc_offset_s=offset, partial=bool(r.problem), notes=list(notes) + notes_i,
-            sport_assumed=bool(s.get("_assumed")),
+            sport_assumed=bool(s.get("_assumed")), wall_clock_only=wall_clock,
         ))
     return out

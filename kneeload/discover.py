@@ -1,0 +1,144 @@
+"""Finding kneeload's own files the same way for every command and for ``Season.from_paths``.
+
+``kneeload.toml`` (settings), ``pain.csv`` (the knee-pain log), ``shoes.csv`` (the pairs)
+and ``shoe_assignments.csv`` are looked for, in order:
+
+1. the path given (``--config``, ``--pain``, ``--shoes``, ``--assign`` or the matching
+   ``Season.from_paths`` argument);
+2. beside the data: in each folder given, or the folder of each file given, in the order
+   given;
+3. the user's config folder (``platformdirs.user_config_dir("kneeload")``: for example
+   ``~/.config/kneeload`` on Linux, ``~/Library/Application Support/kneeload`` on macOS,
+   ``%LOCALAPPDATA%\\kneeload`` on Windows); ``$KNEELOAD_CONFIG_DIR`` replaces it.
+
+A ``shoes.csv`` without kneeload's ``shoe`` column is Strava's gear list (Strava writes one
+into every export): it is never taken as kneeload's shoes file, and :attr:`Found.passed_over`
+says so. Every command prints :meth:`Found.describe` on stderr, so a runner sees which files
+were used and from where.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .errors import UsageError
+
+CONFIG_FILE = "kneeload.toml"
+PAIN_FILE = "pain.csv"
+SHOES_FILE = "shoes.csv"
+ASSIGNMENTS_FILE = "shoe_assignments.csv"
+#: Origins of a found file, in the order they are searched.
+GIVEN, BESIDE, USER_CONFIG = "given", "beside the data", "user config folder"
+
+
+def user_config_dir() -> str:
+    """kneeload's folder in the user's config area (``$KNEELOAD_CONFIG_DIR`` overrides)."""
+    env = os.environ.get("KNEELOAD_CONFIG_DIR")
+    if env:
+        return env
+    import platformdirs
+    return platformdirs.user_config_dir("kneeload", appauthor=False)
+
+
+def _folders(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    out: list[str] = []
+    for p in paths:
+        p = os.fspath(p)
+        folder = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
+        if folder not in out:
+            out.append(folder)
+    return out
+
+
+def _is_kneeload_shoes(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2000)
+    except OSError:
+        return True  # let the reader report it
+    from .io.strava import is_kneeload_shoes_header
+    return is_kneeload_shoes_header(head)
+
+
+@dataclass
+class Found:
+    """The files found: each a path or None, with where it was found."""
+
+    config: str | None = None
+    pain: str | None = None
+    shoes: str | None = None
+    shoe_assignments: str | None = None
+    origin: dict[str, str] = field(default_factory=dict)
+    passed_over: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        """One line per file used (or not found) and per file passed over, for stderr."""
+        lines = []
+        for key, what in (("config", "settings"), ("pain", "pain log"),
+                          ("shoes", "shoes file"), ("shoe_assignments", "shoe assignments")):
+            path = getattr(self, key)
+            if path is not None:
+                lines.append(f"{what}: {path} ({self.origin[key]})")
+        lines.extend(self.passed_over)
+        return lines
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"config": self.config, "pain": self.pain, "shoes": self.shoes,
+                "shoe_assignments": self.shoe_assignments}
+
+
+def discover(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
+             config: str | os.PathLike[str] | None = None,
+             pain: str | os.PathLike[str] | None = None,
+             shoes: str | os.PathLike[str] | None = None,
+             shoe_assignments: str | os.PathLike[str] | None = None,
+             user_config: bool = True) -> Found:
+    """Find kneeload.toml, pain.csv, shoes.csv and shoe_assignments.csv for ``paths``.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        The data (files and folders) the command reads.
+    config, pain, shoes, shoe_assignments : path, optional
+        Given explicitly: used as they are (an error when missing).
+    user_config : bool
+        Also look in :func:`user_config_dir` after the data's folders.
+
+    Raises
+    ------
+    UsageError
+        A file given explicitly does not exist.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    folders = _folders(paths)
+    if user_config:
+        folders_and_origin = [(f, BESIDE) for f in folders] + [(user_config_dir(), USER_CONFIG)]
+    else:
+        folders_and_origin = [(f, BESIDE) for f in folders]
+    found = Found()
+    for key, given, name in (("config", config, CONFIG_FILE), ("pain", pain, PAIN_FILE),
+                             ("shoes", shoes, SHOES_FILE),
+                             ("shoe_assignments", shoe_assignments, ASSIGNMENTS_FILE)):
+        if given is not None:
+            given = os.fspath(given)
+            if not os.path.isfile(given):
+                raise UsageError(f"no such file: {given}")
+            setattr(found, key, given)
+            found.origin[key] = GIVEN
+            continue
+        for folder, origin in folders_and_origin:
+            candidate = os.path.join(folder, name)
+            if not os.path.isfile(candidate):
+                continue
+            if key == "shoes" and not _is_kneeload_shoes(candidate):
+                found.passed_over.append(
+                    f"{candidate}: Strava's gear list (no 'shoe' column), read as the "
+                    "export's gear, not as kneeload's shoes file")
+                continue
+            setattr(found, key, candidate)
+            found.origin[key] = origin
+            break
+    return found
