@@ -1,14 +1,19 @@
-"""kneeload benchmarks: prints naive vs cold vs warm ingest, peak memory, rules, PDF, cohort.
+"""kneeload benchmarks: kneeload cold and warm against the naive loop and the peers, in one run.
 
-    pip install -e ".[test]"            # once (fitparse and gpxpy for the naive loop, dask)
+    pip install -e ".[test,bench]"      # once (fitparse + gpxpy for the naive loop, chiptime)
     python benchmarks/run.py            # the full run (about 15-20 min on 2 cores)
-    python benchmarks/run.py --quick    # a smaller run to see that it works (about 2 min)
+    python benchmarks/run.py --quick    # a smaller run to see that it works (about 3 min)
 
 Data (made once in --data, default benchmarks/.data, not committed): a season of 365 runs of
 1 h at 1 Hz (80% FIT with 8 record fields, 20% GPX), a ten-year archive of 3,650 such runs,
 and in memory a cohort of 1,000 athletes x 3 years of run summaries. Every phase runs in a
 fresh process so its peak memory (max RSS of the process, and of its largest worker) is its
-own. Speed is measured here, never in the tests.
+own. The machine is shared and noisy: compare the ratios of one run, not absolute times.
+
+Peers: chiptime (MIT, the ``bench`` extra) reads FIT only, so it is compared with kneeload and
+the naive loop on the season's FIT files; activity-parser is measured too when it happens to
+be installed (never a dependency: it wraps Garmin's FIT SDK, under Garmin's licence).
+Speed is measured here, never in the tests.
 """
 
 from __future__ import annotations
@@ -29,9 +34,18 @@ sys.path.insert(0, str(HERE))
 
 
 def _peak() -> dict[str, float]:
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"peak_mb": round(me, 1), "worker_peak_mb": round(kids, 1)}
+    """Peak memory, and the CPU time of the phase's process and its workers: on a shared,
+    loaded machine CPU time moves far less than wall time, so both ratios are reported."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return {"peak_mb": round(me.ru_maxrss / 1024, 1),
+            "worker_peak_mb": round(kids.ru_maxrss / 1024, 1),
+            "cpu_seconds": round(me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+                                 - _CPU_AT_START, 2)}
+
+
+_CPU_AT_START = sum(getattr(resource.getrusage(resource.RUSAGE_SELF), f)
+                    for f in ("ru_utime", "ru_stime"))
 
 
 # --- phases (each run as: python run.py --phase NAME ...) -------------------------------------
@@ -75,13 +89,131 @@ def phase_naive(folder: str) -> dict:
     return {"seconds": time.perf_counter() - t0, "rows": len(table), **_peak()}
 
 
-def phase_ingest(folder: str, cache: str, backend: str = "fitdecode") -> dict:
+def phase_naive_fit(folder: str) -> dict:
+    """The naive loop on FIT files only (the files chiptime can read)."""
+    import fitparse
+    import pandas as pd
+
+    rows = []
+    t0 = time.perf_counter()
+    for p in sorted(Path(folder).rglob("*.fit")):
+        records, session = [], {}
+        for m in fitparse.FitFile(str(p)).get_messages():
+            if m.name == "record":
+                records.append(m.get_values())
+            elif m.name == "session":
+                session = m.get_values()
+        rec = pd.DataFrame(records)
+        rows.append({"file": p.name, "start": session.get("start_time"),
+                     "distance_m": session.get("total_distance"),
+                     "descent_m": session.get("total_descent"),
+                     "hr": rec["heart_rate"].mean(), "cadence": rec["cadence"].mean() * 2})
+    return {"seconds": time.perf_counter() - t0, "rows": len(pd.DataFrame(rows)), **_peak()}
+
+
+def phase_chiptime(folder: str) -> dict:
+    """chiptime's documented entry point, parse(), building the same summary table."""
+    import chiptime
+    import pandas as pd
+
+    rows = []
+    t0 = time.perf_counter()
+    for p in sorted(Path(folder).rglob("*.fit")):
+        act = chiptime.parse(str(p)).activity
+        for s in act.sessions:
+            t = s.declared
+            rows.append({"file": p.name, "start": s.start_time, "sport": s.sport,
+                         "distance_m": t.distance_m, "elapsed_s": t.elapsed_time_s,
+                         "descent_m": t.descent_m, "hr": (t.avg or {}).get("heart_rate"),
+                         "records": s.records.n})
+    return {"seconds": time.perf_counter() - t0, "rows": len(pd.DataFrame(rows)), **_peak()}
+
+
+def phase_activity_parser(folder: str) -> dict:
+    """activity-parser, when installed (benchmarked only, never a dependency)."""
+    try:
+        import activity_parser
+    except ImportError:
+        return {"seconds": None, "rows": 0, "note": "not installed", **_peak()}
+    n = 0
+    t0 = time.perf_counter()
+    for p in sorted(Path(folder).rglob("*.fit")):
+        activity_parser.parse(str(p))  # pragma: no cover - optional peer
+        n += 1
+    return {"seconds": time.perf_counter() - t0, "rows": n, **_peak()}
+
+
+def phase_ingest(folder: str, cache: str, backend: str = "fitdecode",
+                 workers: int | str = "default") -> dict:
     import kneeload
 
+    w = None if workers == "default" else int(workers)
     t0 = time.perf_counter()
-    r = kneeload.read_activities(folder, cache=cache, tz="UTC", fit_backend=backend)
+    r = kneeload.read_activities(folder, cache=cache, tz="UTC", fit_backend=backend,
+                                 workers=w)
     return {"seconds": time.perf_counter() - t0, "rows": len(r.activities),
             "skipped": len(r.skipped), **_peak()}
+
+
+def phase_share(corpus: str) -> dict:
+    """Share of the real FIT corpus the vectorised path reads (the rest goes to fitdecode)."""
+    from kneeload.io._source import open_source
+    from kneeload.io.fit_fast import Fallback, read_fit_fast
+
+    files = sorted(p for p in (Path(corpus) / "fit").iterdir())
+    declined = {}
+    for p in files:
+        try:
+            read_fit_fast(open_source(p).data)
+        except Fallback as exc:
+            declined[p.name] = str(exc)
+    return {"files": len(files), "fast": len(files) - len(declined), "declined": declined,
+            **_peak()}
+
+
+def phase_decode(folder: str) -> dict:
+    """One 1 h FIT file decoded by each FIT decoder, median of 5 [s]."""
+    import fitdecode
+    import fitparse
+
+    from kneeload.io.fit_fast import read_fit_fast
+
+    path = sorted(Path(folder).rglob("*.fit"))[0]
+    data = path.read_bytes()
+
+    def med(fn) -> float:
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return sorted(times)[2]
+
+    def fd() -> None:
+        import io
+        with fitdecode.FitReader(io.BytesIO(data), processor=None) as r:
+            for _ in r:
+                pass
+
+    return {"fast": med(lambda: read_fit_fast(data)), "fitdecode": med(fd),
+            "fitparse": med(lambda: list(fitparse.FitFile(data).get_messages("record"))),
+            **_peak()}
+
+
+def phase_check(folder: str, cache: str) -> dict:
+    """A warm daily `kneeload check` end to end: a new interpreter, imports, cache, rules,
+    output (median of 5 runs)."""
+    times, code = [], None
+    for _ in range(5):
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "kneeload.cli", "check", str(folder),
+                              "--cache-dir", str(cache), "--tz", "UTC"],
+                             capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - t0)
+        code = out.returncode
+        if code not in (0, 1):
+            raise SystemExit(f"kneeload check failed ({code}):\n{out.stderr[-2000:]}")
+    return {"seconds": sorted(times)[2], "exit": code, **_peak()}
 
 
 def phase_rules_pdf(folder: str, cache: str) -> dict:
@@ -158,8 +290,10 @@ def phase_cohort(n_athletes: int, years: int) -> dict:
             "loop_seconds": t_loop, "identical": bool(same), **_peak()}
 
 
-PHASES = {"naive": phase_naive, "ingest": phase_ingest, "rules_pdf": phase_rules_pdf,
-          "cohort": phase_cohort}
+PHASES = {"naive": phase_naive, "naive_fit": phase_naive_fit, "chiptime": phase_chiptime,
+          "activity_parser": phase_activity_parser, "ingest": phase_ingest,
+          "share": phase_share, "decode": phase_decode, "check": phase_check,
+          "rules_pdf": phase_rules_pdf, "cohort": phase_cohort}
 
 
 def run_phase(name: str, *args: object) -> dict:
@@ -167,7 +301,19 @@ def run_phase(name: str, *args: object) -> dict:
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(f"phase {name} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{name} {' '.join(map(str, args[:1]))}: {json.dumps(result)}", file=sys.stderr)
+    return result
+
+
+def fit_only(season: Path) -> Path:
+    """A folder of links to the season's FIT files (what chiptime reads)."""
+    folder = season.parent / (season.name + "-fit")
+    if not folder.exists():
+        folder.mkdir()
+        for p in sorted(season.rglob("*.fit")):
+            (folder / p.name).symlink_to(p)
+    return folder
 
 
 def make_data(root: Path, season_n: int, archive_n: int) -> tuple[Path, Path]:
@@ -189,6 +335,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=str(HERE / ".data"))
     ap.add_argument("--quick", action="store_true", help="36 + 100 runs, 50 athletes")
+    ap.add_argument("--ingest-only", action="store_true",
+                    help="only the season's ingest, peers and daily check (no archive, PDF, "
+                    "cohort)")
     ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -202,45 +351,101 @@ def main() -> None:
     print(f"kneeload benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
           f"season {season_n} runs, archive {archive_n} runs, cohort {athletes} athletes x 3 y",
           file=sys.stderr)
+    fits = fit_only(season)
+    corpus = os.environ.get("KNEELOAD_REAL_FILES") or next(
+        (str(c) for c in (HERE.parent.parent / "shared" / "real_files",
+                          HERE.parent.parent.parent / "shared" / "real_files") if c.is_dir()),
+        None)
     r = {}
+    # side by side, in one run: the whole season, then its FIT files with the FIT-only peer
     r["naive"] = run_phase("naive", season)
     r["cold"] = run_phase("ingest", season, cache_root / "season")
     r["warm"] = run_phase("ingest", season, cache_root / "season")
-    r["cold_fitparse"] = run_phase("ingest", season, cache_root / "season-fp", "fitparse")
-    r["rules_pdf"] = run_phase("rules_pdf", season, cache_root / "season")
-    r["archive"] = run_phase("ingest", archive, cache_root / "archive")
-    r["archive_warm"] = run_phase("ingest", archive, cache_root / "archive")
-    r["cohort"] = run_phase("cohort", athletes, 3)
+    r["check"] = run_phase("check", season, cache_root / "season")
+    r["cold_1"] = run_phase("ingest", season, cache_root / "season-1w", "fitdecode", 1)
+    if not args.ingest_only:
+        r["cold_fitdecode"] = run_phase("ingest", season, cache_root / "season-fd",
+                                        "fitdecode-only")
+    r["naive_fit"] = run_phase("naive_fit", fits)
+    r["chiptime"] = run_phase("chiptime", fits)
+    r["activity_parser"] = run_phase("activity_parser", fits)
+    r["cold_fit"] = run_phase("ingest", fits, cache_root / "fits")
+    r["decode"] = run_phase("decode", fits)
+    r["share"] = run_phase("share", corpus) if corpus else None
+    if not args.ingest_only:
+        r["rules_pdf"] = run_phase("rules_pdf", season, cache_root / "season")
+        r["archive"] = run_phase("ingest", archive, cache_root / "archive")
+        r["archive_warm"] = run_phase("ingest", archive, cache_root / "archive")
+        r["cohort"] = run_phase("cohort", athletes, 3)
+    print(report(r, season_n, archive_n))
+    print(json.dumps(r), file=sys.stderr)
+
+
+def report(r: dict, season_n: int, archive_n: int) -> str:
     n, c, w = r["naive"]["seconds"], r["cold"]["seconds"], r["warm"]["seconds"]
-    co = r["cohort"]
+    nf, ch, cf = r["naive_fit"]["seconds"], r["chiptime"]["seconds"], r["cold_fit"]["seconds"]
+    cpu = {k: v["cpu_seconds"] for k, v in r.items() if isinstance(v, dict) and "cpu_seconds" in v}
+    ap = r["activity_parser"]["seconds"]
+    d = r["decode"]
+    cores = os.cpu_count()
     lines = [
         "| measure | result | target |",
         "|---|---:|---|",
-        f"| season ingest, naive loop (fitparse + gpxpy, 1 process) | {n:.1f} s | |",
-        f"| season ingest, kneeload cold (fitdecode, {os.cpu_count()} processes, cache "
-        f"written) | {c:.1f} s ({n / c:.1f}x) | >= 6x |",
-        f"| season ingest, kneeload warm (cache, nothing changed) | {w:.2f} s ({n / w:.0f}x) "
-        f"| >= 100x |",
-        f"| season ingest, kneeload cold with the fitparse backend | "
-        f"{r['cold_fitparse']['seconds']:.1f} s ({n / r['cold_fitparse']['seconds']:.1f}x) | |",
-        f"| peak memory, season ingest (main / largest worker) | {r['cold']['peak_mb']:.0f} / "
-        f"{r['cold']['worker_peak_mb']:.0f} MB | < 500 MB |",
-        f"| peak memory, naive loop | {r['naive']['peak_mb']:.0f} MB | |",
-        f"| ten-year archive ({archive_n} runs) cold ingest | {r['archive']['seconds']:.0f} s "
-        f"| |",
-        f"| peak memory, archive ingest (main / largest worker) | "
-        f"{r['archive']['peak_mb']:.0f} / {r['archive']['worker_peak_mb']:.0f} MB | < 1 GB |",
-        f"| ten-year archive warm | {r['archive_warm']['seconds']:.2f} s | |",
-        f"| all rules + weekly table + ACWR + monotony on the season | "
-        f"{r['rules_pdf']['rules_seconds']:.3f} s | < 0.5 s |",
-        f"| season PDF report | {r['rules_pdf']['pdf_seconds']:.2f} s | < 5 s |",
-        f"| cohort rules, {co['rows']:,} runs: vectorised / per-athlete loop | "
-        f"{co['vectorised_seconds']:.2f} s / {co['loop_seconds']:.1f} s "
-        f"({co['loop_seconds'] / co['vectorised_seconds']:.0f}x), flags identical: "
-        f"{co['identical']} | >= 20x, identical |",
+        f"| season ({season_n} runs) naive loop (fitparse + gpxpy, 1 process) | {n:.1f} s | |",
+        f"| season, kneeload cold ({cores} processes, cache written) | {c:.1f} s "
+        f"(**{n / c:.1f}x** the naive loop; CPU time {cpu['naive'] / cpu['cold']:.1f}x) "
+        "| >= 15x |",
+        f"| season, kneeload cold, 1 process | {r['cold_1']['seconds']:.1f} s "
+        f"({n / r['cold_1']['seconds']:.1f}x; CPU time {cpu['naive'] / cpu['cold_1']:.1f}x) "
+        "| |",
     ]
-    print("\n".join(lines))
-    print(json.dumps(r), file=sys.stderr)
+    if "cold_fitdecode" in r:
+        lines.append(f"| season, kneeload cold, fitdecode for every file ({cores} processes) | "
+                     f"{r['cold_fitdecode']['seconds']:.1f} s "
+                     f"({n / r['cold_fitdecode']['seconds']:.1f}x) | |")
+    lines += [
+        f"| season, kneeload warm (cache, nothing changed) | {w:.2f} s ({n / w:.0f}x) | |",
+        f"| warm daily `kneeload check` end to end (new process) | "
+        f"{r['check']['seconds']:.2f} s | < 0.6 s |",
+        f"| season's FIT files: naive fitparse loop / chiptime / kneeload cold | {nf:.1f} s / "
+        f"{ch:.1f} s / {cf:.1f} s | |",
+        f"| kneeload cold / chiptime on the same FIT files | **{cf / ch:.2f}** (CPU time "
+        f"{cpu['cold_fit'] / cpu['chiptime']:.2f}) | <= 0.5 |",
+        f"| kneeload cold vs naive loop on the same FIT files | {nf / cf:.1f}x | |",
+        "| activity-parser on the same FIT files | "
+        + ("not installed" if ap is None else f"{ap:.1f} s (kneeload {cf / ap:.2f} of it)")
+        + " | |",
+        f"| one 1 h FIT file: kneeload fast path / fitdecode / fitparse | "
+        f"{d['fast'] * 1000:.2f} / {d['fitdecode'] * 1000:.0f} / {d['fitparse'] * 1000:.0f} ms "
+        f"(fast path {d['fitdecode'] / d['fast']:.0f}x fitdecode) | |",
+    ]
+    if r.get("share"):
+        sh = r["share"]
+        lines.append(f"| real FIT corpus read by the fast path | {sh['fast']} of {sh['files']} "
+                     f"({sh['fast'] / sh['files']:.0%}) | >= 90% |")
+    lines += [
+        f"| peak memory, season cold (main / largest worker) | {r['cold']['peak_mb']:.0f} / "
+        f"{r['cold']['worker_peak_mb']:.0f} MB | no higher than before |",
+        f"| peak memory, naive loop / chiptime | {r['naive']['peak_mb']:.0f} / "
+        f"{r['chiptime']['peak_mb']:.0f} MB | |",
+    ]
+    if "archive" in r:
+        co = r["cohort"]
+        lines += [
+            f"| ten-year archive ({archive_n} runs) cold | {r['archive']['seconds']:.0f} s "
+            "| < 60 s |",
+            f"| peak memory, archive (main / largest worker) | {r['archive']['peak_mb']:.0f} / "
+            f"{r['archive']['worker_peak_mb']:.0f} MB | < 1 GB |",
+            f"| ten-year archive warm | {r['archive_warm']['seconds']:.2f} s | |",
+            f"| all rules + weekly table + ACWR + monotony on the season | "
+            f"{r['rules_pdf']['rules_seconds']:.3f} s | < 0.5 s |",
+            f"| season PDF report | {r['rules_pdf']['pdf_seconds']:.2f} s | < 5 s |",
+            f"| cohort rules, {co['rows']:,} runs: vectorised / per-athlete loop | "
+            f"{co['vectorised_seconds']:.2f} s / {co['loop_seconds']:.1f} s "
+            f"({co['loop_seconds'] / co['vectorised_seconds']:.0f}x), flags identical: "
+            f"{co['identical']} | >= 20x, identical |",
+        ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -51,3 +51,9 @@ __all__ = [
     "flags", "acwr", "monotony", "session_spikes", "next_week_limits", "check_plan", "read_plan",
     "InvalidFileError", "OutputError",
 ]
+
+# advice for the day and the rules registry (issue 12)
+from .advice import next_week, this_week, tolerance  # noqa: E402
+from .rules import registry  # noqa: E402
+
+__all__ += ["this_week", "next_week", "tolerance", "registry"]

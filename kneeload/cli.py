@@ -18,11 +18,12 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import __version__
+from .advice import ThisWeek
 from .config import SEVERITIES, load_config
 from .discover import Found, discover
 from .errors import KneeloadError, OutputError
 from .io import ReadResult, read_activities
-from .load import SEVERITY_RANK, next_week_limits
+from .load import SEVERITY_RANK, pct_text
 from .plan import read_plan
 from .safeio import resolve_target
 from .schema import RUNNING_SPORTS
@@ -207,10 +208,18 @@ def _season(paths: list[str], args: argparse.Namespace) -> Season:
     cfg = load_config(found.config)
     if args.unit:
         cfg.unit = args.unit
+    pain = {}
+    if getattr(args, "pain_model", None):
+        pain["model"] = args.pain_model
+    if getattr(args, "pair_window", None) is not None:
+        pain["window_days"] = args.pair_window
+    if pain:
+        cfg = cfg.with_settings(pain=pain)
     season = Season.from_paths(paths, tz=args.tz or cfg.tz, config=cfg, cache=_cache_arg(args),
                                pain_log=found.pain, shoes=found.shoes,
                                shoe_assignments=found.shoe_assignments, discover_files=False,
-                               force_tz=getattr(args, "force_tz", None))
+                               force_tz=getattr(args, "force_tz", None),
+                               today=getattr(args, "today", None))
     season.files = found
     note = machine_clock_note(season.activities)
     if note:
@@ -260,6 +269,48 @@ def _failing(flags: pd.DataFrame, fail_on: str) -> pd.DataFrame:
     return flags[flags["severity"].map(SEVERITY_RANK) >= SEVERITY_RANK[fail_on]]
 
 
+def bar_chart(weeks: pd.DataFrame, unit: str, n: int = 8, width: int = 30) -> list[str]:
+    """A small text bar chart of the last ``n`` weeks' running distance; partial weeks are
+    drawn with ``:`` and marked."""
+    recent = weeks.tail(n)
+    if recent.empty:
+        return []
+    per = metres_per(unit)
+    top = max(float(recent["distance_m"].max()), 1.0)
+    lines = []
+    for w in recent.itertuples():
+        bar = ("#" if not w.partial else ":") * int(round(w.distance_m / top * width))
+        lines.append(f"{w.week_start:%Y-%m-%d}  {bar:<{width}}  {w.distance_m / per:5.1f} {unit}"
+                     + ("  (partial)" if w.partial else ""))
+    return lines
+
+
+def this_week_lines(t: ThisWeek, unit: str) -> list[str]:
+    """``Season.this_week()`` in plain words."""
+    per = metres_per(unit)
+
+    def d(m: float | None) -> str:
+        return "n/a" if m is None else f"{m / per:.1f} {unit}"
+
+    lines = [f"This week so far ({t.week_start:%a %d %b} to {t.today:%a %d %b}): "
+             f"{d(t.distance_m)} in {t.runs} run(s); last complete week {d(t.last_week_m)}."]
+    if t.return_ceiling_m is not None:
+        lines.append(f"  Return after a break: at most {d(t.return_ceiling_m)} this week, "
+                     f"{d(t.left_m)} left (graded return, heuristic).")
+    else:
+        lines.append(f"  Left within the 10% rule: {d(t.left_10pct_m)} (of "
+                     f"{d(t.max_week_10pct_m)}); within the two-week rule: "
+                     f"{d(t.left_2wk_m)} (of {d(t.max_week_2wk_m)}).")
+    days = [f"{x.date:%a} {d(x.max_run_m)}" for x in t.days]
+    if days:
+        lines.append("  Longest single run within the single-run spike caution: "
+                     + ", ".join(days) + ".")
+    lines.append(f"  Rolling 7 days: {d(t.rolling_7d_m)} (the 7 before: "
+                 f"{d(t.rolling_prev_7d_m)}).")
+    lines += [f"  {n}" for n in t.notes]
+    return lines
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     season = _season(args.paths, args)
     unit = season.config.unit
@@ -269,22 +320,42 @@ def cmd_check(args: argparse.Namespace) -> int:
         flags = flags[flags["date"] >= args.since]
         weeks = weeks[weeks["week_end"] >= args.since]
     failing = _failing(flags, args.fail_on)
+    tw = season.this_week()
+    tol = season.tolerance() if season.pain is not None else None
     if args.json:
-        print(json_text({"unit": unit, "flags": _flag_records(flags),
+        print(json_text({"unit": unit, "today": f"{season.today:%Y-%m-%d}",
+                         "this_week": tw.as_dict(unit),
+                         "next_week": season.next_week().as_dict(unit),
+                         "tolerance": tol.as_dict(unit) if tol is not None else None,
+                         "flags": _flag_records(flags),
                           "weeks": week_records(weeks, unit), "notes": season.notes(),
                           "skipped": records(season.skipped)}, indent=2))
     else:
         print(f"{'week':<10}  {'runs':>4}  {'distance':>9}  {'change':>7}  {'4-wk':>6}  "
-              f"{'longest':>8}  {'descent':>8}  {'cadence':>7}")
+              f"{'longest':>8}  {'descent':>8}  {'cadence':>7}  note")
         eu = elevation_unit(unit)
+        ten = season.config.rule("weekly_increase")["threshold_pct"]
         for w in weeks.itertuples():
-            ch = "" if pd.isna(w.change_prev_pct) else f"{round(w.change_prev_pct):+d}%"
-            c4 = "" if pd.isna(w.change_4wk_pct) else f"{round(w.change_4wk_pct):+d}%"
+            ch = "" if pd.isna(w.change_prev_pct) else pct_text(w.change_prev_pct, ten)
+            c4 = "" if pd.isna(w.change_4wk_pct) else pct_text(w.change_4wk_pct, ten)
             cad = "" if pd.isna(w.cadence_spm) else f"{w.cadence_spm:.0f}"
+            note = ("partial" if w.partial else "") + (
+                f"{' ' if w.partial else ''}return week {w.return_week}" if w.return_week else "")
             print(f"{w.week_start:%Y-%m-%d}  {w.runs:>4}  "
                   f"{to_unit(w.distance_m, unit):>6.1f} {unit}  {ch:>7}  {c4:>6}  "
                   f"{to_unit(w.longest_m, unit):>5.1f} {unit}  "
-                  f"{to_elevation_unit(w.descent_m, unit):>5.0f} {eu}  {cad:>7}")
+                  f"{to_elevation_unit(w.descent_m, unit):>5.0f} {eu}  {cad:>7}  {note}".rstrip())
+        print()
+        for line in bar_chart(season.weeks, unit):
+            print(line)
+        print()
+        if args.today is None and season.today != pd.Timestamp(dt.date.today()):
+            print(f"Judged as of {season.today:%a %d %b %Y}, the last run's day (the data "
+                  "ends more than a week ago); pass --today DATE to judge another day.")
+        for line in this_week_lines(tw, unit):
+            print(line)
+        if tol is not None:
+            print(tol.text)
         print()
         _print_flags(flags)
         for note in season.notes():
@@ -300,33 +371,36 @@ def cmd_plan(args: argparse.Namespace) -> int:
     season = _season(args.history, args)
     unit = season.config.unit
     plan = read_plan(args.plan, unit)
-    ahead = next_week_limits(season.activities, season.config)
+    ahead = season.next_week()
     flags = season.check_plan(plan)
     failing = _failing(flags, args.fail_on)
     per = metres_per(unit)
-    look = {"week_start": f"{ahead['week_start']:%Y-%m-%d}", "unit": unit,
-            "last_week": ahead["last_week_m"] / per,
-            "max_week_10pct": ahead["max_week_10pct_m"] / per,
-            "max_week_2wk": None if ahead["max_week_2wk_m"] is None
-            else ahead["max_week_2wk_m"] / per,
-            "max_week": ahead["max_week_m"] / per,
-            "recent_longest": None if ahead["recent_longest_m"] is None
-            else ahead["recent_longest_m"] / per,
-            "max_run": None if ahead["max_run_m"] is None else ahead["max_run_m"] / per}
+    look = ahead.as_dict(unit)
     if args.json:
         print(json_text({"next_week": look, "flags": _flag_records(flags),
                           "plan": [{"date": f"{d:%Y-%m-%d}", "distance": m / per, "unit": unit}
                                    for d, m in zip(plan["date"], plan["distance_m"],
                                                    strict=True)]}, indent=2))
     else:
-        print(f"Week of {look['week_start']}: at most {look['max_week']:.1f} {unit} "
-              f"(10% rule: {look['max_week_10pct']:.1f}"
-              + (f"; two-week rule: {look['max_week_2wk']:.1f}" if look["max_week_2wk"] else "")
-              + f"; last week {look['last_week']:.1f} {unit}).")
-        if look["max_run"] is not None:
-            print(f"Longest single run within the session-spike caution threshold: "
-                  f"{look['max_run']:.1f} {unit} (longest of the last 30 days: "
-                  f"{look['recent_longest']:.1f} {unit}).")
+        window = season.config.rule("session_spike")["window_days"]
+        ten = season.config.rule("weekly_increase")["threshold_pct"]
+        if look.get("max_week") is not None:
+            print(f"Week of {look['week_start']}" + (" (in progress)" if ahead.in_progress else "")
+                  + f": at most {look['max_week']:.1f} {unit} ({ten:g}% rule: "
+                  + (f"{look['max_week_10pct']:.1f}" if look.get("max_week_10pct") is not None
+                     else "n/a")
+                  + (f"; two-week rule: {look['max_week_2wk']:.1f}"
+                     if look.get("max_week_2wk") is not None else "")
+                  + (f"; last complete week {look['last_week']:.1f} {unit}"
+                     if look.get("last_week") is not None else "") + ").")
+        if look.get("max_run") is not None:
+            print(f"Longest single run on any day of that week within the single-run spike "
+                  f"caution threshold: {look['max_run']:.1f} {unit} (the {window}-day window "
+                  "moves with the day: " + ", ".join(
+                      f"{x['date'][5:]} {x['max_run']:.1f}" for x in look["days"]
+                      if x.get("max_run") is not None) + ").")
+        for note in ahead.notes:
+            print(note)
         print(f"\nThe plan ({len(plan)} runs, {plan['distance_m'].sum() / per:.1f} {unit}) "
               "as if run after your history:")
         _print_flags(flags)
@@ -357,9 +431,12 @@ def cmd_shoes(args: argparse.Namespace) -> int:
         shoes["retired"] = pd.to_datetime(shoes["retired"])
     overrides = sh.read_shoe_overrides(assign_path) if assign_path else None
     assigned = sh.assign_shoes(result.activities, shoes, overrides)
-    status = sh.shoe_status(assigned, shoes, as_of=args.as_of)
+    notice_m, replace_m = cfg.shoe_limits_m()
+    status = sh.shoe_status(assigned, shoes, as_of=args.as_of,
+                            recent_days=cfg.shoes["recent_days"], notice_m=notice_m,
+                            replace_m=replace_m)
     un = sh.unassigned_runs(assigned)
-    advice = sh.rotation_advice(status)
+    advice = sh.rotation_advice(status, cfg.shoes["single_pair_share"], unit)
     per = metres_per(unit)
     over = status[status["status"] == "replace"]
     if args.json:
@@ -385,8 +462,10 @@ def cmd_shoes(args: argparse.Namespace) -> int:
         print(f"\nUnassigned: {un['runs']} runs, {un['distance_m'] / per:.1f} {unit}"
               + (" (give them a pair in shoe_assignments.csv or mark a default pair)"
                  if un["runs"] else ""))
-        print("Dates past the last run are projections at each pair's use over the last "
-              "8 weeks; the 300-500 mi range is a convention, not a study.")
+        print(f"Dates past the last run are projections at each pair's use over the last "
+              f"{cfg.shoes['recent_days']} days (or its own days in use when newer); the "
+              f"{notice_m / per:.0f}-{replace_m / per:.0f} {unit} range is a convention, not a "
+              "study.")
         for a in advice:
             print(f"- {a}")
     return EXIT_FLAGGED if len(over) else EXIT_OK
@@ -417,7 +496,8 @@ def cmd_pairs(args: argparse.Namespace) -> int:
                          "or in the config folder (see docs/pain.md)")
     log = season.pain
     assigned = season.assigned_runs
-    result = pn.pair_pain(season.flags(), log, season.activities, assigned=assigned)
+    result = pn.pair_pain(season.flags(), log, season.activities, assigned=assigned,
+                          config=season.config)
     if args.json:
         def dates(df: pd.DataFrame) -> list[dict[str, object]]:
             out = records(df)
@@ -438,11 +518,11 @@ def cmd_pairs(args: argparse.Namespace) -> int:
     print(result["summary"]["text"])
     print("\nSpikes followed by pain:")
     for r in result["pairs"].itertuples():
-        print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rule:<18} -> {r.pain:g}/10 on "
+        print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rules} -> {r.pain:g}/10 on "
               f"{r.pain_date:%Y-%m-%d} ({r.lag_days} day{'s' if r.lag_days != 1 else ''} later)")
     print("Spikes with no pain after them:")
     for r in result["spikes_without_pain"].itertuples():
-        print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rule}")
+        print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rules}")
     print("Pain with no spike before it:")
     for r in result["pain_without_spike"].itertuples():
         print(f"  {r.start:%Y-%m-%d} to {r.end:%Y-%m-%d}, up to {r.peak:g}/10")
@@ -480,6 +560,18 @@ def _add_rule_args(p: argparse.ArgumentParser) -> None:
                         "(default: warn)")
     p.add_argument("--config", default=None,
                    help="kneeload.toml with rule settings (default: one in the data folder)")
+    _add_day_args(p)
+
+
+def _add_day_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--today", type=_date, default=None,
+                   help="judge the season as of this ISO date (default: today when the last "
+                        "run is within a week, else the last run's date)")
+    p.add_argument("--pain-model", choices=("pfp", "tendon"), default=None,
+                   help="pain-monitoring model (default: the config's, else pfp)")
+    p.add_argument("--pair-window", type=int, default=None, metavar="DAYS",
+                   help="pain 0..DAYS days after a spike pairs with it (default: the "
+                        "config's, else 3)")
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -549,6 +641,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_args(p)
     p.add_argument("--pain", default=None, help="pain log CSV (default: pain.csv beside the data)")
     p.add_argument("--config", default=None, help="kneeload.toml with rule settings")
+    _add_day_args(p)
     p.set_defaults(func=cmd_pairs)
 
     p = sub.add_parser("report", help="the season PDF: first page in plain words, figures, "

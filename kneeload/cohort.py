@@ -100,7 +100,8 @@ def read_cohort(root: str | os.PathLike[str], *, scheduler: str | None = None,
             client.close()
             if state.get("cluster") is not None:
                 state["cluster"].close()
-    frames, skipped_rows = [], []
+    frames: list[pd.DataFrame] = []
+    skipped_rows: list[dict[str, str]] = []
     for (athlete, _, _), (rows, skipped) in zip(items, per_input, strict=True):
         if len(rows):
             frames.append(rows.assign(**{ATHLETE: athlete}))

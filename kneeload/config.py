@@ -1,8 +1,10 @@
-"""Rule defaults, in one place, and the ``kneeload.toml`` config file.
+"""Settings and the ``kneeload.toml`` config file.
 
-Every threshold is a named default here with its unit in its name and its
-evidence; a call may override any of them (``rules={"weekly_increase":
-{"threshold_pct": 15}}``) and so may a config file::
+Every rule threshold has its only default in the rules registry (:mod:`kneeload.rules`);
+the pain, shoe and load settings have theirs here. A call may override any of them
+(``rules={"weekly_increase": {"threshold_pct": 15}}``, :meth:`Config.with_settings`) and so
+may a config file; every value is type-, finiteness- and range-checked, and a bad one is a
+ConfigError naming the file and the key::
 
     # kneeload.toml (passed with --config, or found in the data folder)
     tz = "Europe/London"
@@ -14,6 +16,13 @@ evidence; a call may override any of them (``rules={"weekly_increase":
 
     [rules.acwr_high]
     enabled = true
+
+    [pain]
+    model = "tendon"
+    window_days = 2
+
+    [shoes]
+    replace = 800      # in the config's unit
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError
+from .rules import Param, registry
+from .schema import M_PER_KM, M_PER_MI
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,122 +46,103 @@ CONFIG_NAME = "kneeload.toml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SEVERITIES = ("info", "warn", "alert")
 
-#: Default parameters of every rule. Distances in metres, percentages in %.
-RULE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "weekly_increase": {
-        "enabled": True,
-        "threshold_pct": 10.0,       # the 10% rule
-        "min_base_m": 8046.72,       # previous week under 5 mi: too small a base to judge
-        "severity": "info",
-    },
-    "two_week_increase": {
-        "enabled": True,
-        "threshold_pct": 30.0,       # Nielsen 2014: >30% over two weeks
-        "min_base_m": 16093.44,      # the two weeks before under 10 mi: not judged
-        "severity": "warn",
-    },
-    "session_spike": {
-        "enabled": True,
-        "window_days": 30,           # Frandsen 2025: longest run of the preceding 30 days
-        "caution_pct": 10.0,         # HRR 1.64 for >10-30%
-        "warn_pct": 30.0,            # HRR 1.52 for >30-100%
-        "alert_pct": 100.0,          # HRR 2.28 for >100%
-    },
-    "acwr_high": {
-        "enabled": False,            # informational: Impellizzeri 2021 doubts its value
-        "threshold": 1.5,            # Gabbett 2016 "danger zone" (team sports)
-        "min_chronic_m": 8046.72,    # chronic week (mean of 3 prior weeks) under 5 mi: not judged
-        "severity": "warn",
-    },
-    "monotony_high": {
-        "enabled": True,
-        "threshold": 2.0,            # Foster 1998 (threshold quoted secondarily)
-        "cap": 10.0,                 # monotony when the 7 daily loads do not vary (SD = 0)
-        "severity": "info",
-    },
-    "descent_increase": {
-        "enabled": True,
-        "threshold_pct": 30.0,       # info above this rise on the reference
-        "warn_pct": 100.0,           # warn when descent more than doubles
-        "min_base_m": 150.0,         # reference = max(mean of 4 prior weeks, this)
-    },
-    "low_cadence": {
-        "enabled": True,
-        "threshold_spm": 170.0,      # clinicians' "under ~170 spm"; 180 is folklore
-        "severity": "info",
-    },
-}
+#: The pain model, the painful-day threshold and the pairing window (DOMAIN.md, Pain), the
+#: ``[pain]`` table of kneeload.toml. Scores are 0-10. The pain *rules'* own parameters
+#: (limits per model, rising points, persistent days) are in the rules registry.
+PAIN_SETTINGS: tuple[Param, ...] = (
+    Param("model", "pfp", "", "pain-monitoring model: 'pfp' (patellofemoral, Esculier 2018) "
+          "or 'tendon' (Silbernagel 2007)", kind="choice", choices=("pfp", "tendon")),
+    Param("threshold", 3.0, "/10", "a painful day: its highest entry at least this", high=10.0),
+    Param("window_days", 3, "days", "pain 0..window_days days after a spike pairs with it",
+          kind="int", high=28),
+    Param("episode_gap_days", 2, "days", "painful days at most this far apart are one "
+          "episode", kind="int", high=28),
+)
 
-#: Shoe defaults (DOMAIN.md, Shoes): a convention, not a study (heuristic; Cook et al. 1985,
-#: Am J Sports Med 13(4):248, bench tests). Rotation: Malisoux et al. 2015.
+#: Shoe settings (DOMAIN.md, Shoes), the ``[shoes]`` table: a convention, not a study
+#: (heuristic; Cook et al. 1985, Am J Sports Med 13(4):248, bench tests). Rotation:
+#: Malisoux et al. 2015. ``notice`` and ``replace`` are in the config's ``unit``.
+SHOE_SETTINGS: tuple[Param, ...] = (
+    Param("notice", 300.0, "mi", "notice at this distance (300 mi = 480 km; a value set in "
+          "kneeload.toml is in its unit)", high=10000.0),
+    Param("replace", 500.0, "mi", "replace at this distance (500 mi = 800 km; a value set in "
+          "kneeload.toml is in its unit)", high=10000.0),
+    Param("recent_days", 56, "days", "the pair's recent rate of use and rotation share",
+          kind="int", low=7, high=3650),
+    Param("single_pair_share", 0.95, "", "one pair carrying this share of runs or more: "
+          "suggest a second pair", high=1.0),
+)
+
+#: The weekly rules' load (DOMAIN.md, Monotony): distance, moving time, or session-RPE.
+LOAD_SETTINGS: tuple[Param, ...] = (
+    Param("load", "distance", "", "what the weekly rules and monotony count: distance [m], "
+          "time (moving time [s]) or srpe (RPE x minutes, Foster 2001)", kind="choice",
+          choices=("distance", "time", "srpe")),
+)
+
+#: Shoe defaults in metres, for :mod:`kneeload.shoes`.
 SHOE_DEFAULTS: dict[str, float] = {
-    "notice_m": 300 * 1609.344,      # notice at 300 mi (480 km)
-    "replace_m": 500 * 1609.344,     # replace at 500 mi (800 km)
-    "recent_days": 56,               # the pair's recent rate of use and rotation share [days]
-    "single_pair_share": 0.95,       # one pair carrying this share or more: suggest a second
+    "notice_m": SHOE_SETTINGS[0].default * M_PER_MI,
+    "replace_m": SHOE_SETTINGS[1].default * M_PER_MI,
+    "recent_days": SHOE_SETTINGS[2].default,
+    "single_pair_share": SHOE_SETTINGS[3].default,
 }
 
-#: Pain rules and pairing (DOMAIN.md, Pain). Scores are 0-10.
-PAIN_DEFAULTS: dict[str, object] = {
-    "model": "pfp",            # pain-monitoring model: 'pfp' (Esculier 2018) or 'tendon'
-    "limits": {"pfp": 2.0, "tendon": 5.0},  # acceptable pain while running, per model
-    "threshold": 3.0,          # a "painful day": pairing, two-day, rising, persistent rules
-    "window_days": 3,          # pain 0..3 days after a spike pairs with it
-    "rising_points": 2.0,      # weekly highest pain up by this much (and >= threshold)
-    "persistent_days": 14,     # pain episodes this long: see a physiotherapist
-    "episode_gap_days": 2,     # painful days this close belong to one episode
-}
+#: Pain settings' defaults.
+PAIN_DEFAULTS: dict[str, Any] = {p.name: p.default for p in PAIN_SETTINGS}
 
-#: Evidence level and references of each rule, shown in messages and docs (DOMAIN.md).
-RULE_EVIDENCE: dict[str, tuple[str, str]] = {
-    "weekly_increase": ("weak: the rule's origin is undocumented and a randomised trial found "
-                        "no fewer injuries with it",
-                        "Buist et al. 2008, Am J Sports Med 36(1):33-39; Nielsen et al. 2014, "
-                        "JOSPT"),
-    "two_week_increase": ("moderate: in a cohort, runners progressing >30% over two weeks seemed "
-                          "more vulnerable (HR 1.59, 95% CI 0.96-2.66, not significant)",
-                          "Nielsen et al. 2014, JOSPT"),
-    "session_spike": ("the strongest available: a cohort of 5,205 runners and 588,071 sessions",
-                      "Frandsen et al. 2025, Br J Sports Med 59(17):1203-1210, "
-                      "doi:10.1136/bjsports-2024-109380"),
-    "acwr_high": ("doubtful for prediction; thresholds come from team sports",
-                  "Gabbett 2016, BJSM 50(5):273-280; Lolli et al. 2019, BJSM 53(15):921; "
-                  "Williams et al. 2017, BJSM 51(3):209; Impellizzeri et al. 2021, Sports Med "
-                  "51:581-592"),
-    "monotony_high": ("low: the 2.0 threshold is widely quoted, not tested in runners",
-                      "Foster 1998, Med Sci Sports Exerc 30(7):1164-1168"),
-    "descent_increase": ("biomechanical: downhill running raises eccentric knee load; no "
-                         "injury study sets a threshold",
-                         "Telhan et al. 2010, J Athl Train 45:16; Shih & Ho 2023, JSSM 22:111"),
-    "pain_during_run": ("secondary: the pain-monitoring thresholds are quoted in reviews",
-                        "Esculier et al. 2018, BJSM 52(10):659 (patellofemoral pain); "
-                        "Silbernagel et al. 2007, AJSM 35(6):897 (tendon model)"),
-    "pain_next_morning": ("secondary: pain-monitoring models ask for no increase the next "
-                          "morning", "Esculier et al. 2018, BJSM 52(10):659; Silbernagel et al. "
-                          "2007, AJSM 35(6):897"),
-    "pain_two_days": ("heuristic: practice advice, no study behind it", "seed advice"),
-    "pain_rising": ("secondary: the tendon model asks that pain not rise week to week",
-                    "Silbernagel et al. 2007, AJSM 35(6):897"),
-    "pain_persistent": ("heuristic: pain that persists despite rest is a reason to see a "
-                        "physiotherapist", "seed advice"),
-    "low_cadence": ("biomechanical: +5-10% step rate lowers knee load (+10%: -14% peak "
-                    "patellofemoral force)",
-                    "Heiderscheit et al. 2011, Med Sci Sports Exerc 43(2):296; Lenhart et al. "
-                    "2014, Med Sci Sports Exerc 46(3):557"),
-}
+
+def __getattr__(name: str) -> Any:
+    """``RULE_DEFAULTS`` and ``RULE_EVIDENCE``, read from the rules registry."""
+    if name == "RULE_DEFAULTS":
+        return registry.defaults()
+    if name == "RULE_EVIDENCE":
+        return {n: (f"{r.grade}: {r.evidence}", r.citation) for n, r in registry.items()}
+    raise AttributeError(name)
+
+
+def _check_section(params: tuple[Param, ...], values: Any, where: str) -> dict[str, Any]:
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where}: expected a table of settings, not {values!r}")
+    known = {p.name: p for p in params}
+    out = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown setting {key!r}; settings are "
+                              + ", ".join(known))
+        out[key] = known[key].check(value, f"{where}.{key}")
+    return out
 
 
 @dataclass
 class Config:
-    """Settings for a season: rules, display unit, week start, time zone."""
+    """Settings for a season: rules, display unit, week start, time zone, pain model and
+    pairing window, shoe limits, and the load the weekly rules count.
 
-    rules: dict[str, dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(RULE_DEFAULTS))
+    Every value is validated against the rules registry or the settings above; build one
+    from Python with keyword arguments or :meth:`with_settings`::
+
+        Config(unit="km").with_settings(pain={"model": "tendon", "window_days": 2},
+                                        rules={"weekly_increase": {"threshold_pct": 15}})
+    """
+
+    rules: dict[str, dict[str, Any]] = field(default_factory=lambda: registry.defaults())
     unit: str = "mi"
     week_start: str = "monday"
     tz: str | None = None
     source: str | None = None  # the config file read, if any
+    pain: dict[str, Any] = field(default_factory=lambda: dict(PAIN_DEFAULTS))
+    #: shoe settings, limits stored in metres: notice_m, replace_m, recent_days,
+    #: single_pair_share
+    shoes: dict[str, Any] = field(default_factory=lambda: dict(SHOE_DEFAULTS))
+    load: str = "distance"
+
+    def __post_init__(self) -> None:
+        _apply_top(self, {"unit": self.unit, "week_start": self.week_start, "load": self.load,
+                          **({"tz": self.tz} if self.tz is not None else {})}, "")
 
     def rule(self, name: str) -> dict[str, Any]:
+        registry.get(name)
         return self.rules[name]
 
     def with_rules(self, overrides: dict[str, dict[str, Any]] | None) -> Config:
@@ -159,31 +151,67 @@ class Config:
         _merge_rules(out.rules, overrides or {}, "rules")
         return out
 
+    def with_settings(self, *, rules: dict[str, dict[str, Any]] | None = None,
+                      pain: dict[str, Any] | None = None, shoes: dict[str, Any] | None = None,
+                      **top: Any) -> Config:
+        """A copy with any setting changed, validated as a kneeload.toml would be:
+        ``rules``, ``pain``, ``shoes`` tables, and ``unit``, ``week_start``, ``tz``, ``load``.
+        """
+        out = self.with_rules(rules)
+        out.pain.update(_check_section(PAIN_SETTINGS, pain or {}, "pain"))
+        _apply_top(out, top, "")
+        out.shoes.update(_shoe_values(shoes or {}, "shoes", out.unit))
+        return out
 
-def _merge_rules(rules: dict[str, dict[str, Any]], overrides: dict[str, Any], where: str) -> None:
+    def shoe_limits_m(self) -> tuple[float, float]:
+        """(notice, replace) [m] for pairs without their own limits."""
+        return float(self.shoes["notice_m"]), float(self.shoes["replace_m"])
+
+
+def _shoe_values(values: Any, where: str, unit: str) -> dict[str, Any]:
+    """The ``[shoes]`` table checked; ``notice`` and ``replace`` (in ``unit``, the config's)
+    stored as ``notice_m`` and ``replace_m`` [m]."""
+    out = _check_section(SHOE_SETTINGS, values, where)
+    per = M_PER_MI if unit == "mi" else M_PER_KM
+    for key in ("notice", "replace"):
+        if key in out:
+            out[f"{key}_m"] = out.pop(key) * per
+    return out
+
+
+def _merge_rules(rules: dict[str, dict[str, Any]], overrides: Any, where: str) -> None:
+    if not isinstance(overrides, dict):
+        raise ConfigError(f"{where}: expected a table of rules ([rules.NAME]), not "
+                          f"{overrides!r}")
     for name, params in overrides.items():
-        if name not in RULE_DEFAULTS:
+        if name not in registry:
             raise ConfigError(f"{where}: unknown rule {name!r}; rules are "
-                              + ", ".join(RULE_DEFAULTS))
+                              + ", ".join(registry))
         if not isinstance(params, dict):
-            raise ConfigError(f"{where}.{name}: expected a table of parameters")
-        for key, value in params.items():
-            if key not in RULE_DEFAULTS[name]:
-                raise ConfigError(f"{where}.{name}: unknown parameter {key!r}; parameters are "
-                                  + ", ".join(RULE_DEFAULTS[name]))
-            default = RULE_DEFAULTS[name][key]
-            if isinstance(default, bool):
-                if not isinstance(value, bool):
-                    raise ConfigError(f"{where}.{name}.{key}: expected true or false, "
-                                      f"not {value!r}")
-            elif isinstance(default, (int, float)):
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                    raise ConfigError(f"{where}.{name}.{key}: expected a number >= 0, "
-                                      f"not {value!r}")
-            elif key == "severity" and value not in SEVERITIES:
-                raise ConfigError(f"{where}.{name}.severity: expected one of "
-                                  f"{', '.join(SEVERITIES)}, not {value!r}")
-            rules[name][key] = value
+            raise ConfigError(f"{where}.{name}: expected a table of parameters, not {params!r}")
+        rules[name].update(registry[name].check(params, f"{where}.{name}"))
+
+
+def _apply_top(cfg: Config, doc: dict[str, Any], prefix: str) -> None:
+    if "unit" in doc:
+        if doc["unit"] not in ("mi", "km"):
+            raise ConfigError(f"{prefix}unit must be 'mi' or 'km', not {doc['unit']!r}")
+        cfg.unit = doc["unit"]
+    if "week_start" in doc:
+        if not isinstance(doc["week_start"], str) or doc["week_start"].lower() not in WEEKDAYS:
+            raise ConfigError(f"{prefix}week_start must be a weekday name, "
+                              f"not {doc['week_start']!r}")
+        cfg.week_start = doc["week_start"].lower()
+    if "tz" in doc:
+        if not isinstance(doc["tz"], str) or not doc["tz"]:
+            raise ConfigError(f"{prefix}tz must be an IANA time zone name like "
+                              f"'Europe/London', not {doc['tz']!r}")
+        cfg.tz = doc["tz"]
+    if "load" in doc:
+        cfg.load = LOAD_SETTINGS[0].check(doc["load"], f"{prefix}load")
+    unknown = set(doc) - {"unit", "week_start", "tz", "load"}
+    if unknown:
+        raise ConfigError(f"{prefix}unknown setting(s) {', '.join(sorted(unknown))}")
 
 
 def find_beside(paths: list[str], name: str) -> str | None:
@@ -229,22 +257,15 @@ def load_config(path: str | os.PathLike[str] | None = None,
         doc = tomllib.loads(_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-    known = {"rules", "unit", "week_start", "tz"}
+    known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load"}
     for key in doc:
         if key not in known:
             raise ConfigError(f"{path}: unknown setting {key!r}; settings are "
                               + ", ".join(sorted(known)))
+    _apply_top(cfg, {k: v for k, v in doc.items() if k not in ("rules", "pain", "shoes")},
+               f"{path}: ")
     _merge_rules(cfg.rules, doc.get("rules", {}), f"{path}: rules")
-    if "unit" in doc:
-        if doc["unit"] not in ("mi", "km"):
-            raise ConfigError(f"{path}: unit must be 'mi' or 'km', not {doc['unit']!r}")
-        cfg.unit = doc["unit"]
-    if "week_start" in doc:
-        if str(doc["week_start"]).lower() not in WEEKDAYS:
-            raise ConfigError(f"{path}: week_start must be a weekday name, "
-                              f"not {doc['week_start']!r}")
-        cfg.week_start = str(doc["week_start"]).lower()
-    if "tz" in doc:
-        cfg.tz = str(doc["tz"])
+    cfg.pain.update(_check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
+    cfg.shoes.update(_shoe_values(doc.get("shoes", {}), f"{path}: shoes", cfg.unit))
     cfg.source = path
     return cfg

@@ -74,12 +74,13 @@ class Found:
     passed_over: list[str] = field(default_factory=list)
 
     def describe(self) -> list[str]:
-        """One line per file used (or not found) and per file passed over, for stderr."""
+        """One line per file found (not those given: the runner named them) and per file
+        passed over, for stderr."""
         lines = []
         for key, what in (("config", "settings"), ("pain", "pain log"),
                           ("shoes", "shoes file"), ("shoe_assignments", "shoe assignments")):
             path = getattr(self, key)
-            if path is not None:
+            if path is not None and self.origin[key] != GIVEN:
                 lines.append(f"{what}: {path} ({self.origin[key]})")
         lines.extend(self.passed_over)
         return lines

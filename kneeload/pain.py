@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import inspect
 import io
 import os
 from typing import Any
@@ -20,9 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import PAIN_DEFAULTS
-from .errors import InputError, UsageError
-from .load import SPIKE_RULES, _evidence, _flags, daily_load, empty_flags, week_start_of
+from .config import PAIN_DEFAULTS, Config
+from .errors import ConfigError, InputError, UsageError
+from .load import _flags, daily_load, empty_flags, week_start_of
+from .rules import SEVERITY_OVERRIDE, SEVERITY_RANK, Param, registry, rule
 from .safeio import atomic_write, display_path, locked_folder, resolve_target
 from .textfile import (
     MAX_FIELD_CHARS,
@@ -194,15 +196,31 @@ def _encodable(char: str, encoding: str) -> bool:
 
 
 def daily_pain(log: pd.DataFrame) -> pd.Series:
-    """The highest pain logged on each date (only dates with an entry)."""
+    """The highest pain logged on each date (only dates with an entry: a day with no entry
+    is missing, never 0/10)."""
     if log.empty:
         return pd.Series(dtype=float, name="pain")
     return log.groupby("date")["pain"].max().rename("pain")
 
 
-def pain_episodes(log: pd.DataFrame, threshold: float = 3.0, gap_days: int = 2) -> pd.DataFrame:
+def pain_by_load_day(log: pd.DataFrame) -> pd.Series:
+    """The highest pain per *load day*: a next-morning entry belongs to the day before's
+    load (an entry on Tuesday morning tells how Monday's run was tolerated). Only days with
+    an entry."""
+    if log.empty:
+        return pd.Series(dtype=float, name="pain")
+    day = log["date"] - pd.to_timedelta((log["when"] == "next_morning").astype(int), unit="D")
+    return log.assign(_day=day).groupby("_day")["pain"].max().rename("pain").rename_axis(
+        "date")
+
+
+def pain_episodes(log: pd.DataFrame, threshold: float | None = None,
+                  gap_days: int | None = None) -> pd.DataFrame:
     """Runs of painful days (pain >= ``threshold``), days at most ``gap_days`` apart joined
-    into one episode: ``start``, ``end``, ``days`` (painful days), ``peak``."""
+    into one episode: ``start``, ``end``, ``days`` (painful days), ``peak``. Defaults: the
+    ``[pain]`` settings."""
+    threshold = PAIN_DEFAULTS["threshold"] if threshold is None else threshold
+    gap_days = PAIN_DEFAULTS["episode_gap_days"] if gap_days is None else gap_days
     d = daily_pain(log)
     painful = d[d >= threshold]
     if painful.empty:
@@ -217,136 +235,280 @@ def pain_episodes(log: pd.DataFrame, threshold: float = 3.0, gap_days: int = 2) 
 
 # --- pain rules ---------------------------------------------------------------------------
 
+_PAIN_MODELS = ("Esculier et al. 2018, BJSM 52(10):659 (patellofemoral pain); Silbernagel et "
+                "al. 2007, AJSM 35(6):897 (tendon model)")
+_SEV = SEVERITY_OVERRIDE
 
-def pain_flags(log: pd.DataFrame, *, model: str = "pfp", threshold: float | None = None,
-               week_start: str = "monday", **params: Any) -> pd.DataFrame:
-    """Pain rules as rows of the flags table (see docs/pain.md):
 
-    - ``pain_during_run`` (warn): pain while running above the model's limit (PFP 2/10,
-      Esculier 2018; tendon 5/10, Silbernagel 2007);
-    - ``pain_next_morning`` (warn): next-morning pain higher than the day before's;
-    - ``pain_two_days`` (warn, heuristic): two consecutive days at or above ``threshold``;
-    - ``pain_rising`` (info): the week's highest pain >= ``threshold`` and up by
-      ``rising_points`` on the week before;
-    - ``pain_persistent`` (alert, heuristic): an episode lasting ``persistent_days`` or more.
+def _row(name: str, size: str, severity: str, date: pd.Timestamp, value: float,
+         threshold: float, week_start: str, message: str) -> dict[str, Any]:
+    record = registry.get(name)
+    return {"rule": name, "severity": record.severity_of(size, {"severity": severity}),
+            "date": date, "week_start": week_start_of(pd.Series([date]), week_start).iloc[0],
+            "value": float(value), "threshold": float(threshold), "unit": "/10",
+            "message": message + " " + record.evidence_text}
+
+
+@rule("pain_during_run", title="Pain while running above the model's limit", kind="pain",
+      grade="clinical", pairs_with_pain=False,
+      evidence="clinical (secondary): the pain-monitoring models accept pain up to a limit "
+               "while running", citation=_PAIN_MODELS,
+      severity="warn (a criterion of the pain-monitoring model)",
+      params=(Param("pfp_limit", 2.0, "/10", "the patellofemoral model's limit", high=10.0),
+              Param("tendon_limit", 5.0, "/10", "the tendon model's limit", high=10.0), _SEV))
+def pain_during_run(log: pd.DataFrame, *, pfp_limit: float, tendon_limit: float,
+                    severity: str, pain_model: str = "pfp",
+                    week_start: str = "monday") -> pd.DataFrame:
+    """Pain while running (``when = during``) above the model's limit [/10]: 2/10 for the
+    patellofemoral model (Esculier 2018), 5/10 for the tendon model (Silbernagel 2007)."""
+    limit = pfp_limit if pain_model == "pfp" else tendon_limit
+    name = "patellofemoral" if pain_model == "pfp" else "tendon"
+    rows = [_row("pain_during_run", "over", severity, r.date, r.pain, limit, week_start,
+                 f"{r.date:%a %d %b}: {r.pain:g}/10 while running, above the {limit:g}/10 the "
+                 f"{name} pain-monitoring model accepts. Ease off (shorter, flatter, slower) "
+                 "until running stays within it.")
+            for r in log[(log["when"] == "during") & (log["pain"] > limit)].itertuples()]
+    return _flags(rows)
+
+
+@rule("pain_next_morning", title="Next-morning pain above your usual morning", kind="pain",
+      grade="clinical", pairs_with_pain=False,
+      evidence="clinical (secondary): the pain-monitoring models ask for no increase the next "
+               "morning", citation=_PAIN_MODELS,
+      severity="warn (a criterion of the pain-monitoring model)",
+      params=(Param("usual_days", 28, "days", "your usual morning: the median of your entries "
+                    "of this many days before", kind="int", low=1, high=365),
+              Param("min_mornings", 3, "entries", "use only morning entries (next_morning, "
+                    "rest) for the usual when there are at least this many", kind="int",
+                    low=1, high=100), _SEV))
+def pain_next_morning(log: pd.DataFrame, *, usual_days: int, min_mornings: int, severity: str,
+                      week_start: str = "monday") -> pd.DataFrame:
+    """A next-morning entry above the runner's usual morning, the baseline the models
+    compare with: the median of the ``next_morning`` and ``rest`` entries of the
+    ``usual_days`` [days] before when there are at least ``min_mornings`` of them (runners
+    often log mornings only when sore), else the median of every entry of those days, else
+    the day before's highest. The entry tells how the day before's load was tolerated.
     """
-    cfg = {**PAIN_DEFAULTS, **params}
-    limits = cfg["limits"]
-    if model not in limits:
-        raise UsageError(f"pain model must be one of {', '.join(limits)}, not {model!r}")
-    limit = float(limits[model])
-    thr = float(threshold if threshold is not None else cfg["threshold"])
-    if log.empty:
-        return empty_flags()
-    rows = []
-
-    def add(rule, severity, date, value, threshold_v, message):
-        rows.append({"rule": rule, "severity": severity, "date": date,
-                     "week_start": week_start_of(pd.Series([date]), week_start).iloc[0],
-                     "value": float(value), "threshold": float(threshold_v), "unit": "/10",
-                     "message": message + " " + _evidence(rule)})
-
-    name = "patellofemoral" if model == "pfp" else "tendon"
-    during = log[(log["when"] == "during") & (log["pain"] > limit)]
-    for r in during.itertuples():
-        add("pain_during_run", "warn", r.date, r.pain, limit,
-            f"{r.date:%a %d %b}: {r.pain:g}/10 while running, above the {limit:g}/10 the "
-            f"{name} pain-monitoring model accepts. Ease off (shorter, flatter, slower) until "
-            "running stays within it.")
-    daily = daily_pain(log)
     mornings = log[log["when"] == "next_morning"].groupby("date")["pain"].max()
+    daily = daily_pain(log)
+    rows = []
     for day, p in mornings.items():
-        before = daily.get(day - pd.Timedelta(days=1))
-        if before is not None and p > before:
-            add("pain_next_morning", "warn", day, p, before,
-                f"{day:%a %d %b}: {p:g}/10 the next morning, up from {before:g}/10 the day "
-                "before. The pain-monitoring models ask for no increase the next morning: the "
-                "day before was more than the knee tolerated.")
-    painful = daily[daily >= thr]
+        before = log[(log["date"] < day) & (log["date"] >= day - pd.Timedelta(days=usual_days))]
+        calm = before[before["when"].isin(("next_morning", "rest"))]
+        if len(calm) >= min_mornings:
+            usual = float(calm["pain"].median())
+            what = (f"your usual morning (the median of your mornings of the {usual_days} days "
+                    "before)")
+        elif len(before):
+            usual = float(before["pain"].median())
+            what = f"your usual level (the median of your entries of the {usual_days} days before)"
+        else:
+            prev = daily.get(day - pd.Timedelta(days=1))
+            if prev is None:
+                continue
+            usual, what = float(prev), "the day before"
+        if p > usual:
+            rows.append(_row("pain_next_morning", "over", severity, day, p, usual, week_start,
+                             f"{day:%a %d %b}: {p:g}/10 the next morning, above {what}, "
+                             f"{usual:g}/10. The pain-monitoring models ask for no increase "
+                             "the next morning: the day before was more than the knee "
+                             "tolerated."))
+    return _flags(rows)
+
+
+@rule("pain_two_days", title="Two painful days in a row", kind="pain", grade="heuristic",
+      pairs_with_pain=False, evidence="heuristic: practice advice, no study behind it",
+      citation="seed advice", severity="info (heuristic)", params=(_SEV,))
+def pain_two_days(log: pd.DataFrame, *, severity: str, threshold: float,
+                  week_start: str = "monday") -> pd.DataFrame:
+    """Two consecutive painful days (at least ``threshold`` [/10], the ``[pain]`` setting):
+    practice advice is to reduce mileage."""
+    daily = daily_pain(log)
+    painful = daily[daily >= threshold]
+    rows = []
     prev_painful = False
     for day in painful.index:
         if (day - pd.Timedelta(days=1)) in painful.index and not prev_painful:
-            add("pain_two_days", "warn", day, painful[day], thr,
-                f"{day:%a %d %b}: knee pain of {thr:g}/10 or more two days running. Practice "
-                "advice is to reduce mileage for now; if it persists despite rest, see a "
-                "physiotherapist.")
+            rows.append(_row("pain_two_days", "over", severity, day, painful[day], threshold,
+                             week_start,
+                             f"{day:%a %d %b}: knee pain of {threshold:g}/10 or more two days "
+                             "running. Practice advice is to reduce mileage for now; if it "
+                             "persists despite rest, see a physiotherapist."))
             prev_painful = True
         elif (day - pd.Timedelta(days=1)) not in painful.index:
             prev_painful = False
-    if len(daily):
-        ws = week_start_of(pd.Series(daily.index, index=daily.index), week_start)
-        weekly = daily.groupby(ws.to_numpy()).max()
-        weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"),
-                                fill_value=0.0)
-        up = weekly - weekly.shift(1)
-        for w in weekly.index[(weekly >= thr) & (up >= cfg["rising_points"])]:
-            add("pain_rising", "info", w + pd.Timedelta(days=6), weekly[w], thr,
-                f"Week of {w:%d %b}: your highest knee pain was {weekly[w]:g}/10, up from "
-                f"{weekly[w] - up[w]:g}/10 the week before. Pain should not rise week to week.")
-    for ep in pain_episodes(log, thr, int(cfg["episode_gap_days"])).itertuples():
+    return _flags(rows)
+
+
+@rule("pain_rising", title="Weekly highest pain rising", kind="pain", grade="clinical",
+      pairs_with_pain=False,
+      evidence="clinical (secondary): the tendon model asks that pain not rise week to week",
+      citation="Silbernagel et al. 2007, AJSM 35(6):897",
+      severity="warn (a criterion of the pain-monitoring model)",
+      params=(Param("rising_points", 2.0, "/10", "the week's highest pain up by this much "
+                    "(and painful)", low=0.5, high=10.0), _SEV))
+def pain_rising(log: pd.DataFrame, *, rising_points: float, severity: str,
+                threshold: float, week_start: str = "monday") -> pd.DataFrame:
+    """A week whose highest pain is painful and ``rising_points`` [/10] above the highest of
+    the week before; weeks with no entry are missing, not 0/10."""
+    daily = daily_pain(log)
+    if daily.empty:
+        return empty_flags()
+    ws = week_start_of(pd.Series(daily.index, index=daily.index), week_start)
+    weekly = daily.groupby(ws.to_numpy()).max()
+    weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"))
+    up = weekly - weekly.shift(1)
+    rows = [_row("pain_rising", "over", severity, w + pd.Timedelta(days=6), weekly[w],
+                 threshold, week_start,
+                 f"Week of {w:%d %b}: your highest knee pain was {weekly[w]:g}/10, up from "
+                 f"{weekly[w] - up[w]:g}/10 the week before. Pain should not rise week to week.")
+            for w in weekly.index[(weekly >= threshold) & (up >= rising_points)]]
+    return _flags(rows)
+
+
+@rule("pain_persistent", title="Persistent pain: see a physiotherapist", kind="pain",
+      grade="heuristic", pairs_with_pain=False,
+      evidence="heuristic: pain that persists despite rest is a reason to see a "
+               "physiotherapist", citation="seed advice",
+      severity="alert: a referral, the scheme's one exception (safety, not a risk estimate)",
+      params=(Param("persistent_days", 14, "days", "a pain episode this long", kind="int",
+                    low=2, high=365),
+              Param("severity", "alert", "", "a referral: alert unless set",
+                    kind="choice", choices=("auto", "info", "warn", "alert"))))
+def pain_persistent(log: pd.DataFrame, *, persistent_days: int, severity: str,
+                    threshold: float, episode_gap_days: int,
+                    week_start: str = "monday") -> pd.DataFrame:
+    """A pain episode (painful days at most ``episode_gap_days`` apart) lasting
+    ``persistent_days`` [days] or more: see a physiotherapist. Never a diagnosis."""
+    rows = []
+    for ep in pain_episodes(log, threshold, episode_gap_days).itertuples():
         length = (ep.end - ep.start).days + 1
-        if length >= cfg["persistent_days"]:
-            add("pain_persistent", "alert", ep.end, length, cfg["persistent_days"],
-                f"Knee pain of {thr:g}/10 or more from {ep.start:%d %b} to {ep.end:%d %b} "
-                f"({length} days). Pain that persists despite rest is a reason to see a "
-                "physiotherapist; kneeload does not diagnose.")
-    out = _flags(rows)
-    out["unit"] = "/10"
+        if length >= persistent_days:
+            rows.append(_row("pain_persistent", "over", severity, ep.end, length,
+                             persistent_days, week_start,
+                             f"Knee pain of {threshold:g}/10 or more from {ep.start:%d %b} to "
+                             f"{ep.end:%d %b} ({length} days). Pain that persists despite rest "
+                             "is a reason to see a physiotherapist; kneeload does not "
+                             "diagnose."))
+    return _flags(rows)
+
+
+def pain_flags(log: pd.DataFrame, config: Config | None = None, *, model: str | None = None,
+               threshold: float | None = None, week_start: str | None = None,
+               rules: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+    """Every enabled pain rule of the registry as rows of the flags table (docs/pain.md).
+    ``model`` ('pfp' or 'tendon'), ``threshold`` [/10] and ``week_start`` override the
+    config's; ``rules`` overrides rule parameters per call."""
+    cfg = (config or Config()).with_rules(rules)
+    pain = dict(cfg.pain)
+    if model is not None:
+        pain.update(_check_pain({"model": model}))
+    if threshold is not None:
+        pain.update(_check_pain({"threshold": threshold}))
+    if log.empty:
+        return empty_flags()
+    context = {"pain_model": pain["model"], "threshold": float(pain["threshold"]),
+               "episode_gap_days": int(pain["episode_gap_days"]),
+               "week_start": week_start or cfg.week_start}
+    parts = []
+    for record in registry.of_kind("pain"):
+        params = cfg.rule(record.name)
+        if not params["enabled"]:
+            continue
+        accepted = inspect.signature(record.fn).parameters
+        parts.append(record.fn(log, **params,
+                               **{k: v for k, v in context.items() if k in accepted}))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return empty_flags()
+    out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["date", "rule"], kind="stable").reset_index(drop=True)
+
+
+def _check_pain(values: dict[str, Any]) -> dict[str, Any]:
+    from .config import PAIN_SETTINGS, _check_section
+
+    try:
+        return _check_section(PAIN_SETTINGS, values, "pain")
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 # --- pairing ------------------------------------------------------------------------------
 
 
+def spike_events(flags: pd.DataFrame) -> pd.DataFrame:
+    """One load-spike event per day (per athlete): the flags of the rules that pair with
+    pain, grouped by date. Columns ``date``, ``rules`` (the rules that fired together, by
+    name), ``severity`` (the highest), ``n_rules``."""
+    spikes = flags[flags["rule"].isin(registry.spike_rules())]
+    cols = ["date", "rules", "severity", "n_rules"]
+    if spikes.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    rank = spikes["severity"].map(SEVERITY_RANK)
+    out = spikes.assign(_r=rank, date=pd.to_datetime(spikes["date"])).groupby("date").agg(
+        rules=("rule", lambda r: tuple(sorted(set(r)))), _r=("_r", "max"),
+        n_rules=("rule", "nunique")).reset_index()
+    inverse = {v: k for k, v in SEVERITY_RANK.items()}
+    out["severity"] = out["_r"].map(inverse)
+    return out[cols]
+
+
 def pair_pain(flags: pd.DataFrame, log: pd.DataFrame, activities: pd.DataFrame | None = None,
               *, threshold: float | None = None, window_days: int | None = None,
-              assigned: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Pair load spikes with the pain that followed, honestly.
+              assigned: pd.DataFrame | None = None,
+              config: Config | None = None) -> dict[str, Any]:
+    """Pair load-spike events with the pain that followed, honestly.
 
-    A spike (a flag of a spike rule: weekly, two-week, session, descent; ACWR when enabled)
-    is *paired* with the first painful day (pain >= ``threshold``) 0..``window_days`` days
-    after its date. Weekly rules are dated at the week's end, so pain inside the ramp week is
-    not counted as following it. Spikes whose window the log does not cover are not judged.
+    A spike *event* is a day with a flag of any rule that pairs with pain (see
+    :func:`spike_events`; the rules that fired together are listed on it, so a long Sunday
+    that trips two rules is one event). It is *paired* with the first painful day (pain >=
+    ``threshold``) 0..``window_days`` days after it; pain is taken per load day (a
+    next-morning entry belongs to the day before). A day with no pain entry is missing,
+    not 0/10: an event is judged only when the log has an entry in its window and the window
+    ends inside the log. Weekly rules are dated at the week's end, so pain inside the ramp
+    week is not counted as following it. Defaults: the config's ``[pain]`` settings.
 
     Returns a dict with ``pairs``, ``spikes_without_pain``, ``pain_without_spike`` (pain
-    episodes with no spike in the ``window_days`` before their first day), ``episodes`` (each
-    with the running load of the 7 days before it and its ratio to the 28 days before that),
-    ``not_covered`` and ``summary``.
+    episodes with no spike in the ``window_days`` before their first day), ``episodes``
+    (each with the running load of the 7 days before it and its ratio to the 28 days before
+    that), ``not_covered`` and ``summary`` (the base rate over full windows only).
     """
-    thr = float(threshold if threshold is not None else PAIN_DEFAULTS["threshold"])
-    win = int(window_days if window_days is not None else PAIN_DEFAULTS["window_days"])
-    daily = daily_pain(log)
+    cfg = config or Config()
+    thr = float(threshold if threshold is not None else cfg.pain["threshold"])
+    win = int(window_days if window_days is not None else cfg.pain["window_days"])
+    checked = _check_pain({"threshold": thr, "window_days": win})
+    thr, win = checked["threshold"], checked["window_days"]
+    gap = int(cfg.pain["episode_gap_days"])
+    daily = pain_by_load_day(log)
     painful = daily[daily >= thr]
-    spikes = flags[flags["rule"].isin(SPIKE_RULES)].copy()
+    events = spike_events(flags)
     first, last = (daily.index.min(), daily.index.max()) if len(daily) else (None, None)
     pairs, without, not_covered = [], [], []
-    for s in spikes.itertuples():
-        d = pd.Timestamp(s.date)
-        uncovered = {"spike_rule": s.rule, "spike_date": d, "severity": s.severity}
-        if first is None or d < first or d > last:
-            not_covered.append(uncovered)
-            continue
-        hit = painful[(painful.index >= d) & (painful.index <= d + pd.Timedelta(days=win))]
+    for ev in events.itertuples():
+        d = pd.Timestamp(ev.date)
+        base = {"spike_date": d, "spike_rules": ", ".join(ev.rules), "severity": ev.severity}
+        end = d + pd.Timedelta(days=win)
+        in_window = daily[(daily.index >= d) & (daily.index <= end)]
+        hit = in_window[in_window >= thr]
         if len(hit):
-            pairs.append({"spike_rule": s.rule, "spike_date": d, "severity": s.severity,
-                          "pain_date": hit.index[0], "pain": float(hit.iloc[0]),
+            pairs.append({**base, "pain_date": hit.index[0], "pain": float(hit.iloc[0]),
                           "lag_days": int((hit.index[0] - d).days)})
-        elif d + pd.Timedelta(days=win) > last:
-            not_covered.append(uncovered)  # the log ends inside the window: unknown
+        elif first is None or d < first or end > last or in_window.empty:
+            not_covered.append(base)  # the log does not cover the window: unknown
         else:
-            without.append({"spike_rule": s.rule, "spike_date": d, "severity": s.severity,
-                            "value": s.value, "unit": s.unit})
-    episodes = pain_episodes(log, thr, int(PAIN_DEFAULTS["episode_gap_days"]))
-    spike_dates = pd.to_datetime(spikes["date"])
+            without.append({**base, "pain_max": float(in_window.max())})
+    episodes = pain_episodes(log, thr, gap)
+    spike_dates = pd.to_datetime(events["date"])
     load = None
     if activities is not None and len(activities):
         load = daily_load(activities)
     ep_rows, no_spike = [], []
     for ep in episodes.itertuples():
-        before = spikes[(spike_dates >= ep.start - pd.Timedelta(days=win))
+        before = events[(spike_dates >= ep.start - pd.Timedelta(days=win))
                         & (spike_dates <= ep.start)]
         row = {"start": ep.start, "end": ep.end, "days": int(ep.days), "peak": float(ep.peak),
-               "spikes_before": sorted(set(before["rule"]))}
+               "spikes_before": sorted({r for rules in before["rules"] for r in rules})}
         if load is not None:
             # the 7 days up to and including the first painful day, and the 28 before them
             w7 = load[(load.index > ep.start - pd.Timedelta(days=7)) & (load.index <= ep.start)]
@@ -357,58 +519,77 @@ def pair_pain(flags: pd.DataFrame, log: pd.DataFrame, activities: pd.DataFrame |
         ep_rows.append(row)
         if before.empty:
             no_spike.append(row)
-    summary = _summary(pairs, without, spikes, not_covered, daily, painful, win, thr,
-                       assigned, log)
-    return {"pairs": pd.DataFrame(pairs, columns=["spike_rule", "spike_date", "severity",
+    summary = _summary(pairs, without, events, not_covered, daily, painful, win, thr,
+                       assigned)
+    return {"pairs": pd.DataFrame(pairs, columns=["spike_date", "spike_rules", "severity",
                                                   "pain_date", "pain", "lag_days"]),
-            "spikes_without_pain": pd.DataFrame(without, columns=["spike_rule", "spike_date",
-                                                                  "severity", "value", "unit"]),
+            "spikes_without_pain": pd.DataFrame(without, columns=["spike_date", "spike_rules",
+                                                                  "severity", "pain_max"]),
             "pain_without_spike": pd.DataFrame(no_spike),
             "episodes": pd.DataFrame(ep_rows),
-            "not_covered": pd.DataFrame(not_covered),
+            "not_covered": pd.DataFrame(not_covered, columns=["spike_date", "spike_rules",
+                                                              "severity"]),
             "summary": summary}
 
 
-def _summary(pairs, without, spikes, not_covered, daily, painful, win, thr, assigned,
-             log) -> dict[str, Any]:
+def _window_outcome(daily: pd.Series, day: pd.Timestamp, win: int, thr: float,
+                    last: pd.Timestamp) -> float:
+    """1.0 painful within ``[day, day + win]``, 0.0 an entry and no painful day, NaN when
+    the window runs past the log's end or holds no entry (missing, not 0/10)."""
+    end = day + pd.Timedelta(days=win)
+    w = daily[(daily.index >= day) & (daily.index <= end)]
+    if (w >= thr).any():
+        return 1.0
+    if end > last or w.empty:
+        return np.nan
+    return 0.0
+
+
+def _summary(pairs, without, events, not_covered, daily, painful, win, thr,
+             assigned) -> dict[str, Any]:
     judged = len(pairs) + len(without)
     out: dict[str, Any] = {"threshold": thr, "window_days": win, "spikes": judged,
-                           "spikes_followed_by_pain": len(pairs)}
+                           "spikes_followed_by_pain": len(pairs),
+                           "rule_flags": int(sum(len(r) for r in events["rules"])) if len(
+                               events) else 0}
     out["share_followed"] = round(len(pairs) / judged, 3) if judged else None
     if len(daily):
-        days = pd.date_range(daily.index.min(), daily.index.max(), freq="D")
-        p = pd.Series(0.0, index=days)
-        p[painful.index] = 1.0
-        ahead = p[::-1].rolling(win + 1, min_periods=1).max()[::-1]
+        first, last = daily.index.min(), daily.index.max()
+        days = pd.date_range(first, last, freq="D")
         out["log_days"] = len(days)
-        out["painful_days"] = int(p.sum())
-        out["base_rate_day"] = round(float(p.mean()), 3)
-        out["base_rate_window"] = round(float(ahead.mean()), 3)
+        out["entry_days"] = int(len(daily))
+        out["painful_days"] = int(len(painful))
+        out["base_rate_day"] = round(float(len(painful) / len(daily)), 3)
+        outcomes = pd.Series([_window_outcome(daily, d, win, thr, last) for d in days],
+                             index=days)
+        out["base_rate_days"] = int(outcomes.notna().sum())
+        out["base_rate_window"] = (round(float(outcomes.mean()), 3)
+                                   if outcomes.notna().any() else None)
         by_lag = {}
-        spike_days = sorted({pd.Timestamp(d) for d in spikes["date"]}) if len(spikes) else []
-        spike_days = [d for d in spike_days if days[0] <= d <= days[-1]]
+        spike_days = [pd.Timestamp(d) for d in events["date"] if first <= d <= last]
         for lag in range(0, 8):
-            hits = [p.get(d + pd.Timedelta(days=lag), np.nan) for d in spike_days]
-            hits = [h for h in hits if not np.isnan(h)]
+            hits = [daily.get(d + pd.Timedelta(days=lag)) for d in spike_days]
+            hits = [float(h >= thr) for h in hits if h is not None]
             by_lag[lag] = round(float(np.mean(hits)), 3) if hits else None
         out["pain_rate_by_lag"] = by_lag
     else:
-        out.update(log_days=0, painful_days=0, base_rate_day=None, base_rate_window=None,
-                   pain_rate_by_lag={})
+        out.update(log_days=0, entry_days=0, painful_days=0, base_rate_day=None,
+                   base_rate_days=0, base_rate_window=None, pain_rate_by_lag={})
     if assigned is not None and len(assigned) and len(daily):
-        runs = assigned[assigned["local_date"].between(daily.index.min(), daily.index.max())]
-        nxt = runs["local_date"].map(lambda d: bool(((painful.index >= d) & (
-            painful.index <= d + pd.Timedelta(days=1))).any()))
-        runs = runs.assign(_pain=nxt)
+        last = daily.index.max()
+        runs = assigned[assigned["local_date"].between(daily.index.min(), last)]
+        nxt = runs["local_date"].map(lambda d: _window_outcome(daily, d, 1, thr, last))
+        runs = runs.assign(_pain=nxt)[nxt.notna()]
         if "shoe" in runs:
             g = runs[runs["shoe"] != ""].groupby("shoe")["_pain"]
             out["pain_by_shoe"] = {k: {"runs": int(v.size), "share_followed": round(
                 float(v.mean()), 3)} for k, v in g}
-        bands = pd.cut(runs["cadence_spm"], [0, 160, 165, 170, 175, 400], right=False,
-                       labels=["<160", "160-165", "165-170", "170-175", ">=175"])
-        g = runs.groupby(bands, observed=True)["_pain"]
-        out["pain_by_cadence"] = {str(k): {"runs": int(v.size), "share_followed": round(
-            float(v.mean()), 3)} for k, v in g}
+        if "cadence_spm" in runs:
+            bands = pd.cut(runs["cadence_spm"], [0, 160, 165, 170, 175, 400], right=False,
+                           labels=["<160", "160-165", "165-170", "170-175", ">=175"])
+            g = runs.groupby(bands, observed=True)["_pain"]
+            out["pain_by_cadence"] = {str(k): {"runs": int(v.size), "share_followed": round(
+                float(v.mean()), 3)} for k, v in g}
     out["not_covered"] = len(not_covered)
     out["text"] = _summary_text(out)
     return out
@@ -420,8 +601,8 @@ def _summary_text(s: dict[str, Any]) -> str:
     base = s.get("base_rate_window")
     base_txt = (f"; on an ordinary day the chance of such pain within the next {s['window_days']}"
                 f" days was {base:.0%}" if base is not None else "")
-    return (f"In your log, {s['spikes_followed_by_pain']} of {s['spikes']} load spikes "
+    return (f"In your log, {s['spikes_followed_by_pain']} of {s['spikes']} load-spike days "
             f"({s['share_followed']:.0%}) were followed by knee pain of {s['threshold']:g}/10 "
-            f"or more within {s['window_days']} days{base_txt}. This describes your own "
-            "history; it is not a prediction, and the numbers are small.")
-
+            f"or more within {s['window_days']} days{base_txt}. A day on which several rules "
+            "fired counts once. This describes your own history; it is not a prediction, and "
+            "the numbers are small.")

@@ -5,7 +5,9 @@ A thin facade over the pure functions in :mod:`kneeload.load` for notebooks::
     season = kneeload.Season.from_paths("sample_data", tz="Europe/London")
     season.weekly()          # the weekly table, in the display unit
     season.flags()           # every rule's flags
-    season.next_week()       # the look-ahead
+    season.next_week()       # the look-ahead (a NextWeek)
+    season.this_week()       # this week so far (a ThisWeek)
+    season.tolerance()       # what the knee tolerated (a Tolerance; needs a pain log)
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import load
+from . import advice, load
 from .config import Config, load_config
 from .discover import Found, discover
 from .errors import UsageError
@@ -63,12 +65,15 @@ class Season:
     def __init__(self, activities: pd.DataFrame, config: Config | None = None,
                  skipped: pd.DataFrame | None = None, pain: pd.DataFrame | None = None,
                  shoes: pd.DataFrame | None = None, shoe_overrides: pd.DataFrame | None = None,
-                 gear: pd.DataFrame | None = None, files: Found | None = None):
+                 gear: pd.DataFrame | None = None, files: Found | None = None,
+                 today: Any = None):
         self.activities = activities
         #: The exports' own gear lists (``ReadResult.gear``).
         self.gear = gear
         #: Which kneeload.toml, pain.csv, shoes.csv were used, and from where.
         self.files = files if files is not None else Found()
+        #: the day the season is judged as of (see kneeload.load.as_of)
+        self.today = load.as_of(activities, today)
         self.config = config or Config()
         self.skipped = skipped if skipped is not None else pd.DataFrame(
             columns=["path", "kind", "reason"])
@@ -82,7 +87,8 @@ class Season:
                    pain_log: str | os.PathLike[str] | None = None,
                    shoes: str | os.PathLike[str] | None = None,
                    shoe_assignments: str | os.PathLike[str] | None = None,
-                   discover_files: bool = True, **read_kwargs: Any) -> Season:
+                   discover_files: bool = True, today: Any = None,
+                   **read_kwargs: Any) -> Season:
         """Read files and folders once.
 
         ``config`` is a Config or a path to a kneeload.toml; ``pain_log``, ``shoes`` and
@@ -116,7 +122,7 @@ class Season:
         overrides = (read_shoe_overrides(found.shoe_assignments) if found.shoe_assignments
                      else None)
         return cls(result.activities, cfg, result.skipped, pain, shoe_table, overrides,
-                   gear=result.gear, files=found)
+                   gear=result.gear, files=found, today=today)
 
     def clock_note(self) -> str | None:
         """How many activities this machine's clock placed (see :func:`machine_clock_note`);
@@ -144,7 +150,9 @@ class Season:
     @cached_property
     def weeks(self) -> pd.DataFrame:
         """The weekly table in SI units (see :func:`kneeload.load.weekly_table`)."""
-        return load.weekly_table(self.activities, self.config.week_start)
+        rb = self.config.rule("return_after_break")
+        return load.weekly_table(self.activities, self.config.week_start, today=self.today,
+                                 gap_days=rb["gap_days"], return_weeks=rb["return_weeks"])
 
     def weekly(self, unit: str | None = None) -> pd.DataFrame:
         """The weekly table with distances in ``unit`` (default: the config's) for display."""
@@ -158,32 +166,47 @@ class Season:
         """Every enabled rule's flags; ``rules`` overrides parameters for this call."""
         if rules is None:
             return self._flags
-        return load.flags(self.activities, self.config, rules)
+        return load.flags(self.activities, self.config, rules, today=self.today)
 
     @cached_property
     def _flags(self) -> pd.DataFrame:
-        return load.flags(self.activities, self.config)
+        return load.flags(self.activities, self.config, today=self.today)
 
     def acwr(self) -> pd.DataFrame:
         return load.acwr(self.activities)
 
     def monotony(self) -> pd.DataFrame:
         return load.monotony(self.activities, self.config.week_start,
-                             self.config.rule("monotony_high")["cap"])
+                             self.config.rule("monotony_high")["cap"],
+                             load.LOAD_COLUMNS[self.config.load])
 
     def session_spikes(self) -> pd.DataFrame:
         return load.session_spikes(self.activities,
                                    int(self.config.rule("session_spike")["window_days"]))
 
-    def next_week(self) -> dict[str, Any]:
-        return load.next_week_limits(self.activities, self.config)
+    def next_week(self) -> advice.NextWeek:
+        """The look-ahead for the first week not yet complete (see kneeload.advice)."""
+        return advice.next_week(self.activities, self.config, today=self.today)
+
+    def this_week(self) -> advice.ThisWeek:
+        """This week so far: distance, what is left within the rules, the longest run
+        allowed on each remaining day, the rolling 7 days (see kneeload.advice)."""
+        return advice.this_week(self.activities, self.config, today=self.today)
+
+    def tolerance(self) -> advice.Tolerance:
+        """What the knee tolerated, from the pain log (None fields without one)."""
+        return advice.tolerance(self.activities, self.pain, self.config, today=self.today)
+
+    def return_advice(self) -> advice.ReturnAdvice | None:
+        """The graded return when the season is in a return after a break, else None."""
+        return advice.return_advice(self.activities, self.config, today=self.today)
 
     def check_plan(self, plan: pd.DataFrame) -> pd.DataFrame:
         """Flags a plan (``date``, ``distance_m``) would raise after this season."""
         return load.check_plan(self.activities, plan, self.config)
 
     def notes(self) -> list[str]:
-        return load.history_notes(self.activities, self.config)
+        return load.history_notes(self.activities, self.config, today=self.today)
 
     # --- shoes and pain (need the CSVs given to from_paths or the constructor) ------------
 
@@ -200,23 +223,22 @@ class Season:
 
     def shoe_status(self, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
         self._need("shoes file", self.shoes)
-        return shoe_status(self.assigned_runs, self.shoes, as_of=as_of)
+        notice, replace = self.config.shoe_limits_m()
+        return shoe_status(self.assigned_runs, self.shoes, as_of=as_of,
+                           recent_days=self.config.shoes["recent_days"], notice_m=notice,
+                           replace_m=replace)
 
     def pain_flags(self) -> pd.DataFrame:
         self._need("pain log", self.pain)
-        return pain_flags(self.pain, week_start=self.config.week_start)
+        return pain_flags(self.pain, self.config)
 
     def pairs(self) -> dict[str, Any]:
         """Load spikes paired with the pain that followed (see kneeload.pain.pair_pain)."""
         self._need("pain log", self.pain)
-        return pair_pain(self.flags(), self.pain, self.activities, assigned=self.assigned_runs)
+        return pair_pain(self.flags(), self.pain, self.activities, assigned=self.assigned_runs,
+                         config=self.config)
 
     def all_flags(self) -> pd.DataFrame:
         """Load flags and, when there is a pain log, pain flags, in date order."""
         parts = [self.flags()] + ([self.pain_flags()] if self.pain is not None else [])
-        out = pd.concat(parts, ignore_index=True)
-        rank = out["severity"].map(load.SEVERITY_RANK)
-        return out.assign(_r=rank).sort_values(["date", "_r", "rule"],
-                                               ascending=[True, False, True],
-                                               kind="stable").drop(columns="_r").reset_index(
-            drop=True)
+        return load.sort_flags(pd.concat(parts, ignore_index=True))

@@ -75,10 +75,9 @@ def read_shoes(path: str | os.PathLike[str]) -> pd.DataFrame:
         rows.append({
             "shoe": name, "brand": r.get("brand", ""), "model": r.get("model", ""),
             "first_used": first, "retired": retired,
-            "notice_m": dist["notice"] * per if dist["notice"] is not None
-            else SHOE_DEFAULTS["notice_m"],
-            "replace_m": dist["replace"] * per if dist["replace"] is not None
-            else SHOE_DEFAULTS["replace_m"],
+            # a pair without its own limits takes the config's in shoe_status
+            "notice_m": dist["notice"] * per if dist["notice"] is not None else np.nan,
+            "replace_m": dist["replace"] * per if dist["replace"] is not None else np.nan,
             "start_distance_m": (dist["start_distance"] or 0.0) * per,
             "default": r.get("default", "").lower() in _YES, "sports": sports,
         })
@@ -161,14 +160,24 @@ def _crossing(dates: pd.Series, cum: pd.Series, limit: float) -> pd.Timestamp | 
 
 
 def shoe_status(assigned: pd.DataFrame, shoes: pd.DataFrame, *,
-                as_of: pd.Timestamp | None = None,
-                recent_days: int = int(SHOE_DEFAULTS["recent_days"])) -> pd.DataFrame:
+                as_of: pd.Timestamp | None = None, recent_days: int | None = None,
+                notice_m: float | None = None, replace_m: float | None = None) -> pd.DataFrame:
     """Status per pair: ``distance_m`` (with the starting distance), ``runs``, ``first_used``,
     ``last_used``, ``status`` (ok, notice, replace, retired), ``notice_on``/``replace_on``
     (the date the limit was passed, or the projected date at the pair's rate of use over
     the last ``recent_days`` [days]; NaT when not in recent use), ``share`` of running
     distance over those days, and ``in_file`` (False for gear recorded in an export but
-    missing from the shoes file). ``as_of`` defaults to the last run's date."""
+    missing from the shoes file). ``as_of`` defaults to the last run's date.
+
+    ``notice_m`` and ``replace_m`` [m] are the limits of pairs without their own (default:
+    the ``[shoes]`` settings' 300 and 500 mi), ``recent_days`` [days] the window of recent
+    use (default 56). A pair first used inside that window is projected at its rate over its
+    own days in use, not over the whole window."""
+    recent_days = int(SHOE_DEFAULTS["recent_days"] if recent_days is None else recent_days)
+    notice_m = SHOE_DEFAULTS["notice_m"] if notice_m is None else notice_m
+    replace_m = SHOE_DEFAULTS["replace_m"] if replace_m is None else replace_m
+    shoes = shoes.assign(notice_m=shoes["notice_m"].fillna(notice_m),
+                         replace_m=shoes["replace_m"].fillna(replace_m))
     as_of = pd.Timestamp(as_of) if as_of is not None else (
         assigned["local_date"].max() if len(assigned) else pd.Timestamp.today().normalize())
     known = shoes.assign(in_file=True)
@@ -176,7 +185,7 @@ def shoe_status(assigned: pd.DataFrame, shoes: pd.DataFrame, *,
     if extra:
         known = pd.concat([known, pd.DataFrame({
             "shoe": extra, "brand": "", "model": "", "first_used": pd.NaT, "retired": pd.NaT,
-            "notice_m": SHOE_DEFAULTS["notice_m"], "replace_m": SHOE_DEFAULTS["replace_m"],
+            "notice_m": notice_m, "replace_m": replace_m,
             "start_distance_m": 0.0, "default": False, "sports": [()] * len(extra),
             "in_file": False})], ignore_index=True)
     window_start = as_of - pd.Timedelta(days=recent_days - 1)
@@ -189,7 +198,10 @@ def shoe_status(assigned: pd.DataFrame, shoes: pd.DataFrame, *,
         cum = s.start_distance_m + mine["distance_m"].fillna(0).cumsum()
         dist = float(cum.iloc[-1]) if len(cum) else float(s.start_distance_m)
         mine_recent = recent[recent["shoe"] == s.shoe]["distance_m"].sum()
-        rate = mine_recent / recent_days  # m per day
+        began = s.first_used if pd.notna(s.first_used) else (
+            mine["local_date"].min() if len(mine) else window_start)
+        days_in_use = (as_of - max(window_start, began)).days + 1
+        rate = mine_recent / max(min(recent_days, days_in_use), 1)  # m per day
         retired = pd.notna(s.retired) and s.retired <= as_of
         on = {}
         for key, limit in (("notice_on", s.notice_m), ("replace_on", s.replace_m)):
@@ -227,18 +239,25 @@ def unassigned_runs(assigned: pd.DataFrame) -> dict[str, float]:
     return {"distance_m": float(un["distance_m"].sum()), "runs": int(len(un))}
 
 
-def rotation_advice(status: pd.DataFrame,
-                    single_pair_share: float = SHOE_DEFAULTS["single_pair_share"]) -> list[str]:
-    """Plain-words actions: pairs to replace, pairs nearing the limit, and a second pair when
-    one carries (almost) everything."""
+def rotation_advice(status: pd.DataFrame, single_pair_share: float | None = None,
+                    unit: str = "mi") -> list[str]:
+    """Plain-words actions in ``unit``: pairs to replace, pairs nearing the limit, and a
+    second pair when one carries ``single_pair_share`` or more (default: the ``[shoes]``
+    setting, 0.95) of recent running."""
+    from .units import metres_per
+
+    if single_pair_share is None:
+        single_pair_share = SHOE_DEFAULTS["single_pair_share"]
+    per = metres_per(unit)
     advice = []
     active = status[status["status"] != "retired"]
     for s in active[active["status"] == "replace"].itertuples():
-        advice.append(f"Replace {s.shoe}: {s.distance_m / M_PER_MI:.0f} mi, past its "
-                      f"{s.replace_m / M_PER_MI:.0f} mi limit (a convention, not a study).")
+        advice.append(f"Replace {s.shoe}: {s.distance_m / per:.0f} {unit}, past its "
+                      f"{s.replace_m / per:.0f} {unit} limit (a convention, not a study).")
     for s in active[active["status"] == "notice"].itertuples():
         when = f" around {s.replace_on:%d %b %Y}" if pd.notna(s.replace_on) else ""
-        advice.append(f"{s.shoe} has {s.distance_m / M_PER_MI:.0f} mi: plan a replacement{when}.")
+        advice.append(f"{s.shoe} has {s.distance_m / per:.0f} {unit}: plan a "
+                      f"replacement{when}.")
     top = active.sort_values("share", ascending=False)
     if len(top) and top["share"].iloc[0] >= single_pair_share:
         advice.append(f"{top['shoe'].iloc[0]} carries {top['share'].iloc[0]:.0%} of your recent "
@@ -259,8 +278,9 @@ def shoes_from_gear(activities: pd.DataFrame, gear: pd.DataFrame | None = None) 
 
     Every non-empty ``gear`` of a running activity (Strava's Activity Gear, Garmin's gear
     links, the manual log's ``shoe``) is a pair, and so is every shoe of the exports' lists
-    (``ReadResult.gear``, kind ``shoe``), used or not. A pair gets the default 300-500 mi
-    band (``SHOE_DEFAULTS``) unless its export set a limit (Garmin's ``maximumMeters``):
+    (``ReadResult.gear``, kind ``shoe``), used or not. A pair's limits are left empty, so
+    the configured band applies (``Config.shoes``, default 300-500 mi), unless its export set
+    a limit (Garmin's ``maximumMeters``):
     that limit becomes ``replace_m`` and the notice falls at the same 60% of it as the
     defaults (300 of 500 mi), never above the default notice. Brand, model, first use and
     retirement come from the gear list; a pair the export marks retired without a date is
@@ -290,15 +310,17 @@ def shoes_from_gear(activities: pd.DataFrame, gear: pd.DataFrame | None = None) 
         seen.add(name.lower())
         g = by_name.get(name.lower(), {})
         replace = g.get("replace_m")
+        # no limit of the export's own: left empty, so the configured band applies
+        # (shoe_status fills empty limits from Config.shoes)
         replace = float(replace) if replace is not None and pd.notna(replace) and replace > 0 \
-            else SHOE_DEFAULTS["replace_m"]
+            else np.nan
         retired = g.get("retired")
         if (retired is None or pd.isna(retired)) and g.get("status") == "retired":
             retired = last_run.get(name.lower(), pd.NaT)
         rows.append({
             "shoe": name, "brand": g.get("brand", "") or "", "model": g.get("model", "") or "",
             "first_used": g.get("first_used", pd.NaT), "retired": retired,
-            "notice_m": SHOE_DEFAULTS["notice_m"] if replace >= SHOE_DEFAULTS["replace_m"]
+            "notice_m": np.nan if np.isnan(replace) or replace >= SHOE_DEFAULTS["replace_m"]
             else min(SHOE_DEFAULTS["notice_m"], replace * ratio), "replace_m": replace,
             "start_distance_m": 0.0, "default": False, "sports": (),
         })

@@ -24,8 +24,9 @@ def activities(runs: list[tuple], tz: str = "UTC") -> pd.DataFrame:
     return conform_activities(pd.DataFrame(rows))
 
 
-def weekly_runs(start: str, miles_per_week: list[float], days=(1, 3, 6)) -> list[tuple]:
-    """Spread each week's miles evenly over ``days`` (0 = Monday) of successive weeks."""
+def weekly_runs(start: str, miles_per_week: list[float], days=(0, 3, 6)) -> list[tuple]:
+    """Spread each week's miles evenly over ``days`` (0 = Monday) of successive weeks.
+    The default starts on a Monday, so the first week is complete (not partial)."""
     out = []
     monday = pd.Timestamp(start)
     for w, miles in enumerate(miles_per_week):

@@ -9,11 +9,13 @@ from kneeload.cli import main
 
 PLANTED = [  # (rule, severity, date) as sample_data/README.md tells
     ("weekly_increase", "info", "2026-04-05"),     # E1: after the deload
+    # E1 seen per session (Nielsen 2014): 14 days to Tue 14 Apr hold 15 + 3.5... = +31.9%
+    ("two_week_increase", "info", "2026-04-14"),
     ("session_spike", "warn", "2026-04-26"),       # E2
-    ("two_week_increase", "warn", "2026-04-26"),   # E2
+    ("two_week_increase", "info", "2026-04-26"),   # E2: +32.8%, not significant evidence
     ("weekly_increase", "info", "2026-04-26"),     # E2
     ("session_spike", "alert", "2026-05-31"),      # E3: the 12-miler
-    ("descent_increase", "warn", "2026-06-14"),    # E4: the hills
+    ("descent_increase", "info", "2026-06-14"),    # E4: the hills (biomechanical only)
     ("low_cadence", "info", "2026-07-05"),         # weeks 1-18 under 170 spm
 ]
 
@@ -38,7 +40,7 @@ def test_check_flags_exactly_the_planted_events(check_json):
     assert any(f["rule"].startswith("pain_") for f in doc["flags"])
     assert set(doc["flags"][0]) == {"rule", "severity", "date", "week_start", "value",
                                     "threshold", "unit", "message"}
-    spike = load_flags[4]
+    spike = load_flags[5]
     assert spike["value"] == pytest.approx(118.2) and spike["threshold"] == 100.0
     assert spike["unit"] == "%" and spike["week_start"] == "2026-05-25"
 
@@ -50,17 +52,22 @@ def test_check_json_weeks(check_json):
     assert weeks[0]["week_start"] == "2026-03-02" and weeks[0]["week_end"] == "2026-03-08"
     assert [round(w["distance"], 1) for w in weeks[:5]] == [11.5, 12.5, 13.5, 10.0, 15.0]
     assert weeks[4]["change_prev_pct"] == pytest.approx(50.0, abs=0.1)  # GPX track noise
-    assert weeks[4]["change_4wk_pct"] == pytest.approx(26.3, abs=0.1)
+    # the first week (from Tue 3 Mar) is partial: the mean of the 3 complete weeks of the
+    # 4 before, (12.5 + 13.5 + 10) / 3 = 12 mi, so 15 / 12 = +25%
+    assert weeks[0]["partial"] and not weeks[4]["partial"]
+    assert weeks[4]["change_4wk_pct"] == pytest.approx(25.0, abs=0.2)
     assert weeks[2]["cross_n"] == 1 and weeks[0]["unit"] == "mi"
     assert "runs before 2026-04-02 were not judged" in doc["notes"][0]
 
 
 def test_check_since_and_fail_on(capsys):
-    # the pain log beside the data is found: its warnings of 15-16 Jun and 16 Jul count
+    # the pain log beside the data is found: its warnings count. Since 15 Jun, under the
+    # severity scheme: next-morning pain above the usual on 15 Jun and 16 Jul, pain rising
+    # in the weeks of 15 Jun and 13 Jul (the two-day heuristic of 16 Jun, 16 Jul is info)
     assert main(["check", str(SAMPLE), "--since", "2026-06-15"]) == 1
     out = capsys.readouterr().out
     assert "low_cadence" in out and "descent_increase" not in out
-    assert "3 flag(s) at or above 'warn' since 2026-06-15." in out
+    assert "4 flag(s) at or above 'warn' since 2026-06-15." in out
     assert main(["check", str(SAMPLE), "--since", "2026-06-15", "--fail-on", "info"]) == 1
     assert main(["check", str(SAMPLE), "--since", "2026-06-01", "--fail-on", "alert"]) == 0
     assert main(["check", str(SAMPLE), "--fail-on", "alert"]) == 1
@@ -76,7 +83,7 @@ def test_check_in_km_and_usage_errors(capsys):
 
 def test_check_config_file(tmp_path, capsys):
     cfg = tmp_path / "k.toml"
-    cfg.write_text("[rules.session_spike]\nalert_pct = 150\n")
+    cfg.write_text("[rules.session_spike]\nlarge_pct = 150\n")
     main(["check", str(SAMPLE), "--json", "--config", str(cfg)])
     doc = json.loads(capsys.readouterr().out)
     assert [f["severity"] for f in doc["flags"] if f["date"] == "2026-05-31"

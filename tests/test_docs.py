@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from conftest import ROOT
 
-from kneeload.config import RULE_DEFAULTS
+from kneeload.rules import registry
 
 
 def test_every_rule_has_a_page_listing_its_parameters_and_defaults():
-    for rule, params in RULE_DEFAULTS.items():
+    for rule, params in registry.defaults().items():
         page = (ROOT / "docs" / "rules" / f"{rule}.md").read_text(encoding="utf-8")
         for name, default in params.items():
             if name == "enabled" and default is True:

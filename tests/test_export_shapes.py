@@ -93,8 +93,10 @@ def test_strava_shoe_mileage_without_a_shoes_file():
     result = kneeload.read_activities(EXPORTS / "strava_de", cache=False)
     pairs = sh.shoes_from_gear(result.activities, result.gear)
     assert list(pairs["shoe"]) == ["Daily Trainer", "Race", "Saucony Endorphin Pro 3"]
-    assert (pairs["replace_m"] == 500 * MI).all() and (pairs["notice_m"] == 300 * MI).all()
+    # no limit of the export's own: left empty, the configured band (300-500 mi) applies
+    assert pairs["replace_m"].isna().all() and pairs["notice_m"].isna().all()
     status = sh.shoe_status(sh.assign_shoes(result.activities, pairs), pairs).set_index("shoe")
+    assert (status["replace_m"] == 500 * MI).all() and (status["notice_m"] == 300 * MI).all()
     # Daily Trainer: the FIT (157.56 m) + the Phoenix GPX; Race: the TCX + the lost file's
     # CSV row (5,000 m); Saucony: the treadmill row. The bike carries no run.
     assert status.loc["Daily Trainer", "distance_m"] == pytest.approx(157.56 + PHOENIX_M,
@@ -365,7 +367,10 @@ def test_kneeload_shoes_file_wins_where_both_speak(tmp_path):
     pairs = season.shoes.set_index("shoe")
     assert pairs.loc["Daily Trainer", "replace_m"] == 600_000  # the file's limit
     assert pairs.loc["Daily Trainer", "brand"] == "Nike"       # blank in the file: the export's
-    assert pairs.loc["Race", "replace_m"] == pytest.approx(500 * MI)  # only in the data
+    assert pd.isna(pairs.loc["Race", "replace_m"])  # only in the data: the configured band
+    status = season.shoe_status().set_index("shoe")
+    assert status.loc["Race", "replace_m"] == pytest.approx(500 * MI)
+    assert status.loc["Daily Trainer", "replace_m"] == 600_000
 
 
 def test_fr70_power_on_clock_run_from_the_corpus_is_placed():
@@ -378,3 +383,53 @@ def test_fr70_power_on_clock_run_from_the_corpus_is_placed():
     # started at 17,217,864 s: 3,887 s earlier, 11:16:16 local
     assert row.distance_m == pytest.approx(10248.67)
     assert row.local_start == pd.Timestamp("2012-02-13 11:16:16")
+
+
+def test_an_exports_main_file_given_alone_is_read():
+    apple = kneeload.read_activities(APPLE / "export.xml", cache=False)
+    assert len(apple.activities) == 5 and apple.skipped.empty
+    # a bare Strava activities.csv: its rows from the CSV, each naming the file it lacks
+    strava = kneeload.read_activities(EXPORTS / "strava_it" / "activities.csv", cache=False)
+    acts = strava.activities
+    assert len(acts) == 6 and (acts["source_format"] == "csv").all()
+    assert acts["distance_m"].sum() == pytest.approx(157.6 + 5004.4 + 8046.7 + 30000
+                                                     + 2153.7 + 5000)
+
+
+def test_garmin_summaries_given_alone_are_recognised_by_content(tmp_path):
+    with zipfile.ZipFile(GARMIN) as z:
+        name = next(n for n in z.namelist() if n.endswith("_summarizedActivities.json"))
+        (tmp_path / "my-activities.json").write_bytes(z.read(name))
+        gear = next(n for n in z.namelist() if n.endswith("_gear.json"))
+        (tmp_path / "gear-copy.json").write_bytes(z.read(gear))
+    result = kneeload.read_activities([tmp_path / "my-activities.json",
+                                       tmp_path / "gear-copy.json"], cache=False)
+    # no FIT files: the five summaries are the activities (8 km treadmill run among them)
+    assert sorted(result.activities["distance_m"].round(2)) == [
+        157.56, 4835.38, 5000, 8000, 30000]
+    assert result.skipped.loc[0, "kind"] == "unsupported"  # gear alone is not activities
+
+
+def test_two_power_on_runs_of_one_watch_are_both_kept(data, tmp_path):
+    """The FR70 writes the same activity.local_timestamp in files nine days apart (its
+    relative clock says so): both runs land on that day, and neither is dropped as a
+    duplicate of the other; each says to check its date."""
+    from conftest import real_files_dir
+    corpus = real_files_dir()
+    if corpus is None:
+        pytest.skip("shared real_files corpus not present")
+    shutil.copy(data / "invalid/relative-device-times.fit", tmp_path / "a.fit")
+    shutil.copy(corpus / "fit/fitparse__compressed-speed-distance.fit", tmp_path / "b.fit")
+    result = kneeload.read_activities(tmp_path, cache=False)
+    assert len(result.activities) == 2 and result.skipped.empty
+    assert result.activities["note"].str.contains("check the date").all()
+
+
+def test_damaged_apple_health_archive_is_named_not_a_crash(tmp_path):
+    z = _zip_folder(APPLE, tmp_path / "export.zip", "apple_health_export/")
+    blob = bytearray(z.read_bytes())
+    blob[200:260] = b"\0" * 60  # inside export.xml's deflated data
+    z.write_bytes(bytes(blob))
+    result = kneeload.read_activities(z, cache=False)
+    assert result.skipped.loc[0, "kind"] == "unreadable"
+    assert "cannot be read as an Apple Health export" in result.skipped.loc[0, "reason"]

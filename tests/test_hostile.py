@@ -224,6 +224,7 @@ def test_bad_user_files_exit_2_naming_file_and_line(case, tmp_path, one_run, cap
         assert status == 1 and f"{path}: {problem}" in out
     else:
         assert status == 2
+        # stderr may first say which files were used (discovery), then the error
         assert f"\nkneeload: {path}: " in "\n" + err and problem in err
     assert path.read_bytes() == before
     if case == "pain-huge-field" or case == "assign-huge":
@@ -716,6 +717,8 @@ def test_sigterm_during_a_parallel_ingest_ends_promptly_with_130(tmp_path, data)
             open({str(started)!r}, "w").close()
             time.sleep(120)
         kio._parse = slow
+        kio.default_workers = lambda n: 2  # two worker processes, whatever the load
+        kio.MIN_FILES_FOR_WORKERS = 2
         from kneeload.cli import main
         sys.exit(main(["summary", {str(runs)!r}, "--no-cache"]))
     """)

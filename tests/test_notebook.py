@@ -18,6 +18,6 @@ def test_season_notebook_runs():
     outputs = "".join(str(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "Error" not in "".join(o.get("ename", "") for c in nb.cells
                                   if c.cell_type == "code" for o in c.outputs)
-    assert "5 of 6 load spikes (83%)" in outputs
+    assert "3 of 5 load-spike days (60%)" in outputs  # one event per day (issue 12)
     assert "kneeload Season" in outputs  # the HTML summary
     assert "image/png" in outputs         # figures rendered inline

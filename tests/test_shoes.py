@@ -72,14 +72,19 @@ def test_status_limits_projection_and_rotation(tmp_path):
     assert worn.distance_m == pytest.approx(430 * MI)
     assert worn.status == "notice"
     assert worn.notice_on == pd.Timestamp("2026-03-02")   # 290 + 5 + 5 reaches 300
-    # 5 mi a day over the last 56 days = 140 mi / 56 d = 2.5 mi/day; 70 mi to go -> 28 days
-    assert worn.replace_on == pd.Timestamp("2026-03-28") + pd.Timedelta(days=28)
+    # the pair has been in use 28 days (1-28 Mar), not the whole 56-day window: its rate is
+    # 140 mi / 28 d = 5 mi/day (over 56 days it would be 2.5 and the date 14 days late);
+    # 70 mi to go -> 14 days
+    assert worn.replace_on == pd.Timestamp("2026-03-28") + pd.Timedelta(days=14)
     assert worn.share == 1.0
     assert st.loc["Km pair", "replace_m"] == 200_000
     assert pd.isna(st.loc["Km pair", "replace_on"])  # not in use: no projection
     advice = sh.rotation_advice(st.reset_index())
     assert any("consider a second pair" in a and "Malisoux" in a for a in advice)
     assert any(a.startswith("Worn has 430 mi") for a in advice)
+    # shoe advice in the display unit: 430 mi = 692 km
+    assert any(a.startswith("Worn has 692 km") for a in sh.rotation_advice(st.reset_index(),
+                                                                          unit="km"))
 
 
 @pytest.mark.parametrize("text, match", [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import io
 import os
 import stat
@@ -35,7 +36,7 @@ from ..errors import (
 from ..safeio import display_path, read_regular_file
 from ..schema import SPORTS, conform_activities, conform_samples, empty_activities, empty_skipped
 from ._deadline import parse_deadline
-from ._source import Source, format_from_name, open_source, reader_for
+from ._source import MAX_FILE_BYTES, Source, format_from_name, open_source, reader_for
 from ._summary import Parsed, summarise
 from ._time import Placement, placement
 from .apple_health import apple_member, is_apple_folder, read_apple_health
@@ -49,7 +50,7 @@ from .exports import (
     parse_manual_log,
     strava_row_activity,
 )
-from .fit import parse_fit
+from .fit import POWER_ON_NOTE, parse_fit
 from .garmin import join_garmin
 from .strava import (
     GEAR_FILES,
@@ -123,7 +124,7 @@ def gear_table(items: list[GearItem]) -> pd.DataFrame:
 
 def _is_gear_list(base: str) -> bool:
     lower = base.lower()
-    return lower in GEAR_FILES or lower.endswith("_gear.json")
+    return lower in GEAR_FILES or lower.endswith("_gear.json") or lower == "gear.json"
 
 
 def export_gear(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
@@ -223,8 +224,11 @@ def read_file(source: Source, *, format: str | None = None, tz: str | dt.tzinfo 
         One zone for every activity, whatever the file says.
     default_sport : str
         Sport for files that do not record one. Default ``'running'``.
-    fit_backend : {'fitdecode', 'fitparse'}
-        FIT decoder. Both give the same values (tests/test_corpus.py); fitdecode is faster.
+    fit_backend : {'fitdecode', 'fitdecode-only', 'fitparse'}
+        FIT decoder. ``'fitdecode'`` (default): kneeload's vectorised decoder with fitdecode
+        for whatever it declines; ``'fitdecode-only'``: fitdecode for every file;
+        ``'fitparse'``. All give the same values (tests/test_fit_fast.py,
+        tests/test_corpus.py); the default is by far the fastest.
 
     Returns
     -------
@@ -283,6 +287,11 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
                 head = b""
             if is_manual_log(head) or explicit:
                 out.append(("csv", p))
+        elif explicit and lower.endswith(".json"):
+            out.append(("json", p))  # recognised by content when read
+        elif explicit and os.path.basename(lower) == "export.xml" and is_apple_folder(
+                os.path.dirname(p) or "."):
+            out.append(("apple", os.path.dirname(p) or "."))  # Apple Health's, given alone
         elif format_from_name(p) or explicit:
             out.append(("file", p))
 
@@ -331,9 +340,11 @@ def _head(path: str, size: int = 400) -> bytes:
 def _zip_is_apple(path: str) -> bool:
     import zipfile
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a pipe or device: the archive reader reports it
         with zipfile.ZipFile(path) as zf:
             return apple_member(zf.namelist()) is not None
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False  # read as an archive, where the damage is reported
 
 
@@ -391,9 +402,10 @@ def _read_container(container: str, members: Iterable[Member | InputError],
         elif base in GEAR_FILES:
             if not is_kneeload_shoes_header(m.data):  # kneeload's own shoes.csv: discovery's
                 gear_members.append((m, GEAR_FILES[base]))
-        elif base.endswith("_summarizedactivities.json"):
+        elif base.endswith("summarizedactivities.json") or (
+                base.endswith(".json") and b"summarizedActivitiesExport" in m.data[:4096]):
             garmin_summaries.append(m)
-        elif base.endswith("_gear.json"):
+        elif base.endswith("_gear.json") or base == "gear.json":
             garmin_gear.append(m)
         else:
             files[key] = m
@@ -474,7 +486,9 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     file) or, from different files, overlap in time by more than
     ``DUPLICATE_OVERLAP`` of the shorter one (a FIT and a GPX export of one run).
     The copy kept is the complete one, then FIT over TCX over GPX, then the one
-    with more samples.
+    with more samples. Two activities whose watch counted from power-on
+    (:data:`POWER_ON_NOTE`) are never matched by time: their times are only as good
+    as the one calendar time the watch wrote, which can be the same in every file.
     """
     if activities.empty:
         return activities, empty_skipped()
@@ -487,6 +501,9 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     end = start + df["_dur"].to_numpy()
     ids, paths = df["activity_id"].to_numpy(), df["source_path"].to_numpy()
     dist = df["distance_m"].to_numpy()
+    power_on = df["note"].astype(str).str.contains(POWER_ON_NOTE, regex=False).to_numpy()
+    manual = (df["source_format"] == "manual").to_numpy()
+    logs = df["source_path"].str.replace(r"#line \d+$", "", regex=True).to_numpy()
     keep: list[int] = []
     dup_rows: list[dict[str, str]] = []
     for i in range(len(df)):
@@ -498,7 +515,13 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             other_file = paths[k] != paths[i]
             same_file_copy = ~other_file & (start[k] == start[i]) & (
                 np.isclose(dist[k], dist[i]) | (np.isnan(dist[k]) & np.isnan(dist[i])))
-            match = (ids[k] == ids[i]) | (other_file & (overlap > DUPLICATE_OVERLAP * shorter)) \
+            # distinct rows of one manual log are distinct runs (a morning and an evening
+            # 5 mi): both are placed at noon, so their "overlap" means nothing
+            one_log = manual[k] & manual[i] & (logs[k] == logs[i])
+            # two power-on clocks placed by one shared calendar time: overlap means nothing
+            both_power_on = power_on[k] & power_on[i]
+            match = (ids[k] == ids[i]) | (other_file & ~one_log & ~both_power_on
+                                          & (overlap > DUPLICATE_OVERLAP * shorter)) \
                 | same_file_copy
             if match.any():
                 hit = int(k[np.argmax(match)])
@@ -548,6 +571,14 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
         elif kind == "strava":
             _read_container(path, iter_folder_members(path), default_sport, zone, rows,
                             skipped, policy)
+        elif kind == "json":
+            data = read_regular_file(path, MAX_FILE_BYTES, "JSON file")
+            if b"summarizedActivitiesExport" not in data[:4096]:
+                raise UnsupportedFormatError(path, "is a JSON file but not Garmin Connect's "
+                                             "activity summaries (summarizedActivitiesExport)")
+            _read_container(os.path.dirname(path) or ".",
+                            [Member(path, functools.partial(bytes, data))],
+                            default_sport, zone, rows, skipped, policy)
         elif kind == "apple":
             def fail(exc: InputError) -> None:
                 if policy is OnError.RAISE:
@@ -559,7 +590,7 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
             data = read_regular_file(path, MAX_TEXT_FILE_BYTES, "manual log")
             if is_strava_activities(data):  # a bare activities.csv: its rows, no files
                 _read_container(os.path.dirname(path) or ".",
-                                [Member(path, lambda data=data: data)],
+                                [Member(path, functools.partial(bytes, data))],
                                 default_sport, zone, rows, skipped, policy)
             elif not is_manual_log(data):
                 raise UnsupportedFormatError(path, "is a CSV but not a manual log (header "
@@ -616,6 +647,29 @@ def _stop_pool(pool) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+#: Below this many files to parse, the default is to parse them here: with the FIT fast path
+#: a file takes ~5-60 ms, less than starting and feeding worker processes.
+MIN_FILES_FOR_WORKERS = 32
+
+
+def default_workers(n_files: int) -> int:
+    """Processes to parse ``n_files`` with when the caller does not say: the cores that are
+    idle now (cores minus the 1-minute load average), at least 1.
+
+    Measured (benchmarks/run.py, 365-run season, 2 cores shared with other work, load
+    average ~7): 1 process 11.4 s, 2 processes 14.9 s. Workers only pay where cores are idle.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    if n_files < MIN_FILES_FOR_WORKERS or cores <= 1:
+        return 1
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # Windows: no load average
+        load = 0.0
+    return max(1, min(cores, int(cores - load + 0.5)))
+
+
 def _pool_context():
     import multiprocessing as mp
     methods = mp.get_all_start_methods()
@@ -667,7 +721,7 @@ def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: st
         else:
             todo.append((i, kind, path, key))
     common = (default_sport, place, fit_backend, strict)
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    n_workers = workers if workers is not None else default_workers(len(todo))
     if progress is None:
         progress = len(todo) > 20 and _interactive()
     bar = None
@@ -699,7 +753,7 @@ def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: st
         size = max(1, chunk_size)
         for part in runner([todo[j:j + size] for j in range(0, len(todo), size)], common):
             collect(part)
-    elif n_workers > 1 and len(todo) >= 8:
+    elif n_workers > 1 and len(todo) >= (8 if workers is not None else MIN_FILES_FOR_WORKERS):
         from concurrent.futures import ProcessPoolExecutor, as_completed
         size = max(1, min(16, len(todo) // (n_workers * 4)))
         chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
@@ -724,20 +778,51 @@ def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: st
         if error is not None:
             raise error
         results[i] = (rows, skipped)
+    return _per_input(len(inputs), results, keys, cached_rows)
+
+
+def _per_input(n: int, results: dict[int, tuple[list, list]], keys: list[str | None],
+               cached_rows: pd.DataFrame | None
+               ) -> list[tuple[pd.DataFrame, list[dict[str, str]]]]:
+    """Each input's activities (conformed, by session) and skipped entries. The new rows of
+    every input are conformed together, once: a conform costs milliseconds whatever the
+    number of rows, which made it the largest fixed cost per file once FIT decoding got
+    fast. Cached rows come conformed from the cache and are only cut into inputs."""
+    frames: dict[int, pd.DataFrame] = {}
+    new_rows = [dict(r, _pos=i) for i in sorted(results) for r in results[i][0]]
+    if new_rows:
+        df = pd.DataFrame(new_rows)
+        pos = df.pop("_pos").to_numpy()
+        frames.update(_cut(conform_activities(df), pos))
+    if cached_rows is not None and len(cached_rows):
+        inputs_of: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            if key is not None and i in results and not results[i][0]:
+                inputs_of.setdefault(key, []).append(i)
+        hit = cached_rows[cached_rows["_key"].isin(inputs_of.keys())]
+        if len(hit):
+            pos = hit["_key"].map(lambda k: inputs_of[k][0]).to_numpy()
+            for i, frame in _cut(hit.drop(columns="_key"), pos).items():
+                for j in inputs_of[keys[i]]:  # the same input named twice
+                    frames[j] = frame
+    empty = empty_activities()
     out: list[tuple[pd.DataFrame, list[dict[str, str]]]] = []
-    old_by_key = ({k: g.drop(columns="_key") for k, g in cached_rows.groupby("_key")}
-                  if cached_rows is not None and from_cache else {})
-    for i in range(len(inputs)):
-        rows, skips = results.get(i, ([], []))
-        if rows:
-            frame = conform_activities(pd.DataFrame(rows))
-        elif keys[i] in old_by_key:
-            frame = conform_activities(old_by_key[keys[i]])
-        else:
-            frame = empty_activities()
-        out.append((frame.sort_values("session_index", kind="stable").reset_index(drop=True),
-                    list(skips)))
+    for i in range(n):
+        frame = frames.get(i)
+        if frame is None:
+            frame = empty.copy()
+        out.append((frame, list(results.get(i, ([], []))[1])))
     return out
+
+
+def _cut(df: pd.DataFrame, pos: np.ndarray) -> dict[int, pd.DataFrame]:
+    """``df``'s rows by input position ``pos``, each part sorted by session."""
+    order = np.lexsort((df["session_index"].to_numpy(), pos))
+    df, pos = df.iloc[order].reset_index(drop=True), pos[order]
+    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    ends = np.r_[starts[1:], len(pos)]
+    return {int(pos[a]): df.iloc[a:b].reset_index(drop=True)
+            for a, b in zip(starts, ends, strict=True)}
 
 
 def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
@@ -774,13 +859,15 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     progress : bool, optional
         Show a progress bar (tqdm, notebook-aware). Default: when there are more than
         20 inputs and stderr is a terminal or the code runs in a notebook.
-    fit_backend : {'fitdecode', 'fitparse'}
-        FIT decoder (same values; fitdecode is faster).
+    fit_backend : {'fitdecode', 'fitdecode-only', 'fitparse'}
+        FIT decoder (same values; the default, a vectorised decoder with fitdecode behind
+        it, is by far the fastest).
     cache : bool or path
         The parse cache (see :mod:`kneeload.io.cache`): True for the default folder, a path
         for another, False to bypass it. Unchanged files are never parsed twice.
     workers : int, optional
-        Processes for parsing uncached files. Default: the machine's cores; 1 parses here.
+        Processes for parsing uncached files. Default: :func:`default_workers` (the idle
+        cores, 1 for fewer than 32 files); 1 parses here.
 
     Returns
     -------

@@ -22,13 +22,14 @@ import datetime as dt
 import hashlib
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import CorruptFileError, InputError
 from ..safeio import read_regular_file
 from ._source import MAX_FILE_BYTES, RawFile
 from ._summary import Parsed, summarise
@@ -113,8 +114,8 @@ def _open_export(path: str) -> Iterator[tuple[IO[bytes], str, Callable[[str], by
             except InputError:
                 return None
 
-        with open(xml, "rb") as fh:
-            yield fh, xml, read
+        with open(xml, "rb") as plain:
+            yield plain, xml, read
         return
     with zipfile.ZipFile(path) as zf:
         member = apple_member(zf.namelist())
@@ -201,6 +202,17 @@ def read_apple_health(path: str, default_sport: str, tz: dt.tzinfo | Placement,
     ``export.xml`` is streamed and never held whole; a workout that cannot be read is passed
     to ``fail`` (named by its index), the others are read.
     """
+    try:
+        return _read_workouts(path, default_sport, tz, fail)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+            zlib.error) as exc:  # damaged or encrypted archive, unreadable file
+        raise CorruptFileError(path, f"cannot be read as an Apple Health export "
+                               f"({type(exc).__name__}: {str(exc)[:100]}); export it again"
+                               ) from exc
+
+
+def _read_workouts(path: str, default_sport: str, tz: dt.tzinfo | Placement,
+                   fail: Callable[[InputError], None]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     with _open_export(path) as (fh, xml_name, read):
         root = None
@@ -226,5 +238,6 @@ def read_apple_health(path: str, default_sport: str, tz: dt.tzinfo | Placement,
                         rows.append(row)
                 except InputError as exc:
                     fail(exc)
-            root.clear()  # keep memory flat: drop every element once read
+            if root is not None:
+                root.clear()  # keep memory flat: drop every element once read
     return rows

@@ -9,7 +9,9 @@ else ``~/.cache/kneeload``)::
 
 An input's key hashes its absolute path, size and modification time (so a changed, moved or
 replaced file is parsed again) and the settings that change its rows (time zone, default
-sport, FIT backend, cache version).
+sport, FIT backend, cache version). Entries of one file under several settings live side by
+side (``_stamp`` records the file's size and time): alternating time zones or configs reads
+from the cache each time; only a changed file replaces its entries.
 
 Safety:
 
@@ -50,8 +52,9 @@ from ..errors import KneeloadError
 from ..safeio import atomic_write, display_path, locked_folder
 from ..schema import ACTIVITY_COLUMN_NAMES, conform_activities
 
-CACHE_VERSION = "v2"
-_OLD_VERSIONS = ("v1",)
+#: v3: the FIT fast path's fixes (a session without records, a second empty 'distance')
+CACHE_VERSION = "v3"
+_OLD_VERSIONS = ("v1", "v2")
 _SKIP_COLS = ("skip_path", "skip_kind", "skip_reason")
 #: Default size bound of the index [bytes]; ~2 KB per activity: 100,000+ activities.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -78,6 +81,16 @@ def _default_max_bytes() -> int:
 
 def input_key(path: str, settings: str) -> str | None:
     """The cache key of an input (file or folder), or None when it cannot be stat'ed."""
+    stamp = input_stamp(path)
+    if stamp is None:
+        return None
+    text = f"{os.path.abspath(path)}|{stamp}|{settings}|{CACHE_VERSION}"
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def input_stamp(path: str) -> str | None:
+    """What identifies an input's content: size and modification time (of every file, for a
+    folder), or None when it cannot be stat'ed."""
     try:
         if os.path.isdir(path):
             parts = []
@@ -93,8 +106,7 @@ def input_key(path: str, settings: str) -> str | None:
             stamp = f"{st.st_size}:{st.st_mtime_ns}"
     except OSError:
         return None
-    text = f"{os.path.abspath(path)}|{stamp}|{settings}|{CACHE_VERSION}"
-    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return stamp
 
 
 def _canonical(col: pd.Series) -> np.ndarray:
@@ -203,16 +215,19 @@ class ParseCache:
 
     def store(self, entries: dict[str, tuple[str, list[dict], list[dict]]]) -> None:
         """Add ``{key: (path, activity rows, skipped rows)}`` to the index; entries of the same
-        paths under other keys (the file changed) are dropped. A cache that cannot be
-        written is reported once and left alone; the call never fails for it."""
+        paths with another ``_stamp`` (the file changed) are dropped, those under other
+        settings kept. A cache that cannot be written is reported once and left alone; the
+        call never fails for it."""
         if not entries or not self.usable:
             return
         now = time.time()
         act_rows: list[dict] = []
         act_meta: list[tuple[str, str]] = []
         other: list[dict] = []
+        stamps: dict[str, str | None] = {}  # shown path -> the input's stamp now
         for key, (path, rows, skips) in entries.items():
             shown = display_path(path)
+            stamps[shown] = input_stamp(path)
             act_rows.extend(rows)
             act_meta.extend([(key, shown)] * len(rows))
             for s in skips:
@@ -232,6 +247,7 @@ class ParseCache:
             frames.append(pd.DataFrame(other))
         new = pd.concat(frames, ignore_index=True)
         new["_stored"] = now
+        new["_stamp"] = new["_path"].map(stamps).astype(object)
         for col in (*ACTIVITY_COLUMN_NAMES, *_SKIP_COLS):
             if col not in new:
                 new[col] = None
@@ -243,11 +259,15 @@ class ParseCache:
                 if not self.usable:
                     return
                 if old is not None and len(old):
-                    stale = old["_path"].isin(new["_path"]) | old["_key"].isin(new["_key"])
+                    same_path = old["_path"].isin(new["_path"])
+                    if "_stamp" in old:  # same file, other settings: kept side by side
+                        same_path &= old["_stamp"].astype(object).to_numpy() != \
+                            old["_path"].map(stamps).astype(object).to_numpy()
+                    stale = same_path | old["_key"].isin(new["_key"])
                     new = pd.concat([old[~stale].drop(columns="_sum"), new],
                                     ignore_index=True)
                 for col in ("skip_path", "skip_kind", "skip_reason", "tz_source", "note",
-                            "gear", "_path"):
+                            "gear", "_path", "_stamp"):
                     new[col] = new[col].astype(object).where(new[col].notna(), None)
                 new = self._prune(new, keep=set(entries))
                 # checksums of the values as they will be read back (Parquet settles the

@@ -51,7 +51,7 @@ def is_export_member(base: str) -> bool:
     Strava's activities.csv and gear lists, Garmin's activity summaries and gear."""
     lower = base.lower()
     return bool(format_from_name(base)) or lower in EXPORT_MEMBER_NAMES or (
-        lower.endswith(("_summarizedactivities.json", "_gear.json")))
+        lower.endswith(("summarizedactivities.json", "_gear.json")) or lower == "gear.json")
 
 
 @dataclass
@@ -287,20 +287,23 @@ def _duration_s(text: str) -> float:
 #: Longest manual-log entry accepted [mi or km], and longest duration [s] (one week).
 MAX_MANUAL_DISTANCE = 1000.0
 MAX_MANUAL_DURATION_S = 7 * 86400.0
-MANUAL_COLUMNS = ("date", "distance", "duration", "shoe", "sport", "unit", "note")
+MANUAL_COLUMNS = ("date", "distance", "duration", "shoe", "sport", "unit", "note", "rpe")
 
 
 def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
                      ) -> list[dict[str, object]]:
     """A manual log: header ``date,distance,duration`` then optional ``shoe``, ``sport``,
-    ``unit`` (mi or km, default mi) columns. Duration ``h:mm:ss``, ``mm:ss`` or minutes.
-    Read through :mod:`kneeload.textfile` (UTF-8, UTF-16 or Windows-1252; ``,`` or ``;``);
-    every bad row is reported, all at once, with its line."""
+    ``unit`` (mi or km, default mi), ``note`` and ``rpe`` (session rating of perceived
+    exertion, 0-10) columns. Duration ``h:mm:ss``, ``mm:ss`` or minutes. Every row is a run:
+    two identical rows on one day are two runs. Read through :mod:`kneeload.textfile`
+    (UTF-8, UTF-16 or Windows-1252; ``,`` or ``;``); every bad row is reported, all at once,
+    with its line."""
     from ..schema import SPORTS
     decoded = decode_text(name, data)
     table = parse_csv_text(name, decoded, known=MANUAL_COLUMNS, required=MANUAL_HEADER,
                            what="manual log",
-                           header_hint="date,distance,duration[,shoe][,sport][,unit][,note]")
+                           header_hint="date,distance,duration[,shoe][,sport][,unit][,note]"
+                                       "[,rpe]")
     problems = table.problems
     comma = table.delimiter == ";"
     zone = placement(tz).zone
@@ -328,6 +331,8 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
         sport = (r.get("sport") or "running").lower()
         if sport not in SPORTS:
             problems.add(where, f"sport {sport!r} is not one of {', '.join(SPORTS)}")
+        rpe = (problems.number(where, "rpe", r["rpe"], decimal_comma=comma, minimum=0,
+                               maximum=10) if r.get("rpe") else None)
         if len(problems.items) > n:
             continue
         local = pd.Timestamp(day) + pd.Timedelta(hours=12)
@@ -343,6 +348,7 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
             "device": "manual log", "source_path": f"{name}#line {lineno}",
             "source_format": "manual", "session_index": 0, "n_samples": 0,
             "distance_source": "session", "partial": False, "note": r.get("note", ""),
+            "rpe": rpe,
         })
     problems.raise_if_any()
     return rows

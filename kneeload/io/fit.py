@@ -1,8 +1,11 @@
-"""FIT reader (Garmin/ANT FIT activity files): fitdecode by default, fitparse supported.
+"""FIT reader (Garmin/ANT FIT activity files): a vectorised fast path with fitdecode behind it.
 
-Backends: ``"fitdecode"`` (default; MIT; its raw-values mode decodes about 4x faster than
-fitparse's default, with the CRC still checked) and ``"fitparse"`` (the library users asked
-for; kept and tested). Both give the same activities on every corpus file fitparse reads
+Backends: ``"fitdecode"`` (default): kneeload's vectorised decoder
+(:mod:`kneeload.io.fit_fast`) for files of the common structure, and fitdecode (MIT; raw-values
+mode) for every file it declines (damage, CRC mismatch, accumulated components...), with the
+same values either way (tests/test_fit_fast.py); ``"fitdecode-only"``: fitdecode for every
+file (the reference the fast path is tested against); ``"fitparse"`` (the library users asked
+for; kept and tested). They give the same activities on every corpus file fitparse reads
 (tests/test_corpus.py). A damaged file is read up to the damage and marked partial; a FIT
 file that is not an activity (settings, course, workout) raises
 :class:`NotAnActivityError`. FIT running cadence is strides per minute (one foot); it is
@@ -16,17 +19,17 @@ import struct
 import warnings
 from typing import Any
 
-import fitdecode
-import fitparse
 import numpy as np
 import pandas as pd
-from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
 
 from ..errors import CorruptFileError, InvalidTimeError, NotAnActivityError
-from ..schema import ON_FOOT_SPORTS
+from ..schema import ON_FOOT_SPORTS, conform_samples
 from ._source import RawFile
 from ._summary import Parsed, valid_times
 from ._time import EARLIEST_VALID, latest_valid
+
+# fitdecode, fitparse and the fast path (which reads fitdecode's profile) are imported when a
+# FIT file is read, not with kneeload: a warm `kneeload check` never needs them.
 
 _RECORD_FIELDS = ("timestamp", "position_lat", "position_long", "distance", "enhanced_altitude",
                   "altitude", "enhanced_speed", "speed", "heart_rate", "cadence",
@@ -35,7 +38,9 @@ SEMICIRCLE_DEG = 180.0 / 2**31
 FIT_EPOCH_UNIX = 631065600  # 1989-12-31T00:00:00Z
 #: FIT date_time values below this are seconds since the device powered on, not dates.
 FIT_MIN_ABSOLUTE = 0x10000000
-BACKENDS = ("fitdecode", "fitparse")
+BACKENDS = ("fitdecode", "fitdecode-only", "fitparse")
+#: The note of an activity whose watch counted from power-on (see _place_power_on_clock).
+POWER_ON_NOTE = "the watch's clock counts from power-on"
 
 
 def normalise_sport(sport: object, sub_sport: object) -> str:
@@ -104,11 +109,17 @@ class _Reading:
         self.sports: list[dict[str, Any]] = []
         self.activity: dict[str, Any] | None = None
         self.records: list[tuple[Any, ...]] = []
+        #: record columns from the fast path (then ``records`` stays empty)
+        self.columns: dict[str, np.ndarray] | None = None
         self.problem: str | None = None  # what stopped the reading, for partial files
         self.crc_mismatch = False
 
 
 def _read_messages_fitdecode(raw: RawFile) -> _Reading:
+    import fitdecode
+
+    from .fit_fast import merge_fields
+
     buf = io.BytesIO(raw.data)
     r = _Reading()
     data_frame = fitdecode.FIT_FRAME_DATA
@@ -123,10 +134,10 @@ def _read_messages_fitdecode(raw: RawFile) -> _Reading:
                         continue
                     name = frame.name
                     if name == "record":
-                        v = {f.name: f.value for f in frame.fields}
+                        v = merge_fields((f.name, f.value) for f in frame.fields)
                         r.records.append(tuple(v.get(f) for f in _RECORD_FIELDS))
                     elif name in ("session", "lap", "file_id", "activity", "sport"):
-                        v = {f.name: f.value for f in frame.fields}
+                        v = merge_fields((f.name, f.value) for f in frame.fields)
                         if name == "session":
                             r.sessions.append(v)
                         elif name == "lap":
@@ -139,38 +150,74 @@ def _read_messages_fitdecode(raw: RawFile) -> _Reading:
                             r.sports.append(v)
         r.crc_mismatch = any("CRC" in str(w.message) for w in caught)
     except fitdecode.FitHeaderError as exc:
-        if not r.records and not r.sessions:
-            raise CorruptFileError(raw.name, f"is not a readable FIT file ({exc})",
-                                   "byte 0") from exc
-        r.problem = (f"damaged FIT header at byte {buf.tell()} after {len(r.records):,} "
-                     f"records ({exc}); read the part before it")
+        _stopped(r, raw, "header", buf.tell(), str(exc))
     except fitdecode.FitEOFError:
-        if not r.file_ids and not r.records:
-            raise CorruptFileError(raw.name, "is too short to be a FIT file (it ends "
-                                   f"at byte {len(raw.data)})", "byte 0") from None
-        r.problem = (f"truncated after {len(r.records):,} records "
-                     f"(unexpected end of file at byte {len(raw.data)})")
+        _stopped(r, raw, "eof", len(raw.data), "")
     except (fitdecode.FitError, AssertionError, ArithmeticError, LookupError, TypeError,
             ValueError,
             UnicodeError, struct.error) as exc:
-        if not r.file_ids and not r.records:
-            raise CorruptFileError(raw.name, f"is not a readable FIT file ({_short(exc)})",
-                                   "byte 0") from exc
-        r.problem = (f"undecodable data at byte {buf.tell()} after {len(r.records):,} records "
-                     f"({_short(exc)}); read the part before it")
+        _stopped(r, raw, "parse", buf.tell(), _short(exc))
     return r
+
+
+def _stopped(r: _Reading, raw: RawFile, kind: str, byte: int, text: str) -> None:
+    """Note why the reading stopped early (``kind``: 'header', 'eof' or 'parse', at ``byte``,
+    with the decoder's ``text``), or raise when nothing before it was read."""
+    n = len(r.records) if r.columns is None else len(r.columns["timestamp"])
+    if kind == "header":
+        if not n and not r.sessions:
+            raise CorruptFileError(raw.name, f"is not a readable FIT file ({text})", "byte 0")
+        r.problem = (f"damaged FIT header at byte {byte} after {n:,} records ({text}); "
+                     "read the part before it")
+    elif kind == "eof":
+        if not r.file_ids and not n:
+            raise CorruptFileError(raw.name, "is too short to be a FIT file (it ends "
+                                   f"at byte {len(raw.data)})", "byte 0")
+        r.problem = (f"truncated after {n:,} records "
+                     f"(unexpected end of file at byte {len(raw.data)})")
+    else:
+        if not r.file_ids and not n:
+            raise CorruptFileError(raw.name, f"is not a readable FIT file ({text})", "byte 0")
+        r.problem = (f"undecodable data at byte {byte} after {n:,} records ({text}); "
+                     "read the part before it")
 
 
 def _short(exc: Exception) -> str:
     return str(exc).split(" (chunk")[0].split("\n")[0]
 
 
+def _read_messages_fast(raw: RawFile) -> _Reading | None:
+    """The vectorised fast path, or None when it declines the file."""
+    from .fit_fast import Fallback, read_fit_fast
+
+    try:
+        fast = read_fit_fast(raw.data)
+    except Fallback:
+        return None
+    r = _Reading()
+    r.file_ids, r.sessions, r.laps, r.sports = fast.file_ids, fast.sessions, fast.laps, \
+        fast.sports
+    r.activity, r.columns = fast.activity, fast.columns
+    # as the fitdecode path: a CRC mismatch is noted when the reading reaches the end
+    r.crc_mismatch = fast.crc_mismatch and fast.stop is None
+    if fast.stop is not None:
+        _stopped(r, raw, *fast.stop)
+    return r
+
+
 def _read_messages(raw: RawFile, backend: str = "fitdecode") -> _Reading:
     if backend == "fitdecode":
+        return _read_messages_fast(raw) or _read_messages_fitdecode(raw)
+    if backend == "fitdecode-only":
         return _read_messages_fitdecode(raw)
     if backend != "fitparse":
         from ..errors import UsageError
         raise UsageError(f"fit_backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    import fitparse
+    from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
+
+    from .fit_fast import merge_fields
+
     buf = io.BytesIO(raw.data)
     try:
         ff = fitparse.FitFile(buf, check_crc=True)
@@ -181,7 +228,7 @@ def _read_messages(raw: RawFile, backend: str = "fitdecode") -> _Reading:
         for msg in ff.get_messages():
             name = msg.name
             if name == "record":
-                v = msg.get_values()
+                v = merge_fields((f.name, f.value) for f in msg.fields)
                 r.records.append(tuple(v.get(f) for f in _RECORD_FIELDS))
             elif name == "session":
                 r.sessions.append(msg.get_values())
@@ -207,40 +254,70 @@ def _read_messages(raw: RawFile, backend: str = "fitdecode") -> _Reading:
     return r
 
 
-def _records_frame(records: list[tuple[Any, ...]]) -> pd.DataFrame:
-    if not records:
-        return pd.DataFrame(columns=list(_RECORD_FIELDS))
+def _records_columns(records: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """fitdecode's/fitparse's record tuples -> columns: float arrays (NaN for no value), the
+    time stamps as fitparse's datetimes or FIT seconds."""
     df = pd.DataFrame.from_records(records, columns=list(_RECORD_FIELDS))
+    cols: dict[str, Any] = {}
     ts = df["timestamp"]
     absolute = ts.map(lambda v: hasattr(v, "year"))
     if absolute.any():  # fitparse: datetimes (ints where relative)
-        df["time"] = pd.to_datetime(ts.where(absolute), utc=True).astype("datetime64[ns, UTC]")
-    else:  # fitdecode raw: FIT-epoch seconds, converted in one go
-        secs = pd.to_numeric(ts, errors="coerce")
-        secs = secs.where(secs >= FIT_MIN_ABSOLUTE)
-        df["time"] = pd.to_datetime(secs + FIT_EPOCH_UNIX, unit="s", utc=True).astype(
-            "datetime64[ns, UTC]")
+        cols["timestamp"] = pd.to_datetime(ts.where(absolute), utc=True)
+    else:  # fitdecode raw: FIT-epoch seconds
+        cols["timestamp"] = pd.to_numeric(ts, errors="coerce").to_numpy(dtype=float)
     for col in _RECORD_FIELDS[1:]:
         try:  # numbers or None: one vectorised pass
-            df[col] = pd.to_numeric(df[col], errors="raise").astype(float)
+            cols[col] = pd.to_numeric(df[col], errors="raise").to_numpy(dtype=float)
         except (TypeError, ValueError):  # arrays or bytes from odd files: value by value
-            df[col] = pd.to_numeric(df[col].map(_num), errors="coerce").astype(float)
-    out = pd.DataFrame({
-        "time": df["time"],
-        "lat_deg": df["position_lat"] * SEMICIRCLE_DEG,
-        "lon_deg": df["position_long"] * SEMICIRCLE_DEG,
-        "distance_m": df["distance"],
-        "altitude_m": df["enhanced_altitude"].fillna(df["altitude"]),
-        "speed_m_s": df["enhanced_speed"].fillna(df["speed"]),
-        "hr_bpm": df["heart_rate"],
-        "cadence_spm": df["cadence"] + df["fractional_cadence"].fillna(0.0),
+            cols[col] = pd.to_numeric(df[col].map(_num), errors="coerce").to_numpy(dtype=float)
+    return cols
+
+
+def _samples_from_columns(cols: dict[str, Any]) -> pd.DataFrame:
+    """Record columns (FIT profile names and units) -> the samples frame (schema names, SI,
+    degrees). One conversion for every backend, so equal columns give equal samples."""
+    ts = cols["timestamp"]
+    if isinstance(ts, pd.Series):  # fitparse's datetimes
+        time = ts.astype("datetime64[ns, UTC]").dt.tz_localize(None).to_numpy("M8[ns]")
+    else:  # FIT seconds, whole numbers: exact integer arithmetic to nanoseconds
+        secs = np.asarray(ts, dtype=float)
+        ok = secs >= FIT_MIN_ABSOLUTE  # False for NaN
+        ns = np.zeros(secs.size, dtype=np.int64)
+        ns[ok] = (np.floor(secs[ok]).astype(np.int64) + FIT_EPOCH_UNIX) * 1_000_000_000 \
+            + np.round((secs[ok] % 1) * 1e9).astype(np.int64)
+        time = ns.view("M8[ns]").copy()
+        time[~ok] = np.datetime64("NaT")
+    c = {name: np.asarray(cols[name], dtype=float) for name in _RECORD_FIELDS[1:]}
+    alt = np.where(np.isnan(c["enhanced_altitude"]), c["altitude"], c["enhanced_altitude"])
+    speed = np.where(np.isnan(c["enhanced_speed"]), c["speed"], c["enhanced_speed"])
+    frac = np.nan_to_num(c["fractional_cadence"], nan=0.0)
+    return pd.DataFrame({
+        "time": pd.DatetimeIndex(time).tz_localize("UTC"),
+        "lat_deg": c["position_lat"] * SEMICIRCLE_DEG,
+        "lon_deg": c["position_long"] * SEMICIRCLE_DEG,
+        "distance_m": c["distance"],
+        "altitude_m": alt,
+        "speed_m_s": speed,
+        "hr_bpm": c["heart_rate"],
+        "cadence_spm": c["cadence"] + frac,
     })
-    return out
+
+
+def _records_frame(r: _Reading) -> pd.DataFrame:
+    if r.columns is not None:
+        if not len(r.columns["timestamp"]):
+            # no records (a session-only file): the sample columns, no rows (an empty frame
+            # without columns used to fail a running file with "could not be decoded")
+            return conform_samples(pd.DataFrame())
+        return _samples_from_columns(r.columns)
+    if not r.records:
+        return conform_samples(pd.DataFrame())
+    return _samples_from_columns(_records_columns(r.records))
 
 
 def _relative(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
-        and 0 <= value < FIT_MIN_ABSOLUTE
+    return bool(isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+                and 0 <= value < FIT_MIN_ABSOLUTE)
 
 
 def _place_power_on_clock(r: _Reading) -> bool:
@@ -260,9 +337,10 @@ def _place_power_on_clock(r: _Reading) -> bool:
     if local_ts is None or not (EARLIEST_VALID.tz_localize(None) <= local_ts
                                 <= latest_valid().tz_localize(None)):
         return False
-    shift = int((local_ts - pd.Timestamp(FIT_EPOCH_UNIX, unit="s")).total_seconds()) - int(ts)
+    shift = int((local_ts - pd.Timestamp(FIT_EPOCH_UNIX, unit="s")).total_seconds()) - int(
+        ts)  # type: ignore[arg-type]  # _relative(ts): an int
 
-    def move(v: object) -> object:
+    def move(v: Any) -> Any:
         return int(v) + shift if _relative(v) else v
 
     r.records = [(move(rec[0]), *rec[1:]) for rec in r.records]
@@ -300,7 +378,7 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
     ftype = r.file_ids[0].get("type") if r.file_ids else "activity"
     if ftype not in ("activity", None):
         raise NotAnActivityError(raw.name, f"is a FIT '{ftype}' file, not a recorded activity")
-    samples = _records_frame(r.records)
+    samples = _records_frame(r)
     notes: list[str] = []
     samples = valid_times(raw.name, samples, notes)
     if r.crc_mismatch:
@@ -315,9 +393,9 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
         if ts is not None and local is not None:
             offset = (local - ts.tz_localize(None)).total_seconds()
     if wall_clock:
-        notes.append("the watch's clock counts from power-on; placed by the activity's local "
-                     "time (the local date is the watch's, the UTC time assumes the "
-                     "configured zone)")
+        notes.append(f"{POWER_ON_NOTE}; placed by the one calendar time it wrote "
+                     "(activity.local_timestamp), taken as the activity's end: check the date "
+                     "(a Forerunner 70 writes the same time in files days apart)")
 
     sessions = r.sessions
     if not sessions:

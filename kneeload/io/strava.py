@@ -115,7 +115,7 @@ for _sport, _names in {
 
 #: Month names and abbreviations in the export languages (lower case, no accents or dots).
 _MONTHS: dict[str, int] = {}
-for _i, _names in enumerate([
+for _i, _month_names in enumerate([
     "jan january januar janvier janv enero ene gennaio gen janeiro januari",
     "feb february februar fevrier fevr febrero febbraio fevereiro fev februari",
     "mar march marz maerz mars marzo marco maart mrt maa",
@@ -129,7 +129,7 @@ for _i, _names in enumerate([
     "nov november novembre noviembre novembro",
     "dec december dezember decembre diciembre dic dicembre dezembro dez",
 ], start=1):
-    for _n in _names.split():
+    for _n in _month_names.split():
         _MONTHS[_n] = _i
 
 

@@ -223,9 +223,10 @@ def _first_page(pg: _Pages, season: Any, since, until, runs, cross, shown, weeks
 
     pg.heading("What to consider next")
     ahead = next_week_limits(season.activities, season.config)
-    pg.bullet(f"Next week (from {ahead['week_start']:%d %b}): at most "
-              f"{ahead['max_week_m'] / per:.1f} {unit} keeps within the 10% and two-week rules "
-              "(evidence weak to moderate)."
+    pg.bullet(f"Next week (from {ahead['week_start']:%d %b}): "
+              + (f"at most {ahead['max_week_m'] / per:.1f} {unit} keeps within the 10% and "
+                 "two-week rules (evidence weak to moderate)." if ahead["max_week_m"] is not None
+                 else "no complete week yet to build a weekly limit on.")
               + (f" Keep any single run under {ahead['max_run_m'] / per:.1f} {unit}, 10% over "
                  "the longest of the last 30 days (the strongest evidence: Frandsen 2025)."
                  if ahead["max_run_m"] else ""), size=9)
@@ -314,10 +315,10 @@ def _table_pages(pg: _Pages, season: Any, weeks, shown, unit, eu, per) -> None:
         lines = [f"{'spike':<10} {'rule':<18} {'pain on':<10} {'pain':>4} {'lag':>3}"]
         lines.append("-" * len(lines[0]))
         for p in res["pairs"].itertuples():
-            lines.append(f"{p.spike_date:%Y-%m-%d} {p.spike_rule:<18} {p.pain_date:%Y-%m-%d} "
+            lines.append(f"{p.spike_date:%Y-%m-%d} {p.spike_rules:<18} {p.pain_date:%Y-%m-%d} "
                          f"{p.pain:>4g} {p.lag_days:>3}")
         for p in res["spikes_without_pain"].itertuples():
-            lines.append(f"{p.spike_date:%Y-%m-%d} {p.spike_rule:<18} {'no pain':<10}")
+            lines.append(f"{p.spike_date:%Y-%m-%d} {p.spike_rules:<18} {'no pain':<10}")
         for e in res["pain_without_spike"].itertuples():
             lines.append(f"{'no spike':<10} {'':<18} {e.start:%Y-%m-%d} {e.peak:>4g}")
         pg.text("\n".join(lines), family="monospace", size=8)
