@@ -450,6 +450,10 @@ def _read_container(container: str, members: Iterable[Member | InputError],
                         "activities.csv")
         elif r.filename:
             note = f"file {r.filename} is not in the export; totals from activities.csv"
+        if r.start_time is None:  # a bad date and no readable file: this row alone is lost
+            fail(InputError(csv_member.name if csv_member else container,
+                            "; ".join(filter(None, [r.problem, note])), f"line {r.line}"))
+            continue
         r.gear = gear
         row = strava_row_activity(r, display_path(csv_member.name if csv_member else container),
                                   zone)
