@@ -323,8 +323,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                          "next_week": season.next_week().as_dict(unit),
                          "tolerance": tol.as_dict(unit) if tol is not None else None,
                          "flags": _flag_records(flags),
-                          "weeks": week_records(weeks, unit), "notes": season.notes(),
-                          "skipped": records(season.skipped)}, indent=2))
+                         "weeks": week_records(weeks, unit), "notes": season.notes(),
+                         "skipped": records(season.skipped)}, indent=2))
     else:
         print(f"{'week':<10}  {'runs':>4}  {'distance':>9}  {'change':>7}  {'4-wk':>6}  "
               f"{'longest':>8}  {'descent':>8}  {'cadence':>7}  note")

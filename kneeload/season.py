@@ -98,6 +98,7 @@ class Season:
         ``files`` attribute says which were used. The pairs are the shoes file's joined
         with every gear name the data records and the exports' gear lists
         (:func:`kneeload.shoes.shoes_from_gear`), so a bare export has its shoes too.
+        ``today`` is the day the season is judged as of (see :func:`kneeload.load.as_of`).
         """
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
