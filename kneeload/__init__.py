@@ -13,10 +13,12 @@ from .errors import (
     ConfigError,
     CorruptFileError,
     InputError,
+    InvalidFileError,
     InvalidTimeError,
     KneeloadError,
     NotAnActivityError,
     OnError,
+    OutputError,
     UnsafeInputError,
     UnsupportedFormatError,
     UsageError,
@@ -47,6 +49,7 @@ __all__ = [
     "CorruptFileError", "NotAnActivityError", "InvalidTimeError", "UnsafeInputError",
     "UnsupportedFormatError", "OnError", "Config", "load_config", "Season", "weekly_table",
     "flags", "acwr", "monotony", "session_spikes", "next_week_limits", "check_plan", "read_plan",
+    "InvalidFileError", "OutputError",
 ]
 
 # advice for the day and the rules registry (issue 12)

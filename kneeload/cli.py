@@ -192,10 +192,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _date(text: str) -> pd.Timestamp:
+    from .textfile import EARLIEST_DATE, LATEST_DATE
     try:
-        return pd.Timestamp(dt.date.fromisoformat(text))
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date like 2026-09-01: {text!r}") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(f"{text} is outside {EARLIEST_DATE:%Y}-"
+                                         f"{LATEST_DATE:%Y}")
+    return pd.Timestamp(day)
 
 
 def _season(paths: list[str], args: argparse.Namespace) -> Season:
@@ -784,11 +789,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = next((a for a in argv if not a.startswith("-")), "")
     parser = build_parser()
     old_stdout, old_showwarning = sys.stdout, warnings.showwarning
-    old_term = None
-    try:
-        if _in_main_thread():
-            old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
-    except (ValueError, OSError):  # pragma: no cover - not the main thread
+    try:  # SIGTERM ends a command like Ctrl-C: files being written are cleaned up
+        old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # pragma: no cover - not the main thread: leave signals alone
         old_term = None
     warnings.showwarning = _show_warning
     try:
@@ -831,11 +834,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = old_showwarning
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
-
-
-def _in_main_thread() -> bool:
-    import threading
-    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ class InvalidFileError(InputError):
         more = len(self.problems) - self.SHOWN
         if more > 0:
             lines.append(f"... and {more} more")
-        reason = f"{len(self.problems)} problems; nothing was changed:\n  " + "\n  ".join(lines)
+        reason = f"{len(self.problems)} problems:\n  " + "\n  ".join(lines)
         super().__init__(path, reason)
 
     def __reduce__(self):

@@ -50,11 +50,8 @@ def _check_entry(problems: Problems, where: str, date: str, pain: str, side: str
     """One entry's values checked; problems recorded in ``problems``; None when bad."""
     n = len(problems.items)
     day = problems.date(where, "date", date)
-    score = problems.number(where, "pain", pain, decimal_comma=True, minimum=0, maximum=10)
-    if score is None and len(problems.items) > n:
-        loc, reason = problems.items[-1]
-        if reason.endswith("is not a number"):
-            problems.items[-1] = (loc, reason + " from 0 to 10")
+    score = problems.number(where, "pain", pain, decimal_comma=True, minimum=0, maximum=10,
+                            expected="a number from 0 to 10")
     side, when = side.strip().lower(), when.strip().lower()
     if side and side not in SIDES:
         problems.add(where, f"side {side!r} must be one of {', '.join(SIDES)}")

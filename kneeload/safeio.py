@@ -169,9 +169,9 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], objec
     path : path
         The file to write; a symbolic link is followed and its target replaced.
     write : callable or bytes
-        ``write(fh)`` writes the content to the binary file object ``fh`` (it may also be
-        given ``fh.name``-less libraries: matplotlib's PdfPages accepts it), or the bytes
-        themselves.
+        ``write(fh)`` writes the content to the binary file object ``fh`` (anything that
+        takes a file object works: ``PdfPages(fh)``, ``df.to_parquet(fh)``,
+        ``fh.write(text.encode())``), or the bytes themselves.
 
     Returns
     -------

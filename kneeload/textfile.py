@@ -113,14 +113,18 @@ class Problems:
         return bool(self.items)
 
     def raise_if_any(self) -> None:
+        """Raise one InvalidFileError listing every problem, in line order."""
         if self.items:
-            raise InvalidFileError(self.path, self.items)
+            def line_of(item: tuple[str | None, str]) -> int:
+                loc = item[0] or ""
+                return int(loc[5:]) if loc.startswith("line ") and loc[5:].isdigit() else 0
+            raise InvalidFileError(self.path, sorted(self.items, key=line_of))
 
     # --- value checks: each returns the value, or None after recording the problem ---------
 
     def number(self, where: str, column: str, text: str, *, decimal_comma: bool = False,
                minimum: float | None = None, maximum: float | None = None,
-               unit: str = "") -> float | None:
+               unit: str = "", expected: str = "a number") -> float | None:
         """A finite number in [minimum, maximum], or None (problem recorded)."""
         raw = text.strip()
         if decimal_comma and raw.count(",") == 1 and "." not in raw:
@@ -128,7 +132,7 @@ class Problems:
         try:
             v = float(raw)
         except ValueError:
-            self.add(where, f"{column} {text!r} is not a number")
+            self.add(where, f"{column} {text!r} is not {expected}")
             return None
         if not math.isfinite(v):
             self.add(where, f"{column} {text!r} is not a finite number")
@@ -211,7 +215,9 @@ def parse_csv_text(path: str, decoded: DecodedText, *, known: tuple[str, ...],
     first = lines[0] if lines else ""
     delimiter = _pick_delimiter(first, set(known))
     problems = Problems(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    # strict: a quoted value never closed is an error, not a field that swallows the rest
+    # of the file (and every row appended after it)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         raw_header = next(reader, [])
     except csv.Error as exc:
@@ -249,6 +255,9 @@ def parse_csv_text(path: str, decoded: DecodedText, *, known: tuple[str, ...],
             if "field larger than field limit" in str(exc):
                 problems.add(f"line {line}", f"a field is longer than {MAX_FIELD_CHARS:,} "
                              "characters (reading stopped here)")
+            elif "unexpected end of data" in str(exc):
+                problems.add(f"line {line}", "a quoted value is never closed (a '\"' "
+                             "without its pair); reading stopped here")
             else:
                 problems.add(f"line {line}", f"cannot be read as CSV ({exc})")
             break

@@ -106,6 +106,33 @@ def test_strava_shoe_mileage_without_a_shoes_file():
     assert "Commuter" not in status.index
 
 
+def test_one_bad_strava_date_loses_no_other_row_and_no_gear(tmp_path):
+    """A bad Activity Date costs that row alone: its file is still read with its gear, and a
+    row without a file is the only thing skipped (issue 15: one bad row used to drop the
+    gear of every run)."""
+    import csv
+    data = tmp_path / "export"
+    shutil.copytree(EXPORTS / "strava_en", data)
+    with open(data / "activities.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("Activity Date")
+    rows[2][col] = "garbage date"  # line 3: the Phoenix GPX, gear 'Daily Trainer'
+    rows[3][col] = "31.31.2024"    # line 4: the treadmill row, no file
+    with open(data / "activities.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = kneeload.read_activities(data, cache=False)
+    acts = result.activities
+    # 6 rows, 1 lost (line 4 has no file); line 3 comes from its GPX, gear kept
+    assert len(acts) == 5
+    phoenix = acts[acts["source_path"].str.endswith("2700000002.gpx.gz")].iloc[0]
+    assert phoenix["gear"] == "Daily Trainer"
+    assert phoenix["distance_m"] == pytest.approx(PHOENIX_M, abs=0.1)
+    bad = result.skipped[result.skipped["kind"] != "duplicate"]
+    assert len(bad) == 1 and bad.iloc[0]["reason"].startswith("line 4: Activity Date '31.31.2024'")
+    # every other run keeps its pair: Race = the TCX (2,153.67 m) + the lost file's row
+    assert set(acts.loc[acts["sport"] == "running", "gear"]) == {"Daily Trainer", "Race"}
+
+
 def test_strava_csv_columns_any_superset_or_subset(tmp_path):
     src = EXPORTS / "strava_en"
     dst = tmp_path / "export"

@@ -8,6 +8,7 @@ activity's per-sample data on demand.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -203,7 +204,7 @@ def _parse(source: Source, fmt: str | None, default_sport: str,
            fit_backend: str = "fitdecode") -> list[Parsed]:
     raw = open_source(source, fmt)
     try:
-        with parse_deadline(raw.name):
+        with parse_deadline(raw.name, len(raw.data)):
             if raw.fmt == "fit":
                 return parse_fit(raw, default_sport=default_sport, backend=fit_backend)
             return reader_for(raw.fmt)(raw, default_sport=default_sport)
@@ -466,6 +467,10 @@ def _read_container(container: str, members: Iterable[Member | InputError],
                         "activities.csv")
         elif r.filename:
             note = f"file {r.filename} is not in the export; totals from activities.csv"
+        if r.start_time is None:  # a bad date and no readable file: this row alone is lost
+            fail(InputError(csv_member.name if csv_member else container,
+                            "; ".join(filter(None, [r.problem, note])), f"line {r.line}"))
+            continue
         r.gear = gear
         row = strava_row_activity(r, display_path(csv_member.name if csv_member else container),
                                   zone)
@@ -631,12 +636,15 @@ def _end_with_parent(parent: int) -> None:
     """Worker initializer: end this worker when the process that started it ends (killed
     included), so no parse goes on for nobody. Linux: the kernel's parent-death signal;
     elsewhere, and as a backstop, a thread that checks the parent every half second."""
+    import signal
     import threading
     import time
 
+    # Ctrl-C reaches the whole process group: the parent handles it and ends the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         import ctypes
-        import signal
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError, TypeError):
@@ -649,6 +657,15 @@ def _end_with_parent(parent: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="kneeload-parent-watch", daemon=True).start()
+
+
+def _stop_pool(pool) -> None:
+    """Cancel what has not started and end the workers at once."""
+    processes = getattr(pool, "_processes", None) or {}  # pid -> process (CPython)
+    for proc in list(processes.values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 #: Below this many files to parse, the default is to parse them here: with the FIT fast path
@@ -760,12 +777,16 @@ def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: st
         from concurrent.futures import ProcessPoolExecutor, as_completed
         size = max(1, min(16, len(todo) // (n_workers * 4)))
         chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context(),
-                                 initializer=_end_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
+        pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context(),
+                                   initializer=_end_with_parent, initargs=(os.getpid(),))
+        try:
             futures = [pool.submit(ingest_chunk, c, common) for c in chunks]
             for fut in as_completed(futures):
                 collect(fut.result())
+        except BaseException:
+            _stop_pool(pool)  # interrupted: stop the workers now, not after their files
+            raise
+        pool.shutdown()
     else:
         for item in todo:
             collect(ingest_chunk([item], common))

@@ -11,16 +11,23 @@ from collections.abc import Iterator
 
 from ..errors import UnsafeInputError
 
-#: Longest time one file may take to parse [s]. Real activity files take well under 5 s
-#: (a 12-hour FIT: ~1 s); ``$KNEELOAD_PARSE_DEADLINE_S`` changes it, 0 turns it off.
-PARSE_DEADLINE_S = 120.0
+#: Time one file may take to parse [s]: this much, plus PARSE_S_PER_MIB for each MiB of its
+#: (decompressed) data. Real activity files take well under 5 s (a 12-hour FIT about 1 s;
+#: a 38 MB GPX 31 s on a loaded 2-core machine), so only a crafted file gets near it.
+#: ``$KNEELOAD_PARSE_DEADLINE_S`` replaces the whole deadline; 0 turns it off.
+PARSE_DEADLINE_S = 60.0
+PARSE_S_PER_MIB = 2.0
 
 
-def _deadline_s() -> float:
-    try:
-        return float(os.environ.get("KNEELOAD_PARSE_DEADLINE_S", PARSE_DEADLINE_S))
-    except ValueError:
-        return PARSE_DEADLINE_S
+def deadline_for(size_bytes: int) -> float:
+    """The parse deadline [s] of a file of ``size_bytes`` decompressed bytes."""
+    env = os.environ.get("KNEELOAD_PARSE_DEADLINE_S")
+    if env:
+        try:
+            return float(env)
+        except ValueError:
+            pass
+    return PARSE_DEADLINE_S + PARSE_S_PER_MIB * size_bytes / 2**20
 
 
 class _Expired(BaseException):
@@ -28,13 +35,14 @@ class _Expired(BaseException):
 
 
 @contextlib.contextmanager
-def parse_deadline(name: str, seconds: float | None = None) -> Iterator[None]:
-    """Raise UnsafeInputError naming ``name`` when the block runs past ``seconds``.
+def parse_deadline(name: str, size_bytes: int) -> Iterator[None]:
+    """Raise UnsafeInputError naming ``name`` when the block runs past the deadline of a
+    file of ``size_bytes`` (:func:`deadline_for`).
 
     Uses a real-time interval timer (POSIX, main thread only); elsewhere the block runs
     without a deadline.
     """
-    limit = _deadline_s() if seconds is None else seconds
+    limit = deadline_for(size_bytes)
     usable = (limit > 0 and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread())
     if not usable:
@@ -49,7 +57,7 @@ def parse_deadline(name: str, seconds: float | None = None) -> Iterator[None]:
     try:
         yield
     except _Expired:
-        raise UnsafeInputError(name, f"took longer than {limit:g} s to parse; skipped as a "
+        raise UnsafeInputError(name, f"took longer than {limit:.3g} s to parse; skipped as a "
                                "likely crafted file (a real activity file takes seconds)"
                                ) from None
     finally:

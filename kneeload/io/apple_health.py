@@ -30,7 +30,8 @@ from typing import IO
 import pandas as pd
 
 from ..errors import CorruptFileError, InputError
-from ._source import RawFile
+from ..safeio import read_regular_file
+from ._source import MAX_FILE_BYTES, RawFile
 from ._summary import Parsed, summarise
 from ._time import TZ_RECORDED, Placement
 from ._xml import iterparse_safe
@@ -108,10 +109,9 @@ def _open_export(path: str) -> Iterator[tuple[IO[bytes], str, Callable[[str], by
 
         def read(rel: str) -> bytes | None:
             p = os.path.join(path, *rel.strip("/").split("/"))
-            try:
-                with open(p, "rb") as fh:
-                    return fh.read()
-            except OSError:
+            try:  # a regular file only (a FIFO would hang), bounded
+                return read_regular_file(p, MAX_FILE_BYTES, "route file")
+            except InputError:
                 return None
 
         with open(xml, "rb") as plain:

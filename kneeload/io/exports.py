@@ -39,8 +39,6 @@ MAX_MEMBER_BYTES = MAX_FILE_BYTES
 MAX_ARCHIVE_BYTES = 16 * 1024**3
 #: Largest compression ratio of a member over 1 MiB (activity files compress 2-20x).
 MAX_RATIO = 200
-#: Largest archive read from something other than a regular file (a pipe) [bytes].
-MAX_ARCHIVE_FILE_BYTES = MAX_FILE_BYTES
 #: Archives inside archives are read this deep (Garmin: export.zip > UploadedFiles_*.zip).
 MAX_DEPTH = 2
 
@@ -113,12 +111,9 @@ def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,
     members are reported.
     """
     try:
-        if blob is not None:
-            zf = zipfile.ZipFile(io.BytesIO(blob))
-        else:
-            zf = zipfile.ZipFile(io.BytesIO(read_regular_file(path, MAX_ARCHIVE_FILE_BYTES,
-                                                              "zip archive"))
-                                 if not _is_regular(path) else path)
+        if blob is None and not _is_regular(path):
+            read_regular_file(path, 0, "zip archive")  # raises: names what it is instead
+        zf = zipfile.ZipFile(io.BytesIO(blob) if blob is not None else path)
     except InputError as exc:
         yield exc
         return
@@ -187,7 +182,7 @@ def _is_regular(path: str) -> bool:
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
-        return True  # let the open report it
+        return True  # let zipfile's open report it
 
 
 def iter_folder_members(folder: str, want: Callable[[str], bool] = is_export_member

@@ -239,13 +239,16 @@ class StravaRow:
 
     line: int
     activity_id: str
-    start_time: pd.Timestamp
+    start_time: pd.Timestamp | None  # None: the date could not be read (see ``problem``)
     name: str
     sport: str | None  # None: a type kneeload does not know
     activity_type: str
     gear: str
     filename: str
     values: dict[str, float | None] = field(default_factory=dict)
+    #: Why the row's own date is unusable ('' when it is fine). Such a row still gives its
+    #: gear to its activity file; without a file it is reported as skipped, alone.
+    problem: str = ""
 
 
 def parse_strava_csv(name: str, data: bytes) -> list[StravaRow]:
@@ -256,8 +259,9 @@ def parse_strava_csv(name: str, data: bytes) -> list[StravaRow]:
     UnsupportedFormatError
         When the header is in no known language (naming its first column and the
         languages read); the export's files are still read without it.
-    InputError
-        A row whose date cannot be read, naming its line.
+
+    A row whose date cannot be read is kept with ``start_time`` None and its ``problem``
+    set, so one bad row never costs the other rows (or their gear).
     """
     text = data.decode("utf-8-sig", errors="replace")
     reader = csv.reader(io.StringIO(text))
@@ -291,12 +295,15 @@ def parse_strava_csv(name: str, data: bytes) -> list[StravaRow]:
             return rec[i].strip() if i is not None and i < len(rec) else ""
 
         date_text = get("date")
+        start: pd.Timestamp | None
+        problem = ""
         try:
             start = parse_strava_date(date_text)
         except ValueError:
-            raise InputError(name, f"Activity Date {date_text!r} is not a date Strava writes "
-                             "(like 'May 6, 2024, 4:02:34 AM' or '06.05.2024, 04:02:34'); "
-                             "fix the row or re-export", f"line {lineno}") from None
+            start = None
+            problem = (f"Activity Date {date_text!r} is not a date Strava writes (like "
+                       "'May 6, 2024, 4:02:34 AM' or '06.05.2024, 04:02:34'); fix the row or "
+                       "re-export")
         values = {k: parse_number(get(col), comma) for k, col in (
             ("distance_m", "distance"), ("elapsed_s", "elapsed"), ("moving_s", "moving"),
             ("ascent_m", "ascent"), ("descent_m", "descent"), ("hr_avg_bpm", "hr_avg"),
@@ -305,7 +312,7 @@ def parse_strava_csv(name: str, data: bytes) -> list[StravaRow]:
         rows.append(StravaRow(line=lineno, activity_id=get("id"), start_time=start,
                               name=get("name"), sport=strava_sport(atype),
                               activity_type=atype, gear=get("gear"),
-                              filename=get("filename"), values=values))
+                              filename=get("filename"), values=values, problem=problem))
     return rows
 
 
@@ -333,7 +340,6 @@ class GearItem:
 def is_kneeload_shoes_header(data: bytes) -> bool:
     """Whether a ``shoes.csv`` is kneeload's own (a ``shoe`` column, in any encoding and
     separator kneeload's CSV layer reads), not Strava's gear list."""
-    from ..errors import InputError
     from ..textfile import DELIMITERS, decode_text
     try:
         text = decode_text("<head>", data[:2000]).text
