@@ -69,6 +69,43 @@ def test_pain_and_shoe_figures(season):
     plt.close(fig)
 
 
+def test_pain_chart_marks_spikes_with_no_pain_after_them(season):
+    # 5 load-spike days, 3 followed by pain (26 Apr, 31 May, 14 Jun); the other 2 (5 Apr:
+    # the 10% rule; 14 Apr: the two-week rule) are drawn hollow, so the chart is honest both ways
+    res = season.pairs()
+    fig = figures.pain_over_load(kneeload.load.daily_load(season.activities), season.pain,
+                                 res["pairs"], spikes_without_pain=res["spikes_without_pain"])
+    pain_ax = fig.axes[1]
+    alone = [c for c in pain_ax.collections if c.get_label() == "spike, no pain after it"][0]
+    days = sorted(pd.Timestamp(matplotlib.dates.num2date(x).date()) for x, _ in
+                  alone.get_offsets())
+    assert days == [pd.Timestamp("2026-04-05"), pd.Timestamp("2026-04-14")]
+    plt.close(fig)
+
+
+def test_figures_draw_the_configured_thresholds_not_the_defaults(season):
+    """A 15% rule draws 'last week + 15%' (issue 12: the figure drew +10% whatever the
+    config said); the cadence line and the spike window follow the config too."""
+    import dataclasses
+
+    cfg = season.config.with_rules({"weekly_increase": {"threshold_pct": 15.0},
+                                    "low_cadence": {"threshold_spm": 165.0},
+                                    "session_spike": {"window_days": 21}})
+    changed = kneeload.Season(season.activities, dataclasses.replace(cfg), season.skipped,
+                              season.pain, season.shoes, season.shoe_overrides)
+    figs = figures.all_figures(changed, "mi")
+    ax = figs["weekly_distance"].axes[0]
+    # week 1 = 11.5 mi, so week 2's limit is 11.5 x 1.15 = 13.225 mi
+    assert ax.lines[0].get_ydata()[1] == pytest.approx(11.5 * 1.15)
+    assert "last week + 15%" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_title() == "Weekly running distance and the 15% rule"
+    cad = figs["cadence"].axes[0]
+    assert any(t.get_text().startswith("165 spm") for t in cad.get_legend().get_texts())
+    assert figs["session_spikes"].axes[0].get_title() == "Single runs against the 21-day longest"
+    for f in figs.values():
+        plt.close(f)
+
+
 def test_figures_draw_into_a_given_axes(season):
     fig, ax = plt.subplots()
     out = figures.cadence_trend(season.activities, season.weeks, ax=ax)

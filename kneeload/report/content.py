@@ -563,6 +563,18 @@ def this_week_text(week: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def figure_settings(config: Any) -> dict[str, dict[str, Any]]:
+    """The thresholds each figure draws, from a season's :class:`kneeload.config.Config`
+    (so a 15% rule draws "last week + 15%"), by figure function name."""
+    return {
+        "weekly_distance": {"threshold_pct": config.rule("weekly_increase")["threshold_pct"]},
+        "session_spikes": {"window_days": int(config.rule("session_spike")["window_days"])},
+        "acwr": {"threshold": config.rule("acwr_high")["threshold"]},
+        "cadence_trend": {"threshold_spm": config.rule("low_cadence")["threshold_spm"]},
+        "pain_over_load": {"threshold": float(config.pain["threshold"])},
+    }
+
+
 def build_content(season: Any, *, unit: str | None = None,
                   since: pd.Timestamp | str | None = None,
                   until: pd.Timestamp | str | None = None,
@@ -650,7 +662,9 @@ def build_content(season: Any, *, unit: str | None = None,
         title = f"{runner}: {title}"
     frames: dict[str, Any] = {"weeks": weeks, "flags": flags, "shown_flags": shown,
                               "activities": acts[acts["local_date"].between(start, end)]}
-    spikes = session_spikes(season.activities)
+    frames["figure_settings"] = figure_settings(season.config)
+    spikes = session_spikes(season.activities,
+                            frames["figure_settings"]["session_spikes"]["window_days"])
     frames["spikes"] = spikes[spikes["local_date"].between(start, end)]
     ratios = load_acwr(season.activities)
     frames["acwr"] = ratios[(ratios.index >= start) & (ratios.index <= end)]
@@ -672,6 +686,7 @@ def build_content(season: Any, *, unit: str | None = None,
         frames["daily_load"] = load[(load.index >= start) & (load.index <= end)]
         frames["pain"] = season.pain[season.pain["date"].between(start, end)]
         frames["pairs"] = res["pairs"]
+        frames["spikes_without_pain"] = res["spikes_without_pain"]
         pairing = _pairing(res)
     week = _feature(season, "this_week", unit)
     tolerance = _feature(season, "tolerance", unit) if season.pain is not None else None

@@ -90,7 +90,7 @@ def _flagged_weekly_bars(ax: Axes, weeks: pd.DataFrame, heights: pd.Series,
 
 
 def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
-                    threshold_pct: float = 10.0, ax: Axes | None = None,
+                    threshold_pct: float | None = None, ax: Axes | None = None,
                     compact: bool = False) -> Figure:
     """Weekly running distance, the 10% rule's limit and the flagged weeks.
 
@@ -103,8 +103,9 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
         coloured by their most severe flag.
     unit : {"mi", "km"}
         Display unit [mi or km].
-    threshold_pct : float
-        The step line: last week's distance plus this [%].
+    threshold_pct : float, optional
+        The step line: last week's distance plus this [%]; default the rules registry's
+        ``weekly_increase`` threshold (pass the season's, :func:`figure_settings`).
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; a new figure otherwise.
     compact : bool
@@ -135,6 +136,7 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
     d = weeks["distance_m"] / per
     worst = _worst(flags, ("weekly_increase", "two_week_increase", "session_spike"))
     _flagged_weekly_bars(ax, weeks, d, worst)
+    threshold_pct = _default(threshold_pct, "weekly_increase", "threshold_pct")
     limit = d.shift(1) * (1 + threshold_pct / 100)
     ax.step(x, limit, where="mid", color="black", linestyle="--", linewidth=1.2)
     ax.set_ylabel(f"running [{unit}/week]" if compact else f"running distance [{unit}/week]")
@@ -152,15 +154,15 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
         ax.set_ylim(0, top * 1.08 if top > 0 else 1.0)
     else:
         ax.set_xlabel("week")
-        ax.set_title("Weekly running distance and the 10% rule")
+        ax.set_title(f"Weekly running distance and the {threshold_pct:g}% rule")
         ax.legend(handles=handles, fontsize=7, loc="upper left")
     _dates(ax)
     return fig
 
 
 def session_spikes(spikes: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
-                   ax: Axes | None = None) -> Figure:
-    """Each run against the longest run of the 30 days before it (Frandsen 2025); flagged
+                   ax: Axes | None = None, window_days: int | None = None) -> Figure:
+    """Each run against the longest run of the days before it (30 in Frandsen 2025); flagged
     runs are marked by severity (colour and marker shape).
 
     Parameters
@@ -174,6 +176,9 @@ def session_spikes(spikes: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
         Display unit.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; a new figure otherwise.
+    window_days : int, optional
+        The look-back window the ``spikes`` were computed with [days], for the labels;
+        default the registry's ``session_spike`` window.
 
     Returns
     -------
@@ -186,8 +191,9 @@ def session_spikes(spikes: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
     fig, ax = _axes(ax)
     per = metres_per(unit)
     s = spikes.sort_values("local_start")
+    window_days = int(_default(window_days, "session_spike", "window_days"))
     ax.plot(s["local_date"], s["prior_longest_m"] / per, drawstyle="steps-post", color="black",
-            linewidth=1.2, label="longest run of the 30 days before")
+            linewidth=1.2, label=f"longest run of the {window_days} days before")
     ax.scatter(s["local_date"], s["distance_m"] / per, s=12, color=GREY, label="run", zorder=3)
     f = flags[flags["rule"] == "session_spike"]
     for sev, (col, marker) in SEVERITY_STYLE.items():
@@ -199,13 +205,14 @@ def session_spikes(spikes: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
                    edgecolor="black", zorder=4, label=f"spike: {sev}")
     ax.set_ylabel(f"run distance [{unit}]")
     ax.set_xlabel("date")
-    ax.set_title("Single runs against the 30-day longest")
+    ax.set_title(f"Single runs against the {window_days}-day longest")
     ax.legend(fontsize=7, loc="upper left")
     _dates(ax)
     return fig
 
 
-def acwr(ratios: pd.DataFrame, threshold: float = 1.5, ax: Axes | None = None) -> Figure:
+def acwr(ratios: pd.DataFrame, threshold: float | None = None,
+         ax: Axes | None = None) -> Figure:
     """Uncoupled rolling and EWMA acute:chronic ratios with Gabbett's 0.8-1.3 band and the
     1.5 line (informational: its predictive value is doubtful).
 
@@ -213,8 +220,8 @@ def acwr(ratios: pd.DataFrame, threshold: float = 1.5, ax: Axes | None = None) -
     ----------
     ratios : pandas.DataFrame
         :func:`kneeload.load.acwr`, indexed by date: ``acwr_uncoupled``, ``acwr_ewma`` [-].
-    threshold : float
-        The dashed line [-].
+    threshold : float, optional
+        The dashed line [-]; default the registry's ``acwr_high`` threshold.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; a new figure otherwise.
 
@@ -228,6 +235,7 @@ def acwr(ratios: pd.DataFrame, threshold: float = 1.5, ax: Axes | None = None) -
     BJSM 51(3):209; Impellizzeri et al. 2021, Sports Med 51:581-592.
     """
     fig, ax = _axes(ax)
+    threshold = _default(threshold, "acwr_high", "threshold")
     ax.axhspan(0.8, 1.3, color=SKY, alpha=0.25, label="0.8-1.3 (Gabbett 2016, team sports)")
     ax.axhline(threshold, color=VERMILLION, linestyle="--", linewidth=1, label=f"{threshold:g}")
     ax.plot(ratios.index, ratios["acwr_uncoupled"], color=BLUE, linewidth=1.4,
@@ -277,8 +285,8 @@ def weekly_descent(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
     return fig
 
 
-def cadence_trend(activities: pd.DataFrame, weeks: pd.DataFrame, threshold_spm: float = 170.0,
-                  ax: Axes | None = None) -> Figure:
+def cadence_trend(activities: pd.DataFrame, weeks: pd.DataFrame,
+                  threshold_spm: float | None = None, ax: Axes | None = None) -> Figure:
     """Each run's cadence and the weekly mean; the dashed line is the notice threshold, not
     a target (180 spm is folklore).
 
@@ -288,8 +296,8 @@ def cadence_trend(activities: pd.DataFrame, weeks: pd.DataFrame, threshold_spm: 
         The activities table, ``cadence_spm`` [steps/min].
     weeks : pandas.DataFrame
         The weekly table, ``cadence_spm`` [steps/min] (moving-time-weighted mean).
-    threshold_spm : float
-        The dashed line [steps/min].
+    threshold_spm : float, optional
+        The dashed line [steps/min]; default the registry's ``low_cadence`` threshold.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; a new figure otherwise.
 
@@ -308,6 +316,7 @@ def cadence_trend(activities: pd.DataFrame, weeks: pd.DataFrame, threshold_spm: 
     w = weeks[weeks["cadence_spm"].notna()]
     ax.plot(w["week_start"] + pd.Timedelta(days=3), w["cadence_spm"], color=BLUE, marker="s",
             markersize=3, linewidth=1.4, label="weekly mean")
+    threshold_spm = _default(threshold_spm, "low_cadence", "threshold_spm")
     ax.axhline(threshold_spm, color=ORANGE, linestyle="--", linewidth=1,
                label=f"{threshold_spm:g} spm: notice below (not a target)")
     ax.set_ylabel("cadence [steps/min]")
@@ -319,9 +328,11 @@ def cadence_trend(activities: pd.DataFrame, weeks: pd.DataFrame, threshold_spm: 
 
 
 def pain_over_load(daily_load_m: pd.Series, pain_log: pd.DataFrame, pairs: pd.DataFrame,
-                   unit: str = "mi", threshold: float = 3.0, ax: Axes | None = None) -> Figure:
+                   unit: str = "mi", threshold: float | None = None, ax: Axes | None = None,
+                   spikes_without_pain: pd.DataFrame | None = None) -> Figure:
     """Daily running distance (bars) with knee pain (line); the spikes that were followed by
-    pain are marked with a triangle and a dotted line to the pain.
+    pain are marked with a filled triangle and a dotted line to the pain, the spikes with no
+    pain after them with a hollow triangle, so the picture is honest both ways.
 
     Parameters
     ----------
@@ -333,15 +344,20 @@ def pain_over_load(daily_load_m: pd.Series, pain_log: pd.DataFrame, pairs: pd.Da
         ``pair_pain(...)["pairs"]``: ``spike_date``, ``pain_date``, ``pain``.
     unit : {"mi", "km"}
         Display unit.
-    threshold : float
-        The dotted pain line [0-10].
+    threshold : float, optional
+        The dotted pain line [0-10]; default the ``[pain]`` setting's painful-day threshold.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; a new figure otherwise.
+    spikes_without_pain : pandas.DataFrame, optional
+        ``pair_pain(...)["spikes_without_pain"]``: ``spike_date``; marked hollow.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    if threshold is None:
+        from ..config import PAIN_DEFAULTS
+        threshold = float(PAIN_DEFAULTS["threshold"])
     fig, ax = _axes(ax, (8, 3.8))
     per = metres_per(unit)
     ax.bar(daily_load_m.index, daily_load_m / per, width=0.9, color=GREY, label="daily running")
@@ -361,6 +377,10 @@ def pain_over_load(daily_load_m: pd.Series, pain_log: pd.DataFrame, pairs: pd.Da
         ax2.scatter(pairs["spike_date"].drop_duplicates(), [9.6] * pairs["spike_date"].nunique(),
                     marker="v", s=60, color=ORANGE, edgecolor="black", zorder=5,
                     label="spike followed by pain")
+    if spikes_without_pain is not None and len(spikes_without_pain):
+        alone = spikes_without_pain["spike_date"].drop_duplicates()
+        ax2.scatter(alone, [9.6] * len(alone), marker="v", s=60, facecolor="white",
+                    edgecolor="black", zorder=5, label="spike, no pain after it")
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="upper left")
@@ -421,23 +441,38 @@ def shoe_mileage(status: pd.DataFrame, unit: str = "mi", ax: Axes | None = None)
     return fig
 
 
+def _default(value: float | None, rule: str, param: str) -> float:
+    """``value``, or the rules registry's only default for ``rule.param``."""
+    if value is not None:
+        return value
+    from ..rules import registry
+    return float(registry.get(rule).params[param].default)
+
+
 def all_figures(season: Any, unit: str) -> dict[str, Figure]:
-    """Every figure for ``season`` (a :class:`kneeload.Season`), by name."""
+    """Every figure for ``season`` (a :class:`kneeload.Season`), by name, drawn with the
+    season's configured thresholds."""
     from ..load import session_spikes as spikes_of
+    from .content import figure_settings
 
     flags = season.flags()
     weeks = season.weeks
+    kw = figure_settings(season.config)
+    window = kw["session_spikes"]["window_days"]
     figs = {
-        "weekly_distance": weekly_distance(weeks, flags, unit),
-        "session_spikes": session_spikes(spikes_of(season.activities), flags, unit),
+        "weekly_distance": weekly_distance(weeks, flags, unit, **kw["weekly_distance"]),
+        "session_spikes": session_spikes(spikes_of(season.activities, window), flags, unit,
+                                         **kw["session_spikes"]),
         "weekly_descent": weekly_descent(weeks, flags, unit),
-        "cadence": cadence_trend(season.activities, weeks),
-        "acwr": acwr(season.acwr()),
+        "cadence": cadence_trend(season.activities, weeks, **kw["cadence_trend"]),
+        "acwr": acwr(season.acwr(), **kw["acwr"]),
     }
     if season.pain is not None:
         from ..load import daily_load
+        res = season.pairs()
         figs["pain"] = pain_over_load(daily_load(season.activities), season.pain,
-                                      season.pairs()["pairs"], unit)
+                                      res["pairs"], unit, **kw["pain_over_load"],
+                                      spikes_without_pain=res["spikes_without_pain"])
     if season.shoes is not None:
         figs["shoes"] = shoe_mileage(season.shoe_status(), unit)
     return figs

@@ -181,6 +181,7 @@ def render_html(content: ReportContent) -> str:
     c = content
     t, u, eu = c.totals, c.unit, c.elevation_unit
     f = c.frames
+    kw = f["figure_settings"]
     parts: list[str] = []
     add = parts.append
     add('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -206,7 +207,8 @@ def render_html(content: ReportContent) -> str:
         add(f"<div><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>")
     add("</dl>")
     if "weeks" in f and len(f["weeks"]):
-        add(_figure(lambda: figures.weekly_distance(f["weeks"], f["flags"], u),
+        add(_figure(lambda: figures.weekly_distance(f["weeks"], f["flags"], u,
+                                                    **kw["weekly_distance"]),
                     _weekly_alt(c), "Weekly running distance; hatched and coloured weeks "
                     "broke a distance rule (dots: info, stripes: warn, crosses: alert).", "w"))
     add("</section>")
@@ -246,28 +248,38 @@ def render_html(content: ReportContent) -> str:
 
     add(f'<p class="disclaimer">{_e(c.disclaimer)}</p>')
     add('<section aria-labelledby="figures"><h2 id="figures">Figures</h2>')
-    add(_figure(lambda: figures.session_spikes(f["spikes"], f["flags"], u), _spike_alt(c),
-                "Single runs against the longest run of the 30 days before (Frandsen 2025).",
+    window = kw["session_spikes"]["window_days"]
+    add(_figure(lambda: figures.session_spikes(f["spikes"], f["flags"], u,
+                                               **kw["session_spikes"]), _spike_alt(c),
+                f"Single runs against the longest run of the {window} days before (Frandsen "
+                "2025).",
                 "s"))
     add(_figure(lambda: figures.weekly_descent(f["weeks"], f["flags"], u),
                 f"Bar chart of weekly descent [{eu}]; descent-ramp flags on "
                 f"{_dates([x.date for x in c.flags if x.rule == 'descent_increase'])}.",
                 "Weekly descent: downhill running loads the knee.", "d"))
     if "cadence" not in c.missing_figures:
-        add(_figure(lambda: figures.cadence_trend(f["activities"], f["weeks"]),
+        spm = kw["cadence_trend"]["threshold_spm"]
+        add(_figure(lambda: figures.cadence_trend(f["activities"], f["weeks"],
+                                                  **kw["cadence_trend"]),
                     "Each run's cadence [steps/min] with the weekly mean and a dashed line at "
-                    "170 steps/min, a notice threshold and not a target.", "Cadence.", "c"))
+                    f"{spm:g} steps/min, a notice threshold and not a target.", "Cadence.",
+                    "c"))
     if "acwr" not in c.missing_figures:
-        add(_figure(lambda: figures.acwr(f["acwr"]),
+        add(_figure(lambda: figures.acwr(f["acwr"], **kw["acwr"]),
                     "Lines of the rolling and EWMA acute:chronic workload ratios with the "
-                    "0.8-1.3 band and a dashed line at 1.5.",
+                    f"0.8-1.3 band and a dashed line at {kw['acwr']['threshold']:g}.",
                     "Acute:chronic workload ratio, for information only.", "a"))
     add("".join(f'<p class="small">{_e(why)}</p>' for why in c.missing_figures.values()))
     if "pain" in f:
         pairs = c.pain.pairs if c.pain else []
-        add(_figure(lambda: figures.pain_over_load(f["daily_load"], f["pain"], f["pairs"], u),
+        alone = sorted({f"{d:%Y-%m-%d}" for d in f["spikes_without_pain"]["spike_date"]})
+        add(_figure(lambda: figures.pain_over_load(
+            f["daily_load"], f["pain"], f["pairs"], u, **kw["pain_over_load"],
+            spikes_without_pain=f["spikes_without_pain"]),
                     f"Bars of daily running [{u}] with a line of knee pain [0-10]; load spikes "
-                    f"followed by pain: {_e(', '.join(p['spike_date'] for p in pairs)) or 'none'}.",
+                    f"followed by pain: {_e(', '.join(p['spike_date'] for p in pairs)) or 'none'}"
+                    f"; spikes with no pain after them: {_e(', '.join(alone)) or 'none'}.",
                     "Knee pain over daily load, with the spikes that pain followed.", "p"))
     if "shoe_status" in f and c.shoes is not None:
         add(_figure(lambda: figures.shoe_mileage(f["shoe_status"], u),

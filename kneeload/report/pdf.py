@@ -145,8 +145,9 @@ def _first_page(pg: _Pages, c: ReportContent) -> None:
               f"counted as running load): {t.cross_sessions} sessions.")
     weeks = c.frames.get("weeks")
     if weeks is not None and len(weeks):
+        kw = c.frames["figure_settings"]["weekly_distance"]
         pg.figure(lambda ax: figures.weekly_distance(weeks, c.frames["flags"], u, ax=ax,
-                                                     compact=True), 1.6)
+                                                     compact=True, **kw), 1.6)
 
     pg.heading("Most important flags (most severe first)")
     if not c.top_flags:
@@ -188,19 +189,23 @@ def _short(iso: str) -> str:
 
 def _figures(pg: _Pages, c: ReportContent) -> None:
     f, u = c.frames, c.unit
+    kw = f["figure_settings"]
     pg.heading("Figures", keep=0.35)
     draws: list[tuple[Callable[[Axes], Any], float]] = [
-        (lambda ax: figures.session_spikes(f["spikes"], f["flags"], u, ax=ax), 3.6),
+        (lambda ax: figures.session_spikes(f["spikes"], f["flags"], u, ax=ax,
+                                           **kw["session_spikes"]), 3.6),
         (lambda ax: figures.weekly_descent(f["weeks"], f["flags"], u, ax=ax), 3.2)]
     if "cadence" not in c.missing_figures:
-        draws.append((lambda ax: figures.cadence_trend(f["activities"], f["weeks"], ax=ax), 3.2))
+        draws.append((lambda ax: figures.cadence_trend(f["activities"], f["weeks"], ax=ax,
+                                                       **kw["cadence_trend"]), 3.2))
     if "acwr" not in c.missing_figures:
-        draws.append((lambda ax: figures.acwr(f["acwr"], ax=ax), 3.2))
+        draws.append((lambda ax: figures.acwr(f["acwr"], ax=ax, **kw["acwr"]), 3.2))
     for why in c.missing_figures.values():
         pg.text(why, size=8.5, colour="#333333")
     if "pain" in f:
-        draws.append((lambda ax: figures.pain_over_load(f["daily_load"], f["pain"], f["pairs"],
-                                                        u, ax=ax), 3.6))
+        draws.append((lambda ax: figures.pain_over_load(
+            f["daily_load"], f["pain"], f["pairs"], u, ax=ax, **kw["pain_over_load"],
+            spikes_without_pain=f["spikes_without_pain"]), 3.6))
     if "shoe_status" in f:
         n = len(f["shoe_status"])
         draws.append((lambda ax: figures.shoe_mileage(f["shoe_status"], u, ax=ax),
