@@ -330,7 +330,7 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
 
 
 def _pending_return(activities: pd.DataFrame, cfg: Config,
-                    day: pd.Timestamp) -> tuple[float, str] | None:
+                    day: pd.Timestamp) -> tuple[float | None, str] | None:
     """When ``day`` is ``gap_days`` or more after the last run: week 1's ceiling [m] of the
     graded return the next run starts, and the advice in words."""
     rb = cfg.rule("return_after_break")
@@ -348,19 +348,35 @@ def _pending_return(activities: pd.DataFrame, cfg: Config,
                       "prior_longest_m": float(win30["distance_m"].max())})
     ceilings, first_max = graded_return(back.usual_week_m, back.prior_longest_m,
                                         start_share=rb["start_share"],
-                                        return_weeks=rb["return_weeks"])
+                                        return_weeks=rb["return_weeks"],
+                                        min_base_m=rb["min_base_m"])
     model = cfg.pain["model"]
     limit = cfg.rule("pain_during_run")[f"{model}_limit"]
-    return ceilings[0], (f"No run for {gap} days: your next run starts a return after a "
+    return (ceilings[0] if ceilings else None), (
+        f"No run for {gap} days: your next run starts a return after a "
                          "break. " + return_text(back, ceilings, first_max, cfg.unit, limit,
                                                  model))
 
 
 def graded_return(usual_week_m: float, prior_longest_m: float, *, start_share: float,
-                  return_weeks: int) -> tuple[tuple[float, ...], float]:
+                  return_weeks: int, min_base_m: float = 0.0
+                  ) -> tuple[tuple[float, ...], float]:
     """Week ceilings [m] rising linearly from ``start_share`` of the usual week to all of it
     over ``return_weeks`` weeks, and the longest single run for week 1 (``start_share`` of
-    the pre-break longest run). Heuristic."""
+    the pre-break longest run). Heuristic.
+
+    A usual week under ``min_base_m`` [m] is too small a base to scale from (its shares
+    would read "at most 0.0 mi"): no ceilings, ``()``.
+
+    Examples
+    --------
+    >>> graded_return(20000.0, 8000.0, start_share=0.5, return_weeks=3)
+    ((10000.0, 15000.0, 20000.0), 4000.0)
+    >>> graded_return(300.0, 160.0, start_share=0.5, return_weeks=4, min_base_m=8046.72)
+    ((), 80.0)
+    """
+    if usual_week_m < min_base_m:
+        return (), prior_longest_m * start_share
     n = max(int(return_weeks), 1)
     shares = [start_share + (1 - start_share) * k / max(n - 1, 1) for k in range(n)]
     return tuple(usual_week_m * s for s in shares), prior_longest_m * start_share
@@ -372,6 +388,12 @@ def return_text(back: Any, ceilings: tuple[float, ...], first_max: float, unit: 
     per = metres_per(unit)
     steps = ", ".join(f"{c / per:.1f}" for c in ceilings)
     name = "patellofemoral" if model == "pfp" else "tendon"
+    if not ceilings:
+        return (f"Before the break you ran about {back.usual_week_m / per:.1f} {unit} a week, "
+                "too little to scale a graded return from: start with short, easy runs and "
+                f"build up only while knee pain stays within {pain_limit:g}/10 while running "
+                f"and is no worse the next morning (the {name} pain-monitoring model; "
+                "heuristic: practice advice, no study behind it).")
     return (f"Graded return (heuristic: practice advice, no study behind it): weeks of about "
             f"{steps} {unit}, building back to your usual {back.usual_week_m / per:.1f} {unit} "
             f"a week, runs of at most about {first_max / per:.1f} {unit} at first; go on only "
@@ -397,7 +419,8 @@ def return_advice(activities: pd.DataFrame, config: Config | None = None, *,
         return None
     ceilings, first_max = graded_return(b.usual_week_m, b.prior_longest_m,
                                         start_share=rb["start_share"],
-                                        return_weeks=rb["return_weeks"])
+                                        return_weeks=rb["return_weeks"],
+                                        min_base_m=rb["min_base_m"])
     model = cfg.pain["model"]
     limit = cfg.rule("pain_during_run")[f"{model}_limit"]
     return ReturnAdvice(b.local_date, float(b.distance_m), int(b.gap_days),

@@ -40,6 +40,9 @@ from .units import (
 
 EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C (128 + SIGINT)
+#: The reader of our output went away (``kneeload check | head``): the shell's convention for a
+#: closed pipe (128 + SIGPIPE), never 1, which a daily script reads as "flags".
+EXIT_PIPE_CLOSED = 141
 #: Where a bug is reported (README, "Reporting a problem").
 REPORT_TO = "the kneeload issue tracker (see README: Reporting a problem)"
 
@@ -131,7 +134,7 @@ def _found(paths: list[str], args: argparse.Namespace) -> Found:
 def _read(args: argparse.Namespace) -> ReadResult:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
-        raise _UsageExit("no such file or folder: " + ", ".join(missing))
+        raise _UsageExit("kneeload: no such file or folder: " + ", ".join(missing))
     found = _found(args.paths, args)
     cfg = load_config(found.config)
     args.unit = args.unit or cfg.unit
@@ -206,7 +209,7 @@ def _date(text: str) -> pd.Timestamp:
 def _season(paths: list[str], args: argparse.Namespace) -> Season:
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
-        raise _UsageExit("no such file or folder: " + ", ".join(missing))
+        raise _UsageExit("kneeload: no such file or folder: " + ", ".join(missing))
     found = _found(paths, args)
     cfg = load_config(found.config)
     if args.unit:
@@ -338,7 +341,17 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"{'longest':>8}  {'descent':>8}  {'cadence':>7}  note")
         eu = elevation_unit(unit)
         ten = season.config.rule("weekly_increase")["threshold_pct"]
-        for w in weeks.itertuples():
+        empty = weeks["runs"].eq(0)
+        # a stretch of 2+ weeks without a run (a multi-year export's gaps) is one line
+        stretch = (empty != empty.shift()).cumsum()
+        size = empty.groupby(stretch).transform("size")
+        for i, w in enumerate(weeks.itertuples()):
+            if empty.iloc[i] and size.iloc[i] >= 2:
+                if i == 0 or stretch.iloc[i] != stretch.iloc[i - 1]:
+                    last = w.week_start + pd.Timedelta(weeks=int(size.iloc[i]) - 1)
+                    print(f"{w.week_start:%Y-%m-%d}  no runs for {size.iloc[i]} weeks, to the "
+                          f"week of {last:%Y-%m-%d}")
+                continue
             ch = "" if pd.isna(w.change_prev_pct) else pct_text(w.change_prev_pct, ten)
             c4 = "" if pd.isna(w.change_4wk_pct) else pct_text(w.change_4wk_pct, ten)
             cad = "" if pd.isna(w.cadence_spm) else f"{w.cadence_spm:.0f}"
@@ -415,7 +428,7 @@ def cmd_shoes(args: argparse.Namespace) -> int:
 
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
-        raise _UsageExit("no such file or folder: " + ", ".join(missing))
+        raise _UsageExit("kneeload: no such file or folder: " + ", ".join(missing))
     found = _found(args.paths, args)
     assign_path = found.shoe_assignments
     cfg = load_config(found.config)
@@ -820,7 +833,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`kneeload check ... | head`): stop quietly
         _silence_stdout()
-        return EXIT_FLAGGED
+        return EXIT_PIPE_CLOSED
     except KeyboardInterrupt:
         print(f"kneeload {command}: interrupted; files being written were left as they were",
               file=sys.stderr)

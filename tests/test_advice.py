@@ -78,6 +78,42 @@ def test_the_first_run_after_five_weeks_off_is_called_out():
     assert tw.return_ceiling_m == pytest.approx(10 * MI) and tw.left_m == pytest.approx(2 * MI)
 
 
+def test_a_return_from_a_tiny_base_gets_no_zero_mile_ceilings():
+    # 0.3 mi a week before the break (a real export's sparse years): 1.2 mi in 28 days is a
+    # usual week of 0.3 mi, under the 5 mi min_base_m, so no graded return is scaled from it
+    # (its shares would read "at most 0.2 mi"); the first run back is still called out
+    acts = activities([("2026-01-05 07:00", 0.3), ("2026-01-12 07:00", 0.3),
+                       ("2026-01-19 07:00", 0.3), ("2026-01-26 07:00", 0.3),
+                       ("2026-03-09 07:00", 3.0), ("2026-03-11 07:00", 5.0),
+                       ("2026-03-16 07:00", 6.0)])
+    f = load.flags(acts, today="2026-03-22")
+    r = f[f["rule"] == "return_after_break"]
+    assert r["date"].dt.strftime("%m-%d").tolist() == ["03-09"]  # no week flags
+    msg = r["message"].iloc[0]
+    assert "too little to scale a graded return from" in msg and "0.0 mi" not in msg
+    assert advice.return_advice(acts, today="2026-03-16").week_ceilings_m == ()
+    tw = advice.this_week(acts, today="2026-03-16")
+    assert tw.return_ceiling_m is None
+
+
+def test_each_return_judges_only_its_own_weeks():
+    # two breaks: back on Mon 2 Mar after 20 mi weeks, then again on Mon 1 Jun. The 1 Jun
+    # return's weeks are judged once, by its own graded return (50% of its usual week first),
+    # never also by the March ladder
+    before = weekly_runs("2026-01-05", [20, 20, 20, 20])           # to Sun 1 Feb
+    march = weekly_runs("2026-03-02", [10, 14, 16, 20, 20, 20])     # 2 Mar .. 12 Apr
+    june = weekly_runs("2026-06-01", [30])                          # 1-7 Jun: 30 mi
+    acts = activities(before + march + june)
+    f = load.flags(acts, today="2026-06-08")
+    weeks = f[(f["rule"] == "return_after_break") & (f["week_start"] == "2026-06-01")
+              & (f["unit"] == "%")]
+    # the June usual week: the 28 days before the break (16 Mar - 12 Apr) hold the weeks of
+    # 16, 20, 20 and 20 mi = 76 mi / 4 = 19 mi; week 1's ceiling is 50% = 9.5 mi, so 30 mi is
+    # 30 / 9.5 - 1 = +215.8%. One flag only: the March ladder (10 mi in its week 1) no longer
+    # judges it too
+    assert weeks["value"].tolist() == [215.8]
+
+
 def test_pairs_count_events_not_rules(tmp_path):
     # five rule flags on four days; pain (4/10) after 1 Mar and 10 Mar only
     flags = pd.DataFrame({

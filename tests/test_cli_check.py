@@ -114,3 +114,16 @@ def test_plan_errors_name_the_line(tmp_path, capsys):
     bad.write_text("day,miles\n2026-08-18,3\n")
     assert main(["plan", str(bad), "--history", str(SAMPLE)]) == 2
     assert "header must start with 'date,distance'" in capsys.readouterr().err
+
+
+def test_years_without_running_are_one_line_each_in_check(capsys):
+    # the French Strava fixture: runs in Jun 2017, Nov 2018 and Jun 2024. The weeks between
+    # (12 Jun 2017 .. 12 Nov 2018: 75 weeks; 26 Nov 2018 .. 27 May 2024: 288 weeks) are one
+    # line each, not 363 rows of "0 0.0 mi"
+    from conftest import DATA
+    main(["check", str(DATA / "exports" / "strava_fr"), "--no-cache"])
+    out = capsys.readouterr().out
+    table = out.split("\n\n")[0].splitlines()
+    assert table[2] == "2017-06-12  no runs for 75 weeks, to the week of 2018-11-12"
+    assert table[4] == "2018-11-26  no runs for 288 weeks, to the week of 2024-05-27"
+    assert len(table) == 7  # header + 4 weeks with runs + 2 gaps

@@ -55,6 +55,12 @@ def test_output_piped_into_head_stops_quietly():
     out = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
     assert len(out.stdout.splitlines()) == 2
     assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
+    # a reader that is gone before anything is written (`| true`): the write meets a closed
+    # pipe for sure; 141 = 128 + SIGPIPE, never 1 ("something to act on")
+    cmd = f"{sys.executable} -m kneeload.cli summary {SAMPLE} | true; echo ${{PIPESTATUS[0]}}"
+    out = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "141"
+    assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
 
 
 def test_help_texts_render(capsys):

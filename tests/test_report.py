@@ -219,6 +219,23 @@ def test_report_cli_since_until_and_km(tmp_path, capsys):
     assert main(["report", str(SAMPLE), "-o", str(out), "--pain", str(tmp_path / "no.csv")]) == 2
 
 
+def test_a_multi_year_export_reports_its_last_year_unless_since_says_otherwise():
+    """Garmin fixture: runs in Feb 2013, Jun 2017 and Jun 2024. A report of all 11 years was
+    12 pages of empty weeks averaging 0.0 mi a week; without --since it shows the last
+    52 weeks (up to the last run, 13 Jun 2024: from 16 Jun 2023) and says so."""
+    from conftest import DATA
+
+    from kneeload.report.content import build_content
+    season = kneeload.Season.from_paths(DATA / "exports" / "garmin-connect-export.zip",
+                                        cache=False)
+    c = build_content(season)
+    assert (c.since.isoformat(), c.until.isoformat()) == ("2023-06-16", "2024-06-13")
+    assert c.totals.weeks == 53 and c.totals.runs == 2  # the two runs of June 2024
+    assert any("this report shows its last 52 weeks (from 16 Jun 2023)" in n for n in c.notes)
+    whole = build_content(season, since="2013-01-01")
+    assert whole.totals.runs == 4 and not any("last 52 weeks" in n for n in whole.notes)
+
+
 def test_report_format_by_extension_or_flag(tmp_path, capsys):
     html = tmp_path / "season.html"
     assert main(["report", str(SAMPLE), "-o", str(html)]) == 0

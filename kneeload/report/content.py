@@ -563,6 +563,10 @@ def this_week_text(week: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+#: Without ``since``, data spanning more than this many weeks is shown for its last ones.
+DEFAULT_SPAN_WEEKS = 52
+
+
 def figure_settings(config: Any) -> dict[str, dict[str, Any]]:
     """The thresholds each figure draws, from a season's :class:`kneeload.config.Config`
     (so a 15% rule draws "last week + 15%"), by figure function name."""
@@ -588,7 +592,9 @@ def build_content(season: Any, *, unit: str | None = None,
     unit : {"mi", "km"}, optional
         Display unit of distances; the season's config when omitted.
     since : date-like, optional
-        First date shown. The rules still use the history before it.
+        First date shown. The rules still use the history before it. When omitted and the
+        data spans more than a year (a multi-year export), the report shows the last
+        :data:`DEFAULT_SPAN_WEEKS` weeks up to ``until`` and says so in its notes.
     until : date-like, optional
         Judge the season as it stood on this date: later activities and pain entries are
         left out.
@@ -635,8 +641,16 @@ def build_content(season: Any, *, unit: str | None = None,
                         season.shoe_overrides)
     if acts.empty:
         raise UsageError("no activities in the report's period")
-    start = since_ts if since_ts is not None else acts["local_date"].min()
     end = until_ts if until_ts is not None else acts["local_date"].max()
+    start = since_ts if since_ts is not None else acts["local_date"].min()
+    span_note = None
+    if since_ts is None and end - start > pd.Timedelta(weeks=DEFAULT_SPAN_WEEKS):
+        # a multi-year export: a season report of its last year, not years of empty weeks
+        first = start
+        start = end - pd.Timedelta(weeks=DEFAULT_SPAN_WEEKS) + pd.Timedelta(days=1)
+        span_note = (f"The data runs from {first:%d %b %Y}; this report shows its last "
+                     f"{DEFAULT_SPAN_WEEKS} weeks (from {start:%d %b %Y}). Give --since to "
+                     "show more; the rules use the whole history either way.")
     if acts["local_date"].between(start, end).sum() == 0:
         raise UsageError(f"no activities between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
     per = metres_per(unit)
@@ -697,8 +711,9 @@ def build_content(season: Any, *, unit: str | None = None,
         top_flags=[_flag(r) for r in _top_flags(shown).itertuples()],
         flag_counts={s: int((shown["severity"] == s).sum()) for s in ("info", "warn", "alert")},
         look_ahead=ahead, advice=_advice(season, shown, weeks, ahead, end, unit),
-        notes=season.notes(), completeness=_completeness(read, acts[acts["local_date"].between(
-            start, end)]), shoes=shoes,
+        notes=[*season.notes(), *([span_note] if span_note else [])],
+        completeness=_completeness(read, acts[acts["local_date"].between(start, end)]),
+        shoes=shoes,
         pain=pairing, this_week=week, tolerance=tolerance,
         this_week_text=this_week_text(week),
         tolerance_text=None if tolerance is None else tolerance.get("text"),

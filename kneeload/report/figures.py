@@ -245,7 +245,7 @@ def acwr(ratios: pd.DataFrame, threshold: float | None = None,
     ax.set_ylabel("acute:chronic ratio [-]")
     ax.set_xlabel("date")
     ax.set_title("Acute:chronic workload ratio (for information only)")
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="best")  # never over the peaks the chart is about
     _dates(ax)
     return fig
 

@@ -65,6 +65,7 @@ th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--line); white-spac
 th { background: #f4f4f4; text-align: left; }
 td.num, th.num { text-align: right; }
 td.wrap { white-space: normal; min-width: 18rem; }
+td.name { white-space: normal; min-width: 9rem; max-width: 14rem; }
 tr.flagged-warn td:first-child { border-left: 4px solid var(--warn); }
 tr.flagged-alert td:first-child { border-left: 4px solid var(--alert); }
 tr.flagged-info td:first-child { border-left: 4px solid var(--info); }
@@ -302,7 +303,7 @@ def render_html(content: ReportContent) -> str:
         f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in WEEK_COLUMNS.items()) + "</dl>")
 
     rows = [f"<tr class=\"flagged-{_e(x.severity)}\"><td>{x.date:%Y-%m-%d}</td>"
-            f"<td>{_sev(x.severity)}</td><td>{_e(x.name)}</td>"
+            f"<td>{_sev(x.severity)}</td><td class=\"name\">{_e(x.name)}</td>"
             + _td(with_unit(x.value, x.unit), True) + _td(with_unit(x.threshold, x.unit), True)
             + f'<td class="wrap">{_e(x.summary)}<br><span class="evidence">Evidence: '
             f"{_e(x.evidence)}. {_e(x.references)}</span></td></tr>" for x in c.flags]

@@ -76,10 +76,14 @@ def weekly_text(weeks: Sequence[Week], unit: str, elevation_unit: str,
 def shoes_text(pairs: Sequence[Shoe], unit: str) -> str:
     """The shoe table: distance [unit], runs, status, first and last use, the dates the
     notice and replace limits were (or are projected to be) reached, share of recent running."""
-    cols: list[Column] = [("pair", "<", 16), (f"dist {unit}", ">", 7), ("runs", ">", 4),
+    # the pair's whole name up to 28 characters ("Saucony Endorphin Pro 3"), past that cut
+    # with an ellipsis so the table still fits a page
+    width = max([16, *(min(len(s.shoe), 28) for s in pairs)])
+    cols: list[Column] = [("pair", "<", width), (f"dist {unit}", ">", 7), ("runs", ">", 4),
                           ("status", "<", 8), ("first use", "<", 10), ("last use", "<", 10),
                           ("notice on", "<", 10), ("replace on", "<", 10), ("share", ">", 5)]
-    rows = [[s.shoe[:16], f"{s.distance:.0f}", str(s.runs), s.status, _iso(s.first_used),
+    rows = [[s.shoe if len(s.shoe) <= width else s.shoe[:width - 1] + "…",
+             f"{s.distance:.0f}", str(s.runs), s.status, _iso(s.first_used),
              _iso(s.last_used), _iso(s.notice_on), _iso(s.replace_on), f"{s.share:.0%}"]
             for s in pairs]
     return text_table(cols, rows)

@@ -31,9 +31,13 @@ from . import SEVERITY_OVERRIDE, Param, registry, rule
                     "graded return", kind="int", low=1, high=26),
               Param("start_share", 0.5, "", "week 1 back: this share of the usual week "
                     "(and of the longest run)", low=0.05, high=1.0),
+              Param("min_base_m", 8046.72, "m", "a usual week before the break under this "
+                    "(5 mi) is too small a base to grade a return from: the first run is "
+                    "still called out, the weeks after are not judged", high=1e6),
               SEVERITY_OVERRIDE))
 def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks: int,
-                       start_share: float, severity: str, unit: str = "mi",
+                       start_share: float, min_base_m: float, severity: str,
+                       unit: str = "mi",
                        week_start: str = "monday", today: Any = None,
                        pain_model: str = "pfp",
                        weeks: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -60,7 +64,8 @@ def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks:
     rows = []
     for b in back.itertuples():
         ceilings, first_max = graded_return(b.usual_week_m, b.prior_longest_m,
-                                            start_share=start_share, return_weeks=return_weeks)
+                                            start_share=start_share, return_weeks=return_weeks,
+                                            min_base_m=min_base_m)
         ws = weeks["week_start"].where(weeks[g] == getattr(b, g)) if g else weeks["week_start"]
         first_ws = ws[(ws <= b.local_date) & (ws > b.local_date - pd.Timedelta(days=7))].iloc[0]
         over_longest = b.distance_m > b.prior_longest_m
@@ -79,8 +84,10 @@ def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks:
                         + record.evidence_text),
         })
         mine = weeks[(weeks[g] == getattr(b, g)) if g else slice(None)]
+        # this return's own weeks only: a later break starts a return of its own
+        last_ws = first_ws + pd.Timedelta(weeks=len(ceilings))
         for w in mine[(mine["return_week"] >= 1) & ~mine["partial"]].itertuples():
-            if w.week_start < first_ws or w.return_week > len(ceilings):
+            if not first_ws <= w.week_start < last_ws or w.return_week > len(ceilings):
                 continue
             ceiling = ceilings[w.return_week - 1]
             if w.distance_m <= ceiling * (1 + 1e-9):
