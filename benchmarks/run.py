@@ -338,6 +338,9 @@ def main() -> None:
     ap.add_argument("--ingest-only", action="store_true",
                     help="only the season's ingest, peers and daily check (no archive, PDF, "
                     "cohort)")
+    ap.add_argument("--archive-only", action="store_true",
+                    help="only the season cold and warm, the warm daily check and the ten-year "
+                    "archive cold and warm (no peers, PDF, cohort): a few minutes")
     ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -357,6 +360,15 @@ def main() -> None:
                           HERE.parent.parent.parent / "shared" / "real_files") if c.is_dir()),
         None)
     r = {}
+    if args.archive_only:
+        r["cold"] = run_phase("ingest", season, cache_root / "season")
+        r["warm"] = run_phase("ingest", season, cache_root / "season")
+        r["check"] = run_phase("check", season, cache_root / "season")
+        r["archive"] = run_phase("ingest", archive, cache_root / "archive")
+        r["archive_warm"] = run_phase("ingest", archive, cache_root / "archive")
+        print(archive_report(r, season_n, archive_n))
+        print(json.dumps(r), file=sys.stderr)
+        return
     # side by side, in one run: the whole season, then its FIT files with the FIT-only peer
     r["naive"] = run_phase("naive", season)
     r["cold"] = run_phase("ingest", season, cache_root / "season")
@@ -379,6 +391,30 @@ def main() -> None:
         r["cohort"] = run_phase("cohort", athletes, 3)
     print(report(r, season_n, archive_n))
     print(json.dumps(r), file=sys.stderr)
+
+
+def archive_report(r: dict, season_n: int, archive_n: int) -> str:
+    """The ``--archive-only`` table: wall and CPU time, and the archive's cost per file
+    against the season's (both cold, in this one run)."""
+    c, a, aw = r["cold"], r["archive"], r["archive_warm"]
+    per_season, per_archive = c["cpu_seconds"] / season_n, a["cpu_seconds"] / archive_n
+    return "\n".join([
+        "| measure | result | target |",
+        "|---|---:|---|",
+        f"| season ({season_n} runs), kneeload cold | {c['seconds']:.1f} s wall, "
+        f"{c['cpu_seconds']:.1f} s CPU ({per_season * 1000:.0f} ms CPU a file) | |",
+        f"| season, kneeload warm | {r['warm']['seconds']:.2f} s "
+        f"({c['seconds'] / r['warm']['seconds']:.0f}x faster than cold) | |",
+        f"| warm daily `kneeload check` end to end (new process, median of 5) | "
+        f"{r['check']['seconds']:.2f} s | < 0.6 s |",
+        f"| ten-year archive ({archive_n} runs) cold | {a['seconds']:.1f} s wall, "
+        f"{a['cpu_seconds']:.1f} s CPU ({per_archive * 1000:.0f} ms CPU a file, "
+        f"{per_archive / per_season:.2f}x the season's) | < 60 s |",
+        f"| peak memory, archive (main / largest worker) | {a['peak_mb']:.0f} / "
+        f"{a['worker_peak_mb']:.0f} MB | < 1 GB |",
+        f"| ten-year archive warm | {aw['seconds']:.2f} s "
+        f"({a['seconds'] / aw['seconds']:.0f}x faster than cold) | |",
+    ])
 
 
 def report(r: dict, season_n: int, archive_n: int) -> str:

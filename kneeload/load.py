@@ -15,6 +15,7 @@ first day. Partial weeks are never compared as if complete.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import inspect
 from typing import Any
 
@@ -232,6 +233,23 @@ def _grolling_mean(values: pd.Series, df: pd.DataFrame, window: int,
     return out.reset_index(level=0, drop=True).reindex(values.index)
 
 
+#: The last weekly table built: (the activities frame, its fingerprint, the arguments, the
+#: table). A daily ``check`` asks for the same table five times (flags, advice, notes, the
+#: season); one entry makes the four repeats a copy instead of a rebuild.
+_LAST_WEEKS: list[tuple[pd.DataFrame, bytes, tuple, pd.DataFrame]] = []
+
+
+def _fingerprint(df: pd.DataFrame) -> bytes | None:
+    """A digest of ``df``'s columns, dtypes, index and values, or None when some value cannot
+    be hashed (then nothing is remembered). An in-place edit changes it."""
+    try:
+        values = pd.util.hash_pandas_object(df, index=True).to_numpy()
+    except (TypeError, ValueError):
+        return None
+    head = repr((list(df.columns), [str(t) for t in df.dtypes])).encode()
+    return hashlib.sha1(head + values.tobytes()).digest()
+
+
 def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
                  end: pd.Timestamp | None = None, *, today: Any = None,
                  gap_days: int | None = None, return_weeks: int | None = None) -> pd.DataFrame:
@@ -255,6 +273,33 @@ def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
     ``return_after_break`` rule's), else 0: the weekly rules leave those weeks to that rule.
     The table runs to the week holding ``today`` (or ``end``).
     """
+    defaults = registry.get("return_after_break").defaults
+    fingerprint = None
+    args: tuple[Any, ...] = ()
+    try:  # today=None means the machine's clock: never remembered (the day may turn)
+        if today is not None:
+            args = (str(week_start), None if end is None else pd.Timestamp(end),
+                    pd.Timestamp(today).normalize(),
+                    float(gap_days if gap_days is not None else defaults["gap_days"]),
+                    float(return_weeks if return_weeks is not None
+                          else defaults["return_weeks"]))
+            fingerprint = _fingerprint(activities)
+    except (TypeError, ValueError, AttributeError):
+        fingerprint = None  # arguments the table itself will judge (and reject)
+    if fingerprint is not None and _LAST_WEEKS:
+        frame, fp, last_args, table = _LAST_WEEKS[0]
+        if frame is activities and fp == fingerprint and last_args == args:
+            return table.copy()
+    table = _weekly_table(activities, week_start, end, today=today, gap_days=gap_days,
+                          return_weeks=return_weeks)
+    _LAST_WEEKS.clear()
+    if fingerprint is not None:
+        _LAST_WEEKS.append((activities, fingerprint, args, table.copy()))
+    return table
+
+
+def _weekly_table(activities: pd.DataFrame, week_start: str, end: pd.Timestamp | None, *,
+                  today: Any, gap_days: int | None, return_weeks: int | None) -> pd.DataFrame:
     cols = ["week_start", "week_end", "runs", "distance_m", "moving_s", "longest_m", "descent_m",
             "cadence_spm", "srpe", "cross_n", "cross_distance_m", "cross_moving_s", "partial",
             "return_week", "change_prev_pct", "change_4wk_pct", "change_2wk_pct"]

@@ -47,6 +47,24 @@ def test_weekly_table_zero_weeks_cross_training_and_changes():
     assert w["change_prev_pct"].isna().all()
 
 
+def test_weekly_table_repeat_is_remembered_but_never_stale():
+    # check asks for the same table several times: the repeat is a copy of the first, and an
+    # in-place edit of the activities (a notebook user fixing a distance) is seen at once
+    acts = activities([("2026-03-03 08:00", 4.0), ("2026-03-05 08:00", 6.0)])
+    first = load.weekly_table(acts, today="2026-03-08")
+    again = load.weekly_table(acts, today="2026-03-08")
+    pd.testing.assert_frame_equal(first, again)
+    again.loc[0, "distance_m"] = -1.0  # a caller's edit does not reach the remembered table
+    assert load.weekly_table(acts, today="2026-03-08").loc[0, "distance_m"] == pytest.approx(
+        10 * MI)  # 4 + 6 mi
+    acts.loc[0, "distance_m"] = 1.0 * MI  # 1 + 6 = 7 mi now
+    assert load.weekly_table(acts, today="2026-03-08").loc[0, "distance_m"] == pytest.approx(
+        7 * MI)
+    # other arguments give their own table (Sunday weeks: 3 Mar is in the week of 1 Mar)
+    assert load.weekly_table(acts, "sunday", today="2026-03-08")["week_start"].dt.strftime(
+        "%m-%d").tolist() == ["03-01", "03-08"]
+
+
 def test_week_start_is_configurable():
     acts = activities([("2026-03-01 08:00", 5.0), ("2026-03-02 08:00", 5.0)])  # Sun, Mon
     assert len(load.weekly_table(acts, "monday")) == 2

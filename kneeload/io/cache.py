@@ -137,6 +137,11 @@ def entry_sums(index: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=index.index)
 
 
+def _no_rows() -> pd.DataFrame:
+    """An activities table with no rows."""
+    return conform_activities(pd.DataFrame())
+
+
 class ParseCache:
     """Read and write cached results for input keys; never raises for the cache's sake."""
 
@@ -196,13 +201,12 @@ class ParseCache:
         """Cached results for ``keys``: the activity rows (conformed, with a ``_key`` column),
         the skipped entries by key, and the set of keys found (an input may have given
         nothing at all). Damaged entries are not returned."""
-        empty = conform_activities(pd.DataFrame()).assign(_key=pd.Series(dtype=object))
         index = self._read_index()
         if index is None or index.empty:
-            return empty, {}, set()
+            return _no_rows().assign(_key=pd.Series(dtype=object)), {}, set()
         hit = index[index["_key"].isin(set(keys))]
         acts = hit[hit["_entry"] == "row"]
-        rows = conform_activities(acts) if len(acts) else empty.drop(columns="_key")
+        rows = conform_activities(acts) if len(acts) else _no_rows()  # one conform, not two
         rows["_key"] = acts["_key"].to_numpy()
         skips = hit[hit["_entry"] == "skip"]
         skipped: dict[str, list[dict]] = {}
