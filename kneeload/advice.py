@@ -50,20 +50,28 @@ def _display(obj: Any, unit: str) -> dict[str, Any]:
     return out
 
 
+class _Display:
+    """``as_dict``: fields by name; with ``unit``, JSON-ready (:func:`_display`)."""
+
+    def as_dict(self, unit: str | None = None) -> dict[str, Any]:
+        """Fields by name; with ``unit``, JSON-ready with distances also in ``unit``."""
+        if unit is None:
+            return asdict(self)  # type: ignore[call-overload]
+        return _display(self, unit)
+
+
 @dataclass(frozen=True)
-class DayLimit:
+class DayLimit(_Display):
     """The longest single run on ``date`` within the session-spike caution threshold."""
 
     date: pd.Timestamp
     recent_longest_m: float | None  #: longest run of the window before the day [m]
     max_run_m: float | None  #: recent longest x (1 + caution) [m]; None: no run in the window
 
-    def as_dict(self, unit: str) -> dict[str, Any]:
-        return _display(self, unit)
 
 
 @dataclass(frozen=True)
-class NextWeek:
+class NextWeek(_Display):
     """The look-ahead for the first week not yet complete.
 
     Limits are totals for the week [m], built on complete weeks only and never negative;
@@ -83,15 +91,10 @@ class NextWeek:
     return_ceiling_m: float | None  #: in a return after a break: the graded week's ceiling
     notes: tuple[str, ...]
 
-    def as_dict(self, unit: str | None = None) -> dict[str, Any]:
-        """Fields by name; with ``unit``, JSON-ready with distances also in ``unit``."""
-        if unit is None:
-            return asdict(self)
-        return _display(self, unit)
 
 
 @dataclass(frozen=True)
-class ThisWeek:
+class ThisWeek(_Display):
     """The current week so far, as of ``today``. Distances [m]; ``left_*`` never negative."""
 
     today: pd.Timestamp
@@ -112,10 +115,6 @@ class ThisWeek:
     return_ceiling_m: float | None
     notes: tuple[str, ...]
 
-    def as_dict(self, unit: str | None = None) -> dict[str, Any]:
-        if unit is None:
-            return asdict(self)
-        return _display(self, unit)
 
 
 @dataclass(frozen=True)
