@@ -38,6 +38,9 @@ def test_every_file_is_either_a_row_or_skipped_with_a_reason(season):
     assert "no usable time stamps" in reasons["no_time"]
     dup = skipped[skipped["path"].str.endswith("edge1000-ride-same-as-fit.gpx")]["reason"].iloc[0]
     assert dup.startswith("the same activity as ") and "edge1000-ride.fit" in dup
+    # the time named is the kept file's own start (as the summary table lists it)
+    kept = acts[acts["source_path"].str.endswith("edge1000-ride.fit")].iloc[0]
+    assert f"{kept['local_start']:%Y-%m-%d %H:%M}); counted once" in dup
     copy = skipped[skipped["path"].str.endswith("COPY.FIT.GZ")]["reason"].iloc[0]
     assert copy.startswith("the same file content as") and copy.split(" (")[0].endswith(
         "runs/fr645-run.fit")

@@ -550,7 +550,7 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             keep.append(i)
             continue
         kept = df.iloc[hit]
-        when = df.iloc[i]["local_start"].strftime("%Y-%m-%d %H:%M")
+        when = kept["local_start"].strftime("%Y-%m-%d %H:%M")  # the kept one's, as named
         same = ("the same file content as" if ids[i] == ids[hit]
                 else "the same activity as")
         dup_rows.append({
