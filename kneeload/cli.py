@@ -526,7 +526,8 @@ def cmd_pairs(args: argparse.Namespace) -> int:
                         r[k] = v[:10]
             return out
         summary = dict(result["summary"])
-        summary["pain_rate_by_lag"] = {str(k): v for k, v in summary["pain_rate_by_lag"].items()}
+        for key in ("pain_rate_by_lag", "pain_count_by_lag"):
+            summary[key] = {str(k): v for k, v in summary[key].items()}
         print(json_text({"pairs": dates(result["pairs"]),
                           "spikes_without_pain": dates(result["spikes_without_pain"]),
                           "pain_without_spike": dates(result["pain_without_spike"]),
@@ -535,20 +536,30 @@ def cmd_pairs(args: argparse.Namespace) -> int:
                           "summary": summary}, indent=2, default=str))
         return EXIT_OK
     print(result["summary"]["text"])
-    print("\nSpikes followed by pain:")
+    print("\nSpikes followed by pain (next-morning entries count for the day before):")
     for r in result["pairs"].itertuples():
         print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rules} -> {r.pain:g}/10 on "
               f"{r.pain_date:%Y-%m-%d} ({r.lag_days} day{'s' if r.lag_days != 1 else ''} later)")
+    if result["pairs"].empty:
+        print("  none")
     print("Spikes with no pain after them:")
     for r in result["spikes_without_pain"].itertuples():
         print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rules}")
+    if result["spikes_without_pain"].empty:
+        print("  none")
     print("Pain with no spike before it:")
     for r in result["pain_without_spike"].itertuples():
         print(f"  {r.start:%Y-%m-%d} to {r.end:%Y-%m-%d}, up to {r.peak:g}/10")
-    by_lag = result["summary"].get("pain_rate_by_lag", {})
-    if by_lag:
-        print("Share of spikes with pain that many days later: " + ", ".join(
-            f"{k}: {v:.0%}" for k, v in by_lag.items() if v is not None))
+    if result["pain_without_spike"].empty:
+        print("  none")
+    counts = result["summary"].get("pain_count_by_lag", {})
+    if any(n for _painful, n in counts.values()):
+        thr = season.config.pain["threshold"]
+        print(f"Spike days with pain of {thr:g}/10 or more that many days later (of the spike "
+              "days with a log entry that day):")
+        print("  " + "; ".join(
+            f"{lag} d: {painful} of {n}" if n else f"{lag} d: no entries"
+            for lag, (painful, n) in counts.items()))
     print("\nkneeload describes your own history. It is not medical advice and makes no "
           "diagnosis.")
     return EXIT_OK

@@ -566,15 +566,20 @@ def _summary(pairs, without, events, not_covered, daily, painful, win, thr,
         out["base_rate_window"] = (round(float(outcomes.mean()), 3)
                                    if outcomes.notna().any() else None)
         by_lag = {}
+        counts: dict[int, list[int]] = {}
         spike_days = [pd.Timestamp(d) for d in events["date"] if first <= d <= last]
         for lag in range(0, 8):
             hits = [daily.get(d + pd.Timedelta(days=lag)) for d in spike_days]
             hits = [float(h >= thr) for h in hits if h is not None]
             by_lag[lag] = round(float(np.mean(hits)), 3) if hits else None
+            # [painful, spike days with an entry that many days later]: the share's base
+            counts[lag] = [int(sum(hits)), len(hits)]
         out["pain_rate_by_lag"] = by_lag
+        out["pain_count_by_lag"] = counts
     else:
         out.update(log_days=0, entry_days=0, painful_days=0, base_rate_day=None,
-                   base_rate_days=0, base_rate_window=None, pain_rate_by_lag={})
+                   base_rate_days=0, base_rate_window=None, pain_rate_by_lag={},
+                   pain_count_by_lag={})
     if assigned is not None and len(assigned) and len(daily):
         last = daily.index.max()
         runs = assigned[assigned["local_date"].between(daily.index.min(), last)]

@@ -208,6 +208,9 @@ def test_pairs_on_sample_data_match_its_story(capsys):
     # 3 of 5 events (60%), from 7 rule flags; the base rate over full windows of load days
     assert s["spikes_followed_by_pain"] == 3 and s["spikes"] == 5 and s["rule_flags"] == 7
     assert s["base_rate_window"] == pytest.approx(0.116, abs=0.001)
+    # each lag's share with its base: [painful, spike days with an entry that day]; lag 0 =
+    # the 3 paired days of the 5; no spike day has an entry 3 days later
+    assert s["pain_count_by_lag"]["0"] == [3, 5] and s["pain_count_by_lag"]["3"] == [0, 0]
     assert set(s["pain_by_shoe"]) == {"Pegasus 40", "Pegasus 41", "Speedgoat 5"}
     assert "<160" not in s["pain_by_cadence"] and "160-165" in s["pain_by_cadence"]
 
