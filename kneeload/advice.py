@@ -345,16 +345,22 @@ def _pending_return(activities: pd.DataFrame, cfg: Config,
     win28 = runs[runs["local_date"] > last - pd.Timedelta(days=28)]
     back = pd.Series({"usual_week_m": float(win28["distance_m"].sum() / 4),
                       "prior_longest_m": float(win30["distance_m"].max())})
+    ceilings, first_max, text = _graded_for(back, cfg)
+    return (ceilings[0] if ceilings else None), (
+        f"No run for {gap} days: your next run starts a return after a break. {text}")
+
+
+def _graded_for(back: Any, cfg: Config) -> tuple[tuple[float, ...], float, str]:
+    """:func:`graded_return` and its words for a break ``back`` (``usual_week_m``,
+    ``prior_longest_m``) under ``cfg``'s return rule and pain model."""
+    rb = cfg.rule("return_after_break")
     ceilings, first_max = graded_return(back.usual_week_m, back.prior_longest_m,
                                         start_share=rb["start_share"],
                                         return_weeks=rb["return_weeks"],
                                         min_base_m=rb["min_base_m"])
     model = cfg.pain["model"]
     limit = cfg.rule("pain_during_run")[f"{model}_limit"]
-    return (ceilings[0] if ceilings else None), (
-        f"No run for {gap} days: your next run starts a return after a "
-                         "break. " + return_text(back, ceilings, first_max, cfg.unit, limit,
-                                                 model))
+    return ceilings, first_max, return_text(back, ceilings, first_max, cfg.unit, limit, model)
 
 
 def graded_return(usual_week_m: float, prior_longest_m: float, *, start_share: float,
@@ -416,15 +422,10 @@ def return_advice(activities: pd.DataFrame, config: Config | None = None, *,
     day_ws = week_start_of(pd.Series([day]), cfg.week_start).iloc[0]
     if (day_ws - first_ws).days // 7 >= rb["return_weeks"]:
         return None
-    ceilings, first_max = graded_return(b.usual_week_m, b.prior_longest_m,
-                                        start_share=rb["start_share"],
-                                        return_weeks=rb["return_weeks"],
-                                        min_base_m=rb["min_base_m"])
-    model = cfg.pain["model"]
-    limit = cfg.rule("pain_during_run")[f"{model}_limit"]
+    ceilings, first_max, text = _graded_for(b, cfg)
     return ReturnAdvice(b.local_date, float(b.distance_m), int(b.gap_days),
                         float(b.prior_longest_m), float(b.usual_week_m), ceilings, first_max,
-                        return_text(b, ceilings, first_max, cfg.unit, limit, model))
+                        text)
 
 
 # --- what the knee tolerated --------------------------------------------------------------
