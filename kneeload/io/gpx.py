@@ -15,6 +15,10 @@ activity files (a 1 h GPX is ~0.5 MB).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from xml.parsers import expat
+
 import numpy as np
 import pandas as pd
 
@@ -22,7 +26,15 @@ from ..errors import InputError, InvalidTimeError, NotAnActivityError
 from ..schema import ON_FOOT_SPORTS
 from ._source import RawFile
 from ._summary import Parsed, haversine_steps_m, steps_per_minute, valid_times
-from ._xml import local, parse_times, parse_xml, to_float
+from ._xml import (
+    _DECLARED_ENCODING,
+    _DTD_BYTES,
+    local,
+    parse_times,
+    parse_xml,
+    strip_leading_blanks,
+    to_float,
+)
 
 #: <trk><type> values (lower case) -> sport. Numbers are Strava's activity type codes.
 GPX_SPORTS = {
@@ -89,8 +101,26 @@ def _numbers(raw: RawFile, columns: dict[str, list]) -> dict[str, np.ndarray]:
     return out
 
 
-def parse_gpx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
-    """Parse a GPX file's bytes into one :class:`Parsed` activity."""
+@dataclass
+class _Points:
+    """What either reader found in a GPX document: the track points' columns (numbers
+    converted, times parsed) and the few document-level values the activity needs."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    ele: np.ndarray
+    hr: np.ndarray
+    cad: np.ndarray
+    times: pd.Series  # datetime64[ns, UTC]
+    no_zone: bool
+    seg: np.ndarray  # segment number of each point (1, 2, ... across all tracks)
+    sport_text: str | None  # text of the first <trk><type> that has one
+    creator: str  # <gpx creator="...">
+
+
+def _points_et(raw: RawFile) -> _Points:
+    """The reference reader: the whole tree in C (ElementTree), then a Python loop over the
+    points. Reads every well-formed GPX; the fast path must give exactly what this gives."""
     root = parse_xml(raw)
     root_name = local(root.tag)
     cols: dict[str, list] = {k: [] for k in ("lat", "lon", "ele", "time", "hr", "cad", "dist",
@@ -136,14 +166,383 @@ def parse_gpx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
         what = "a planned route, not a recorded track" if has_route else "no track points"
         raise NotAnActivityError(raw.name, f"holds {what}; nothing to ingest")
     num = _numbers(raw, cols)
-    lat, lon, ele, hr, cad = num["lat"], num["lon"], num["ele"], num["hr"], num["cad"]
-    time_text, seg = cols["time"], np.array(cols["seg"])
-    times, no_zone = parse_times(raw, list(time_text), "point")
+    times, no_zone = parse_times(raw, list(cols["time"]), "point")
+    return _Points(num["lat"], num["lon"], num["ele"], num["hr"], num["cad"], times, no_zone,
+                   np.array(cols["seg"]), sport_text, root.get("creator", ""))
+
+
+# --- the fast path ----------------------------------------------------------------------------
+# Well-formedness is checked by expat with no handlers (in C, ~3 ms for a 1 h file); the track
+# points are then cut out of the raw bytes with regular expressions built from the file's own
+# point layouts ("templates": the first point's tags, literally, with its texts and attribute
+# values as wildcards); what is left (the "skeleton": metadata, <trk>, <type>, <trkseg>) is
+# walked tag by tag in Python to place each point, as the tree walk above does. Anything the
+# fast path cannot read exactly as ElementTree would raises _Fallback, and the reference reads
+# the file.
+
+
+class _Fallback(Exception):
+    """The fast path declines the document; the ElementTree path reads it."""
+
+
+_NAME = rb"[^\s<>/!?=\"':]+"
+_QNAME = rb"(?:" + _NAME + rb":)?" + _NAME
+_ATTR = re.compile(rb"\s+(" + _QNAME + rb")\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+#: One markup token: 1 end-tag name | 2 start-tag name, 3 its attributes, 4 "/" when empty |
+#: 5 comment, processing instruction or CDATA section | 6 anything else ("<!DOCTYPE").
+_TOKEN = re.compile(
+    rb"<(?:/(" + _QNAME + rb")\s*>|(" + _QNAME + rb")((?:\s+" + _QNAME
+    + rb"\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|(!--.*?-->|\?.*?\?>|!\[CDATA\[.*?\]\]>)|(!))",
+    re.S)
+_TRKPT_START = re.compile(rb"<(?:" + _NAME + rb":)?trkpt[\s/>]")
+#: Plain decimals (space-separated) that pandas' to_numeric (the reference) and numpy (which
+#: reads as float() does) turn into the same double: pandas is not correctly rounded with an
+#: exponent ('+2860e36'), and reads an integer '-0' as +0.0, so those take the reference.
+_DECIMALS = re.compile(rb"-?\d{1,15}+(?:\.\d{1,20}+)?+(?: -?\d{1,15}+(?:\.\d{1,20}+)?+)*+")
+_NEGATIVE_ZERO = re.compile(rb"(?<![\d.])-0++(?![\d.])")
+_FAST_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
+_MAX_TEMPLATES = 12
+_COLUMNS = ("lat", "lon", "ele", "time", "hr", "cad", "dist")  # template columns, in order
+_KIND_COLUMN = ("ele", "time", "hr", "cad", "dist")  # _POINT_FIELDS index -> column
+
+
+def _local_b(qname: bytes) -> bytes:
+    return qname.rpartition(b":")[2]
+
+
+@dataclass(frozen=True)
+class _Template:
+    """A compiled point layout: its pattern and, per column, its group (None: no value)."""
+
+    pattern: bytes
+    groups: tuple[int | None, ...]  # per _COLUMNS, 0-based within this pattern
+    n_groups: int
+
+
+def _template(doc: bytes, start: int) -> _Template:
+    """The layout of the <trkpt> element starting at ``doc[start]`` as a pattern: its tags
+    literally (any whitespace inside a tag), every text and attribute value a wildcard, the
+    texts of point fields and lat/lon captured. Last occurrence of a field wins, as in
+    :func:`_points_et`."""
+    out: list[bytes] = []
+    groups: dict[str, int | None] = dict.fromkeys(_COLUMNS)
+    n = 0
+    depth = 0
+    pos = start
+    capture_text = False
+    for m in _TOKEN.finditer(doc, start):
+        text = doc[pos:m.start()]
+        if b"<" in text or b"\0" in text or (pos == start and text):
+            raise _Fallback("markup the tokenizer does not know")
+        if pos != start:
+            if capture_text:
+                out.append(rb"([^<]*+)")
+                n += 1
+            else:
+                out.append(rb"[^<]*+")
+        capture_text = False
+        pos = m.end()
+        end_name, name, attrs, empty = m.group(1, 2, 3, 4)
+        if name is not None:
+            kind = None
+            if depth == 0:
+                if _local_b(name) != b"trkpt":
+                    raise _Fallback("not a point")
+            else:
+                kind = _POINT_FIELDS.get(_local_b(name).decode("utf-8", "replace").lower())
+            piece = [b"<" + re.escape(name)]
+            for a in _ATTR.finditer(attrs):
+                quote = b'"' if a.group(2) is not None else b"'"
+                value = rb"[^" + quote + rb"]*+"
+                if depth == 0 and a.group(1) in (b"lat", b"lon"):
+                    groups[a.group(1).decode()] = n
+                    n += 1
+                    value = b"(" + value + b")"
+                piece.append(rb"\s++" + re.escape(a.group(1)) + rb"\s*+=\s*+" + quote + value
+                             + quote)
+            piece.append(rb"\s*+/>" if empty else rb"\s*+>")
+            out.append(b"".join(piece))
+            if kind is not None:
+                column = _KIND_COLUMN[kind]
+                groups[column] = None if empty else n  # the text that follows is group n
+                capture_text = not empty
+            if not empty:
+                depth += 1
+        elif end_name is not None:
+            out.append(b"</" + re.escape(end_name) + rb"\s*+>")
+            depth -= 1
+        else:
+            raise _Fallback("comment, CDATA or processing instruction in a point")
+        if depth == 0:
+            return _Template(b"".join(out), tuple(groups[c] for c in _COLUMNS), n)
+    raise _Fallback("point not closed")
+
+
+_COMPILED: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _compiled(templates: list[_Template]) -> re.Pattern[bytes]:
+    key = b"|".join(b"(?:" + t.pattern + b")" for t in templates)
+    rx = _COMPILED.get(key)
+    if rx is None:
+        if len(_COMPILED) > 256:
+            _COMPILED.clear()
+        rx = _COMPILED[key] = re.compile(key)
+    return rx
+
+
+def _skeleton(skel: bytes) -> tuple[list[int], list[int], bytes | None]:
+    """Walk what is left of the document once the points are cut out (each point replaced by
+    a NUL byte, which XML never contains): the number of points in each run of text and its
+    segment, and the first <trk><type> text. Raises _Fallback unless every point is a child
+    of a <trkseg> of a <trk> of the <gpx> root, as :func:`_points_et` requires."""
+    counts: list[int] = []
+    segs: list[int] = []
+    stack: list[bytes] = []  # qualified names of the open elements
+    path: list[bytes] = []  # their local names
+    sport: bytes | None = None
+    sport_open = False  # the last token was a <trk><type> start whose text is wanted
+    segment = 0
+    pos = 0
+    for m in _TOKEN.finditer(skel):
+        text = skel[pos:m.start()]
+        if b"<" in text:
+            raise _Fallback("markup the tokenizer does not know")
+        if sport_open:
+            if not m.group(1) and not m.group(2):
+                raise _Fallback("<type> text interrupted by a comment or CDATA")
+            if text:
+                if b"&" in text or b"\r" in text:
+                    raise _Fallback("<type> text with references or CR")
+                sport = text
+            sport_open = False
+        k = text.count(b"\0")
+        if k:
+            if path != [b"gpx", b"trk", b"trkseg"]:
+                raise _Fallback("a point outside gpx/trk/trkseg")
+            counts.append(k)
+            segs.append(segment)
+        pos = m.end()
+        end_name, name, _, empty, special, other = m.groups()
+        if name is not None:
+            lname = _local_b(name)
+            if not stack and lname != b"gpx":
+                raise _Fallback("root is not <gpx>")
+            if path == [b"gpx", b"trk"]:
+                if lname == b"trkseg":
+                    segment += 1
+                elif lname == b"type" and sport is None and not empty:
+                    sport_open = True
+            if not empty:
+                stack.append(name)
+                path.append(lname)
+        elif end_name is not None:
+            if not stack or stack.pop() != end_name:
+                raise _Fallback("tags do not nest as expected")
+            path.pop()
+        elif other is not None or b"\0" in special:
+            raise _Fallback("DTD, or a point inside a comment or CDATA")
+    if stack or b"<" in skel[pos:] or b"\0" in skel[pos:]:
+        raise _Fallback("unexpected end")
+    return counts, segs, sport
+
+
+def _fast_numbers(raw: RawFile, columns: dict[str, list], present: dict[str, list]
+                  ) -> dict[str, np.ndarray]:
+    """Byte-string columns -> float arrays (float() on each) when every value is a plain
+    decimal number (which float() and pandas read alike); otherwise :func:`_numbers` on the
+    decoded texts, so values and errors are the reference's."""
+    out: dict[str, np.ndarray] = {}
+    for key, _ in _NUMERIC:
+        col, values = columns[key], present[key]
+        if not values:
+            out[key] = np.full(len(col), np.nan)
+            continue
+        joined = b" ".join(values)
+        if _DECIMALS.fullmatch(joined) is None or (b"-0" in joined
+                                                   and _NEGATIVE_ZERO.search(joined)):
+            return _numbers(raw, {k: _decoded(columns[k]) for k, _ in _NUMERIC})
+        if values is col:
+            out[key] = np.fromiter(map(float, col), float, len(col))
+        else:
+            out[key] = np.fromiter((float(v) if v else np.nan for v in col), float, len(col))
+    return out
+
+
+def _present(col: list) -> list:
+    """The non-empty values of a column (the column itself when all are)."""
+    present = list(filter(None, col))
+    return col if len(present) == len(col) else present
+
+
+def _decoded(col: list) -> list[str | None]:
+    return [v.decode("utf-8") if v else None for v in col]
+
+
+_EPOCH_YEAR = 1970
+
+
+def _fast_times(raw: RawFile, col: list, present: list) -> tuple[pd.Series, bool]:
+    """'YYYY-MM-DDTHH:MM:SS[.f]Z' texts of one length -> UTC times, in numpy; anything else
+    goes to :func:`parse_times` (the reference, with its errors)."""
+    if not present:
+        return parse_times(raw, _decoded(col), "point")
+    width = len(present[0])
+    buf = b"".join(present)
+    if len(buf) != width * len(present) or not (20 <= width <= 30) or width == 21:
+        return parse_times(raw, _decoded(col), "point")
+    a = np.frombuffer(buf, np.uint8).reshape(len(present), width)
+    seps = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":", width - 1: b"Z"}
+    digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+    if width > 20:
+        seps[19] = b"."
+        digits += list(range(20, width - 1))
+    d = a[:, digits].astype(np.int64) - 48
+    if (any((a[:, i] != ord(c)).any() for i, c in seps.items())
+            or ((d < 0) | (d > 9)).any()):
+        return parse_times(raw, _decoded(col), "point")
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month, day = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+    hour, minute, sec = d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
+    if ((year < 1678) | (year > 2261) | (month < 1) | (month > 12) | (day < 1) | (hour > 23)
+            | (minute > 59) | (sec > 59)).any():
+        return parse_times(raw, _decoded(col), "point")
+    first = ((year - _EPOCH_YEAR).astype("M8[Y]") + (month - 1).astype("m8[M]"))
+    first_day = first.astype("M8[D]")
+    month_days = ((first + np.timedelta64(1, "M")).astype("M8[D]") - first_day).astype(np.int64)
+    if (day > month_days).any():
+        return parse_times(raw, _decoded(col), "point")
+    ns = ((first_day.astype(np.int64) + day - 1) * 86400 + hour * 3600 + minute * 60
+          + sec) * 1_000_000_000
+    if width > 20:
+        frac = np.zeros(len(present), np.int64)
+        for j in range(14, d.shape[1]):
+            frac = frac * 10 + d[:, j]
+        ns += frac * 10 ** (9 - (d.shape[1] - 14))
+    values = np.full(len(col), np.datetime64("NaT"), "M8[ns]")
+    if len(present) == len(col):
+        values[:] = ns.view("M8[ns]")
+    else:
+        values[np.array([bool(v) for v in col])] = ns.view("M8[ns]")
+    return pd.Series(values).dt.tz_localize("UTC"), False
+
+
+def _points_fast(raw: RawFile) -> _Points:
+    """The track points read from the raw bytes (see the comment above); exactly
+    :func:`_points_et`'s result, or _Fallback."""
+    data = strip_leading_blanks(raw.data)
+    # what _without_dtd checks (the reference parses such documents in C too), sooner
+    if b"\0" in data or (b"<!" in data and _DTD_BYTES.search(data)):
+        raise _Fallback("DTD or NUL")
+    declared = _DECLARED_ENCODING.match(data[:300])
+    if declared and declared.group(1).lower() not in _FAST_ENCODINGS:
+        raise _Fallback("declared encoding")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _Fallback("UTF-16")
+    root: list = []
+
+    def on_root(name: str, attrs: dict[str, str]) -> None:
+        root.append((name, attrs))
+        parser.StartElementHandler = None
+
+    parser = expat.ParserCreate(None, "}")
+    parser.StartElementHandler = on_root
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, ValueError, UnicodeError) as exc:
+        raise _Fallback("not well-formed: the reference words the error") from exc
+    if not root or local(root[0][0]) != "gpx":
+        raise _Fallback("not a <gpx> root")
+    first = _TRKPT_START.search(data)
+    if first is None:
+        raise _Fallback("no points: the reference words the error")
+    templates = [_template(data, first.start())]
+    for attempt in range(2):
+        rx = _compiled(templates)
+        parts = rx.split(data)
+        stride = sum(t.n_groups for t in templates) + 1
+        skel = b"\0".join(parts[0::stride])
+        stray = _TRKPT_START.search(skel)
+        if stray is None:
+            break
+        if attempt:
+            raise _Fallback("a point no layout matches")
+        # Points of other layouts (a point without heart rate, ...): their layouts are
+        # collected from the first split's leftovers, then the document is split again.
+        while stray is not None:
+            for t in templates[1:]:
+                m = _compiled([t]).match(skel, stray.start())
+                if m:
+                    break
+            else:
+                if len(templates) == _MAX_TEMPLATES:
+                    raise _Fallback("too many point layouts")
+                templates.append(_template(skel, stray.start()))
+                m = _compiled([templates[-1]]).match(skel, stray.start())
+                if m is None:
+                    raise _Fallback("a layout that does not match its own point")
+            stray = _TRKPT_START.search(skel, m.end())
+    counts, segs, sport = _skeleton(skel)
+    n = (len(parts) - 1) // stride
+    if sum(counts) != n:
+        raise _Fallback("points and markers disagree")
+    columns: dict[str, list] = {}
+    for c, column in enumerate(_COLUMNS):
+        sources = []
+        offset = 1
+        for t in templates:
+            group = t.groups[c]
+            if group is not None:
+                sources.append(parts[offset + group::stride])
+            offset += t.n_groups
+        if not sources:
+            columns[column] = [None] * n
+        elif len(sources) == 1:
+            columns[column] = sources[0]
+        else:
+            merged = sources[0]
+            for other in sources[1:]:
+                merged = [a if a is not None else b for a, b in zip(merged, other, strict=True)]
+            columns[column] = merged
+    present = {column: _present(columns[column]) for column in _COLUMNS}
+    for column in _COLUMNS:
+        texts = b"".join(present[column])
+        if b"&" in texts or b"\r" in texts or (column in ("lat", "lon") and (
+                b"\t" in texts or b"\n" in texts)):
+            raise _Fallback("a value the parser would decode or normalise")
+    num = _fast_numbers(raw, columns, present)
+    times, no_zone = _fast_times(raw, columns["time"], present["time"])
+    return _Points(num["lat"], num["lon"], num["ele"], num["hr"], num["cad"], times, no_zone,
+                   np.repeat(np.array(segs, dtype=np.int64), counts),
+                   None if sport is None else sport.decode("utf-8"),
+                   root[0][1].get("creator", ""))
+
+
+def parse_gpx(raw: RawFile, *, default_sport: str = "running", fast: bool = True
+              ) -> list[Parsed]:
+    """Parse a GPX file's bytes into one :class:`Parsed` activity.
+
+    ``fast=False`` reads it with the ElementTree reference alone (the result is the same;
+    for tests and measurements)."""
+    points = None
+    if fast:
+        try:
+            points = _points_fast(raw)
+        except _Fallback:
+            points = None
+    if points is None:
+        points = _points_et(raw)
+    return _activity(raw, points, default_sport)
+
+
+def _activity(raw: RawFile, p: _Points, default_sport: str) -> list[Parsed]:
+    lat, lon, ele, hr, cad = p.lat, p.lon, p.ele, p.hr, p.cad
+    times, seg, sport_text = p.times, p.seg, p.sport_text
     notes: list[str] = []
     sport, sport_note = gpx_sport(sport_text, default_sport)
     if sport_note:
         notes.append(sport_note)
-    if no_zone:
+    if p.no_zone:
         notes.append("time stamps have no time zone; taken as UTC (the GPX standard)")
     samples = pd.DataFrame({
         "time": times, "lat_deg": lat, "lon_deg": lon,
@@ -172,5 +571,5 @@ def parse_gpx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
                    session_index=0, samples=samples, sport=sport, sport_assumed=bool(sport_note),
                    totals={"distance_m": float(samples["distance_m"].max())},
                    distance_source="track",
-                   sub_sport=(sport_text or "").strip(), device=root.get("creator", ""),
+                   sub_sport=(sport_text or "").strip(), device=p.creator,
                    notes=notes)]
