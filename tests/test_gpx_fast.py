@@ -246,6 +246,8 @@ VARIANTS: list[tuple[str, bytes, bool | None]] = [
      False),
     ("latin-1 declared", BASE.replace(b"UTF-8", b"ISO-8859-1").replace(
         b"Morning Run", b"Caf\xe9 run"), False),
+    ("latin-1 declared late", BASE.replace(b' encoding="UTF-8"', b" " * 400 + b'encoding="latin-1"')
+     .replace(b"<type>running", b"<type>runn\xefng"), False),
     ("utf-8 name", BASE.replace(b"Morning Run", "Café run ✓".encode()), True),
     ("ascii declared", BASE.replace(b"UTF-8", b"us-ascii"), True),
     ("utf-16", BASE.replace(b"UTF-8", b"UTF-16").decode().encode("utf-16"), False),

@@ -27,7 +27,6 @@ from ..schema import ON_FOOT_SPORTS
 from ._source import RawFile
 from ._summary import Parsed, haversine_steps_m, steps_per_minute, valid_times
 from ._xml import (
-    _DECLARED_ENCODING,
     _DTD_BYTES,
     local,
     parse_times,
@@ -200,6 +199,7 @@ _TRKPT_START = re.compile(rb"<(?:" + _NAME + rb":)?trkpt[\s/>]")
 #: exponent ('+2860e36'), and reads an integer '-0' as +0.0, so those take the reference.
 _DECIMALS = re.compile(rb"-?\d{1,15}+(?:\.\d{1,20}+)?+(?: -?\d{1,15}+(?:\.\d{1,20}+)?+)*+")
 _NEGATIVE_ZERO = re.compile(rb"(?<![\d.])-0++(?![\d.])")
+_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)""")
 _FAST_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
 _MAX_TEMPLATES = 12
 _COLUMNS = ("lat", "lon", "ele", "time", "hr", "cad", "dist")  # template columns, in order
@@ -434,9 +434,12 @@ def _points_fast(raw: RawFile) -> _Points:
     # what _without_dtd checks (the reference parses such documents in C too), sooner
     if b"\0" in data or (b"<!" in data and _DTD_BYTES.search(data)):
         raise _Fallback("DTD or NUL")
-    declared = _DECLARED_ENCODING.match(data[:300])
-    if declared and declared.group(1).lower() not in _FAST_ENCODINGS:
-        raise _Fallback("declared encoding")
+    # the whole XML declaration, however long (the reference's check reads 300 bytes)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if body.startswith(b"<?xml"):
+        declared = _ENCODING.search(body, 0, body.find(b"?>"))
+        if declared and declared.group(1).lower() not in _FAST_ENCODINGS:
+            raise _Fallback("declared encoding")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise _Fallback("UTF-16")
     root: list = []
