@@ -284,6 +284,7 @@ VARIANTS: list[tuple[str, bytes, bool | None]] = [
                                                                       b"<ele>-0.0"), True),
     ("negative zero alone", doc([point(i, hr=False, cad=False) for i in range(3)])
      .replace(b"30.0", b"-0").replace(b"30.4", b"-00").replace(b"30.8", b"-000"), True),
+    ("space inside number", BASE.replace(b"<ele>30.8", b"<ele>30 8"), True),
     ("dot forms", BASE.replace(b"<ele>30.8", b"<ele>5.").replace(b"<ele>31.2", b"<ele>.5"),
      True),
     ("long decimals", BASE.replace(b'lat="51.5000100"', b'lat="51.50001000000000000001"'),

@@ -194,10 +194,10 @@ _TOKEN = re.compile(
     + rb"\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|(!--.*?-->|\?.*?\?>|!\[CDATA\[.*?\]\]>)|(!))",
     re.S)
 _TRKPT_START = re.compile(rb"<(?:" + _NAME + rb":)?trkpt[\s/>]")
-#: Plain decimals (space-separated) that pandas' to_numeric (the reference) and numpy (which
+#: Plain decimals (NUL-separated) that pandas' to_numeric (the reference) and numpy (which
 #: reads as float() does) turn into the same double: pandas is not correctly rounded with an
 #: exponent ('+2860e36'), and reads an integer '-0' as +0.0, so those take the reference.
-_DECIMALS = re.compile(rb"-?\d{1,15}+(?:\.\d{1,20}+)?+(?: -?\d{1,15}+(?:\.\d{1,20}+)?+)*+")
+_DECIMALS = re.compile(rb"-?\d{1,15}+(?:\.\d{1,20}+)?+(?:\0-?\d{1,15}+(?:\.\d{1,20}+)?+)*+")
 _NEGATIVE_ZERO = re.compile(rb"(?<![\d.])-0++(?![\d.])")
 _ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)""")
 _FAST_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
@@ -358,7 +358,7 @@ def _fast_numbers(raw: RawFile, columns: dict[str, list], present: dict[str, lis
         if not values:
             out[key] = np.full(len(col), np.nan)
             continue
-        joined = b" ".join(values)
+        joined = b"\0".join(values)  # NUL: in no value (the document has none)
         if _DECIMALS.fullmatch(joined) is None or (b"-0" in joined
                                                    and _NEGATIVE_ZERO.search(joined)):
             return _numbers(raw, {k: _decoded(columns[k]) for k, _ in _NUMERIC})
