@@ -8,7 +8,9 @@ fast path declines (they are read by the reference, so they cost the same either
     python benchmarks/gpx_side_by_side.py                       # defaults below
     python benchmarks/gpx_side_by_side.py --rounds 9 --bench 20 --corpus ../shared/real_files
 
-The bytes are read (and gunzipped) once, before timing: only parsing is measured.
+The bytes are read (and gunzipped) once, before timing: only parsing is measured. With
+``--ingest N``, the first N benchmark GPX files are also read end to end, cold (no cache,
+one process: ``read_activities(files, cache=False, workers=1)``), alternating the two paths.
 """
 
 from __future__ import annotations
@@ -71,6 +73,29 @@ def report(title: str, rows) -> None:
               f"fast/ET = {fast_sum / et_sum:.3f} ({et_sum / fast_sum:.2f}x faster)")
 
 
+def ingest(paths: list[Path], rounds: int) -> None:
+    """Cold ingest (parse, summary, table) of ``paths``, the two paths alternating."""
+    from kneeload.io import read_activities
+    defaults = gpx.parse_gpx.__kwdefaults__
+    times: dict[bool, list[float]] = {False: [], True: []}
+    try:
+        for r in range(rounds + 1):
+            for fast in (False, True):
+                defaults["fast"] = fast
+                t = time.perf_counter()
+                res = read_activities(paths, cache=False, workers=1, progress=False)
+                if r:  # the first round warms up
+                    times[fast].append(time.perf_counter() - t)
+                assert len(res.activities) == len(paths)
+    finally:
+        defaults["fast"] = True
+    et, fa = statistics.median(times[False]), statistics.median(times[True])
+    print(f"\n## cold ingest of {len(paths)} benchmark GPX files (read_activities, no cache, "
+          f"1 process), median of {rounds}")
+    print(f"ET {et:.2f} s, fast {fa:.2f} s, fast/ET = {fa / et:.3f} ({et / fa:.2f}x faster); "
+          f"best: ET {min(times[False]):.2f} s, fast {min(times[True]):.2f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=7)
@@ -78,12 +103,16 @@ def main() -> None:
     ap.add_argument("--bench-dir", type=Path,
                     default=ROOT / "benchmarks" / ".data" / "season-365")
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "real_files")
+    ap.add_argument("--ingest", type=int, default=0,
+                    help="also time a cold ingest of this many benchmark GPX files")
     a = ap.parse_args()
     bench = sorted(a.bench_dir.rglob("*.gpx"))[:a.bench] if a.bench_dir.is_dir() else []
     corpus = sorted((a.corpus / "gpx").iterdir()) if (a.corpus / "gpx").is_dir() else []
     print(f"rounds per file and path: {a.rounds} (alternating ET, fast)")
     report(f"benchmark GPX ({a.bench_dir})", measure(bench, a.rounds))
     report(f"real GPX corpus ({a.corpus / 'gpx'})", measure(corpus, a.rounds))
+    if a.ingest:
+        ingest(sorted(a.bench_dir.rglob("*.gpx"))[:a.ingest], max(3, a.rounds // 2))
 
 
 if __name__ == "__main__":
