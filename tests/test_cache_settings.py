@@ -62,7 +62,7 @@ def test_a_changed_file_replaces_its_entries(runs, tmp_path, parses):
     import pandas as pd
 
     from kneeload.io import cache as cache_mod
-    index = pd.read_parquet(cache / cache_mod.CACHE_VERSION / "index.parquet")
+    index = cache_mod.read_index_file(cache / cache_mod.CACHE_VERSION / "index.npz")
     gpx_rows = index[index["_path"].str.endswith(".gpx")]
     # the edited file's entry for Tokyo is gone (its stamp is old); only the new UTC one stays
     assert gpx_rows["_key"].nunique() == 1
