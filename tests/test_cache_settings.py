@@ -59,7 +59,6 @@ def test_a_changed_file_replaces_its_entries(runs, tmp_path, parses):
     parses.clear()
     kneeload.read_activities(runs, tz="UTC", cache=cache, workers=1)
     assert parses == ["garmin-connect-ns3-prefix.gpx"]  # only the changed file
-    import pandas as pd
 
     from kneeload.io import cache as cache_mod
     index = cache_mod.read_index_file(cache / cache_mod.CACHE_VERSION / "index.npz")

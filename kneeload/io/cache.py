@@ -145,7 +145,7 @@ def entry_sums(index: pd.DataFrame) -> pd.Series:
 # so a foreign or damaged file can give wrong values (caught by the checksums) but never run
 # code. Columns by kind: numbers and booleans as their arrays; time stamps as int64 ns (and
 # the zone); text as one UTF-8 buffer with offsets and a missing mask; an object column of
-# booleans and None as int8 (-1 = missing); a column of None only as its kind alone. pandas reads it in a few milliseconds, without
+# booleans and None as int8 (-1 = missing); a column of None only as its kind. It needs no
 # Parquet (pyarrow's import alone was ~0.05-0.08 s of a daily check).
 
 def _encode_text(values: list[object]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -203,7 +203,8 @@ def encode_index(index: pd.DataFrame) -> bytes:
                 columns.append({"name": name, "kind": "text"})
     meta = json.dumps({"rows": len(index), "columns": columns}).encode()
     buf = io.BytesIO()
-    np.savez(buf, meta=np.frombuffer(meta, dtype=np.uint8), **arrays)
+    arrays["meta"] = np.frombuffer(meta, dtype=np.uint8)
+    np.savez(buf, **arrays)  # type: ignore[arg-type]
     return buf.getvalue()
 
 
