@@ -239,9 +239,9 @@ def _template(doc: bytes, start: int) -> _Template:
     literally (any whitespace inside a tag), every text and attribute value a wildcard, the
     texts of point fields and lat/lon captured. Last occurrence of a field wins, as in
     :func:`_points_et`."""
-    out: list[bytes] = []
+    out: list[bytes] = [b"()"]  # group 0, empty: b"" where this layout matched, else None
     groups: dict[str, int | None] = dict.fromkeys(_COLUMNS)
-    n = 0
+    n = 1
     depth = 0
     pos = start
     capture_text = False
@@ -442,6 +442,32 @@ def _fast_times(raw: RawFile, col: list, present: list) -> tuple[pd.Series, bool
     return pd.Series(values).dt.tz_localize("UTC"), False
 
 
+def _columns(parts: list, templates: list[_Template], n: int) -> dict[str, list]:
+    """Each column's texts (None: no such element) from the split document: the groups of
+    the layout that matched each point."""
+    stride = sum(t.n_groups for t in templates) + 1
+    offsets = np.cumsum([1] + [t.n_groups for t in templates[:-1]])
+    columns: dict[str, list] = {}
+    if len(templates) == 1:
+        for c, column in enumerate(_COLUMNS):
+            group = templates[0].groups[c]
+            columns[column] = [None] * n if group is None else parts[1 + group::stride]
+        return columns
+    matched = np.empty((len(templates), n), dtype=object)
+    for j, offset in enumerate(offsets):
+        matched[j] = parts[offset::stride]
+    which = np.argmax(np.not_equal(matched, np.array(None, dtype=object)), axis=0)  # its layout
+    points = np.arange(n)
+    for c, column in enumerate(_COLUMNS):
+        values = np.empty((len(templates), n), dtype=object)  # None where no such element
+        for j, (t, offset) in enumerate(zip(templates, offsets, strict=True)):
+            group = t.groups[c]
+            if group is not None:
+                values[j] = parts[offset + group::stride]
+        columns[column] = values[which, points].tolist()
+    return columns
+
+
 def _points_fast(raw: RawFile) -> _Points:
     """The track points read from the raw bytes (see the comment above); exactly
     :func:`_points_et`'s result, or _Fallback."""
@@ -474,54 +500,46 @@ def _points_fast(raw: RawFile) -> _Points:
     first = _TRKPT_START.search(data)
     if first is None:
         raise _Fallback("no points: the reference words the error")
-    templates = [_template(data, first.start())]
-    for attempt in range(2):
+    # the first layout from a point half way through (the first points of a recording
+    # often lack a field: no elevation or heart rate yet)
+    middle = _TRKPT_START.search(data, len(data) // 2) or first
+    templates = [_template(data, middle.start())]
+    rx = _compiled(templates)
+    parts = rx.split(data)
+    stride = templates[0].n_groups + 1
+    skel = b"\0".join(parts[0::stride])
+    stray = _TRKPT_START.search(skel)
+    if stray is not None:
+        # Points of other layouts (a point without heart rate, ...): each new layout is taken
+        # from the first point left over and cut out of the leftovers, until none is left;
+        # then the document is split again with all of them.
+        rest = skel
+        counts = [(len(parts) - 1) // stride]  # points of each layout
+        while stray is not None:
+            if len(templates) == _MAX_TEMPLATES:
+                raise _Fallback("too many point layouts")
+            t = _template(rest, stray.start())
+            templates.append(t)
+            pieces = _compiled([t]).split(rest)
+            if len(pieces) == 1:
+                raise _Fallback("a layout that does not match its own point")
+            counts.append((len(pieces) - 1) // (t.n_groups + 1))
+            rest = b"\0".join(pieces[0::t.n_groups + 1])
+            stray = _TRKPT_START.search(rest)
+        # the commonest layout first: the others are tried only where it fails
+        templates = [t for _, t in sorted(zip(counts, templates, strict=True),
+                                          key=lambda ct: -ct[0])]
         rx = _compiled(templates)
         parts = rx.split(data)
         stride = sum(t.n_groups for t in templates) + 1
         skel = b"\0".join(parts[0::stride])
-        stray = _TRKPT_START.search(skel)
-        if stray is None:
-            break
-        if attempt:
+        if _TRKPT_START.search(skel):
             raise _Fallback("a point no layout matches")
-        # Points of other layouts (a point without heart rate, ...): their layouts are
-        # collected from the first split's leftovers, then the document is split again.
-        while stray is not None:
-            for t in templates[1:]:
-                m = _compiled([t]).match(skel, stray.start())
-                if m:
-                    break
-            else:
-                if len(templates) == _MAX_TEMPLATES:
-                    raise _Fallback("too many point layouts")
-                templates.append(_template(skel, stray.start()))
-                m = _compiled([templates[-1]]).match(skel, stray.start())
-                if m is None:
-                    raise _Fallback("a layout that does not match its own point")
-            stray = _TRKPT_START.search(skel, m.end())
     counts, segs, sport = _skeleton(skel)
     n = (len(parts) - 1) // stride
     if sum(counts) != n:
         raise _Fallback("points and markers disagree")
-    columns: dict[str, list] = {}
-    for c, column in enumerate(_COLUMNS):
-        sources = []
-        offset = 1
-        for t in templates:
-            group = t.groups[c]
-            if group is not None:
-                sources.append(parts[offset + group::stride])
-            offset += t.n_groups
-        if not sources:
-            columns[column] = [None] * n
-        elif len(sources) == 1:
-            columns[column] = sources[0]
-        else:
-            merged = sources[0]
-            for other in sources[1:]:
-                merged = [a if a is not None else b for a, b in zip(merged, other, strict=True)]
-            columns[column] = merged
+    columns = _columns(parts, templates, n)
     present = {column: _present(columns[column]) for column in _COLUMNS}
     for column in _COLUMNS:
         texts = b"".join(present[column])
