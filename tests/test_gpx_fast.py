@@ -397,6 +397,8 @@ def test_time_conversion_is_the_references(values, digits):
 
 def _small_seeds() -> list[bytes]:
     seeds = [BASE, doc([point(i, hr=i % 2 == 0) for i in range(6)]),
+             doc([point(0, ele=False, hr=False)] + [point(i, hr=i % 3 != 0, ext=b"<x/>" * (i % 2))
+                                                    for i in range(1, 9)]),
              _prefixed(doc(PTS[:4])), BASE.replace(b'"', b"'")]
     for name in ("gpxpy__track-with-less-sec-time.gpx", "runpandas__garmin_connect.gpx",
                  "gpxpy__track-with-empty-segment.gpx"):
