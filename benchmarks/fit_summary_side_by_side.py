@@ -7,7 +7,8 @@ commit, imported with ``PYTHONPATH``) and this tree's code, every round in a fre
   into memory first and one untimed pass to warm up; the process prints the mean cost a file
   of each of ``--inner`` passes, the median of those is kept;
 * cold ingest: ``read_activities(folder, workers=1, cache=<a fresh temporary folder>)`` on a
-  copy of the folder's FIT files, wall and CPU time of the call (imports excluded).
+  copy of the folder's FIT files, wall and CPU time of the call (imports excluded); the two
+  sides' activities tables must be identical (checked every round).
 
 Usage (from the repository's root)::
 
@@ -30,6 +31,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +67,8 @@ with tempfile.TemporaryDirectory(prefix="fitsum-cache-") as cache:
     res = kneeload.read_activities(folder, workers=1, cache=cache, progress=False)
     c1 = os.times()
     wall = time.perf_counter() - t0
-acts = res.activities if hasattr(res, "activities") else res[0]
+acts = res.activities
+acts.to_pickle(sys.argv[2])
 print(json.dumps({"file": kneeload.__file__, "rows": len(acts), "wall": wall,
                   "cpu": (c1.user - c0.user) + (c1.system - c0.system)}))
 """
@@ -109,15 +113,19 @@ def main() -> None:
                 assert res["file"].startswith(sides[side]), res["file"]
                 per_file[side].append(statistics.median(res["costs"]))
             for side in order:
-                res = _run(_COLD, sides[side], tmp)
+                res = _run(_COLD, sides[side], tmp, f"{tmp}.{side}.pkl")
                 assert res["file"].startswith(sides[side]), res["file"]
                 wall[side].append(res["wall"])
                 cpu[side].append(res["cpu"])
                 rows[side] = res["rows"]
+            pd.testing.assert_frame_equal(pd.read_pickle(f"{tmp}.base.pkl"),
+                                          pd.read_pickle(f"{tmp}.new.pkl"), check_exact=True)
             print(f"round {r + 1}: per file base {per_file['base'][-1] * 1e3:.2f} ms, new "
                   f"{per_file['new'][-1] * 1e3:.2f} ms; cold base {wall['base'][-1]:.2f} s "
                   f"({cpu['base'][-1]:.2f} CPU), new {wall['new'][-1]:.2f} s "
                   f"({cpu['new'][-1]:.2f} CPU); load {os.getloadavg()[0]:.1f}", flush=True)
+    for side in sides:
+        os.remove(f"{tmp}.{side}.pkl")
     assert rows["base"] == rows["new"] == n, rows
     med = {k: {s: statistics.median(v[s]) for s in v} for k, v in
            (("per_file", per_file), ("wall", wall), ("cpu", cpu))}
@@ -129,6 +137,7 @@ def main() -> None:
           f"{med['wall']['new']:.2f} s, new/base {med['wall']['new'] / med['wall']['base']:.2f};"
           f" CPU base {med['cpu']['base']:.2f} s, new {med['cpu']['new']:.2f} s, new/base "
           f"{med['cpu']['new'] / med['cpu']['base']:.2f}")
+    print("  activities tables identical (base vs new) in every round")
 
 
 if __name__ == "__main__":

@@ -388,3 +388,27 @@ def test_filled_is_pandas_ffill_bfill():
         assert np.array_equal(_filled(v), expected, equal_nan=True), v
     assert _filled(np.array([np.nan, np.nan, 2.0, np.nan, 5.0, np.nan])).tolist() == [
         2.0, 2.0, 2.0, 2.0, 5.0, 5.0]
+
+
+def test_fit_seconds_to_times():
+    """FIT seconds -> datetime64[ns]: the FIT epoch is 1989-12-31 00:00 UTC (631065600 s
+    after 1970); values below 0x10000000 (device power-on counts) and NaN are NaT; fractions
+    of a second are kept to the nanosecond. Checked against the element-wise formula."""
+    from kneeload.io.fit import FIT_EPOCH_UNIX, _sample_arrays
+
+    rng = np.random.default_rng(5)
+    secs = np.concatenate([[np.nan, 5.0, 0x10000000 - 1.0, 0x10000000, 1e9, 1e9 + 0.25],
+                           rng.integers(0x10000000, 2**32, 50).astype(float),
+                           rng.integers(0x10000000, 2**32, 50) + rng.random(50)])
+    cols = {name: np.full(secs.size, np.nan) for name in
+            ("position_lat", "position_long", "distance", "enhanced_altitude", "altitude",
+             "enhanced_speed", "speed", "heart_rate", "cadence", "fractional_cadence")}
+    got = _sample_arrays({"timestamp": secs, **cols}).time
+    expected = [np.datetime64("NaT") if not v >= 0x10000000 else np.datetime64(
+        (int(np.floor(v)) + FIT_EPOCH_UNIX) * 10**9 + int(np.round((v % 1) * 1e9)), "ns")
+        for v in secs]
+    assert np.array_equal(got, np.array(expected, dtype="M8[ns]"), equal_nan=True)
+    assert got[4] == np.datetime64("2021-09-08T01:46:40", "ns")  # 1e9 + 631065600 s
+    assert got[5] - got[4] == np.timedelta64(250_000_000, "ns")
+    whole = _sample_arrays({"timestamp": secs[2:5], **{k: v[2:5] for k, v in cols.items()}})
+    assert np.isnat(whole.time).tolist() == [True, False, False]

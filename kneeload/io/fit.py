@@ -280,13 +280,17 @@ def _sample_arrays(cols: dict[str, Any]) -> SampleArrays:
     ts = cols["timestamp"]
     if isinstance(ts, pd.Series):  # fitparse's datetimes
         time = ts.astype("datetime64[ns, UTC]").dt.tz_localize(None).to_numpy("M8[ns]")
-    else:  # FIT seconds, whole numbers: exact integer arithmetic to nanoseconds
+    else:  # FIT seconds: exact integer arithmetic to nanoseconds
         secs = np.asarray(ts, dtype=float)
         ok = secs >= FIT_MIN_ABSOLUTE  # False for NaN
-        ns = np.zeros(secs.size, dtype=np.int64)
-        ns[ok] = (np.floor(secs[ok]).astype(np.int64) + FIT_EPOCH_UNIX) * 1_000_000_000 \
-            + np.round((secs[ok] % 1) * 1e9).astype(np.int64)
-        time = ns.view("M8[ns]").copy()
+        if not ok.all():
+            secs = np.where(ok, secs, 0.0)
+        whole = np.floor(secs)
+        ns = (whole.astype(np.int64) + FIT_EPOCH_UNIX) * 1_000_000_000
+        frac = secs - whole  # exact for these positive numbers (secs % 1)
+        if frac.any():  # sub-second time stamps (whole seconds skip the rounding)
+            ns += np.round(frac * 1e9).astype(np.int64)
+        time = ns.view("M8[ns]")
         time[~ok] = np.datetime64("NaT")
     c = {name: np.asarray(cols[name], dtype=float) for name in _RECORD_FIELDS[1:]}
     alt = np.where(np.isnan(c["enhanced_altitude"]), c["altitude"], c["enhanced_altitude"])
