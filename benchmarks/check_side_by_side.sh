@@ -8,16 +8,22 @@
 #
 # Run from outside the repository (it cds to /tmp) so the baseline copy is what is imported.
 # Each side gets its own warm cache (/tmp/kneeload-sbs-base, /tmp/kneeload-sbs-new).
+# BASE_PYTHON: the interpreter for the baseline when it needs other packages (e.g. a venv with
+# pyarrow for code before the cache left Parquet); default: python on PATH.
+# As a user's Python does, bytecode is written and read (this workplace sets
+# PYTHONDONTWRITEBYTECODE=1, which makes every run compile kneeload's modules again).
 set -e
+unset PYTHONDONTWRITEBYTECODE
 BASE=${BASE:?set BASE to a folder holding the baseline kneeload/}
+BASE_PYTHON=${BASE_PYTHON:-python}
 DATA=$(realpath "${1:-$(dirname "$0")/../sample_data}")
 N=${N:-10}
 cd /tmp
-PYTHONPATH=$BASE python -m kneeload.cli check "$DATA" --cache-dir /tmp/kneeload-sbs-base >/dev/null 2>&1 || true
+PYTHONPATH=$BASE $BASE_PYTHON -m kneeload.cli check "$DATA" --cache-dir /tmp/kneeload-sbs-base >/dev/null 2>&1 || true
 python -m kneeload.cli check "$DATA" --cache-dir /tmp/kneeload-sbs-new >/dev/null 2>&1 || true
 for _ in $(seq "$N"); do
   PYTHONPATH=$BASE /usr/bin/time -f "base %e %U %S" -o /dev/stdout \
-    python -m kneeload.cli check "$DATA" --cache-dir /tmp/kneeload-sbs-base 2>/dev/null | grep "^base" || true
+    $BASE_PYTHON -m kneeload.cli check "$DATA" --cache-dir /tmp/kneeload-sbs-base 2>/dev/null | grep "^base" || true
   /usr/bin/time -f "new %e %U %S" -o /dev/stdout \
     python -m kneeload.cli check "$DATA" --cache-dir /tmp/kneeload-sbs-new 2>/dev/null | grep "^new" || true
   /usr/bin/time -f "pandas %e %U %S" -o /dev/stdout python -c "import pandas" | grep "^pandas"

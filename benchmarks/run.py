@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -200,15 +201,22 @@ def phase_decode(folder: str) -> dict:
             **_peak()}
 
 
+#: The environment a user's Python runs in. This workplace sets PYTHONDONTWRITEBYTECODE=1,
+#: so every process would compile kneeload's modules from source (~70 ms a run here) where a
+#: user's Python reads the bytecode it wrote the first time.
+USER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def phase_check(folder: str, cache: str) -> dict:
     """A warm daily `kneeload check` end to end: a new interpreter, imports, cache, rules,
     output (median of 5 runs)."""
     times, code = [], None
+    cmd = [sys.executable, "-m", "kneeload.cli", "check", str(folder), "--cache-dir", str(cache),
+           "--tz", "UTC"]
+    subprocess.run(cmd, capture_output=True, check=False, env=USER_ENV)  # bytecode written
     for _ in range(5):
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "kneeload.cli", "check", str(folder),
-                              "--cache-dir", str(cache), "--tz", "UTC"],
-                             capture_output=True, text=True, check=False)
+        out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=USER_ENV)
         times.append(time.perf_counter() - t0)
         code = out.returncode
         if code not in (0, 1):
@@ -298,7 +306,7 @@ PHASES = {"naive": phase_naive, "naive_fit": phase_naive_fit, "chiptime": phase_
 
 def run_phase(name: str, *args: object) -> dict:
     cmd = [sys.executable, str(Path(__file__)), "--phase", name, *map(str, args)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=USER_ENV)
     if out.returncode:
         raise SystemExit(f"phase {name} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -341,6 +349,10 @@ def main() -> None:
     ap.add_argument("--archive-only", action="store_true",
                     help="only the season cold and warm, the warm daily check and the ten-year "
                     "archive cold and warm (no peers, PDF, cohort): a few minutes")
+    ap.add_argument("--workers-only", action="store_true",
+                    help="only cold ingests with 1 and 2 worker processes and the default, "
+                    "alternated (--rounds), on the season and on 1,000 archive files")
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -360,6 +372,9 @@ def main() -> None:
                           HERE.parent.parent.parent / "shared" / "real_files") if c.is_dir()),
         None)
     r = {}
+    if args.workers_only:
+        print(workers_report(workers_side_by_side(season, archive, cache_root, args.rounds)))
+        return
     if args.archive_only:
         r["cold"] = run_phase("ingest", season, cache_root / "season")
         r["warm"] = run_phase("ingest", season, cache_root / "season")
@@ -391,6 +406,48 @@ def main() -> None:
         r["cohort"] = run_phase("cohort", athletes, 3)
     print(report(r, season_n, archive_n))
     print(json.dumps(r), file=sys.stderr)
+
+
+def first_files(folder: Path, n: int) -> Path:
+    """A folder of links to the first ``n`` files of ``folder`` (by name, all subfolders)."""
+    out = folder.parent / f"{folder.name}-first{n}"
+    if not out.exists():
+        out.mkdir()
+        for p in sorted(f for f in folder.rglob("*") if f.suffix in (".fit", ".gpx"))[:n]:
+            (out / p.name).symlink_to(p)
+    return out
+
+
+def workers_side_by_side(season: Path, archive: Path, cache_root: Path, rounds: int) -> dict:
+    """Cold ingests with 1 and 2 processes and the default count, alternated ``rounds``
+    times on each data set (each in a fresh process with a fresh cache), so the machine's
+    load changes hit every setting alike."""
+    sets = {"season": season, "archive-1000": first_files(archive, 1000)}
+    out: dict = {name: {"1": [], "2": [], "default": []} for name in sets}
+    for folder in sets.values():  # the files in the page cache first: no setting reads the disk
+        for f in folder.iterdir():
+            f.read_bytes()
+    for r in range(rounds):
+        for name, folder in sets.items():
+            for w in ("1", "2", "default"):
+                res = run_phase("ingest", folder, cache_root / f"w-{name}-{w}-{r}", "fitdecode",
+                                w)
+                res["load"] = os.getloadavg()[0]
+                out[name][w].append(res)
+    return out
+
+
+def workers_report(out: dict) -> str:
+    lines = ["| data | 1 process (median wall / CPU) | 2 processes | default | "
+             "2 vs 1 (wall) | load average |", "|---|---:|---:|---:|---:|---|"]
+    for name, by in out.items():
+        med = {w: statistics.median(x["seconds"] for x in runs) for w, runs in by.items()}
+        cpu = {w: statistics.median(x["cpu_seconds"] for x in runs) for w, runs in by.items()}
+        loads = [x["load"] for runs in by.values() for x in runs]
+        lines.append(f"| {name} | {med['1']:.1f} s / {cpu['1']:.1f} s | {med['2']:.1f} s / "
+                     f"{cpu['2']:.1f} s | {med['default']:.1f} s / {cpu['default']:.1f} s | "
+                     f"{med['2'] / med['1']:.2f} | {min(loads):.1f}-{max(loads):.1f} |")
+    return "\n".join(lines)
 
 
 def archive_report(r: dict, season_n: int, archive_n: int) -> str:

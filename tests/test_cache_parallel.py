@@ -74,7 +74,7 @@ def test_settings_are_part_of_the_key(folder, tmp_path, monkeypatch):
 def test_damaged_index_is_rebuilt_not_trusted(folder, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     good = kneeload.read_activities(folder, cache=cache, workers=1)
-    index = cache / cache_mod.CACHE_VERSION / "index.parquet"
+    index = cache / cache_mod.CACHE_VERSION / "index.npz"
     index.write_bytes(index.read_bytes()[:200])  # cut it
     calls = _count_parses(monkeypatch)
     with pytest.warns(UserWarning, match="cache index .* is damaged"):
@@ -95,7 +95,7 @@ def test_samples_are_not_cached_as_nothing_reads_them(folder, tmp_path):
     cache = tmp_path / "cache"
     kneeload.read_activities(folder, cache=cache, workers=1)
     assert sorted(p.name for p in (cache / cache_mod.CACHE_VERSION).iterdir()) == [
-        "index.parquet"]
+        "index.npz"]
 
 
 def test_two_runs_sharing_a_cache(folder, tmp_path):
@@ -109,7 +109,7 @@ def test_two_runs_sharing_a_cache(folder, tmp_path):
     for p in procs:
         p.join(120)
         assert p.exitcode == 0
-    index = pd.read_parquet(os.path.join(cache, cache_mod.CACHE_VERSION, "index.parquet"))
+    index = cache_mod.read_index_file(os.path.join(cache, cache_mod.CACHE_VERSION, "index.npz"))
     assert index["_path"].nunique() == 5
 
 
@@ -142,7 +142,7 @@ def test_a_run_killed_while_writing_the_cache_leaves_the_previous_index(folder, 
 
     cache = tmp_path / "cache"
     kneeload.read_activities(folder, cache=cache, workers=1)
-    index = cache / cache_mod.CACHE_VERSION / "index.parquet"
+    index = cache / cache_mod.CACHE_VERSION / "index.npz"
     before = index.read_bytes()
     (folder / "extra.fit").write_bytes((folder / "fr645-run.fit").read_bytes()[:40000])
     code = textwrap.dedent(f"""
@@ -150,7 +150,7 @@ def test_a_run_killed_while_writing_the_cache_leaves_the_previous_index(folder, 
         from kneeload.io import cache
         real = os.replace
         def slow(src, dst):
-            if str(dst).endswith("index.parquet"):
+            if str(dst).endswith("index.npz"):
                 print("ready", flush=True)
                 time.sleep(60)
             real(src, dst)

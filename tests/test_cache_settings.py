@@ -59,12 +59,33 @@ def test_a_changed_file_replaces_its_entries(runs, tmp_path, parses):
     parses.clear()
     kneeload.read_activities(runs, tz="UTC", cache=cache, workers=1)
     assert parses == ["garmin-connect-ns3-prefix.gpx"]  # only the changed file
-    import pandas as pd
 
     from kneeload.io import cache as cache_mod
-    index = pd.read_parquet(cache / cache_mod.CACHE_VERSION / "index.parquet")
+    index = cache_mod.read_index_file(cache / cache_mod.CACHE_VERSION / "index.npz")
     gpx_rows = index[index["_path"].str.endswith(".gpx")]
     # the edited file's entry for Tokyo is gone (its stamp is old); only the new UTC one stays
     assert gpx_rows["_key"].nunique() == 1
     fit_rows = index[index["_path"].str.endswith(".fit")]
     assert fit_rows["_key"].nunique() == 2  # unchanged FIT: UTC and Tokyo entries kept
+
+
+def test_cached_and_new_rows_join_in_input_order(tmp_path, data):
+    """A file named twice, a folder holding it, and a file the cache has not seen: the warm
+    read (cached rows and a new file's rows joined in one table) equals the cold one."""
+    import pandas as pd
+
+    one = data / "fit" / "fr645-run.fit"
+    cache = tmp_path / "cache"
+    inputs = [one, data / "fit", one]
+    cold = kneeload.read_activities(inputs, cache=cache, workers=1)
+    # fr645-run.fit is read 3 times (named twice, and in the folder) and the folder also
+    # holds fr645-run-COPY.FIT.GZ: 4 copies of one run, counted once, 3 skipped as duplicates
+    assert (cold.skipped["kind"] == "duplicate").sum() == 3
+    assert (cold.activities["source_path"].str.contains("fr645")).sum() == 1
+    extra = tmp_path / "extra.gpx"
+    shutil.copy(data / "gpx" / "garmin-connect-ns3-prefix.gpx", extra)
+    warm = kneeload.read_activities([*inputs, extra], cache=cache, workers=1)
+    fresh = kneeload.read_activities([*inputs, extra], cache=False, workers=1)
+    pd.testing.assert_frame_equal(warm.activities, fresh.activities)
+    pd.testing.assert_frame_equal(warm.skipped, fresh.skipped)
+    assert len(warm.activities) == len(cold.activities) + 1

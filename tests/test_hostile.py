@@ -448,7 +448,7 @@ def test_byte_flips_in_the_cache_are_never_used(tmp_path, data):
     cache = tmp_path / "cache"
     truth = kneeload.read_activities(runs, cache=False, workers=1)
     kneeload.read_activities(runs, cache=cache, workers=1)
-    index = cache / cache_mod.CACHE_VERSION / "index.parquet"
+    index = cache / cache_mod.CACHE_VERSION / "index.npz"
     good = index.read_bytes()
     rng = random.Random(15)
     import warnings
@@ -466,14 +466,15 @@ def test_byte_flips_in_the_cache_are_never_used(tmp_path, data):
 def test_a_damaged_entry_is_dropped_and_rebuilt(tmp_path, one_run):
     cache = tmp_path / "cache"
     truth = kneeload.read_activities(one_run, cache=cache, workers=1).activities
-    index = cache / cache_mod.CACHE_VERSION / "index.parquet"
-    df = pd.read_parquet(index)
+    index = cache / cache_mod.CACHE_VERSION / "index.npz"
+    df = cache_mod.read_index_file(index)
     df.loc[df["_entry"] == "row", "distance_m"] += 1000.0  # silently wrong, sums kept
-    df.to_parquet(index, index=False)
+    index.write_bytes(cache_mod.encode_index(df))
     with pytest.warns(UserWarning, match="1 damaged entry dropped"):
         got = kneeload.read_activities(one_run, cache=cache, workers=1).activities
     pd.testing.assert_frame_equal(got, truth)
-    assert (cache_mod.entry_sums(pd.read_parquet(index)) == pd.read_parquet(index)["_sum"]).all()
+    rebuilt = cache_mod.read_index_file(index)
+    assert (cache_mod.entry_sums(rebuilt) == rebuilt["_sum"]).all()
 
 
 @pytest.mark.filterwarnings("error")
@@ -490,12 +491,12 @@ def test_the_cache_is_pruned(tmp_path, data):
     os.remove(runs / "0-fr645-run.fit")  # gone inputs are dropped at the next write
     shutil.copy(data / "fit/fenix5-tiny-run.fit", runs / "3-new.fit")
     kneeload.read_activities(runs, cache=cache, workers=1)
-    idx = pd.read_parquet(cache / cache_mod.CACHE_VERSION / "index.parquet")
+    idx = cache_mod.read_index_file(cache / cache_mod.CACHE_VERSION / "index.npz")
     assert sorted(Path(p).name for p in idx["_path"].unique()) == [
         "1-fenix5-walk.fit", "2-fr620-run-runcadence.tcx", "3-new.fit"]
     store = cache_mod.ParseCache(cache, max_bytes=1)  # over the bound: the oldest go
     store.store({"k": (str(runs / "1-fenix5-walk.fit"), [], [])})
-    idx = pd.read_parquet(cache / cache_mod.CACHE_VERSION / "index.parquet")
+    idx = cache_mod.read_index_file(cache / cache_mod.CACHE_VERSION / "index.npz")
     assert idx["_key"].unique().tolist() == ["k"]
 
 
@@ -517,7 +518,7 @@ def test_the_index_is_written_as_the_run_goes(tmp_path, data, monkeypatch):
     cache = tmp_path / "cache"
     with pytest.raises(KeyboardInterrupt):
         kneeload.read_activities(runs, cache=cache, workers=1)
-    idx = pd.read_parquet(cache / cache_mod.CACHE_VERSION / "index.parquet")
+    idx = cache_mod.read_index_file(cache / cache_mod.CACHE_VERSION / "index.npz")
     assert idx["_path"].nunique() == 2  # the two files parsed before the stop were kept
 
 
