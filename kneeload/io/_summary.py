@@ -197,11 +197,9 @@ def climb_m(altitude: np.ndarray,
     return ascent, descent
 
 
-def moving_time_s(time: pd.Series | np.ndarray, step_m: np.ndarray) -> float:
+def moving_time_s(time: np.ndarray, step_m: np.ndarray) -> float:
     """Seconds spent at or above ``MOVING_SPEED_M_S`` between consecutive samples (``time``:
     datetime64[ns] UTC, no NaT; ``step_m``: the distance of each step [m])."""
-    if isinstance(time, pd.Series):
-        time = time.to_numpy(dtype="datetime64[ns]")
     t = time.astype("int64") / 1e9
     dt_s = np.diff(t)
     with np.errstate(divide="ignore", invalid="ignore"):
