@@ -6,7 +6,8 @@ Shared by every reader so FIT, GPX and TCX summaries follow the same rules.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,15 +41,69 @@ MAX_ASSUMED_RUN_SPEED_M_S = 5.5
 PER_FOOT_CADENCE_MAX = 130.0
 
 
+@dataclass(eq=False)
+class SampleArrays:
+    """The samples of one session as numpy columns: :data:`schema.SAMPLE_COLUMNS` with their
+    dtypes, ``time`` as ``datetime64[ns]`` in UTC (NaT where unknown).
+
+    FIT's summary-first path (:func:`kneeload.io.fit.parse_fit`) computes the activity row from
+    these, without a pandas frame per file; :meth:`frame` gives the samples frame when
+    something reads it (``read_samples``, a plot). Equal when every column is equal value for
+    value (NaN equal to NaN).
+    """
+
+    time: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    distance_m: np.ndarray
+    altitude_m: np.ndarray
+    speed_m_s: np.ndarray
+    hr_bpm: np.ndarray
+    cadence_spm: np.ndarray
+
+    @classmethod
+    def from_frame(cls, samples: pd.DataFrame) -> SampleArrays:
+        """The columns of a frame conformed by :func:`schema.conform_samples`."""
+        time = samples["time"].dt.tz_localize(None).to_numpy(dtype="M8[ns]")
+        return cls(time, *(samples[c].to_numpy(dtype=float) for c in _FLOAT_COLUMNS))
+
+    def __len__(self) -> int:
+        return int(self.time.size)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SampleArrays):
+            return NotImplemented
+        return bool(np.array_equal(self.time, other.time, equal_nan=True) and all(
+            np.array_equal(getattr(self, c), getattr(other, c), equal_nan=True)
+            for c in _FLOAT_COLUMNS))
+
+    def take(self, rows: np.ndarray) -> SampleArrays:
+        """The samples where the boolean array ``rows`` is True."""
+        return SampleArrays(self.time[rows], *(getattr(self, c)[rows] for c in _FLOAT_COLUMNS))
+
+    def frame(self) -> pd.DataFrame:
+        """The samples frame, as :func:`schema.conform_samples` gives it."""
+        return pd.DataFrame({"time": pd.DatetimeIndex(self.time).tz_localize("UTC"),
+                             **{c: getattr(self, c) for c in _FLOAT_COLUMNS}})
+
+
+_FLOAT_COLUMNS = ("lat_deg", "lon_deg", "distance_m", "altitude_m", "speed_m_s", "hr_bpm",
+                  "cadence_spm")
+
+
 @dataclass
 class Parsed:
-    """One session/activity as a reader found it, before the common summary rules."""
+    """One session/activity as a reader found it, before the common summary rules.
+
+    FIT's reader gives ``samples=None`` with ``arrays``: the samples frame is then built from
+    the arrays the first time ``samples`` is read, never to compute the activity row.
+    """
 
     source_path: str
     source_format: str
     digest: str
     session_index: int
-    samples: pd.DataFrame  # columns of schema.SAMPLE_COLUMNS (any subset)
+    samples: pd.DataFrame  # columns of schema.SAMPLE_COLUMNS (any subset); see `arrays`
     sport: str
     sub_sport: str = ""
     start_time: pd.Timestamp | None = None  # device's start, UTC
@@ -61,6 +116,25 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     sport_assumed: bool = False  # the file does not say; default_sport was used
     distance_source: str = "session"  # what totals["distance_m"] is
+    arrays: SampleArrays | None = None  # the samples as numpy columns (FIT's summary-first)
+
+    def __post_init__(self) -> None:
+        if self.arrays is not None and self.samples is None:
+            del self.samples  # built from the arrays by __getattr__ when first read
+
+    def __getattr__(self, name: str) -> Any:
+        # called only when `name` is not set: a summary-first Parsed's samples frame
+        arrays = self.__dict__.get("arrays")
+        if name == "samples" and arrays is not None:
+            self.samples = arrays.frame()
+            return self.samples
+        raise AttributeError(name)
+
+    def sample_arrays(self) -> SampleArrays:
+        """The samples as numpy columns (from the frame, conformed, when there are no arrays)."""
+        if self.arrays is not None:
+            return self.arrays
+        return SampleArrays.from_frame(conform_samples(self.samples))
 
 
 def haversine_steps_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -123,9 +197,10 @@ def climb_m(altitude: np.ndarray,
     return ascent, descent
 
 
-def moving_time_s(time: pd.Series, step_m: np.ndarray) -> float:
-    """Seconds spent at or above ``MOVING_SPEED_M_S`` between consecutive samples."""
-    t = time.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+def moving_time_s(time: np.ndarray, step_m: np.ndarray) -> float:
+    """Seconds spent at or above ``MOVING_SPEED_M_S`` between consecutive samples (``time``:
+    datetime64[ns] UTC, no NaT; ``step_m``: the distance of each step [m])."""
+    t = time.astype("int64") / 1e9
     dt_s = np.diff(t)
     with np.errstate(divide="ignore", invalid="ignore"):
         speed = step_m / dt_s
@@ -140,11 +215,20 @@ def _first(*values: float | None) -> float | None:
     return None
 
 
-def _positive_mean(series: pd.Series | None) -> float | None:
-    if series is None:
-        return None
-    s = series[series > 0]
-    return float(s.mean()) if len(s) else None
+def _positive_mean(values: np.ndarray) -> float | None:
+    """Mean of the values above zero (pandas' mean: the pairwise sum over the count)."""
+    v = values[values > 0]
+    return float(v.sum() / v.size) if v.size else None
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    """``values`` with each NaN replaced by the last value before it, leading NaNs by the first
+    value (pandas' ``ffill().bfill()``); at least one value is known."""
+    known = ~np.isnan(values)
+    last = np.maximum.accumulate(np.where(known, np.arange(values.size), 0))
+    out = values[last]
+    out[:int(np.argmax(known))] = values[int(np.argmax(known))]
+    return out
 
 
 def valid_times(path: str, samples: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
@@ -157,9 +241,28 @@ def valid_times(path: str, samples: pd.DataFrame, notes: list[str]) -> pd.DataFr
         samples = samples.copy()
         first_bad = t[bad].iloc[0]
         samples.loc[bad, "time"] = pd.NaT
-        notes.append(f"{int(bad.sum())} of {len(t)} time stamps are not real recording times "
-                     f"(e.g. {first_bad.isoformat()}) and were ignored")
+        notes.append(_blanked_note(int(bad.sum()), len(t), first_bad))
     return samples
+
+
+def valid_time_arrays(samples: SampleArrays, notes: list[str]) -> SampleArrays:
+    """:func:`valid_times` on numpy columns: the same times blanked, the same note."""
+    if not len(samples):
+        return samples
+    t = samples.time.view("int64")
+    bad = ~np.isnat(samples.time) & ((t < EARLIEST_VALID.value) | (t > latest_valid().value))
+    if bad.any():
+        first_bad = pd.Timestamp(samples.time[bad][0]).tz_localize("UTC")
+        time = samples.time.copy()
+        time[bad] = np.datetime64("NaT")
+        notes.append(_blanked_note(int(bad.sum()), len(samples), first_bad))
+        samples = replace(samples, time=time)
+    return samples
+
+
+def _blanked_note(n_bad: int, n: int, first_bad: pd.Timestamp) -> str:
+    return (f"{n_bad} of {n} time stamps are not real recording times "
+            f"(e.g. {first_bad.isoformat()}) and were ignored")
 
 
 def first_position(lat: np.ndarray, lon: np.ndarray) -> tuple[float, float] | None:
@@ -201,21 +304,22 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
     """The activities-table row for ``parsed``; ``tz`` (a :class:`Placement`, or a zone taken
     as configured) places files without a device local time on the runner's local date,
     after the zone of the first position."""
-    s = conform_samples(parsed.samples)
+    s = parsed.sample_arrays()
     totals = parsed.totals
     notes = list(parsed.notes)
     on_foot = parsed.sport in ON_FOOT_SPORTS
 
-    times = s["time"].dropna()
+    timed = ~np.isnat(s.time)
+    times = s.time[timed]
     start = parsed.start_time if parsed.start_time is not None else (
-        times.iloc[0] if len(times) else None)
+        pd.Timestamp(times[0]).tz_localize("UTC") if len(times) else None)
     if start is None:
         raise InvalidTimeError(parsed.source_path, "has no time stamps, so the activity cannot "
                                "be placed on a date; re-export it with times")
 
-    lat, lon = s["lat_deg"].to_numpy(), s["lon_deg"].to_numpy()
+    lat, lon = s.lat_deg, s.lon_deg
     has_pos = (~(np.isnan(lat) | np.isnan(lon))).sum() >= 2
-    device_dist = s["distance_m"].dropna()
+    device_dist = s.distance_m[~np.isnan(s.distance_m)]
 
     dist, dist_src = _first(totals.get("distance_m")), parsed.distance_source
     if dist is None and len(device_dist) >= 2:
@@ -228,26 +332,25 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
 
     elapsed = _first(totals.get("elapsed_s"))
     if elapsed is None and len(times) >= 2:
-        elapsed = (times.iloc[-1] - times.iloc[0]).total_seconds()
+        elapsed = (pd.Timestamp(times[-1]) - pd.Timestamp(times[0])).total_seconds()
 
     moving = _first(totals.get("moving_s"))
     if moving is None and len(times) >= 2:
-        timed = s[s["time"].notna()]
-        if timed["distance_m"].notna().sum() >= 2:
-            step = np.diff(timed["distance_m"].ffill().bfill().to_numpy())
+        timed_dist = s.distance_m[timed]
+        if (~np.isnan(timed_dist)).sum() >= 2:
+            step = np.diff(_filled(timed_dist))
         else:
-            step = np.nan_to_num(haversine_steps_m(timed["lat_deg"].to_numpy(),
-                                                   timed["lon_deg"].to_numpy()))
-        moving = moving_time_s(timed["time"], step)
+            step = np.nan_to_num(haversine_steps_m(lat[timed], lon[timed]))
+        moving = moving_time_s(times, step)
 
     ascent, descent = _first(totals.get("ascent_m")), _first(totals.get("descent_m"))
     if ascent is None or descent is None:
-        a, d = climb_m(s["altitude_m"].to_numpy())
+        a, d = climb_m(s.altitude_m)
         ascent = a if ascent is None else ascent
         descent = d if descent is None else descent
 
-    hr_avg = _first(totals.get("hr_avg_bpm") or None, _positive_mean(s["hr_bpm"]))
-    hr_max_samples = s["hr_bpm"].max() if s["hr_bpm"].notna().any() else None
+    hr_avg = _first(totals.get("hr_avg_bpm") or None, _positive_mean(s.hr_bpm))
+    hr_max_samples = np.nanmax(s.hr_bpm) if (~np.isnan(s.hr_bpm)).any() else None
     hr_max = _first(totals.get("hr_max_bpm") or None, hr_max_samples)
 
     sport = parsed.sport
@@ -261,7 +364,7 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
     if on_foot:
         cadence = _first(totals.get("cadence_spm") or None)
         if cadence is None:
-            cadence = _positive_mean(s["cadence_spm"])
+            cadence = _positive_mean(s.cadence_spm)
 
     if parsed.wall_clock_only:  # a power-on clock placed by the device's local time
         local_start = start.tz_localize(None)

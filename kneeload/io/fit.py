@@ -14,6 +14,7 @@ doubled to steps.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import struct
 import warnings
@@ -25,7 +26,7 @@ import pandas as pd
 from ..errors import CorruptFileError, InvalidTimeError, NotAnActivityError
 from ..schema import ON_FOOT_SPORTS, conform_samples
 from ._source import RawFile
-from ._summary import Parsed, valid_times
+from ._summary import Parsed, SampleArrays, valid_time_arrays, valid_times
 from ._time import EARLIEST_VALID, latest_valid
 
 # fitdecode, fitparse and the fast path (which reads fitdecode's profile) are imported when a
@@ -273,46 +274,62 @@ def _records_columns(records: list[tuple[Any, ...]]) -> dict[str, Any]:
     return cols
 
 
-def _samples_from_columns(cols: dict[str, Any]) -> pd.DataFrame:
-    """Record columns (FIT profile names and units) -> the samples frame (schema names, SI,
-    degrees). One conversion for every backend, so equal columns give equal samples."""
+def _sample_arrays(cols: dict[str, Any]) -> SampleArrays:
+    """Record columns (FIT profile names and units) -> the samples as numpy columns (schema
+    names, SI, degrees). One conversion for every backend, so equal columns give equal samples."""
     ts = cols["timestamp"]
     if isinstance(ts, pd.Series):  # fitparse's datetimes
         time = ts.astype("datetime64[ns, UTC]").dt.tz_localize(None).to_numpy("M8[ns]")
-    else:  # FIT seconds, whole numbers: exact integer arithmetic to nanoseconds
+    else:  # FIT seconds: exact integer arithmetic to nanoseconds
         secs = np.asarray(ts, dtype=float)
         ok = secs >= FIT_MIN_ABSOLUTE  # False for NaN
-        ns = np.zeros(secs.size, dtype=np.int64)
-        ns[ok] = (np.floor(secs[ok]).astype(np.int64) + FIT_EPOCH_UNIX) * 1_000_000_000 \
-            + np.round((secs[ok] % 1) * 1e9).astype(np.int64)
-        time = ns.view("M8[ns]").copy()
+        if not ok.all():
+            secs = np.where(ok, secs, 0.0)
+        whole = np.floor(secs)
+        ns = (whole.astype(np.int64) + FIT_EPOCH_UNIX) * 1_000_000_000
+        frac = secs - whole  # exact for these positive numbers (secs % 1)
+        if frac.any():  # sub-second time stamps (whole seconds skip the rounding)
+            ns += np.round(frac * 1e9).astype(np.int64)
+        time = ns.view("M8[ns]")
         time[~ok] = np.datetime64("NaT")
     c = {name: np.asarray(cols[name], dtype=float) for name in _RECORD_FIELDS[1:]}
     alt = np.where(np.isnan(c["enhanced_altitude"]), c["altitude"], c["enhanced_altitude"])
     speed = np.where(np.isnan(c["enhanced_speed"]), c["speed"], c["enhanced_speed"])
     frac = np.nan_to_num(c["fractional_cadence"], nan=0.0)
-    return pd.DataFrame({
-        "time": pd.DatetimeIndex(time).tz_localize("UTC"),
-        "lat_deg": c["position_lat"] * SEMICIRCLE_DEG,
-        "lon_deg": c["position_long"] * SEMICIRCLE_DEG,
-        "distance_m": c["distance"],
-        "altitude_m": alt,
-        "speed_m_s": speed,
-        "hr_bpm": c["heart_rate"],
-        "cadence_spm": c["cadence"] + frac,
-    })
+    return SampleArrays(
+        time=time,
+        lat_deg=c["position_lat"] * SEMICIRCLE_DEG,
+        lon_deg=c["position_long"] * SEMICIRCLE_DEG,
+        distance_m=c["distance"],
+        altitude_m=alt,
+        speed_m_s=speed,
+        hr_bpm=c["heart_rate"],
+        cadence_spm=c["cadence"] + frac,
+    )
+
+
+def _record_columns(r: _Reading) -> dict[str, Any] | None:
+    """The record columns of any backend, or None when the file has no records."""
+    if r.columns is not None:
+        return r.columns if len(r.columns["timestamp"]) else None
+    return _records_columns(r.records) if r.records else None
+
+
+def _records_arrays(r: _Reading) -> SampleArrays:
+    cols = _record_columns(r)
+    if cols is None:  # no records (a session-only file): no samples
+        return SampleArrays(np.empty(0, dtype="M8[ns]"), *(np.empty(0) for _ in range(7)))
+    return _sample_arrays(cols)
 
 
 def _records_frame(r: _Reading) -> pd.DataFrame:
-    if r.columns is not None:
-        if not len(r.columns["timestamp"]):
-            # no records (a session-only file): the sample columns, no rows (an empty frame
-            # without columns used to fail a running file with "could not be decoded")
-            return conform_samples(pd.DataFrame())
-        return _samples_from_columns(r.columns)
-    if not r.records:
+    """The samples frame of the records (the full path, :func:`parse_fit`'s reference)."""
+    cols = _record_columns(r)
+    if cols is None:
+        # no records (a session-only file): the sample columns, no rows (an empty frame
+        # without columns used to fail a running file with "could not be decoded")
         return conform_samples(pd.DataFrame())
-    return _samples_from_columns(_records_columns(r.records))
+    return _sample_arrays(cols).frame()
 
 
 def _relative(value: object) -> bool:
@@ -375,16 +392,27 @@ def _session_totals(s: dict[str, Any], on_foot: bool) -> dict[str, float | None]
 
 
 def parse_fit(raw: RawFile, *, default_sport: str = "running",
-              backend: str = "fitdecode") -> list[Parsed]:
-    """Parse a FIT file's bytes into one :class:`Parsed` per session."""
+              backend: str = "fitdecode", summary_first: bool = True) -> list[Parsed]:
+    """Parse a FIT file's bytes into one :class:`Parsed` per session.
+
+    ``summary_first`` (default): the samples are kept as numpy columns
+    (:attr:`Parsed.arrays`), from which the activity row is computed; the samples frame is
+    built only when ``Parsed.samples`` is read. ``False``: the samples frame of each session
+    is built here (the full path; tests/test_fit_summary_first.py proves both give the same
+    rows, notes, errors and samples).
+    """
     r = _read_messages(raw, backend)
     wall_clock = _place_power_on_clock(r)
     ftype = r.file_ids[0].get("type") if r.file_ids else "activity"
     if ftype not in ("activity", None):
         raise NotAnActivityError(raw.name, f"is a FIT '{ftype}' file, not a recorded activity")
-    samples = _records_frame(r)
     notes: list[str] = []
-    samples = valid_times(raw.name, samples, notes)
+    if summary_first:
+        arrays = valid_time_arrays(_records_arrays(r), notes)
+        n_samples = len(arrays)
+    else:
+        samples = valid_times(raw.name, _records_frame(r), notes)
+        n_samples = len(samples)
     if r.crc_mismatch:
         notes.append("file checksum (CRC) does not match; values read as stored")
     if r.problem:
@@ -403,7 +431,7 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
 
     sessions = r.sessions
     if not sessions:
-        if samples.empty:
+        if not n_samples:
             if r.problem:
                 raise CorruptFileError(raw.name, r.problem)
             raise NotAnActivityError(raw.name, "has no sessions and no records: nothing was "
@@ -437,20 +465,40 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
         if start is not None and elapsed is not None:
             end = max(end, start + pd.Timedelta(seconds=elapsed)) if end is not None else (
                 start + pd.Timedelta(seconds=elapsed))
+        upper: pd.Timestamp | None = None
         if len(sessions) > 1 and start is not None:
             nxt = next((t for t in starts[i + 1:] if t is not None), None)
             upper = nxt if nxt is not None and (end is None or nxt < end) else end
-            mask = samples["time"] >= start
-            if upper is not None:
-                mask &= samples["time"] < upper if upper is nxt else samples["time"] <= upper
-            part = samples[mask]
+        part_arrays: SampleArrays | None = None
+        if summary_first:
+            part_arrays = arrays
+            if len(sessions) > 1 and start is not None:
+                t = arrays.time  # NaT compares False, as in the frame
+                rows = t >= start.tz_localize(None).to_datetime64()
+                if upper is not None:
+                    u = upper.tz_localize(None).to_datetime64()
+                    rows &= t < u if upper is nxt else t <= u
+                part_arrays = arrays.take(rows)
+            if on_foot:
+                part_arrays = dataclasses.replace(part_arrays,
+                                                  cadence_spm=part_arrays.cadence_spm * 2.0)
+            if start is None:
+                known = part_arrays.time[~np.isnat(part_arrays.time)]
+                if known.size:
+                    start = pd.Timestamp(known[0]).tz_localize("UTC")
         else:
-            part = samples
-        part = part.reset_index(drop=True)
-        if on_foot:
-            part = part.assign(cadence_spm=part["cadence_spm"] * 2.0)
-        if start is None and part["time"].notna().any():
-            start = part["time"].dropna().iloc[0]
+            if len(sessions) > 1 and start is not None:
+                mask = samples["time"] >= start
+                if upper is not None:
+                    mask &= samples["time"] < upper if upper is nxt else samples["time"] <= upper
+                part = samples[mask]
+            else:
+                part = samples
+            part = part.reset_index(drop=True)
+            if on_foot:
+                part = part.assign(cadence_spm=part["cadence_spm"] * 2.0)
+            if start is None and part["time"].notna().any():
+                start = part["time"].dropna().iloc[0]
         if start is None:
             relative = any(_relative(s.get(k)) for k in ("start_time", "timestamp"))
             why = ("its time stamps count from the device's power-on, not the calendar"
@@ -460,7 +508,9 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
         sub = s.get("sub_sport")
         out.append(Parsed(
             source_path=raw.name, source_format="fit", digest=raw.digest, session_index=i,
-            samples=part, sport=sport, sub_sport="" if sub in (None, "generic") else str(sub),
+            samples=None if part_arrays is not None else part,
+            arrays=part_arrays, sport=sport,
+            sub_sport="" if sub in (None, "generic") else str(sub),
             start_time=start, totals=_session_totals(s, on_foot), device=device,
             utc_offset_s=offset, partial=bool(r.problem), notes=list(notes) + notes_i,
             sport_assumed=bool(s.get("_assumed")), wall_clock_only=wall_clock,
