@@ -51,3 +51,16 @@ def test_numbers_python_accepts_are_accepted():
     s = p.samples
     assert s["lat_deg"].iloc[0] == 1.0 and s["hr_bpm"].iloc[0] == 10.0
     assert s["altitude_m"].isna().all() and s["cadence_spm"].isna().all()
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_time_outside_what_a_time_stamp_holds_is_named(fast):
+    # nanosecond time stamps hold 1677-09-21 to 2262-04-11: point 2's year 1500 is named
+    # with its text and point number, not pandas' OutOfBoundsDatetime
+    body = (b'<gpx><trk><trkseg><trkpt lat="1" lon="2"><time>2023-07-07T16:11:57Z</time>'
+            b'</trkpt><trkpt lat="1.001" lon="2"><time>1500-01-01T00:00:10Z</time></trkpt>'
+            b"</trkseg></trk></gpx>")
+    with pytest.raises(CorruptFileError, match=r"runs/x.gpx: point 2: has a <time> "
+                                               r"'1500-01-01T00:00:10Z' outside the years "
+                                               r"1678-2262"):
+        parse_gpx(_raw(body), fast=fast)

@@ -116,7 +116,16 @@ def parse_times(raw: RawFile, texts: list[str | None], what: str) -> tuple[pd.Se
     """
     s = pd.Series(texts, dtype=object)
     present = s.notna() & (s.astype(str).str.strip() != "")
-    times = pd.to_datetime(s.where(present), utc=True, errors="coerce", format="ISO8601")
+    try:
+        times = pd.to_datetime(s.where(present), utc=True, errors="coerce", format="ISO8601")
+        times = times.astype("datetime64[ns, UTC]")
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        i = next((i for i, t in enumerate(s) if present.iloc[i] and _out_of_bounds(t)), None)
+        if i is None:
+            raise
+        raise CorruptFileError(raw.name, f"has a <time> {s.iloc[i]!r} outside the years "
+                               "1678-2262 that time stamps can hold; fix or remove the point",
+                               f"{what} {i + 1}") from None
     bad = present & times.isna()
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
@@ -124,7 +133,19 @@ def parse_times(raw: RawFile, texts: list[str | None], what: str) -> tuple[pd.Se
                                "remove the point", f"{what} {i + 1}")
     no_zone = bool(present.any() and not s[present].astype(str).str.strip()
                    .str.contains(_HAS_ZONE).all())
-    return times.astype("datetime64[ns, UTC]"), no_zone
+    return times, no_zone
+
+
+def _out_of_bounds(text: str) -> bool:
+    """Whether an ISO 8601 text is a time outside what a nanosecond time stamp holds."""
+    try:
+        pd.to_datetime(pd.Series([text]), utc=True, format="ISO8601").astype(
+            "datetime64[ns, UTC]")
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        return True
+    except (ValueError, TypeError):
+        return False
+    return False
 
 
 def to_float(raw: RawFile, text: str | None, field: str, where: str) -> float:
