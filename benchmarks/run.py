@@ -425,8 +425,9 @@ def workers_side_by_side(season: Path, archive: Path, cache_root: Path, rounds: 
     sets = {"season": season, "archive-1000": first_files(archive, 1000)}
     out: dict = {name: {"1": [], "2": [], "default": []} for name in sets}
     for folder in sets.values():  # the files in the page cache first: no setting reads the disk
-        for f in folder.iterdir():
-            f.read_bytes()
+        for f in folder.rglob("*"):
+            if f.is_file():
+                f.read_bytes()
     for r in range(rounds):
         for name, folder in sets.items():
             for w in ("1", "2", "default"):
