@@ -166,3 +166,20 @@ def test_a_run_killed_while_writing_the_cache_leaves_the_previous_index(folder, 
     result = kneeload.read_activities(folder, cache=cache, workers=1)  # and usable
     dup = result.skipped[result.skipped["path"].str.endswith("extra.fit")]
     assert dup["kind"].tolist() == ["duplicate"]  # a cut copy of fr645-run.fit, counted once
+
+
+@pytest.mark.parametrize(("cores", "load", "files", "expected"), [
+    (2, 0.8, 365, 2),    # measured: 2 processes 0.56-0.61x the wall time of 1 at load 0.7-1.0
+    (2, 1.49, 365, 2),
+    (2, 1.5, 365, 1),    # ceil(2 - 1.5 + 0.5) = 1
+    (2, 2.1, 1000, 1),   # measured: 2 processes 0.93-1.30x at load 1.8-2.2
+    (8, 3.0, 1000, 6),   # ceil(8 - 3 + 0.5) = 6
+    (8, 0.0, 1000, 8),
+    (2, 0.0, 31, 1),     # below MIN_FILES_FOR_WORKERS: starting workers costs more
+])
+def test_default_workers_follow_the_idle_cores(monkeypatch, cores, load, files, expected):
+    import kneeload.io as kio
+    monkeypatch.setattr(kio.os, "sched_getaffinity", lambda pid: set(range(cores)),
+                        raising=False)
+    monkeypatch.setattr(kio.os, "getloadavg", lambda: (load, load, load))
+    assert kio.default_workers(files) == expected

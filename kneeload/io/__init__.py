@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+import math
 import os
 import stat
 import time
@@ -674,11 +675,15 @@ MIN_FILES_FOR_WORKERS = 32
 
 
 def default_workers(n_files: int) -> int:
-    """Processes to parse ``n_files`` with when the caller does not say: the cores that are
-    idle now (cores minus the 1-minute load average), at least 1.
+    """Processes to parse ``n_files`` with when the caller does not say: the cores not busy
+    now (cores minus the 1-minute load average, counting a half-idle core), at least 1; 1
+    below :data:`MIN_FILES_FOR_WORKERS` files.
 
-    Measured (benchmarks/run.py, 365-run season, 2 cores shared with other work, load
-    average ~7): 1 process 11.4 s, 2 processes 14.9 s. Workers only pay where cores are idle.
+    Measured on the project's 2-core machine (``python benchmarks/run.py --workers-only``,
+    1 and 2 processes alternated, cold ingests of 365 and 1,000 one-hour files): at load
+    average 0.7-1.0, 2 processes took 0.61x and 0.56x the wall time of 1 (the same CPU
+    time); at load 1.8-2.2 (other work on both cores), 0.93x and 1.30x (CPU time 1.4x: the
+    workers only competed). So on 2 cores: 2 processes below a load of 1.5, else 1.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
@@ -688,7 +693,7 @@ def default_workers(n_files: int) -> int:
         load = os.getloadavg()[0]
     except (OSError, AttributeError):  # Windows: no load average
         load = 0.0
-    return max(1, min(cores, int(cores - load + 0.5)))
+    return max(1, min(cores, math.ceil(cores - load + 0.5)))
 
 
 def _pool_context():
