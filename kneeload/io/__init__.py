@@ -501,6 +501,33 @@ def _skip(exc: InputError) -> dict[str, str]:
             "reason": exc.reason if not exc.location else f"{exc.location}: {exc.reason}"}
 
 
+def _overlap_or_same_id(start: np.ndarray, end: np.ndarray, ids: np.ndarray
+                        ) -> dict[int, list[int]]:
+    """For each row, the other rows whose ``[start, end)`` overlaps its own or whose id is
+    its id (the only rows :func:`deduplicate` can match it with: a match needs a shared
+    id, an overlap over half the shorter activity, or the same start). Rows without any
+    are left out."""
+    out: dict[int, list[int]] = {}
+    order = np.argsort(start, kind="stable")
+    starts = start[order]
+    longest = float(np.max(end - start)) if len(start) else 0.0
+    lo = np.searchsorted(starts, start - longest, side="left")
+    hi = np.searchsorted(starts, end, side="left")
+    for i in np.flatnonzero(hi - lo > 1):  # more than itself in the window
+        near = order[lo[i]:hi[i]]
+        near = near[(near != i) & (end[near] > start[i]) & (start[near] < end[i])]
+        if len(near):
+            out[int(i)] = near.tolist()
+    by_id: dict[object, list[int]] = {}
+    for row, key in enumerate(ids.tolist()):
+        by_id.setdefault(key, []).append(row)
+    for rows in by_id.values():
+        if len(rows) > 1:
+            for row in rows:
+                out.setdefault(row, []).extend(j for j in rows if j != row)
+    return out
+
+
 def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop activities recorded or exported twice; return (kept, skipped rows).
 
@@ -526,10 +553,14 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     power_on = df["note"].astype(str).str.contains(POWER_ON_NOTE, regex=False).to_numpy()
     manual = (df["source_format"] == "manual").to_numpy()
     logs = df["source_path"].str.replace(r"#line \d+$", "", regex=True).to_numpy()
+    candidates = _overlap_or_same_id(start, end, ids)
     keep: list[int] = []
+    kept_set: set[int] = set()
     dup_rows: list[dict[str, str]] = []
     for i in range(len(df)):
-        k = np.array(keep, dtype=int)
+        # only kept rows that overlap this one in time or share its id can match it: a few
+        # at most, where comparing with every kept row made the loop quadratic
+        k = np.array(sorted(j for j in candidates.get(i, ()) if j in kept_set), dtype=int)
         hit = None
         if len(k):
             overlap = np.minimum(end[i], end[k]) - np.maximum(start[i], start[k])
@@ -549,6 +580,7 @@ def deduplicate(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 hit = int(k[np.argmax(match)])
         if hit is None:
             keep.append(i)
+            kept_set.add(i)
             continue
         kept = df.iloc[hit]
         when = kept["local_start"].strftime("%Y-%m-%d %H:%M")  # the kept one's, as named
