@@ -239,8 +239,8 @@ def decode_index(blob: bytes) -> pd.DataFrame:
                 data[c["name"]] = pd.array([None if v < 0 else bool(v) for v in a.tolist()],
                                            dtype=object)
             else:
-                data[c["name"]] = pd.array(_decode_text(a, npz[f"e{i}"], npz[f"m{i}"]),
-                                           dtype="str")
+                # pandas' own inference: its text dtype (pandas 3), else object (pandas 2)
+                data[c["name"]] = pd.Series(_decode_text(a, npz[f"e{i}"], npz[f"m{i}"]))
             if len(data[c["name"]]) != meta["rows"]:  # type: ignore[arg-type]
                 raise ValueError(f"column {c['name']} has the wrong length")
     return pd.DataFrame(data)
