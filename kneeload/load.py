@@ -128,7 +128,14 @@ def week_start_of(dates: pd.Series, week_start: str = "monday") -> pd.Series:
 
 def running(activities: pd.DataFrame) -> pd.DataFrame:
     """The rows that count as running load."""
-    return activities[activities["sport"].isin(RUNNING_SPORTS)]
+    return activities[activities["sport"].isin(RUNNING_SPORTS) & ~_implausible(activities)]
+
+
+def _implausible(activities: pd.DataFrame) -> pd.Series:
+    """Rows no human could cover (see docs/sports.md); False where the column is absent."""
+    if "implausible" not in activities:
+        return pd.Series(False, index=activities.index)
+    return activities["implausible"].fillna(False).astype(bool)
 
 
 def as_of(activities: pd.DataFrame, today: Any = None,

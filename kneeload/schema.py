@@ -71,6 +71,9 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
            "distance field), 'track' (from positions) or 'none'."),
     Column("partial", "bool", "", "True when the file was damaged and only its readable part "
            "was used."),
+    Column("implausible", "bool", "", "True when no human could cover the row's distance in "
+           "its time (see docs/sports.md): kept, but left out of load, advice, shoes and the "
+           "weekly table; the note says why."),
     Column("note", "str", "", "What a reader should know about this row (salvage, assumed "
            "sport, ignored time stamps); empty when nothing."),
 )

@@ -119,7 +119,9 @@ def assign_shoes(activities: pd.DataFrame, shoes: pd.DataFrame,
     5. ``default``: of the pairs in use, the one marked default;
     6. ``unassigned``: otherwise, never silently given to a pair.
     """
-    runs = activities[activities["sport"].isin(RUNNING_SPORTS)].copy()
+    runs = activities[activities["sport"].isin(RUNNING_SPORTS)
+                      & ~activities.get("implausible", pd.Series(False, index=activities.index)
+                                        ).fillna(False).astype(bool)].copy()
     by_name = {s.lower(): s for s in shoes["shoe"]}
     out_shoe = pd.Series("", index=runs.index, dtype=object)
     rule = pd.Series("unassigned", index=runs.index, dtype=object)
@@ -291,7 +293,9 @@ def shoes_from_gear(activities: pd.DataFrame, gear: pd.DataFrame | None = None) 
     pandas.DataFrame
         The columns of :func:`read_shoes`, one row per pair, sorted by name.
     """
-    runs = activities[activities["sport"].isin(RUNNING_SPORTS)]
+    runs = activities[activities["sport"].isin(RUNNING_SPORTS)
+                      & ~activities.get("implausible", pd.Series(False, index=activities.index)
+                                        ).fillna(False).astype(bool)]
     recorded = runs["gear"].fillna("").astype(str).str.strip()
     last_run = runs.assign(_g=recorded.str.lower()).groupby("_g")["local_date"].max()
     listed = gear[gear["kind"] == "shoe"] if gear is not None and len(gear) else None

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import InvalidTimeError
 from ..schema import ON_FOOT_SPORTS, conform_samples
+from ..sports import MAX_ASSUMED_RUN_SPEED_M_S
 from ._time import (
     EARLIEST_VALID,
     TZ_FORCED,
@@ -34,9 +35,6 @@ MOVING_SPEED_M_S = 0.5
 ELEVATION_THRESHOLD_M = 2.0
 #: Median filter over this many samples before the threshold.
 ELEVATION_MEDIAN_WINDOW = 5
-#: An activity whose sport was assumed but that averages faster than this [m/s] (3:00 min/km,
-#: 20 km/h) over 10 min or more is not taken as a run.
-MAX_ASSUMED_RUN_SPEED_M_S = 5.5
 #: Cadence values above this median are taken as already steps per minute.
 PER_FOOT_CADENCE_MAX = 130.0
 
@@ -380,7 +378,9 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
         local_start, offset, tz_source = place_start(start, parsed.utc_offset_s,
                                                      parsed.offset_source, lat, lon, tz)
 
-    return {
+    span = ((pd.Timestamp(times.max()) - pd.Timestamp(times.min())).total_seconds()
+            if len(times) >= 2 else None)
+    row = {
         "activity_id": f"{parsed.digest[:16]}-{parsed.session_index}",
         "start_time": start,
         "local_start": local_start,
@@ -405,8 +405,82 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
         "n_samples": len(s),
         "distance_source": dist_src,
         "partial": parsed.partial,
-        "note": "; ".join(notes),
+        "implausible": False,
+        "note": "",
     }
+    check_row(row, notes, span_s=span)
+    row["note"] = "; ".join(notes)
+    return row
+
+
+def _bad(value: object) -> bool:
+    return isinstance(value, float) and not np.isfinite(value)
+
+
+def check_row(row: dict[str, Any], notes: list[str], *, span_s: float | None = None) -> None:
+    """Make ``row`` (an activities-table row being built) possible, in place, noting each
+    change in ``notes``: the one place every reader's row is checked.
+
+    - totals that are not finite numbers or are negative (distance, climb, times) are nulled;
+    - an elapsed time shorter than the span of the file's own time stamps (``span_s`` [s])
+      takes the span;
+    - a moving time longer than the elapsed time is capped at it;
+    - heart rate and cadence outside the bounds of :mod:`kneeload.sports` are nulled;
+    - a start in the future: ``partial``;
+    - a row no human could cover (faster on average than the sport's ceiling in
+      :data:`kneeload.sports.MAX_SPEED_M_S`, or farther on foot than
+      :data:`kneeload.sports.MAX_DAY_ON_FOOT_M` a day) is kept, marked ``implausible``, and
+      left out of load, advice and shoes.
+    """
+    from ..sports import CADENCE_SPM, HR_BPM, MAX_DAY_ON_FOOT_M, MAX_SPEED_M_S
+
+    for col in ("distance_m", "elapsed_s", "moving_s", "ascent_m", "descent_m"):
+        v = row.get(col)
+        if v is not None and (_bad(v) or float(v) < 0):
+            notes.append(f"{col} {v} is not a possible value; left empty")
+            row[col] = None
+    elapsed, moving = row.get("elapsed_s"), row.get("moving_s")
+    if span_s is not None and span_s > 0 and (elapsed is None or elapsed < span_s - 1):
+        if elapsed is not None:
+            notes.append(f"elapsed time {elapsed:.0f} s is shorter than the span of the "
+                         f"file's own time stamps ({span_s:.0f} s); the span is used")
+        row["elapsed_s"] = elapsed = span_s
+    if moving is not None and elapsed is not None and moving > elapsed:
+        if moving > elapsed + 1:
+            notes.append(f"moving time {moving:.0f} s is longer than the elapsed time "
+                         f"{elapsed:.0f} s; capped at the elapsed time")
+        row["moving_s"] = moving = elapsed
+    for col, bound in (("hr_avg_bpm", HR_BPM), ("hr_max_bpm", HR_BPM),
+                       ("cadence_spm", CADENCE_SPM)):
+        v = row.get(col)
+        if v is not None and (_bad(v) or not bound.low <= float(v) <= bound.high):
+            notes.append(f"{col} {v:g} is outside {bound.low:g}-{bound.high:g} "
+                         f"({bound.source}); left empty")
+            row[col] = None
+    start = row.get("start_time")
+    if isinstance(start, pd.Timestamp) and start > latest_valid():
+        notes.append(f"start {start.isoformat()} is in the future")
+        row["partial"] = True
+    mark_implausible(row, notes, MAX_SPEED_M_S, MAX_DAY_ON_FOOT_M)
+
+
+def mark_implausible(row: dict[str, Any], notes: list[str], ceilings: dict, max_day_m: float
+                     ) -> None:
+    """Set ``row['implausible']`` (with a note) when its distance over its time is faster
+    than its sport's ceiling, or its on-foot distance beyond a day's human record."""
+    dist = row.get("distance_m")
+    t = row.get("moving_s") or row.get("elapsed_s")
+    sport = str(row.get("sport"))
+    bound = ceilings.get(sport)
+    why = None
+    if dist and t and bound is not None and dist / t > bound.high and dist > 1000:
+        why = (f"{dist / 1000:.1f} km in {t / 60:.0f} min is {dist / t * 3.6:.0f} km/h, faster "
+               f"than any human {sport.replace('_', ' ')} ({bound.source})")
+    elif dist and sport in ON_FOOT_SPORTS and dist > max_day_m * max(1.0, (t or 0) / 86400):
+        why = f"{dist / 1000:.0f} km on foot is beyond the 24-hour world record"
+    if why:
+        row["implausible"] = True
+        notes.append(f"implausible: {why}; kept but left out of load, advice and shoes")
 
 
 def steps_per_minute(cadence: pd.Series, per_foot: bool = True) -> pd.Series:

@@ -31,17 +31,13 @@ import pandas as pd
 
 from ..errors import CorruptFileError, InputError
 from ..safeio import read_regular_file
+from ..sports import lookup
 from ._source import MAX_FILE_BYTES, RawFile
 from ._summary import Parsed, summarise
 from ._time import TZ_RECORDED, Placement
 from ._xml import iterparse_safe
 
 EXPORT_XML = "export.xml"
-#: workoutActivityType (without the HKWorkoutActivityType prefix) -> kneeload's sport.
-APPLE_SPORTS = {
-    "Running": "running", "Walking": "walking", "Hiking": "walking", "Cycling": "cycling",
-    "HandCycling": "cycling", "Swimming": "swimming",
-}
 #: Length units Apple writes -> metres.
 LENGTH_M = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048, "yd": 0.9144, "cm": 0.01}
 DURATION_S = {"s": 1.0, "min": 60.0, "hr": 3600.0, "h": 3600.0, "ms": 0.001}
@@ -146,7 +142,8 @@ def _workout_parsed(el, index: int, xml_name: str, read: Callable[[str], bytes |
     if start is None:
         raise InputError(where, f"has no readable startDate ({el.get('startDate')!r}); it "
                          "cannot be placed on a date")
-    sport = APPLE_SPORTS.get(kind, "other")
+    label = lookup("apple", kind, default_sport="other")
+    sport = label.sport
     if sport == "running" and str(meta.get("HKIndoorWorkout", "0")).strip() == "1":
         sport = "treadmill"
     dist = _quantity(el.get("totalDistance"), el.get("totalDistanceUnit"), LENGTH_M)
@@ -183,7 +180,7 @@ def _workout_parsed(el, index: int, xml_name: str, read: Callable[[str], bytes |
                 samples = parse_gpx(raw, default_sport=sport)[0].samples
             except InputError as exc:
                 route_note.append(f"route {rel} could not be read ({exc.reason}); totals only")
-    if kind not in APPLE_SPORTS:
+    if label.assumed or label.unknown:
         route_note.append(f"Apple workout type {kind or 'not recorded'!r} counted as 'other'")
     digest = hashlib.sha1(f"apple:{el.get('startDate')}:{kind}:{el.get('sourceName')}"
                           .encode()).hexdigest()

@@ -56,8 +56,8 @@ from ..schema import ACTIVITY_COLUMN_NAMES, conform_activities
 
 #: v3: the FIT fast path's fixes (a session without records, a second empty 'distance');
 #: v4: the index is an .npz file, not Parquet (no pyarrow)
-CACHE_VERSION = "v4"
-_OLD_VERSIONS = ("v1", "v2", "v3")
+CACHE_VERSION = "v5"
+_OLD_VERSIONS = ("v1", "v2", "v3", "v4")
 _SKIP_COLS = ("skip_path", "skip_kind", "skip_reason")
 #: Default size bound of the index [bytes]; ~2 KB per activity: 100,000+ activities.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..errors import CorruptFileError, InvalidTimeError, NotAnActivityError
 from ..schema import ON_FOOT_SPORTS, conform_samples
+from ..sports import lookup
 from ._source import RawFile
 from ._summary import Parsed, SampleArrays, valid_time_arrays, valid_times
 from ._time import EARLIEST_VALID, latest_valid
@@ -42,24 +43,6 @@ FIT_MIN_ABSOLUTE = 0x10000000
 BACKENDS = ("fitdecode", "fitdecode-only", "fitparse")
 #: The note of an activity whose watch counted from power-on (see _place_power_on_clock).
 POWER_ON_NOTE = "the watch's clock counts from power-on"
-
-
-def normalise_sport(sport: object, sub_sport: object) -> str:
-    """FIT ``sport``/``sub_sport`` -> kneeload's normalised sport."""
-    sp, sub = str(sport or "").lower(), str(sub_sport or "").lower()
-    if sp == "running":
-        if sub == "trail":
-            return "trail_running"
-        if sub in ("treadmill", "indoor_running", "virtual_activity"):
-            return "treadmill"
-        return "running"
-    if sp in ("walking", "hiking"):
-        return "walking"
-    if sp in ("cycling", "e_biking"):
-        return "cycling"
-    if sp == "swimming":
-        return "swimming"
-    return "other"
 
 
 def _utc(value: object) -> pd.Timestamp | None:
@@ -438,18 +421,25 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
                                      "recorded")
         # Unterminated or cut-off recording: one session from the records.
         sport_msg = (r.sports or r.laps or [{}])[0]
-        sport = normalise_sport(sport_msg.get("sport"), sport_msg.get("sub_sport"))
-        if not sport_msg.get("sport"):
-            sport = default_sport
-            notes.append(f"sport not recorded; assumed {default_sport}")
-        sessions = [{"sport": None, "_sport": sport, "_assumed": not sport_msg.get("sport")}]
+        label = lookup("fit", (sport_msg.get("sport"), sport_msg.get("sub_sport")),
+                       default_sport=default_sport)
+        if label.note:
+            notes.append(label.note)
+        sessions = [{"sport": None, "_sport": label.sport, "_assumed": label.assumed}]
         if not r.problem:
             notes.append("no session summary in the file; totals from the records")
 
     out: list[Parsed] = []
     starts = [_utc(s.get("start_time")) for s in sessions]
     for i, s in enumerate(sessions):
-        sport = s.get("_sport") or normalise_sport(s.get("sport"), s.get("sub_sport"))
+        sport_note = None
+        if s.get("_sport"):
+            sport = s["_sport"]
+        else:
+            label = lookup("fit", (s.get("sport"), s.get("sub_sport")),
+                           default_sport=default_sport)
+            sport, sport_note = label.sport, label.note
+            s = {**s, "_assumed": label.assumed}
         on_foot = sport in ON_FOOT_SPORTS
         start = starts[i]
         if start is not None and not (EARLIEST_VALID <= start <= latest_valid()):
@@ -458,6 +448,8 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",
             start = None
         else:
             notes_i = []
+        if sport_note:
+            notes_i.append(sport_note)
         end = _utc(s.get("timestamp"))
         if end is not None and not (EARLIEST_VALID <= end <= latest_valid()):
             end = None

@@ -27,25 +27,22 @@ import pandas as pd
 
 from ..errors import InputError, UnsupportedFormatError
 from ..schema import ON_FOOT_SPORTS
+from ..sports import lookup
 from ._summary import place_start
 from ._time import TZ_RECORDED, Placement, round_offset
 from .strava import GearItem
 
-#: Garmin activityType typeKey -> kneeload's sport.
-GARMIN_SPORTS = {
-    "running": "running", "street_running": "running", "track_running": "running",
-    "trail_running": "trail_running", "treadmill_running": "treadmill",
-    "indoor_running": "treadmill", "virtual_run": "treadmill", "ultra_run": "trail_running",
-    "walking": "walking", "hiking": "walking", "casual_walking": "walking",
-    "speed_walking": "walking", "cycling": "cycling", "road_biking": "cycling",
-    "mountain_biking": "cycling", "gravel_cycling": "cycling", "indoor_cycling": "cycling",
-    "virtual_ride": "cycling", "e_bike_fitness": "cycling", "lap_swimming": "swimming",
-    "open_water_swimming": "swimming", "swimming": "swimming",
-}
 #: A summary and a FIT file are the same activity when their starts differ by at most [s].
 MATCH_START_S = 120.0
 #: Centimetres per stored distance unit, by unit name.
 DISTANCE_UNITS = {"cm": 0.01, "m": 1.0}
+
+
+def garmin_sport(type_key: str) -> str | None:
+    """kneeload's sport of a Garmin ``typeKey`` (:func:`kneeload.sports.lookup`); None when
+    the key is missing, generic or not in the vocabulary (the row is then 'other', noted)."""
+    label = lookup("garmin", type_key)
+    return None if label.assumed or label.unknown else label.sport
 
 
 @dataclass
@@ -117,7 +114,7 @@ def parse_summaries(name: str, data: bytes) -> list[GarminSummary]:
         tkey = _type_key(r.get("activityType"))
         out.append(GarminSummary(
             activity_id=int(aid), name=str(r.get("name") or ""), type_key=tkey,
-            sport=GARMIN_SPORTS.get(tkey), start_time=start, utc_offset_s=offset,
+            sport=garmin_sport(tkey), start_time=start, utc_offset_s=offset,
             distance_raw=_f(r.get("distance")), index=i, parent=bool(r.get("parent")),
             values={
                 "elapsed_s": _f(r.get("elapsedDuration"), 1e-3) or _f(r.get("duration"), 1e-3),
@@ -144,7 +141,7 @@ def distance_unit(pairs: list[tuple[float, float]], summaries: list[GarminSummar
     votes = {"cm": 0, "m": 0}
     for s in summaries:
         t = s.values.get("moving_s")
-        if s.distance_raw and t and t > 60 and s.sport in GARMIN_SPORTS.values():
+        if s.distance_raw and t and t > 60 and s.sport not in (None, "other"):
             for unit, per in DISTANCE_UNITS.items():
                 if 0.3 <= s.distance_raw * per / t <= 12:
                     votes[unit] += 1

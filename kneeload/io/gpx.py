@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..errors import InputError, InvalidTimeError, NotAnActivityError
 from ..schema import ON_FOOT_SPORTS
+from ..sports import lookup
 from ._source import RawFile
 from ._summary import Parsed, haversine_steps_m, steps_per_minute, valid_times
 from ._xml import (
@@ -51,26 +52,15 @@ from ._xml import (
     to_float,
 )
 
-#: <trk><type> values (lower case) -> sport. Numbers are Strava's activity type codes.
-GPX_SPORTS = {
-    "running": "running", "run": "running", "9": "running", "trail_running": "trail_running",
-    "trail run": "trail_running", "trailrun": "trail_running", "treadmill": "treadmill",
-    "virtualrun": "treadmill", "walking": "walking", "walk": "walking", "10": "walking",
-    "hiking": "walking", "hike": "walking", "cycling": "cycling", "biking": "cycling",
-    "ride": "cycling", "1": "cycling", "swimming": "swimming", "swim": "swimming",
-}
 _HR = {"hr", "heartrate"}
 _CAD = {"cad", "cadence", "runcadence"}
 
 
-def gpx_sport(value: str | None, default_sport: str) -> tuple[str, str | None]:
-    """Normalised sport and a note when it was assumed."""
-    if value is None or not value.strip():
-        return default_sport, f"sport not recorded; assumed {default_sport}"
-    sport = GPX_SPORTS.get(value.strip().lower())
-    if sport is None:
-        return default_sport, f"unknown sport type {value.strip()!r}; assumed {default_sport}"
-    return sport, None
+def gpx_sport(value: str | None, default_sport: str) -> tuple[str, str | None, bool]:
+    """Normalised sport of a ``<trk><type>`` (:func:`kneeload.sports.lookup`), its note, and
+    whether it was assumed (no type)."""
+    label = lookup("gpx", value, default_sport=default_sport)
+    return label.sport, label.note, label.assumed
 
 
 def _cumulative_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray) -> np.ndarray:
@@ -577,7 +567,7 @@ def _activity(raw: RawFile, p: _Points, default_sport: str) -> list[Parsed]:
     lat, lon, ele, hr, cad = p.lat, p.lon, p.ele, p.hr, p.cad
     times, seg, sport_text = p.times, p.seg, p.sport_text
     notes: list[str] = []
-    sport, sport_note = gpx_sport(sport_text, default_sport)
+    sport, sport_note, assumed = gpx_sport(sport_text, default_sport)
     if sport_note:
         notes.append(sport_note)
     if p.no_zone:
@@ -606,7 +596,7 @@ def _activity(raw: RawFile, p: _Points, default_sport: str) -> list[Parsed]:
         notes.append(f"{missing} of {len(samples)} points have no time stamp; distance uses "
                      "every point, times only the timed ones")
     return [Parsed(source_path=raw.name, source_format="gpx", digest=raw.digest,
-                   session_index=0, samples=samples, sport=sport, sport_assumed=bool(sport_note),
+                   session_index=0, samples=samples, sport=sport, sport_assumed=assumed,
                    totals={"distance_m": float(samples["distance_m"].max())},
                    distance_source="track",
                    sub_sport=(sport_text or "").strip(), device=p.creator,

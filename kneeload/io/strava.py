@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import InputError, UnsupportedFormatError
+from ..sports import lookup
 
 #: Canonical column -> its header in each language Strava exports (en, de, fr, es, it, pt,
 #: nl). Matching ignores case, accents and punctuation.
@@ -87,32 +88,6 @@ LANGUAGES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish",
 #: Languages whose numbers use a decimal comma ("10,20").
 DECIMAL_COMMA = frozenset({"de", "fr", "es", "it", "pt", "nl"})
 
-#: Strava activity types (every language, compared without case and accents) -> sport.
-STRAVA_SPORTS: dict[str, str] = {}
-for _sport, _names in {
-    "running": ["Run", "Lauf", "Laufen", "Course à pied", "Course", "Carrera", "Correr",
-                "Corsa", "Corrida", "Hardlopen", "Hardloop"],
-    "trail_running": ["Trail Run", "Traillauf", "Trailrun", "Trail", "Carrera por montaña",
-                      "Trail running", "Corsa in montagna", "Corrida em trilha", "Traillopen"],
-    "treadmill": ["Virtual Run", "Virtueller Lauf", "Course virtuelle", "Carrera virtual",
-                  "Corsa virtuale", "Corrida virtual", "Virtuele run", "Virtueel hardlopen"],
-    "walking": ["Walk", "Hike", "Spaziergang", "Gehen", "Wanderung", "Wandern", "Marche",
-                "Randonnée", "Caminata", "Senderismo", "Camminata", "Escursionismo",
-                "Caminhada", "Trilha", "Wandelen", "Wandeltocht", "Hiken"],
-    "cycling": ["Ride", "Virtual Ride", "E-Bike Ride", "Gravel Ride", "Mountain Bike Ride",
-                "E-Mountain Bike Ride", "Velomobile", "Handcycle", "Radfahrt", "Radfahren",
-                "Virtuelle Radfahrt", "E-Bike-Fahrt", "Gravel-Fahrt", "Mountainbike-Fahrt",
-                "Vélo", "Sortie à vélo", "Vélo virtuel", "Vélo électrique", "VTT", "Gravel",
-                "Bicicleta", "Ciclismo", "Bicicleta virtual", "Giro in bici", "Bici",
-                "Giro in bici virtuale", "Pedalada", "Pedalada virtual", "Fietsrit",
-                "Fietsen", "Virtuele fietsrit", "Mountainbikerit"],
-    "swimming": ["Swim", "Schwimmen", "Natation", "Natación", "Nuoto", "Natação",
-                 "Zwemmen"],
-}.items():
-    for _n in _names:
-        STRAVA_SPORTS[re.sub(r"[^a-z0-9]", "", unicodedata.normalize(
-            "NFKD", _n).encode("ascii", "ignore").decode().lower())] = _sport
-
 #: Month names and abbreviations in the export languages (lower case, no accents or dots).
 _MONTHS: dict[str, int] = {}
 for _i, _month_names in enumerate([
@@ -146,7 +121,8 @@ _HEADER_LOOKUP: dict[str, tuple[str, str]] = {
 
 def strava_sport(activity_type: str) -> str | None:
     """kneeload's sport for a Strava activity type in any export language; None if unknown."""
-    return STRAVA_SPORTS.get(_key(activity_type))
+    label = lookup("strava", activity_type)
+    return None if label.assumed or label.unknown else label.sport
 
 
 def header_language(header: list[str]) -> str | None:

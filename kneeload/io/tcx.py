@@ -14,12 +14,11 @@ import pandas as pd
 
 from ..errors import InvalidTimeError, NotAnActivityError
 from ..schema import ON_FOOT_SPORTS
+from ..sports import lookup
 from ._source import RawFile
 from ._summary import Parsed, steps_per_minute, valid_times
 from ._time import EARLIEST_VALID, latest_valid
 from ._xml import local, parse_times, parse_xml, to_float
-
-TCX_SPORTS = {"running": "running", "biking": "cycling", "walking": "walking"}
 
 
 def _child(el: ET.Element, name: str) -> ET.Element | None:
@@ -54,11 +53,10 @@ def parse_tcx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
     for index, act in enumerate(activities):
         notes: list[str] = []
         sport_text = act.get("Sport", "")
-        sport = TCX_SPORTS.get(sport_text.lower())
-        assumed = sport is None
-        if sport is None:
-            sport = default_sport
-            notes.append(f"sport {sport_text or 'not recorded'!r}; assumed {default_sport}")
+        label = lookup("tcx", sport_text, default_sport=default_sport)
+        sport, assumed = label.sport, label.assumed
+        if label.note:
+            notes.append(label.note)
         laps = [c for c in act if local(c.tag) == "Lap"]
         lap_dist = [to_float(raw, _text(lap, "DistanceMeters"), "DistanceMeters", f"lap {i + 1}")
                     for i, lap in enumerate(laps)]
