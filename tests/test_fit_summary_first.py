@@ -35,6 +35,7 @@ from kneeload.io._summary import (
     Parsed,
     SampleArrays,
     _first,
+    check_row,
     climb_m,
     haversine_steps_m,
     place_start,
@@ -344,7 +345,7 @@ def _reference_row(parsed: Parsed, tz) -> dict[str, object]:
         local_start, offset, tz_source = place_start(start, parsed.utc_offset_s,
                                                      parsed.offset_source, lat, lon, tz)
 
-    return {
+    row = {
         "activity_id": f"{parsed.digest[:16]}-{parsed.session_index}",
         "start_time": start,
         "local_start": local_start,
@@ -369,8 +370,15 @@ def _reference_row(parsed: Parsed, tz) -> dict[str, object]:
         "n_samples": len(s),
         "distance_source": dist_src,
         "partial": parsed.partial,
-        "note": "; ".join(notes),
+        "implausible": False,
+        "note": "",
     }
+    # the row checks added later (issue 24) are the same shared function on both paths
+    t = s["time"].dropna()
+    span = (t.max() - t.min()).total_seconds() if len(t) >= 2 else None
+    check_row(row, notes, span_s=span)
+    row["note"] = "; ".join(notes)
+    return row
 
 
 def test_filled_is_pandas_ffill_bfill():
