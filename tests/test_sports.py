@@ -1,0 +1,188 @@
+"""The sport vocabulary, its policy, and rows that cannot be impossible (issue 24).
+
+Property tests write GPX and TCX files with random pauses, negative and repeated time steps,
+laps that disagree with the points, out-of-range and non-finite values, GPS jumps and random
+sport labels, and assert the row invariants for every reader.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kneeload
+from kneeload import sports
+from kneeload.schema import SPORTS
+from kneeload.sports import TABLES, key, lookup, unknown_labels, user_sports
+
+
+def test_every_entry_is_one_of_the_sports():
+    for t in TABLES.values():
+        assert t.reference and t.title
+        assert set(t.labels.values()) <= set(SPORTS), t.source
+
+
+def test_one_label_means_one_sport_in_every_format():
+    seen: dict[str, set[str]] = {}
+    for t in TABLES.values():
+        for label, sport in t.labels.items():
+            if not key(label).isdigit():  # numbers are each source's own codes
+                seen.setdefault(key(label), set()).add(sport)
+    assert {k: v for k, v in seen.items() if len(v) > 1} == {}
+
+
+def test_fit_table_is_the_whole_profile_enumeration():
+    from fitdecode.profile import FIELD_TYPES
+    assert sports.FIT_SPORT_CODES == FIELD_TYPES["sport"].enum
+    assert sports.FIT_SUB_SPORT_CODES == FIELD_TYPES["sub_sport"].enum
+
+
+@pytest.mark.parametrize(("source", "label", "sport"), [
+    ("garmin", "road_biking", "cycling"), ("gpx", "road_biking", "cycling"),
+    ("gpx", "9", "running"), ("gpx", "Trail Run", "trail_running"),
+    ("fit", ("running", "trail"), "trail_running"), ("fit", (1, 1), "treadmill"),
+    ("fit", ("wheelchair_push_run", None), "other"), ("tcx", "Biking", "cycling"),
+    ("strava", "Course à pied", "running"), ("apple", "HandCycling", "cycling"),
+    ("health_connect", 56, "running"), ("health_connect", "79", "walking"),
+    ("zepp", 1, "running"), ("opentracks" if "opentracks" in TABLES else "gpx",
+                             "swimming in open water", "swimming"),
+])
+def test_labels(source, label, sport):
+    got = lookup(source, label)
+    assert got.sport == sport and got.note is None and not got.assumed
+
+
+def test_policy_generic_unknown_missing_and_user_mapping():
+    other = lookup("tcx", "Other")  # an open-water swim in the wild: never a run
+    assert other.sport == "other" and other.unknown and "'Other' is generic" in other.note
+    odd = lookup("gpx", "jkljkl")
+    assert odd.sport == "other" and "'jkljkl' is not one kneeload knows" in odd.note
+    missing = lookup("gpx", "  ", default_sport="walking")
+    assert missing.sport == "walking" and missing.assumed
+    with user_sports({"Other": "running", "gpx:jkljkl": "cycling"}):
+        assert lookup("tcx", "Other").sport == "running"
+        assert lookup("gpx", "jkljkl").sport == "cycling"
+        assert lookup("tcx", "jkljkl").sport == "other"  # the key named gpx only
+    assert lookup("tcx", "Other").sport == "other"
+    with pytest.raises(ValueError, match="must be one of"):
+        with user_sports({"x": "rowing"}):
+            pass
+    assert unknown_labels([odd.note, other.note + "; x", odd.note, ""]) == {
+        "jkljkl": 2, "Other": 1}
+
+
+def test_sports_doc_is_current():
+    assert (ROOT / "docs" / "sports.md").read_text() == sports.sports_markdown()
+
+
+# --- row invariants, every reader --------------------------------------------------------------
+
+T0 = pd.Timestamp("2024-05-06T07:00:00Z")
+LABELS = st.sampled_from(["running", "run", "9", "cycling", "Other", "jkljkl", "", "hiking",
+                          "road_biking", "swimming"])
+STEP = st.tuples(
+    st.sampled_from([1, 1, 1, 5, 0, -3, 600]),                   # time step [s]: pauses,
+    st.floats(-0.001, 0.001) | st.sampled_from([0.5, 90.0]),      # repeats, backwards; jumps
+    st.sampled_from([140.0, 0.0, 254.0, 300.0, math.nan, math.inf]),  # heart rate [bpm]
+    st.sampled_from([85.0, 508.0, 1000.0, math.nan]),             # cadence
+    st.sampled_from([100.0, 101.0, 99.0, -11000.0, 1e7]),         # elevation [m]
+)
+
+
+def _gpx(label: str, steps) -> str:
+    t, lat, lon, pts = T0, 45.0, 7.0, []
+    for dt_s, dlat, hr, cad, ele in steps:
+        t = t + pd.Timedelta(seconds=dt_s)
+        lat = max(-90.0, min(90.0, lat + dlat))
+        pts.append(f'<trkpt lat="{lat}" lon="{lon}"><ele>{ele}</ele>'
+                   f'<time>{t.strftime("%Y-%m-%dT%H:%M:%SZ")}</time><extensions>'
+                   f'<gpxtpx:TrackPointExtension><gpxtpx:hr>{hr}</gpxtpx:hr>'
+                   f'<gpxtpx:cad>{cad}</gpxtpx:cad></gpxtpx:TrackPointExtension>'
+                   '</extensions></trkpt>')
+    typ = f"<type>{label}</type>" if label else ""
+    return ('<?xml version="1.0"?><gpx version="1.1" creator="t" '
+            'xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx='
+            '"http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+            f'<trk>{typ}<trkseg>{"".join(pts)}</trkseg></trk></gpx>')
+
+
+def _tcx(label: str, steps, lap_s: float) -> str:
+    t, dist, pts = T0, 0.0, []
+    for dt_s, dlat, hr, cad, ele in steps:
+        t = t + pd.Timedelta(seconds=dt_s)
+        dist += dlat * 111_000
+        pts.append(f'<Trackpoint><Time>{t.strftime("%Y-%m-%dT%H:%M:%SZ")}</Time>'
+                   f'<AltitudeMeters>{ele}</AltitudeMeters><DistanceMeters>{dist}'
+                   f'</DistanceMeters><HeartRateBpm><Value>{hr}</Value></HeartRateBpm>'
+                   f'<Cadence>{cad}</Cadence></Trackpoint>')
+    return ('<?xml version="1.0"?><TrainingCenterDatabase xmlns="http://www.garmin.com/'
+            'xmlschemas/TrainingCenterDatabase/v2"><Activities>'
+            f'<Activity Sport="{label}"><Id>{T0.strftime("%Y-%m-%dT%H:%M:%SZ")}</Id>'
+            f'<Lap StartTime="{T0.strftime("%Y-%m-%dT%H:%M:%SZ")}"><TotalTimeSeconds>{lap_s}'
+            f'</TotalTimeSeconds><DistanceMeters>1000</DistanceMeters><Track>{"".join(pts)}'
+            '</Track></Lap></Activity></Activities></TrainingCenterDatabase>')
+
+
+def _assert_invariants(df: pd.DataFrame) -> None:
+    for _, r in df.iterrows():
+        assert r["sport"] in SPORTS
+        for col in ("moving_s", "elapsed_s"):
+            assert pd.isna(r[col]) or r[col] >= 0, col
+        if pd.notna(r["moving_s"]) and pd.notna(r["elapsed_s"]):
+            assert r["moving_s"] <= r["elapsed_s"], (r["moving_s"], r["elapsed_s"])
+        for col in ("distance_m", "ascent_m", "descent_m"):
+            assert pd.isna(r[col]) or (math.isfinite(r[col]) and r[col] >= 0), col
+        for col in ("hr_avg_bpm", "hr_max_bpm"):
+            assert pd.isna(r[col]) or 25 <= r[col] <= 250, col
+        assert pd.isna(r["cadence_spm"]) or 0 <= r["cadence_spm"] <= 260
+        assert r["start_time"] <= pd.Timestamp.now(tz="UTC")
+        if r["implausible"]:
+            assert "implausible" in r["note"]
+    runs = kneeload.load.running(df) if hasattr(kneeload, "load") else df
+    assert not runs["implausible"].any()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(label=LABELS, steps=st.lists(STEP, min_size=2, max_size=40))
+def test_gpx_rows_are_possible(tmp_path_factory, label, steps):
+    p = tmp_path_factory.mktemp("g") / "a.gpx"
+    p.write_text(_gpx(label, steps))
+    try:
+        df = kneeload.read_file(p, tz="UTC")
+    except kneeload.errors.InputError:
+        return  # reported with its reason, never a silent row
+    _assert_invariants(df)
+    if label in ("Other", "jkljkl"):
+        assert (df["sport"] == "other").all() and df["note"].str.contains(label).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(label=st.sampled_from(["Running", "Biking", "Other", "Walking", "Zorb", ""]),
+       steps=st.lists(STEP, min_size=2, max_size=40),
+       lap_s=st.sampled_from([4.0, 0.0, -100.0, 1e9, 3600.0]))
+def test_tcx_rows_are_possible(tmp_path_factory, label, steps, lap_s):
+    p = tmp_path_factory.mktemp("t") / "a.tcx"
+    p.write_text(_tcx(label, steps, lap_s))
+    try:
+        df = kneeload.read_file(p, tz="UTC")
+    except kneeload.errors.InputError:
+        return
+    _assert_invariants(df)
+    if label == "Other":
+        assert (df["sport"] == "other").all()
+
+
+def test_a_10000_km_run_is_kept_marked_and_out_of_load(tmp_path):
+    # 2 points 90 deg of latitude apart (10,008 km) in 1 h: no human runs 10,008 km/h
+    p = tmp_path / "far.gpx"
+    p.write_text(_gpx("running", [(0, 0.0, 140.0, 85.0, 100.0), (3600, 90.0 - 45.0 - 1e-9,
+                                                                 140.0, 85.0, 100.0)]))
+    df = kneeload.read_file(p, tz="UTC")
+    assert df["implausible"].all() and df["note"].str.contains("faster than any human").all()
+    from kneeload.load import running
+    assert running(df).empty
