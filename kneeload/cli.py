@@ -139,7 +139,8 @@ def _read(args: argparse.Namespace) -> ReadResult:
     cfg = load_config(found.config)
     args.unit = args.unit or cfg.unit
     return read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
-                           force_tz=getattr(args, "force_tz", None))
+                           force_tz=getattr(args, "force_tz", None),
+                           sports=cfg.sports or None)
 
 
 def _summary_table(df: pd.DataFrame, unit: str) -> str:
@@ -173,13 +174,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
                                               .str.startswith("machine:").sum())}
         print(json_text(out, indent=2))
     else:
-        runs = acts[acts["sport"].isin(RUNNING_SPORTS)]
+        runs = acts[acts["sport"].isin(RUNNING_SPORTS) & ~acts["implausible"]]
         print(_summary_table(acts, args.unit))
         print(f"\n{len(acts)} activities, {len(runs)} runs, "
               f"{to_unit(runs['distance_m'].sum(), args.unit):.1f} {args.unit} running")
         note = machine_clock_note(acts)
         if note:
             print(note)
+        from .sports import unknown_labels
+        if unknown := unknown_labels(acts["note"]):
+            print("Sport labels kneeload does not know, counted as 'other' (map them under "
+                  "[sports] in kneeload.toml): "
+                  + ", ".join(f"{k!r} x{n}" for k, n in unknown.items()))
         partial = acts[acts["partial"] | (acts["note"] != "")]
         if len(partial):
             print("\nNotes:")
@@ -434,7 +440,7 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     cfg = load_config(found.config)
     unit = args.unit or cfg.unit
     result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
-                             force_tz=args.force_tz)
+                             force_tz=args.force_tz, sports=cfg.sports or None)
     for r in result.skipped[result.skipped["kind"] != "duplicate"].itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
     shoes = sh.merge_shoes(sh.read_shoes(found.shoes) if found.shoes else None,

@@ -136,6 +136,8 @@ class Config:
     #: single_pair_share
     shoes: dict[str, Any] = field(default_factory=lambda: dict(SHOE_DEFAULTS))
     load: str = "distance"
+    #: the ``[sports]`` table: sport label -> sport (see docs/sports.md)
+    sports: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _apply_top(self, {"unit": self.unit, "week_start": self.week_start, "load": self.load,
@@ -257,15 +259,22 @@ def load_config(path: str | os.PathLike[str] | None = None,
         doc = tomllib.loads(_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-    known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load"}
+    known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load", "sports"}
     for key in doc:
         if key not in known:
             raise ConfigError(f"{path}: unknown setting {key!r}; settings are "
                               + ", ".join(sorted(known)))
-    _apply_top(cfg, {k: v for k, v in doc.items() if k not in ("rules", "pain", "shoes")},
+    _apply_top(cfg, {k: v for k, v in doc.items()
+                     if k not in ("rules", "pain", "shoes", "sports")},
                f"{path}: ")
     _merge_rules(cfg.rules, doc.get("rules", {}), f"{path}: rules")
     cfg.pain.update(_check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
     cfg.shoes.update(_shoe_values(doc.get("shoes", {}), f"{path}: shoes", cfg.unit))
+    from .sports import check_mapping
+    try:
+        check_mapping(doc.get("sports", {}))
+    except (ValueError, AttributeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    cfg.sports = {str(k): str(v) for k, v in doc.get("sports", {}).items()}
     cfg.source = path
     return cfg

@@ -156,6 +156,7 @@ class Season:
                           origin={k: "given" for k in ("config", "pain", "shoes",
                                                         "shoe_assignments")})
         cfg = config if isinstance(config, Config) else load_config(found.config)
+        read_kwargs.setdefault("sports", cfg.sports or None)
         result = read_activities(paths, tz=tz or cfg.tz, **read_kwargs)
         pain = read_pain_log(found.pain) if found.pain else None
         own = read_shoes(found.shoes) if found.shoes else None

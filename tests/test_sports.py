@@ -186,3 +186,31 @@ def test_a_10000_km_run_is_kept_marked_and_out_of_load(tmp_path):
     assert df["implausible"].all() and df["note"].str.contains("faster than any human").all()
     from kneeload.load import running
     assert running(df).empty
+
+
+def test_user_mapping_from_the_api_and_the_config(tmp_path):
+    # an unknown label -> other, listed; mapped from the API -> the mapped sport
+    (tmp_path / "a.gpx").write_text(_gpx("road_biking", [(0, 0.0, 140.0, 85.0, 100.0),
+                                                         (60, 0.001, 140.0, 85.0, 100.0)]))
+    (tmp_path / "b.gpx").write_text(_gpx("Zorbing", [(0, 0.0, 140.0, 85.0, 100.0),
+                                                     (60, 0.001, 140.0, 85.0, 100.0)]))
+    plain = kneeload.read_activities(tmp_path, tz="UTC", cache=False, drop_duplicates=False)
+    assert sorted(plain.activities["sport"]) == ["cycling", "other"]
+    assert plain.unknown_sports == {"Zorbing": 1}
+    mapped = kneeload.read_activities(tmp_path, tz="UTC", cache=tmp_path / "c",
+                                      drop_duplicates=False,
+                                      sports={"Zorbing": "running", "gpx:road_biking": "other"})
+    assert sorted(mapped.activities["sport"]) == ["other", "running"]
+    assert mapped.unknown_sports == {}
+    again = kneeload.read_activities(tmp_path, tz="UTC", cache=tmp_path / "c",
+                                     drop_duplicates=False)  # not the mapped rows
+    assert sorted(again.activities["sport"]) == ["cycling", "other"]
+    with pytest.raises(kneeload.errors.UsageError):
+        kneeload.read_activities(tmp_path, cache=False, sports={"x": "rowing"})
+    toml = tmp_path / "kneeload.toml"
+    toml.write_text('[sports]\nZorbing = "walking"\n')
+    from kneeload.config import load_config
+    assert load_config(toml).sports == {"Zorbing": "walking"}
+    toml.write_text('[sports]\nZorbing = "rowing"\n')
+    with pytest.raises(kneeload.errors.ConfigError, match="must be one of"):
+        load_config(toml)

@@ -95,6 +95,13 @@ class ReadResult:
     skipped: pd.DataFrame
     gear: pd.DataFrame = dataclasses.field(default_factory=lambda: empty_gear())
 
+    @property
+    def unknown_sports(self) -> dict[str, int]:
+        """Sport labels kneeload does not know (counted as 'other'), with how many rows had
+        each, most first (see docs/sports.md)."""
+        from ..sports import unknown_labels
+        return unknown_labels(self.activities["note"])
+
 
 GEAR_COLUMNS = ("name", "kind", "brand", "model", "first_used", "retired", "status",
                 "replace_m", "source")
@@ -771,11 +778,12 @@ def _read_inputs(inputs: list[tuple[str, str]], *, place: Placement, default_spo
                  fit_backend: str, cache: bool | str | os.PathLike[str], strict: bool,
                  workers: int | None, progress: bool | None,
                  runner: Callable[[list[list[tuple]], tuple], Iterable[list[tuple]]] | None,
-                 chunk_size: int
+                 chunk_size: int, sports_key: str = ""
                  ) -> tuple[dict[int, tuple[list, list]], list[str | None], pd.DataFrame | None]:
     """:func:`ingest`'s work: what each input gave (new rows and skipped entries by input
     position), the inputs' cache keys and the cached rows (see :func:`_rows_in_order`)."""
-    settings = f"{place.key}|{default_sport}|{fit_backend}"
+    settings = f"{place.key}|{default_sport}|{fit_backend}" + (
+        f"|sports={sports_key}" if sports_key else "")
     store = None
     if cache is not False:
         from .cache import ParseCache
@@ -911,7 +919,8 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
                     fit_backend: str = "fitdecode",
                     cache: bool | str | os.PathLike[str] = True,
                     workers: int | None = None,
-                    force_tz: str | dt.tzinfo | None = None) -> ReadResult:
+                    force_tz: str | dt.tzinfo | None = None,
+                    sports: dict[str, str] | None = None) -> ReadResult:
     """Read files and folders into one activities table.
 
     Parameters
@@ -947,6 +956,10 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     workers : int, optional
         Processes for parsing uncached files. Default: :func:`default_workers` (the idle
         cores, 1 for fewer than 32 files); 1 parses here.
+    sports : dict, optional
+        Sport labels mapped by the user, before the vocabulary (``{"road_biking":
+        "cycling", "Other": "running"}``, a key may name its format: ``"gpx:Other"``;
+        see docs/sports.md). Parsed here, in this process, with the mapping in the cache key.
 
     Returns
     -------
@@ -957,10 +970,17 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
     check_sport(default_sport)
     zone = placement(tz, force_tz)
     inputs = _inputs(paths, recursive)
-    results, keys, cached_rows = _read_inputs(
-        inputs, place=zone, default_sport=default_sport, fit_backend=fit_backend, cache=cache,
-        strict=policy is OnError.RAISE, workers=workers, progress=progress, runner=None,
-        chunk_size=16)
+    from ..sports import check_mapping, user_sports
+    try:
+        mapping = check_mapping(sports or {})
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    with user_sports(mapping):  # a mapping parses here (workers would not see it), keyed
+        results, keys, cached_rows = _read_inputs(
+            inputs, place=zone, default_sport=default_sport, fit_backend=fit_backend,
+            cache=cache, strict=policy is OnError.RAISE, workers=1 if mapping else workers,
+            progress=progress, runner=None, chunk_size=16,
+            sports_key=repr(sorted(mapping.items())) if mapping else "")
     # one table for all inputs (ingest()'s per-input frames, joined again, cost ~0.1 ms each)
     activities, _ = _rows_in_order(results, keys, cached_rows)
     skipped_all = [s for i in range(len(inputs)) for s in results.get(i, ([], []))[1]]
