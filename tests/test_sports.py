@@ -178,14 +178,29 @@ def test_tcx_rows_are_possible(tmp_path_factory, label, steps, lap_s):
 
 
 def test_a_10000_km_run_is_kept_marked_and_out_of_load(tmp_path):
-    # 2 points 90 deg of latitude apart (10,008 km) in 1 h: no human runs 10,008 km/h
-    p = tmp_path / "far.gpx"
-    p.write_text(_gpx("running", [(0, 0.0, 140.0, 85.0, 100.0), (3600, 90.0 - 45.0 - 1e-9,
-                                                                 140.0, 85.0, 100.0)]))
+    # a TCX lap of 10,000 km in 1 h: 10,000 km/h, no human runs that fast
+    p = tmp_path / "far.tcx"
+    p.write_text(_tcx("Running", [(0, 0.0, 140.0, 85.0, 100.0), (3600, 0.001, 140.0, 85.0,
+                                                                 100.0)], 3600.0)
+                 .replace("<DistanceMeters>1000</DistanceMeters>",
+                          "<DistanceMeters>10000000</DistanceMeters>"))
     df = kneeload.read_file(p, tz="UTC")
     assert df["implausible"].all() and df["note"].str.contains("faster than any human").all()
     from kneeload.load import running
     assert running(df).empty
+
+
+def test_a_gps_jump_is_cut_from_the_distance_with_a_note(tmp_path):
+    # 0.002 deg of latitude = 222.4 m in 1 min; then one fix 90 deg south and a step back
+    # to 0.002 deg past the first: both 10,000 km steps are cut, the 222.4 m step stays
+    steps = [(0, 0.0, 140.0, 85.0, 100.0), (60, 0.002, 140.0, 85.0, 100.0),
+             (60, -90.0, 140.0, 85.0, 100.0), (60, 90.002, 140.0, 85.0, 100.0)]
+    p = tmp_path / "jump.gpx"
+    p.write_text(_gpx("running", steps))
+    df = kneeload.read_file(p, tz="UTC")
+    assert df["distance_m"].iloc[0] == pytest.approx(222.39, abs=0.01)
+    assert "2 GPS steps faster than 12.5 m/s" in df["note"].iloc[0]
+    assert not df["implausible"].iloc[0]
 
 
 def test_user_mapping_from_the_api_and_the_config(tmp_path):

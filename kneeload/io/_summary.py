@@ -315,7 +315,7 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
         raise InvalidTimeError(parsed.source_path, "has no time stamps, so the activity cannot "
                                "be placed on a date; re-export it with times")
 
-    lat, lon = s.lat_deg, s.lon_deg
+    lat, lon = _valid_positions(s.lat_deg, s.lon_deg, notes)
     has_pos = (~(np.isnan(lat) | np.isnan(lon))).sum() >= 2
     device_dist = s.distance_m[~np.isnan(s.distance_m)]
 
@@ -323,10 +323,12 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
     if dist is None and len(device_dist) >= 2:
         dist, dist_src = float(device_dist.max() - device_dist.min()), "samples"
     if dist is None and has_pos:
-        dist, dist_src = track_distance_m(lat, lon), "track"
+        dist, dist_src = _track_without_jumps(s.time, lat, lon, parsed.sport, notes), "track"
     if dist is None:
         dist_src = "none"
         notes.append("no distance recorded")
+    elif dist_src == "track" and len(device_dist) >= 2:  # a reader's own track distance
+        dist = _without_jumps(s.time, s.distance_m, parsed.sport, notes, dist)
 
     elapsed = _first(totals.get("elapsed_s"))
     if elapsed is None and len(times) >= 2:
@@ -414,7 +416,72 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
 
 
 def _bad(value: object) -> bool:
-    return isinstance(value, float) and not np.isfinite(value)
+    """Infinite (NaN is an unknown value, not a bad one)."""
+    return isinstance(value, float) and np.isinf(value)
+
+
+def _valid_positions(lat: np.ndarray, lon: np.ndarray, notes: list[str]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """``lat``, ``lon`` [deg] with infinite or out-of-range positions blanked, counted in a
+    note (how many, the first index, why): never dropped silently."""
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(lat) | np.isinf(lon) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    if bad.any():
+        i = int(np.argmax(bad))
+        notes.append(f"{int(bad.sum())} of {lat.size} positions are not on the Earth (first at "
+                     f"point {i}: {lat[i]}, {lon[i]}: infinite or beyond +-90/+-180 deg) and "
+                     "were ignored")
+        lat, lon = np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
+    return lat, lon
+
+
+#: A GPS step is cut from a track only when it is longer than this as well as too fast [m].
+GPS_JUMP_MIN_M = 200.0
+
+
+def _without_jumps(time: np.ndarray, cumulative: np.ndarray, sport: str, notes: list[str],
+                   dist: float) -> float:
+    """``dist`` [m] without the steps of the ``cumulative`` track distance [m] that are
+    faster than the sport's ceiling and longer than :data:`GPS_JUMP_MIN_M`, noted."""
+    from ..sports import MAX_SPEED_M_S
+    ok = ~np.isnan(cumulative) & ~np.isnat(time)
+    if ok.sum() < 2:
+        return dist
+    steps = np.diff(cumulative[ok])
+    dt_s = np.diff(time[ok].astype("int64")) / 1e9
+    ceiling = MAX_SPEED_M_S.get(sport, MAX_SPEED_M_S["other"]).high
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jump = (dt_s > 0) & (steps > GPS_JUMP_MIN_M) & (steps / dt_s > ceiling)
+    if not jump.any():
+        return dist
+    i = int(np.flatnonzero(ok)[int(np.argmax(jump)) + 1])
+    notes.append(f"{int(jump.sum())} GPS steps faster than {ceiling:g} m/s (the ceiling for "
+                 f"{sport}; first at point {i}) cut from the distance: "
+                 f"{steps[jump].sum() / 1000:.1f} km")
+    return max(0.0, dist - float(steps[jump].sum()))
+
+
+def _track_without_jumps(time: np.ndarray, lat: np.ndarray, lon: np.ndarray, sport: str,
+                         notes: list[str]) -> float:
+    """:func:`track_distance_m` without the steps faster than the sport's ceiling
+    (:data:`kneeload.sports.MAX_SPEED_M_S`) and longer than :data:`GPS_JUMP_MIN_M`, noted."""
+    from ..sports import MAX_SPEED_M_S
+    ok = ~(np.isnan(lat) | np.isnan(lon))
+    if ok.sum() < 2:
+        return float("nan")
+    steps = haversine_steps_m(lat[ok], lon[ok])
+    t = time[ok]
+    dt_s = np.diff(t.astype("int64")) / 1e9
+    known = ~np.isnat(t[1:]) & ~np.isnat(t[:-1]) & (dt_s > 0)
+    ceiling = MAX_SPEED_M_S.get(sport, MAX_SPEED_M_S["other"]).high
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jump = known & (steps > GPS_JUMP_MIN_M) & (steps / np.where(known, dt_s, 1) > ceiling)
+    if jump.any():
+        i = int(np.flatnonzero(ok)[int(np.argmax(jump)) + 1])
+        notes.append(f"{int(jump.sum())} GPS steps faster than {ceiling:g} m/s (the ceiling "
+                     f"for {sport}; first at point {i}) cut from the distance: "
+                     f"{steps[jump].sum() / 1000:.1f} km")
+    return float(steps[~jump].sum())
 
 
 def check_row(row: dict[str, Any], notes: list[str], *, span_s: float | None = None) -> None:
