@@ -229,3 +229,23 @@ def test_user_mapping_from_the_api_and_the_config(tmp_path):
     toml.write_text('[sports]\nZorbing = "rowing"\n')
     with pytest.raises(kneeload.errors.ConfigError, match="must be one of"):
         load_config(toml)
+
+
+def test_elapsed_shorter_than_the_laps_takes_the_laps(tmp_path):
+    # a TCX lap of 5.3 h (19,080 s) whose two points are 4 s apart: elapsed 4 s is impossible
+    p = tmp_path / "laps.tcx"
+    p.write_text(_tcx("Running", [(0, 0.0, 140.0, 85.0, 100.0), (4, 0.0001, 140.0, 85.0,
+                                                              100.0)], 19080.0))
+    r = kneeload.read_file(p, tz="UTC").iloc[0]
+    assert r["elapsed_s"] == 19080.0 and r["moving_s"] == 19080.0
+    assert "shorter than the file's laps (19080 s)" in r["note"]
+
+
+def test_moving_over_elapsed_is_capped_with_a_note(tmp_path):
+    # lap time 3600 s but points span 600 s... elapsed takes the laps; a lap time that is
+    # *not* believable (0) leaves moving from the lap (0) under elapsed (600 s span)
+    p = tmp_path / "cap.tcx"
+    p.write_text(_tcx("Running", [(0, 0.0, 140.0, 85.0, 100.0), (600, 0.01, 140.0, 85.0,
+                                                                100.0)], 0.0))
+    r = kneeload.read_file(p, tz="UTC").iloc[0]
+    assert r["elapsed_s"] == 600.0 and 0 <= r["moving_s"] <= 600.0

@@ -410,7 +410,7 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
         "implausible": False,
         "note": "",
     }
-    check_row(row, notes, span_s=span)
+    check_row(row, notes, span_s=span, laps_s=_first(totals.get("laps_s")))
     row["note"] = "; ".join(notes)
     return row
 
@@ -484,13 +484,15 @@ def _track_without_jumps(time: np.ndarray, lat: np.ndarray, lon: np.ndarray, spo
     return float(steps[~jump].sum())
 
 
-def check_row(row: dict[str, Any], notes: list[str], *, span_s: float | None = None) -> None:
+def check_row(row: dict[str, Any], notes: list[str], *, span_s: float | None = None,
+              laps_s: float | None = None) -> None:
     """Make ``row`` (an activities-table row being built) possible, in place, noting each
     change in ``notes``: the one place every reader's row is checked.
 
     - totals that are not finite numbers or are negative (distance, climb, times) are nulled;
     - an elapsed time shorter than the span of the file's own time stamps (``span_s`` [s])
-      takes the span;
+      takes the span; one shorter than the sum of the file's laps (``laps_s`` [s]) takes
+      that sum;
     - a moving time longer than the elapsed time is capped at it;
     - heart rate and cadence outside the bounds of :mod:`kneeload.sports` are nulled;
     - a start in the future: ``partial``;
@@ -507,11 +509,17 @@ def check_row(row: dict[str, Any], notes: list[str], *, span_s: float | None = N
             notes.append(f"{col} {v} is not a possible value; left empty")
             row[col] = None
     elapsed, moving = row.get("elapsed_s"), row.get("moving_s")
-    if span_s is not None and span_s > 0 and (elapsed is None or elapsed < span_s - 1):
+    if span_s is not None and span_s > 0 and (elapsed is None or elapsed < span_s - 2):
         if elapsed is not None:
             notes.append(f"elapsed time {elapsed:.0f} s is shorter than the span of the "
                          f"file's own time stamps ({span_s:.0f} s); the span is used")
         row["elapsed_s"] = elapsed = span_s
+    if laps_s is not None and np.isfinite(laps_s) and 0 < laps_s < 10 * 86400 and (
+            elapsed is None or elapsed < laps_s - 1):
+        if elapsed is not None:
+            notes.append(f"elapsed time {elapsed:.0f} s is shorter than the file's laps "
+                         f"({laps_s:.0f} s); the laps' sum is used")
+        row["elapsed_s"] = elapsed = laps_s
     if moving is not None and elapsed is not None and moving > elapsed:
         if moving > elapsed + 1:
             notes.append(f"moving time {moving:.0f} s is longer than the elapsed time "

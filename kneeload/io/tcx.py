@@ -117,6 +117,7 @@ def parse_tcx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
             "moving_s": float(np.nansum(lap_time)) if laps and not np.isnan(lap_time).all()
             else None,
         }
+        totals["laps_s"] = totals["moving_s"]  # check_row: elapsed is at least the laps
         out.append(Parsed(source_path=raw.name, source_format="tcx", digest=raw.digest,
                           session_index=index, samples=samples, sport=sport,
                           sub_sport="", start_time=start, totals=totals,
