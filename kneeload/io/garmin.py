@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import InputError, UnsupportedFormatError
 from ..schema import ON_FOOT_SPORTS
 from ..sports import lookup
-from ._summary import place_start
+from ._summary import check_row, place_start
 from ._time import TZ_RECORDED, Placement, round_offset
 from .strava import GearItem
 
@@ -217,10 +217,10 @@ def summary_row(s: GarminSummary, per_unit: float, source: str, gear: str,
     local, offset, tz_source = place_start(s.start_time, s.utc_offset_s, TZ_RECORDED, no_pos,
                                            no_pos, tz)
     dist = s.distance_raw * per_unit if s.distance_raw is not None else None
-    note = "" if s.sport else (f"Garmin type {s.type_key!r} is not one kneeload knows; "
-                               "counted as 'other'")
+    note = "" if s.sport else (lookup("garmin", s.type_key).note
+                               or f"Garmin type {s.type_key!r} counted as 'other'")
     digest = hashlib.sha1(f"garmin:{s.activity_id}".encode()).hexdigest()
-    return {
+    row: dict[str, object] = {
         "activity_id": f"{digest[:16]}-0", "start_time": s.start_time, "local_start": local,
         "local_date": local.normalize(), "utc_offset_s": offset, "tz_source": tz_source,
         "sport": sport, "sub_sport": s.type_key, "distance_m": dist,
@@ -231,8 +231,12 @@ def summary_row(s: GarminSummary, per_unit: float, source: str, gear: str,
         "source_path": f"{source}#record {s.index + 1}", "source_format": "json",
         "session_index": 0, "n_samples": 0,
         "distance_source": "session" if dist is not None else "none", "partial": False,
-        "note": note,
+        "implausible": False, "note": note,
     }
+    notes = [note] if note else []
+    check_row(row, notes)
+    row["note"] = "; ".join(notes)
+    return row
 
 
 def join_garmin(summary_members: list, gear_members: list, file_rows: list[dict[str, object]],
