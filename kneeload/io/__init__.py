@@ -37,6 +37,8 @@ from ..errors import (
 from ..safeio import display_path, read_regular_file
 from ..schema import SPORTS, conform_activities, conform_samples, empty_activities, empty_skipped
 from ._deadline import parse_deadline
+from ._more_exports import KINDS as MORE_EXPORTS
+from ._more_exports import folder_kind, read_export, zip_path_kind
 from ._source import MAX_FILE_BYTES, Source, format_from_name, open_source, reader_for
 from ._summary import Parsed, summarise
 from ._time import Placement, placement
@@ -296,7 +298,9 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     def classify(p: str, explicit: bool) -> None:
         lower = p.lower()
         if lower.endswith(".zip"):
-            out.append(("apple" if _zip_is_apple(p) else "zip", p))
+            out.append(("apple" if _zip_is_apple(p) else (zip_path_kind(p) or "zip"), p))
+        elif explicit and lower.endswith(".db"):
+            out.append(("health_connect", p))  # Health Connect's database, given alone
         elif lower.endswith(".csv"):
             try:
                 regular = stat.S_ISREG(os.stat(p).st_mode)
@@ -316,6 +320,9 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     for p in paths:
         p = os.fspath(p)
         if os.path.isdir(p):
+            if folder_kind(p):
+                out.append((str(folder_kind(p)), p))
+                continue
             if is_apple_folder(p):
                 out.append(("apple", p))
                 continue
@@ -332,7 +339,9 @@ def _inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
                     full = os.path.join(root, d)
                     if d.startswith("."):
                         continue
-                    if is_apple_folder(full):
+                    if folder_kind(full):
+                        out.append((str(folder_kind(full)), full))
+                    elif is_apple_folder(full):
                         out.append(("apple", full))
                     elif is_strava_folder(full):
                         out.append(("strava", full))
@@ -639,6 +648,12 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
                     raise exc
                 skipped.append(_skip(exc))
             rows.extend(read_apple_health(path, default_sport, zone, fail))
+        elif kind in MORE_EXPORTS:
+            def fail_more(exc: InputError) -> None:
+                if policy is OnError.RAISE:
+                    raise exc
+                skipped.append(_skip(exc))
+            rows.extend(read_export(kind, path, default_sport, zone, fail_more))
         else:
             from ..textfile import MAX_TEXT_FILE_BYTES
             data = read_regular_file(path, MAX_TEXT_FILE_BYTES, "manual log")
