@@ -52,6 +52,8 @@ KINDS = {
 
 
 def _key(name: str, top: str) -> str:
+    if name == top:  # a file given alone
+        return os.path.basename(name)
     inner = name.rsplit("!", 1)[1] if "!" in name else os.path.relpath(name, top)
     return inner.replace(os.sep, "/")
 
