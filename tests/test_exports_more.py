@@ -270,3 +270,28 @@ def test_export_folders_found_inside_a_bigger_folder(built, tmp_path):
         shutil.copytree(built[k], top / built[k].name)
     r = read(top)
     assert len(r.activities) == 2 + 3 + 3
+
+
+# --- Suunto and COROS FIT (real files of the shared corpus, asserted only when present) -----
+
+REAL = os.environ.get("KNEELOAD_REAL_FILES", "")
+
+
+@pytest.mark.parametrize(("name", "sport", "device", "distance_m"), [
+    # Suunto run (GoldenCheetah test file, GPL-2.0: not committed): session 2338 m, the
+    # records' last distance 2338 m
+    ("fit/goldencheetah__Move_2020_01_15_19_27_16_Running.fit", "running", "suunto 34", 2338.0),
+    # COROS PACE 2 ride (python-fitparse test file, MIT): session 32145.76 m
+    ("fit/fitparse__coros-pace-2-cycling-misaligned-fields.fit", "cycling", "coros 802",
+     32145.76),
+])
+def test_suunto_and_coros_fit(name, sport, device, distance_m):
+    path = os.path.join(REAL, name)
+    if not REAL or not os.path.isfile(path):
+        pytest.skip("the real-file corpus (KNEELOAD_REAL_FILES) is not present")
+    row = kneeload.read_file(path, tz="UTC").iloc[0]
+    assert (row["sport"], row["device"], row["distance_source"]) == (sport, device, "session")
+    assert row["distance_m"] == pytest.approx(distance_m, abs=0.01)
+    samples = kneeload.read_samples(path)
+    # the records' distance agrees with the session message within 0.1%
+    assert samples["distance_m"].max() == pytest.approx(distance_m, rel=1e-3)
