@@ -287,9 +287,22 @@ def test_report_json_is_the_content(tmp_path, capsys):
 
 
 def test_headline_numbers_match_the_season(season):
+    from kneeload.report.content import build_content
+
     runs = kneeload.load.running(season.activities)
     assert runs["distance_m"].sum() / M_PER_MI == pytest.approx(364.5, abs=0.05)
     assert pd.Timestamp("2026-05-31") in set(season.flags()["date"])
+    # the numbers `kneeload report` prints, as sample_data/README.md tells the season:
+    # 92 runs, 364.5 mi, 3 March - 16 August, 3 spike days paired with pain
+    head = build_content(season).headline
+    assert head["runs"] == 92 and head["unit"] == "mi"
+    assert head["distance"] == pytest.approx(364.5, abs=0.05)
+    assert (head["since"], head["until"]) == (pd.Timestamp("2026-03-03"),
+                                              pd.Timestamp("2026-08-16"))
+    assert head["pairs"] == 3
+    content = build_content(season)
+    assert head["flags"] == sum(content.flag_counts.values()) == len(content.flags)
+    assert head["alerts"] == content.flag_counts.get("alert", 0) >= 1  # E3's 31 May spike
 
 
 def test_readme_picture_exists():
