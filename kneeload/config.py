@@ -33,9 +33,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ConfigError
+from .clock import WEEKDAYS
+from .errors import ConfigError, InputError
+from .flagrows import SEVERITIES as SEVERITIES  # re-exported: the one home is flagrows
 from .rules import Param, registry
+from .safeio import read_regular_file
 from .schema import M_PER_KM, M_PER_MI
+from .textfile import MAX_TEXT_FILE_BYTES, decode_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,8 +47,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_NAME = "kneeload.toml"
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-SEVERITIES = ("info", "warn", "alert")
 
 #: The pain model, the painful-day threshold and the pairing window (DOMAIN.md, Pain), the
 #: ``[pain]`` table of kneeload.toml. Scores are 0-10. The pain *rules'* own parameters
@@ -92,16 +94,17 @@ SHOE_DEFAULTS: dict[str, float] = {
 PAIN_DEFAULTS: dict[str, Any] = {p.name: p.default for p in PAIN_SETTINGS}
 
 
-def __getattr__(name: str) -> Any:
-    """``RULE_DEFAULTS`` and ``RULE_EVIDENCE``, read from the rules registry."""
-    if name == "RULE_DEFAULTS":
-        return registry.defaults()
-    if name == "RULE_EVIDENCE":
-        return {n: (f"{r.grade}: {r.evidence}", r.citation) for n, r in registry.items()}
-    raise AttributeError(name)
+def rule_defaults() -> dict[str, dict[str, Any]]:
+    """Every rule's ``{parameter: default}``, read from the rules registry."""
+    return registry.defaults()
 
 
-def _check_section(params: tuple[Param, ...], values: Any, where: str) -> dict[str, Any]:
+def rule_evidence() -> dict[str, tuple[str, str]]:
+    """Every rule's ``(grade: evidence, citation)``, read from the rules registry."""
+    return {n: (f"{r.grade}: {r.evidence}", r.citation) for n, r in registry.items()}
+
+
+def check_section(params: tuple[Param, ...], values: Any, where: str) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise ConfigError(f"{where}: expected a table of settings, not {values!r}")
     known = {p.name: p for p in params}
@@ -158,7 +161,7 @@ class Config:
         ``rules``, ``pain``, ``shoes`` tables, and ``unit``, ``week_start``, ``tz``, ``load``.
         """
         out = self.with_rules(rules)
-        out.pain.update(_check_section(PAIN_SETTINGS, pain or {}, "pain"))
+        out.pain.update(check_section(PAIN_SETTINGS, pain or {}, "pain"))
         _apply_top(out, top, "")
         out.shoes.update(_shoe_values(shoes or {}, "shoes", out.unit))
         return out
@@ -171,7 +174,7 @@ class Config:
 def _shoe_values(values: Any, where: str, unit: str) -> dict[str, Any]:
     """The ``[shoes]`` table checked; ``notice`` and ``replace`` (in ``unit``, the config's)
     stored as ``notice_m`` and ``replace_m`` [m]."""
-    out = _check_section(SHOE_SETTINGS, values, where)
+    out = check_section(SHOE_SETTINGS, values, where)
     per = M_PER_MI if unit == "mi" else M_PER_KM
     for key in ("notice", "replace"):
         if key in out:
@@ -228,9 +231,6 @@ def find_beside(paths: list[str], name: str) -> str | None:
 def _config_text(path: str) -> str:
     """The config file's text. TOML is UTF-8 (a byte-order mark is allowed): a file saved
     as UTF-16 or in a legacy encoding is a clear ConfigError, never a guess."""
-    from .errors import InputError
-    from .safeio import read_regular_file
-    from .textfile import MAX_TEXT_FILE_BYTES, decode_text
 
     try:
         decoded = decode_text(path, read_regular_file(path, MAX_TEXT_FILE_BYTES, "config"))
@@ -265,7 +265,7 @@ def load_config(path: str | os.PathLike[str] | None = None,
     _apply_top(cfg, {k: v for k, v in doc.items() if k not in ("rules", "pain", "shoes")},
                f"{path}: ")
     _merge_rules(cfg.rules, doc.get("rules", {}), f"{path}: rules")
-    cfg.pain.update(_check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
+    cfg.pain.update(check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
     cfg.shoes.update(_shoe_values(doc.get("shoes", {}), f"{path}: shoes", cfg.unit))
     cfg.source = path
     return cfg

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..config import RULE_EVIDENCE
+from ..config import rule_evidence
 from ..errors import UsageError
 from ..load import SEVERITY_RANK, daily_load, running, session_spikes
 from ..load import acwr as load_acwr
@@ -407,7 +407,7 @@ def _first_sentence(text: str) -> str:
 
 
 def _flag(r: Any) -> Flag:
-    level_text, refs = RULE_EVIDENCE.get(r.rule, ("", ""))
+    level_text, refs = rule_evidence().get(r.rule, ("", ""))
     return Flag(date=pd.Timestamp(r.date).date(), rule=r.rule, name=rule_name(r.rule),
                 severity=r.severity, value=float(r.value), threshold=float(r.threshold),
                 unit=str(r.unit), headline=_first_sentence(str(r.message)),

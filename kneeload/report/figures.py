@@ -22,12 +22,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..flagrows import SEVERITY_RANK
 from ..units import elevation_unit, metres_per, to_elevation_unit
 
 BLUE, ORANGE, VERMILLION, GREEN, SKY, PURPLE, GREY = (
     "#0072B2", "#E69F00", "#D55E00", "#009E73", "#56B4E9", "#CC79A7", "#999999")
 SEVERITY_STYLE = {"info": (BLUE, "o"), "warn": (ORANGE, "^"), "alert": (VERMILLION, "X")}
-SEVERITY_RANK = {"info": 0, "warn": 1, "alert": 2}
+
 SEVERITY_HATCH = {"info": "..", "warn": "//", "alert": "xx"}
 
 
