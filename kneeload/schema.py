@@ -20,6 +20,10 @@ SPORTS = ("running", "trail_running", "treadmill", "walking", "cycling", "swimmi
 RUNNING_SPORTS = ("running", "trail_running", "treadmill")
 ON_FOOT_SPORTS = (*RUNNING_SPORTS, "walking")
 
+#: Columns of the gear table exports give (:attr:`kneeload.io.ReadResult.gear`).
+GEAR_COLUMNS = ("name", "kind", "brand", "model", "first_used", "retired", "status",
+                "replace_m", "source")
+
 
 @dataclass(frozen=True)
 class Column:
