@@ -360,7 +360,8 @@ def read_apple(path: str, ctx: ReadContext) -> None:
         if base == EXPORT_XML or (rel.lower().split("/")[-2:-1] == ["workout-routes"]
                                   and base.lower().endswith(".gpx")):
             continue
-        ctx.ignore(shown, ctx.kind.reason_for(rel))
+        ctx.ignore(shown, "a hidden file (system or app metadata), not an activity"
+                   if base.startswith(".") else ctx.kind.reason_for(rel))
 
 
 def read_csv(path: str, ctx: ReadContext) -> None:

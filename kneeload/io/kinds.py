@@ -245,7 +245,7 @@ KINDS: list[InputKind] = [
     InputKind("apple", _apple, "_ingest:read_apple", order=10, targets="both",
               suffixes=(".zip", "/export.xml"), resolve=_apple_target, container=True,
               ignores=_APPLE_IGNORES,
-              other_reason="Apple Health: not workout data", formats=("gpx",),
+              other_reason="Apple Health: not workout data, not an activity", formats=("gpx",),
               description="Apple Health export (export.xml with its workout-routes), folder "
                           "or archive"),
     InputKind("garmin", _garmin, "_ingest:read_export", order=20, targets="both",
