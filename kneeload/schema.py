@@ -94,7 +94,7 @@ SAMPLE_COLUMNS: tuple[Column, ...] = (
 SKIPPED_COLUMNS: tuple[Column, ...] = (
     Column("path", "str", "", "The file (and session) that was not ingested."),
     Column("kind", "str", "", "unreadable, unsupported, not_activity, no_time, unsafe, "
-           "duplicate."),
+           "duplicate, ignored (a file of an export known not to be an activity)."),
     Column("reason", "str", "", "Why, in words a runner understands, and what to do."),
 )
 
