@@ -163,7 +163,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     acts, skipped = result.activities, result.skipped
     if args.since is not None:
         acts = acts[acts["local_date"] >= args.since]
-    not_read = skipped[skipped["kind"] != "duplicate"]
+    not_read = skipped[~skipped["kind"].isin(("duplicate", "ignored"))]
     if args.json:
         out = {"unit": args.unit,
                "activities": records(acts.assign(
@@ -191,6 +191,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
                 print(f"\nSkipped ({kind}): {len(title)}")
                 for r in title.itertuples():
                     print(f"  {r.path}: {r.reason}")
+        exports = result.by_input[result.by_input["ignored"] + result.by_input["skipped"] > 0]
+        if len(exports):  # per export: read, and skipped or ignored by reason (issue 22)
+            print("\nPer input (read; not read, by reason):")
+            for e in exports.itertuples():
+                print(f"  {e.path} ({e.kind}): {e.read} read, {e.skipped} skipped, "
+                      f"{e.ignored} ignored")
+                for reason, n in e.reasons.items():
+                    print(f"    {n} x {reason}")
     return EXIT_FLAGGED if len(not_read) else EXIT_OK
 
 
@@ -230,7 +238,7 @@ def _season(paths: list[str], args: argparse.Namespace) -> Season:
     note = machine_clock_note(season.activities)
     if note:
         print(f"kneeload: {note}", file=sys.stderr)
-    not_read = season.skipped[season.skipped["kind"] != "duplicate"]
+    not_read = season.skipped[~season.skipped["kind"].isin(("duplicate", "ignored"))]
     for r in not_read.itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
     if season.activities.empty:
@@ -435,7 +443,7 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     unit = args.unit or cfg.unit
     result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
                              force_tz=args.force_tz)
-    for r in result.skipped[result.skipped["kind"] != "duplicate"].itertuples():
+    for r in result.skipped[~result.skipped["kind"].isin(("duplicate", "ignored"))].itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
     shoes = sh.merge_shoes(sh.read_shoes(found.shoes) if found.shoes else None,
                            sh.shoes_from_gear(result.activities, result.gear))
