@@ -133,3 +133,24 @@ def test_hr_max_estimated_from_plausible_data_and_said_so():
     set_cfg.fitness.update(hr_rest=50.0, hr_max=190.0)
     assert heart_rate_limits(runs, set_cfg).note == ""
     assert heart_rate_limits(_runs([np.nan], [np.nan]), Config()) is None
+
+
+def test_season_fitness_in_the_season_unit_and_figure():
+    from conftest import ROOT
+
+    import kneeload
+    from kneeload.fitness import fitness_fatigue
+    from kneeload.report import figures
+
+    season = kneeload.Season.from_paths(ROOT / "sample_data")
+    t = season.fitness()
+    assert list(t.columns) == ["load_mi", "ctl_mi", "atl_mi", "tsb_mi"]
+    raw = fitness_fatigue(season.activities, season.config)
+    assert t["ctl_mi"].to_numpy() == pytest.approx(raw["ctl"].to_numpy() / 1609.344)
+    # the daily loads are the season's running distance, every day present
+    assert t["load_mi"].sum() * 1609.344 == pytest.approx(
+        kneeload.load.running(season.activities)["distance_m"].sum())
+    fig = figures.fitness_fatigue(t)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "load per day [mi]"
+    assert len(ax.get_lines()) >= 2
