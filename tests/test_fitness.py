@@ -154,3 +154,24 @@ def test_season_fitness_in_the_season_unit_and_figure():
     ax = fig.axes[0]
     assert ax.get_ylabel() == "load per day [mi]"
     assert len(ax.get_lines()) >= 2
+
+
+def test_trimp_from_a_real_files_samples_is_close_to_its_average():
+    # a steady sample run (HR 135-150, mean 142.9): the per-sample sum and the average-HR
+    # value differ only by the weighting's curvature and the moving/recorded time
+    from conftest import ROOT
+
+    import kneeload
+
+    path = ROOT / "sample_data" / "runs" / "2026-03-03_0700_run.fit"
+    acts = kneeload.read_file(path)
+    samples = kneeload.read_samples(path)
+    cfg = Config()
+    cfg.fitness.update(hr_rest=60.0, hr_max=190.0)
+    t = activity_trimp(acts, cfg, samples={acts["activity_id"].iloc[0]: samples})
+    assert t["trimp_source"].tolist() == ["samples"]
+    # 341 intervals of 5 s = 28.42 min, x ~ (142.9 - 60) / 130 = 0.64
+    expected = trimp_samples(samples, 60, 190)
+    assert t["trimp"].iloc[0] == pytest.approx(expected)
+    by_avg = trimp_banister(acts["moving_s"].iloc[0] / 60, 143.0, 60, 190)
+    assert t["trimp"].iloc[0] == pytest.approx(by_avg, rel=0.03)

@@ -161,3 +161,22 @@ def test_fit_folder_that_is_a_file_is_an_output_error(tmp_path):
     f.write_text("")
     with pytest.raises(OutputError, match="is not a folder"):
         write_fit_workouts(_plan(), f)
+
+
+def test_kneeload_plan_reads_the_written_csv(tmp_path, capsys):
+    import json
+
+    from conftest import ROOT
+
+    from kneeload.cli import main
+
+    plan = pd.DataFrame({"date": pd.to_datetime(["2026-08-18", "2026-08-20"]),
+                         "distance_m": [5632.704, 6437.376], "kind": ["easy", "easy"],
+                         "target": ["Easy 3.5 mi", "Easy, 4 mi"]})
+    path = write_plan_csv(plan, tmp_path / "plan.csv", "mi")
+    code = main(["plan", path, "--history", str(ROOT / "sample_data" / "runs"), "--no-cache",
+                 "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code in (0, 1)  # 1: the plan raised a flag, still read
+    assert [(p["date"], round(p["distance"], 2)) for p in out["plan"]] == [
+        ("2026-08-18", 3.5), ("2026-08-20", 4.0)]
