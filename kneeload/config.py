@@ -82,6 +82,20 @@ LOAD_SETTINGS: tuple[Param, ...] = (
           choices=("distance", "time", "srpe")),
 )
 
+#: Fitness/fatigue time constants (DOMAIN.md, Fitness / fatigue; kneeload.fitness), the
+#: ``[fitness]`` table: Coggan's PMC defaults, as GoldenCheetah and intervals.icu use them.
+FITNESS_SETTINGS: tuple[Param, ...] = (
+    Param("ctl_days", 42.0, "days", "chronic load (fitness) time constant", low=1.0,
+          high=365.0),
+    Param("atl_days", 7.0, "days", "acute load (fatigue) time constant", low=1.0, high=365.0),
+    Param("hr_rest", 60.0, "bpm", "resting heart rate for TRIMP (default: a typical adult "
+          "value, not measured)", low=25.0, high=120.0),
+    Param("hr_max", 0.0, "bpm", "maximum heart rate for TRIMP; 0: the highest plausible "
+          "heart rate in the data", high=240.0),
+    Param("sex", "male", "", "TRIMP weighting: 'male' (0.64 e^1.92x) or 'female' "
+          "(0.86 e^1.67x), Banister 1991", kind="choice", choices=("male", "female")),
+)
+
 #: Shoe defaults in metres, for :mod:`kneeload.shoes`.
 SHOE_DEFAULTS: dict[str, float] = {
     "notice_m": SHOE_SETTINGS[0].default * M_PER_MI,
@@ -139,6 +153,9 @@ class Config:
     #: single_pair_share
     shoes: dict[str, Any] = field(default_factory=lambda: dict(SHOE_DEFAULTS))
     load: str = "distance"
+    #: fitness/fatigue settings (FITNESS_SETTINGS): ctl_days, atl_days, hr_rest, hr_max, sex
+    fitness: dict[str, Any] = field(
+        default_factory=lambda: {p.name: p.default for p in FITNESS_SETTINGS})
 
     def __post_init__(self) -> None:
         _apply_top(self, {"unit": self.unit, "week_start": self.week_start, "load": self.load,
@@ -257,15 +274,18 @@ def load_config(path: str | os.PathLike[str] | None = None,
         doc = tomllib.loads(_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-    known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load"}
+    known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load", "fitness"}
     for key in doc:
         if key not in known:
             raise ConfigError(f"{path}: unknown setting {key!r}; settings are "
                               + ", ".join(sorted(known)))
-    _apply_top(cfg, {k: v for k, v in doc.items() if k not in ("rules", "pain", "shoes")},
+    _apply_top(cfg, {k: v for k, v in doc.items()
+                     if k not in ("rules", "pain", "shoes", "fitness")},
                f"{path}: ")
     _merge_rules(cfg.rules, doc.get("rules", {}), f"{path}: rules")
     cfg.pain.update(check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
     cfg.shoes.update(_shoe_values(doc.get("shoes", {}), f"{path}: shoes", cfg.unit))
+    cfg.fitness.update(_check_section(FITNESS_SETTINGS, doc.get("fitness", {}),
+                                      f"{path}: fitness"))
     cfg.source = path
     return cfg

@@ -274,6 +274,19 @@ class Season:
                 columns={"load": f"load_{unit}", "strain": f"strain_{unit}"})
         return m.set_index(pd.DatetimeIndex(m.pop("week_start"), name="week_start"))
 
+    def fitness(self) -> pd.DataFrame:
+        """Daily fitness, fatigue and form (:func:`kneeload.fitness.fitness_fatigue`; a
+        training-monitoring model, not an injury predictor), indexed by ``local_date``:
+        ``load``, ``ctl``, ``atl``, ``tsb`` with the load's unit in their names (the season's
+        distance unit, ``_min`` for time, ``_rpe_min`` for session RPE)."""
+        from .fitness import fitness_fatigue
+
+        f = fitness_fatigue(self.activities, self.config)
+        load = self.config.load
+        scale, suffix = {"distance": (metres_per(self.config.unit), self.config.unit),
+                         "time": (60.0, "min"), "srpe": (1.0, "rpe_min")}[load]
+        return (f / scale).rename(columns=lambda c: f"{c}_{suffix}")
+
     def session_spikes(self) -> pd.DataFrame:
         """Each run against the longest of the days before it (Frandsen 2025), indexed by
         ``local_date``; distances in the season's unit, ``spike_pct`` [%]."""
