@@ -392,7 +392,7 @@ def _completeness(season: Any, shown: pd.DataFrame) -> Completeness:
     """Files and activities as read (the whole input); clock-dated runs among ``shown``."""
     acts, skipped = season.activities, season.skipped
     dup = skipped[skipped["kind"] == "duplicate"]
-    not_read = skipped[skipped["kind"] != "duplicate"]
+    not_read = skipped[~skipped["kind"].isin(("duplicate", "ignored"))]  # ignored: not activities
     files = set(acts["source_path"]) | set(dup["path"])
     n, zone = machine_clock_runs(shown)
     return Completeness(
