@@ -143,7 +143,7 @@ def test_pdf_report_reads_back(season_pdf):
     assert "running [mi/week]" in first
     everything = " ".join(p.extract_text() for p in reader.pages).replace("\n", " ")
     for text in ("3 of 5 load-spike days (60%)", "In your own record, your knee tolerated",
-                 "Left within the 10% rule: 0.4 mi (of 15.4 mi)", "Weekly table", "2026-04-20",
+                 "Left within the 10% rule: 0.3 mi (of 15.3 mi)", "Weekly table", "2026-04-20",
                  "Two-week progression", "Weekly descent ramp",
                  "Low running cadence",
                  "Pegasus 40", "Load spikes and the pain that followed",
