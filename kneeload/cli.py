@@ -485,6 +485,8 @@ def cmd_pairs(args: argparse.Namespace) -> int:
             df = result[key]
             if len(df):
                 result[key] = df[pd.to_datetime(df[col]) >= args.since]
+    from .text import pairing_rule
+
     if args.json:
         def dates(df: pd.DataFrame) -> list[dict[str, object]]:
             out = records(df)
@@ -501,13 +503,19 @@ def cmd_pairs(args: argparse.Namespace) -> int:
                           "pain_without_spike": dates(result["pain_without_spike"]),
                           "episodes": dates(result["episodes"]),
                           "not_covered": dates(result["not_covered"]),
-                          "summary": summary}, indent=2, default=str))
+                          "summary": summary, "rule": pairing_rule(season.config)},
+                         indent=2, default=str))
         return EXIT_OK
+    from .report.content import _entries
+    from .text import pair_entries_text
+
     print(result["summary"]["text"])
-    print("\nSpikes followed by pain (next-morning entries count for the day before):")
+    print(pairing_rule(season.config))
+    print("\nSpikes followed by pain:")
     for r in result["pairs"].itertuples():
-        print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rules} -> {r.pain:g}/10 on "
-              f"{r.pain_date:%Y-%m-%d} ({r.lag_days} day{'s' if r.lag_days != 1 else ''} later)")
+        lag = f"{r.lag_days} day{'s' if r.lag_days != 1 else ''} later"
+        print(f"  {pair_entries_text(r.spike_date, _entries(log, r.pain_date))} "
+              f"({r.spike_rules}; {lag})")
     if result["pairs"].empty:
         print("  none")
     print("Spikes with no pain after them:")
@@ -662,14 +670,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_day_args(p)
     p.set_defaults(func=cmd_pairs)
 
-    p = sub.add_parser("report", help="the season report (PDF, HTML or JSON): first page in "
-                                      "plain words, figures, tables")
+    p = sub.add_parser("report", help="the season report (PDF, HTML, JSON or Markdown): first "
+                                      "page in plain words, figures, tables")
     _add_input_args(p)
+    from .report import RENDERER_LIST, extensions_text, format_names
+
     p.add_argument("-o", "--output", default=None,
-                   help="the file to write; its extension picks the format: .pdf, .html, "
-                        ".json (default: kneeload-report.pdf; with --json and no -o, stdout)")
-    p.add_argument("--format", choices=("pdf", "html", "json"), default=None,
-                   help="the output format, whatever the file is called")
+                   help=f"the file to write; its extension picks the format: "
+                        f"{extensions_text()} (default: kneeload-report.pdf; with --json and "
+                        "no -o, stdout)")
+    p.add_argument("--format", choices=format_names(), default=None,
+                   help="the output format, whatever the file is called: " + "; ".join(
+                       f"{r.name}: {r.description}" for r in RENDERER_LIST).replace("%", "%%"))
     p.add_argument("--name", default=None, help="the runner's name, shown in the title")
     p.add_argument("--pain", default=None, help="pain log CSV (default: pain.csv beside data)")
     p.add_argument("--shoes", default=None, help="shoes CSV (default: shoes.csv beside data)")
