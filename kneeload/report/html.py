@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -205,7 +206,7 @@ def render_html(content: ReportContent) -> str:
         add(f"<div><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>")
     add("</dl>")
     for spec in (x for x in c.figures if x.place == "totals"):
-        add(_figure(lambda spec=spec: draw_figure(c, spec.name), spec.alt, spec.caption,
+        add(_figure(partial(draw_figure, c, spec.name), spec.alt, spec.caption,
                     spec.name[0]))
     add("</section>")
 
@@ -245,7 +246,7 @@ def render_html(content: ReportContent) -> str:
     add(f'<p class="disclaimer">{_e(c.disclaimer)}</p>')
     add('<section aria-labelledby="figures"><h2 id="figures">Figures</h2>')
     for i, spec in enumerate(x for x in c.figures if x.place == "figures"):
-        add(_figure(lambda spec=spec: draw_figure(c, spec.name), spec.alt, spec.caption,
+        add(_figure(partial(draw_figure, c, spec.name), spec.alt, spec.caption,
                     f"f{i}"))
     add("".join(f'<p class="small">{_e(why)}</p>' for why in c.missing_figures.values()))
     add("</section>")

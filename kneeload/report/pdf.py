@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import textwrap
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import matplotlib
@@ -143,7 +144,7 @@ def _first_page(pg: _Pages, c: ReportContent) -> None:
     pg.bullet(f"Descent {t.descent:.0f} {c.elevation_unit}{cadence}. Cross-training (not "
               f"counted as running load): {t.cross_sessions} sessions.")
     for spec in (x for x in c.figures if x.place == "totals"):
-        pg.figure(lambda ax, spec=spec: draw_figure(c, spec.name, ax=ax, compact=True),
+        pg.figure(partial(draw_figure, c, spec.name, compact=True),
                   spec.height_in)
 
     pg.heading("Most important flags (most severe first)")
@@ -189,7 +190,7 @@ def _figures(pg: _Pages, c: ReportContent) -> None:
     for why in c.missing_figures.values():
         pg.text(why, size=8.5, colour="#333333")
     for spec in (x for x in c.figures if x.place == "figures"):
-        pg.figure(lambda ax, spec=spec: draw_figure(c, spec.name, ax=ax), spec.height_in)
+        pg.figure(partial(draw_figure, c, spec.name), spec.height_in)
 
 
 def _tables(pg: _Pages, c: ReportContent) -> None:
