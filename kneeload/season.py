@@ -194,11 +194,11 @@ class Season:
                 f"{to_unit(runs['distance_m'].sum(), unit):.1f} {unit} of running"
                 f"{'' if runs.empty else ' from ' + format(runs['local_date'].min(), '%Y-%m-%d')}"
                 f"{'' if runs.empty else ' to ' + format(runs['local_date'].max(), '%Y-%m-%d')}"
-                f"; {len(self.flags())} load flags; "
+                f"; {len(self.all_flags())} flags as of {self.today:%Y-%m-%d}; "
                 f"{int((self.skipped['kind'] != 'duplicate').sum())} files not read, "
                 f"{int((self.skipped['kind'] == 'duplicate').sum())} duplicates counted once."
                 "</p>")
-        return head + self.flags()[["rule", "severity", "date", "value", "unit"]].to_html(
+        return head + self.all_flags()[["rule", "severity", "date", "value", "unit"]].to_html(
             index=False)
 
     def __repr__(self) -> str:

@@ -251,7 +251,8 @@ def test_report_format_by_extension_or_flag(tmp_path, capsys):
     # an unknown extension is a usage error and writes nothing (never a silent PDF)
     capsys.readouterr()
     assert main(["report", str(SAMPLE), "-o", str(tmp_path / "season.txt")]) == 2
-    assert "name the file .pdf, .html or .json" in capsys.readouterr().err
+    # the extensions come from the renderer registry (Markdown added)
+    assert "name the file .pdf, .html, .htm, .json, .md" in capsys.readouterr().err
     assert not (tmp_path / "season.txt").exists()
     # --format wins over the name
     odd = tmp_path / "season.out"
