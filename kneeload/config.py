@@ -285,7 +285,7 @@ def load_config(path: str | os.PathLike[str] | None = None,
     _merge_rules(cfg.rules, doc.get("rules", {}), f"{path}: rules")
     cfg.pain.update(check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
     cfg.shoes.update(_shoe_values(doc.get("shoes", {}), f"{path}: shoes", cfg.unit))
-    cfg.fitness.update(_check_section(FITNESS_SETTINGS, doc.get("fitness", {}),
+    cfg.fitness.update(check_section(FITNESS_SETTINGS, doc.get("fitness", {}),
                                       f"{path}: fitness"))
     cfg.source = path
     return cfg
