@@ -14,13 +14,14 @@ import os
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import CorruptFileError, InputError, NotAnActivityError, UnsupportedFormatError
 from ..safeio import display_path, read_regular_file
 from . import health_connect, huawei, polar, zepp
 from ._summary import Parsed, summarise
 from ._time import Placement
-from .exports import MAX_MEMBER_BYTES, Member, iter_folder_members, iter_zip
+from .exports import MAX_MEMBER_BYTES, Ignored, Member, iter_folder_members, iter_zip
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def read_export(kind: str, path: str, default_sport: str, zone: dt.tzinfo | Plac
     that is not read goes to ``fail`` with the reason."""
     spec = KINDS[kind]
     if os.path.isfile(path) and not zipfile.is_zipfile(path):  # a database given alone
-        members: Iterable[Member | InputError] = [Member(path, functools.partial(
+        members: Iterable[Member | InputError | Ignored] = [Member(path, functools.partial(
             read_regular_file, path, MAX_MEMBER_BYTES, "Health Connect database"))]
     elif os.path.isfile(path):
         with zipfile.ZipFile(path) as zf:
@@ -123,6 +124,9 @@ def read_export(kind: str, path: str, default_sport: str, zone: dt.tzinfo | Plac
     for m in members:
         if isinstance(m, InputError):
             fail(m)
+            continue
+        if isinstance(m, Ignored):  # a hidden file or a folder met again through a link
+            fail(NotAnActivityError(display_path(m.name), m.why or spec.other_reason))
             continue
         key = _key(m.name, path)
         try:
@@ -143,3 +147,27 @@ def read_export(kind: str, path: str, default_sport: str, zone: dt.tzinfo | Plac
                                   f"({type(exc).__name__}: {str(exc)[:120]}); the file is "
                                   "damaged: export it again"))
     return rows
+
+
+# --- the input kinds (registered in kneeload.io.kinds.KINDS) -------------------------------
+
+
+def claims(name: str, path: str, head: bytes) -> bool:
+    """Whether ``path`` (a folder, an archive, or a bare Health Connect database) is the
+    export ``name``: the folder's layout, the archive's member names, the database's SQLite
+    header. Never raises."""
+    try:
+        if os.path.isdir(path):
+            return folder_kind(path) == name
+        if path.lower().endswith(".zip"):
+            return zip_path_kind(path) == name
+        return name == "health_connect" and health_connect.looks_like_health_connect(
+            os.path.basename(path), head)
+    except (OSError, ValueError):
+        return False
+
+
+def read(path: str, ctx: Any) -> None:
+    """The four exports' ``read(path, ctx)``: every activity as a row, every other file in
+    ``skipped`` with the export's reason (see :func:`read_export`)."""
+    ctx.rows.extend(read_export(ctx.kind.name, path, ctx.default_sport, ctx.zone, ctx.fail))
