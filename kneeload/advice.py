@@ -25,8 +25,17 @@ import pandas as pd
 
 from .config import Config
 from .errors import UsageError
-from .load import as_of, breaks, running, week_start_of, weekly_table
-from .units import metres_per
+from .loadcalc import (
+    as_of,
+    breaks,
+    graded_return,
+    return_text,
+    running,
+    week_start_of,
+    weekly_table,
+)
+from .pain import pain_by_load_day
+from .units import elevation_unit, metres_per, to_elevation_unit
 
 
 def _display(obj: Any, unit: str) -> dict[str, Any]:
@@ -151,8 +160,6 @@ class Tolerated:
 
     def as_elevation(self, unit: str) -> dict[str, Any]:
         """Descent also in the elevation unit beside ``unit`` (ft beside mi, m beside km)."""
-        from .units import elevation_unit, to_elevation_unit
-
         return {"value_m": self.value_m, "value": round(to_elevation_unit(self.value_m, unit), 1),
                 "unit": elevation_unit(unit), "date": f"{self.date:%Y-%m-%d}"}
 
@@ -363,49 +370,6 @@ def _graded_for(back: Any, cfg: Config) -> tuple[tuple[float, ...], float, str]:
     return ceilings, first_max, return_text(back, ceilings, first_max, cfg.unit, limit, model)
 
 
-def graded_return(usual_week_m: float, prior_longest_m: float, *, start_share: float,
-                  return_weeks: int, min_base_m: float = 0.0
-                  ) -> tuple[tuple[float, ...], float]:
-    """Week ceilings [m] rising linearly from ``start_share`` of the usual week to all of it
-    over ``return_weeks`` weeks, and the longest single run for week 1 (``start_share`` of
-    the pre-break longest run). Heuristic.
-
-    A usual week under ``min_base_m`` [m] is too small a base to scale from (its shares
-    would read "at most 0.0 mi"): no ceilings, ``()``.
-
-    Examples
-    --------
-    >>> graded_return(20000.0, 8000.0, start_share=0.5, return_weeks=3)
-    ((10000.0, 15000.0, 20000.0), 4000.0)
-    >>> graded_return(300.0, 160.0, start_share=0.5, return_weeks=4, min_base_m=8046.72)
-    ((), 80.0)
-    """
-    if usual_week_m < min_base_m:
-        return (), prior_longest_m * start_share
-    n = max(int(return_weeks), 1)
-    shares = [start_share + (1 - start_share) * k / max(n - 1, 1) for k in range(n)]
-    return tuple(usual_week_m * s for s in shares), prior_longest_m * start_share
-
-
-def return_text(back: Any, ceilings: tuple[float, ...], first_max: float, unit: str,
-                pain_limit: float, model: str) -> str:
-    """The graded-return suggestion, worded as heuristic and within the pain model."""
-    per = metres_per(unit)
-    steps = ", ".join(f"{c / per:.1f}" for c in ceilings)
-    name = "patellofemoral" if model == "pfp" else "tendon"
-    if not ceilings:
-        return (f"Before the break you ran about {back.usual_week_m / per:.1f} {unit} a week, "
-                "too little to scale a graded return from: start with short, easy runs and "
-                f"build up only while knee pain stays within {pain_limit:g}/10 while running "
-                f"and is no worse the next morning (the {name} pain-monitoring model; "
-                "heuristic: practice advice, no study behind it).")
-    return (f"Graded return (heuristic: practice advice, no study behind it): weeks of about "
-            f"{steps} {unit}, building back to your usual {back.usual_week_m / per:.1f} {unit} "
-            f"a week, runs of at most about {first_max / per:.1f} {unit} at first; go on only "
-            f"while knee pain stays within {pain_limit:g}/10 while running and is no worse the "
-            f"next morning (the {name} pain-monitoring model).")
-
-
 def return_advice(activities: pd.DataFrame, config: Config | None = None, *,
                   today: Any = None) -> ReturnAdvice | None:
     """The graded return for the latest return after a break when ``today`` falls in its
@@ -439,8 +403,6 @@ def tolerance(activities: pd.DataFrame, pain_log: pd.DataFrame | None,
     next-morning entry counts for the day before). Only loads whose window the log covers
     are judged. A description of the past, not a prediction.
     """
-    from .pain import pain_by_load_day
-
     cfg = config or Config()
     thr = float(cfg.pain["threshold"])
     win = int(cfg.pain["window_days"])
@@ -483,8 +445,6 @@ def tolerance(activities: pd.DataFrame, pain_log: pd.DataFrame | None,
         text = ("Your pain log does not yet cover enough runs to say what your knee "
                 "tolerated.")
     else:
-        from .units import elevation_unit, to_elevation_unit
-
         eu = elevation_unit(cfg.unit)
         parts = []
         if longest is not None:

@@ -29,6 +29,7 @@ from .plan import read_plan
 from .safeio import atomic_write, resolve_target
 from .schema import RUNNING_SPORTS
 from .season import Season, machine_clock_note
+from .text import advice_json
 from .units import (
     UNITS,
     elevation_unit,
@@ -164,7 +165,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     acts, skipped = result.activities, result.skipped
     if args.since is not None:
         acts = acts[acts["local_date"] >= args.since]
-    not_read = skipped[skipped["kind"] != "duplicate"]
+    not_read = skipped[~skipped["kind"].isin(("duplicate", "ignored"))]
     if args.json:
         out = {"unit": args.unit,
                "activities": records(acts.assign(
@@ -197,6 +198,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
                 print(f"\nSkipped ({kind}): {len(title)}")
                 for r in title.itertuples():
                     print(f"  {r.path}: {r.reason}")
+        exports = result.by_input[result.by_input["ignored"] + result.by_input["skipped"] > 0]
+        if len(exports):  # per export: read, and skipped or ignored by reason (issue 22)
+            print("\nPer input (read; not read, by reason):")
+            for e in exports.itertuples():
+                print(f"  {e.path} ({e.kind}): {e.read} read, {e.skipped} skipped, "
+                      f"{e.ignored} ignored")
+                for reason, n in e.reasons.items():
+                    print(f"    {n} x {reason}")
     return EXIT_FLAGGED if len(not_read) else EXIT_OK
 
 
@@ -236,7 +245,7 @@ def _season(paths: list[str], args: argparse.Namespace) -> Season:
     note = machine_clock_note(season.activities)
     if note:
         print(f"kneeload: {note}", file=sys.stderr)
-    not_read = season.skipped[season.skipped["kind"] != "duplicate"]
+    not_read = season.skipped[~season.skipped["kind"].isin(("duplicate", "ignored"))]
     for r in not_read.itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
     if season.activities.empty:
@@ -297,30 +306,13 @@ def bar_chart(weeks: pd.DataFrame, unit: str, n: int = 8, width: int = 30) -> li
     return lines
 
 
-def this_week_lines(t: ThisWeek, unit: str) -> list[str]:
-    """``Season.this_week()`` in plain words."""
-    per = metres_per(unit)
+def this_week_lines(t: ThisWeek, unit: str, config: Any = None) -> list[str]:
+    """``Season.this_week()`` in plain words (:func:`kneeload.text.this_week_lines`),
+    indented under its first line."""
+    from .text import this_week_lines as words
 
-    def d(m: float | None) -> str:
-        return "n/a" if m is None else f"{m / per:.1f} {unit}"
-
-    lines = [f"This week so far ({t.week_start:%a %d %b} to {t.today:%a %d %b}): "
-             f"{d(t.distance_m)} in {t.runs} run(s); last complete week {d(t.last_week_m)}."]
-    if t.return_ceiling_m is not None:
-        lines.append(f"  Return after a break: at most {d(t.return_ceiling_m)} this week, "
-                     f"{d(t.left_m)} left (graded return, heuristic).")
-    else:
-        lines.append(f"  Left within the 10% rule: {d(t.left_10pct_m)} (of "
-                     f"{d(t.max_week_10pct_m)}); within the two-week rule: "
-                     f"{d(t.left_2wk_m)} (of {d(t.max_week_2wk_m)}).")
-    days = [f"{x.date:%a} {d(x.max_run_m)}" for x in t.days]
-    if days:
-        lines.append("  Longest single run within the single-run spike caution: "
-                     + ", ".join(days) + ".")
-    lines.append(f"  Rolling 7 days: {d(t.rolling_7d_m)} (the 7 before: "
-                 f"{d(t.rolling_prev_7d_m)}).")
-    lines += [f"  {n}" for n in t.notes]
-    return lines
+    lines = words(t, config, unit=unit)
+    return lines[:1] + [f"  {x}" for x in lines[1:]]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -336,9 +328,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     tol = season.tolerance() if season.pain is not None else None
     if args.json:
         print(json_text({"unit": unit, "today": f"{season.today:%Y-%m-%d}",
-                         "this_week": tw.as_dict(unit),
-                         "next_week": season.next_week().as_dict(unit),
-                         "tolerance": tol.as_dict(unit) if tol is not None else None,
+                         "this_week": advice_json(tw, unit),
+                         "next_week": advice_json(season.next_week(), unit),
+                         "tolerance": advice_json(tol, unit),
                          "flags": _flag_records(flags),
                          "weeks": week_records(weeks, unit), "notes": season.notes(),
                          "skipped": records(season.skipped)}, indent=2))
@@ -374,7 +366,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.today is None and season.today != pd.Timestamp(dt.date.today()):
             print(f"Judged as of {season.today:%a %d %b %Y}, the last run's day (the data "
                   "ends more than a week ago); pass --today DATE to judge another day.")
-        for line in this_week_lines(tw, unit):
+        for line in this_week_lines(tw, unit, season.config):
             print(line)
         if tol is not None:
             print(tol.text)
@@ -397,32 +389,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
     flags = season.check_plan(plan)
     failing = _failing(flags, args.fail_on)
     per = metres_per(unit)
-    look = ahead.as_dict(unit)
+    look = advice_json(ahead, unit)
     if args.json:
         print(json_text({"next_week": look, "flags": _flag_records(flags),
                           "plan": [{"date": f"{d:%Y-%m-%d}", "distance": m / per, "unit": unit}
                                    for d, m in zip(plan["date"], plan["distance_m"],
                                                    strict=True)]}, indent=2))
     else:
-        window = season.config.rule("session_spike")["window_days"]
-        ten = season.config.rule("weekly_increase")["threshold_pct"]
-        if look.get("max_week") is not None:
-            print(f"Week of {look['week_start']}" + (" (in progress)" if ahead.in_progress else "")
-                  + f": at most {look['max_week']:.1f} {unit} ({ten:g}% rule: "
-                  + (f"{look['max_week_10pct']:.1f}" if look.get("max_week_10pct") is not None
-                     else "n/a")
-                  + (f"; two-week rule: {look['max_week_2wk']:.1f}"
-                     if look.get("max_week_2wk") is not None else "")
-                  + (f"; last complete week {look['last_week']:.1f} {unit}"
-                     if look.get("last_week") is not None else "") + ").")
-        if look.get("max_run") is not None:
-            print(f"Longest single run on any day of that week within the single-run spike "
-                  f"caution threshold: {look['max_run']:.1f} {unit} (the {window}-day window "
-                  "moves with the day: " + ", ".join(
-                      f"{x['date'][5:]} {x['max_run']:.1f}" for x in look["days"]
-                      if x.get("max_run") is not None) + ").")
-        for note in ahead.notes:
-            print(note)
+        from .text import look_ahead_lines
+
+        for line in look_ahead_lines(ahead, season.config, unit=unit):
+            print(line)
         print(f"\nThe plan ({len(plan)} runs, {plan['distance_m'].sum() / per:.1f} {unit}) "
               "as if run after your history:")
         _print_flags(flags)
@@ -441,7 +418,7 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     unit = args.unit or cfg.unit
     result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
                              force_tz=args.force_tz, sports=cfg.sports or None)
-    for r in result.skipped[result.skipped["kind"] != "duplicate"].itertuples():
+    for r in result.skipped[~result.skipped["kind"].isin(("duplicate", "ignored"))].itertuples():
         print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
     shoes = sh.merge_shoes(sh.read_shoes(found.shoes) if found.shoes else None,
                            sh.shoes_from_gear(result.activities, result.gear))
@@ -481,10 +458,9 @@ def cmd_shoes(args: argparse.Namespace) -> int:
         print(f"\nUnassigned: {un['runs']} runs, {un['distance_m'] / per:.1f} {unit}"
               + (" (give them a pair in shoe_assignments.csv or mark a default pair)"
                  if un["runs"] else ""))
-        print(f"Dates past the last run are projections at each pair's use over the last "
-              f"{cfg.shoes['recent_days']} days (or its own days in use when newer); the "
-              f"{notice_m / per:.0f}-{replace_m / per:.0f} {unit} range is a convention, not a "
-              "study.")
+        from .text import shoe_note
+
+        print(shoe_note(cfg, unit))
         for a in advice:
             print(f"- {a}")
     return EXIT_FLAGGED if len(over) else EXIT_OK
@@ -523,6 +499,8 @@ def cmd_pairs(args: argparse.Namespace) -> int:
             df = result[key]
             if len(df):
                 result[key] = df[pd.to_datetime(df[col]) >= args.since]
+    from .text import pairing_rule
+
     if args.json:
         def dates(df: pd.DataFrame) -> list[dict[str, object]]:
             out = records(df)
@@ -539,13 +517,19 @@ def cmd_pairs(args: argparse.Namespace) -> int:
                           "pain_without_spike": dates(result["pain_without_spike"]),
                           "episodes": dates(result["episodes"]),
                           "not_covered": dates(result["not_covered"]),
-                          "summary": summary}, indent=2, default=str))
+                          "summary": summary, "rule": pairing_rule(season.config)},
+                         indent=2, default=str))
         return EXIT_OK
+    from .report.content import _entries
+    from .text import pair_entries_text
+
     print(result["summary"]["text"])
-    print("\nSpikes followed by pain (next-morning entries count for the day before):")
+    print(pairing_rule(season.config))
+    print("\nSpikes followed by pain:")
     for r in result["pairs"].itertuples():
-        print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rules} -> {r.pain:g}/10 on "
-              f"{r.pain_date:%Y-%m-%d} ({r.lag_days} day{'s' if r.lag_days != 1 else ''} later)")
+        lag = f"{r.lag_days} day{'s' if r.lag_days != 1 else ''} later"
+        print(f"  {pair_entries_text(r.spike_date, _entries(log, r.pain_date))} "
+              f"({r.spike_rules}; {lag})")
     if result["pairs"].empty:
         print("  none")
     print("Spikes with no pain after them:")
@@ -582,11 +566,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if output is not None:
         resolve_target(output)  # a missing folder or a folder as -o: say so before the work
     fmt = "json" if output is None else report_format(output, args.format)
-    if args.since is not None and args.until is not None and args.since > args.until:
-        raise _UsageExit("--since is after --until")
+    if args.since is not None and args.today is not None and args.since > args.today:
+        raise _UsageExit("kneeload: --since is after --today")
     season = _season(args.paths, args)  # pain log, shoes and assignments as discovered
     content = build_content(season, unit=season.config.unit, since=args.since,
-                            until=args.until, runner=args.name)
+                            today=args.today, runner=args.name)
     data = render(content, fmt)
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
@@ -700,20 +684,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_day_args(p)
     p.set_defaults(func=cmd_pairs)
 
-    p = sub.add_parser("report", help="the season report (PDF, HTML or JSON): first page in "
-                                      "plain words, figures, tables")
+    p = sub.add_parser("report", help="the season report (PDF, HTML, JSON or Markdown): first "
+                                      "page in plain words, figures, tables")
     _add_input_args(p)
+    from .report import RENDERER_LIST, extensions_text, format_names
+
     p.add_argument("-o", "--output", default=None,
-                   help="the file to write; its extension picks the format: .pdf, .html, "
-                        ".json (default: kneeload-report.pdf; with --json and no -o, stdout)")
-    p.add_argument("--format", choices=("pdf", "html", "json"), default=None,
-                   help="the output format, whatever the file is called")
+                   help=f"the file to write; its extension picks the format: "
+                        f"{extensions_text()} (default: kneeload-report.pdf; with --json and "
+                        "no -o, stdout)")
+    p.add_argument("--format", choices=format_names(), default=None,
+                   help="the output format, whatever the file is called: " + "; ".join(
+                       f"{r.name}: {r.description}" for r in RENDERER_LIST).replace("%", "%%"))
     p.add_argument("--name", default=None, help="the runner's name, shown in the title")
     p.add_argument("--pain", default=None, help="pain log CSV (default: pain.csv beside data)")
     p.add_argument("--shoes", default=None, help="shoes CSV (default: shoes.csv beside data)")
     p.add_argument("--since", type=_date, default=None, help="first date shown (ISO)")
-    p.add_argument("--until", type=_date, default=None,
-                   help="last date: the season as it stood that day (ISO)")
+    p.add_argument("--today", "--until", dest="today", type=_date, default=None,
+                   help="judge the season as of this ISO date, its last day shown (as check "
+                        "and plan do; --until is the same option; default: today when the "
+                        "data is live, else the last run or pain entry)")
     p.add_argument("--config", default=None, help="kneeload.toml with rule settings")
     p.set_defaults(func=cmd_report)
     return parser

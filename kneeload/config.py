@@ -33,9 +33,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ConfigError
+from .clock import WEEKDAYS
+from .errors import ConfigError, InputError
+from .flagrows import SEVERITIES as SEVERITIES  # re-exported: the one home is flagrows
 from .rules import Param, registry
+from .safeio import read_regular_file
 from .schema import M_PER_KM, M_PER_MI
+from .textfile import MAX_TEXT_FILE_BYTES, decode_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,8 +47,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_NAME = "kneeload.toml"
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-SEVERITIES = ("info", "warn", "alert")
 
 #: The pain model, the painful-day threshold and the pairing window (DOMAIN.md, Pain), the
 #: ``[pain]`` table of kneeload.toml. Scores are 0-10. The pain *rules'* own parameters
@@ -80,6 +82,20 @@ LOAD_SETTINGS: tuple[Param, ...] = (
           choices=("distance", "time", "srpe")),
 )
 
+#: Fitness/fatigue time constants (DOMAIN.md, Fitness / fatigue; kneeload.fitness), the
+#: ``[fitness]`` table: Coggan's PMC defaults, as GoldenCheetah and intervals.icu use them.
+FITNESS_SETTINGS: tuple[Param, ...] = (
+    Param("ctl_days", 42.0, "days", "chronic load (fitness) time constant", low=1.0,
+          high=365.0),
+    Param("atl_days", 7.0, "days", "acute load (fatigue) time constant", low=1.0, high=365.0),
+    Param("hr_rest", 60.0, "bpm", "resting heart rate for TRIMP (default: a typical adult "
+          "value, not measured)", low=25.0, high=120.0),
+    Param("hr_max", 0.0, "bpm", "maximum heart rate for TRIMP; 0: the highest plausible "
+          "heart rate in the data", high=240.0),
+    Param("sex", "male", "", "TRIMP weighting: 'male' (0.64 e^1.92x) or 'female' "
+          "(0.86 e^1.67x), Banister 1991", kind="choice", choices=("male", "female")),
+)
+
 #: Shoe defaults in metres, for :mod:`kneeload.shoes`.
 SHOE_DEFAULTS: dict[str, float] = {
     "notice_m": SHOE_SETTINGS[0].default * M_PER_MI,
@@ -92,16 +108,17 @@ SHOE_DEFAULTS: dict[str, float] = {
 PAIN_DEFAULTS: dict[str, Any] = {p.name: p.default for p in PAIN_SETTINGS}
 
 
-def __getattr__(name: str) -> Any:
-    """``RULE_DEFAULTS`` and ``RULE_EVIDENCE``, read from the rules registry."""
-    if name == "RULE_DEFAULTS":
-        return registry.defaults()
-    if name == "RULE_EVIDENCE":
-        return {n: (f"{r.grade}: {r.evidence}", r.citation) for n, r in registry.items()}
-    raise AttributeError(name)
+def rule_defaults() -> dict[str, dict[str, Any]]:
+    """Every rule's ``{parameter: default}``, read from the rules registry."""
+    return registry.defaults()
 
 
-def _check_section(params: tuple[Param, ...], values: Any, where: str) -> dict[str, Any]:
+def rule_evidence() -> dict[str, tuple[str, str]]:
+    """Every rule's ``(grade: evidence, citation)``, read from the rules registry."""
+    return {n: (f"{r.grade}: {r.evidence}", r.citation) for n, r in registry.items()}
+
+
+def check_section(params: tuple[Param, ...], values: Any, where: str) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise ConfigError(f"{where}: expected a table of settings, not {values!r}")
     known = {p.name: p for p in params}
@@ -138,6 +155,9 @@ class Config:
     load: str = "distance"
     #: the ``[sports]`` table: sport label -> sport (see docs/sports.md)
     sports: dict[str, str] = field(default_factory=dict)
+    #: fitness/fatigue settings (FITNESS_SETTINGS): ctl_days, atl_days, hr_rest, hr_max, sex
+    fitness: dict[str, Any] = field(
+        default_factory=lambda: {p.name: p.default for p in FITNESS_SETTINGS})
 
     def __post_init__(self) -> None:
         _apply_top(self, {"unit": self.unit, "week_start": self.week_start, "load": self.load,
@@ -160,7 +180,7 @@ class Config:
         ``rules``, ``pain``, ``shoes`` tables, and ``unit``, ``week_start``, ``tz``, ``load``.
         """
         out = self.with_rules(rules)
-        out.pain.update(_check_section(PAIN_SETTINGS, pain or {}, "pain"))
+        out.pain.update(check_section(PAIN_SETTINGS, pain or {}, "pain"))
         _apply_top(out, top, "")
         out.shoes.update(_shoe_values(shoes or {}, "shoes", out.unit))
         return out
@@ -173,7 +193,7 @@ class Config:
 def _shoe_values(values: Any, where: str, unit: str) -> dict[str, Any]:
     """The ``[shoes]`` table checked; ``notice`` and ``replace`` (in ``unit``, the config's)
     stored as ``notice_m`` and ``replace_m`` [m]."""
-    out = _check_section(SHOE_SETTINGS, values, where)
+    out = check_section(SHOE_SETTINGS, values, where)
     per = M_PER_MI if unit == "mi" else M_PER_KM
     for key in ("notice", "replace"):
         if key in out:
@@ -230,9 +250,6 @@ def find_beside(paths: list[str], name: str) -> str | None:
 def _config_text(path: str) -> str:
     """The config file's text. TOML is UTF-8 (a byte-order mark is allowed): a file saved
     as UTF-16 or in a legacy encoding is a clear ConfigError, never a guess."""
-    from .errors import InputError
-    from .safeio import read_regular_file
-    from .textfile import MAX_TEXT_FILE_BYTES, decode_text
 
     try:
         decoded = decode_text(path, read_regular_file(path, MAX_TEXT_FILE_BYTES, "config"))
@@ -259,16 +276,16 @@ def load_config(path: str | os.PathLike[str] | None = None,
         doc = tomllib.loads(_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-    known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load", "sports"}
+    known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load", "sports", "fitness"}
     for key in doc:
         if key not in known:
             raise ConfigError(f"{path}: unknown setting {key!r}; settings are "
                               + ", ".join(sorted(known)))
     _apply_top(cfg, {k: v for k, v in doc.items()
-                     if k not in ("rules", "pain", "shoes", "sports")},
+                     if k not in ("rules", "pain", "shoes", "sports", "fitness")},
                f"{path}: ")
     _merge_rules(cfg.rules, doc.get("rules", {}), f"{path}: rules")
-    cfg.pain.update(_check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
+    cfg.pain.update(check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
     cfg.shoes.update(_shoe_values(doc.get("shoes", {}), f"{path}: shoes", cfg.unit))
     from .sports import check_mapping
     try:
@@ -276,5 +293,7 @@ def load_config(path: str | os.PathLike[str] | None = None,
     except (ValueError, AttributeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     cfg.sports = {str(k): str(v) for k, v in doc.get("sports", {}).items()}
+    cfg.fitness.update(check_section(FITNESS_SETTINGS, doc.get("fitness", {}),
+                                      f"{path}: fitness"))
     cfg.source = path
     return cfg

@@ -23,9 +23,10 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .config import CONFIG_NAME
 from .errors import UsageError
 
-CONFIG_FILE = "kneeload.toml"
+CONFIG_FILE = CONFIG_NAME
 PAIN_FILE = "pain.csv"
 SHOES_FILE = "shoes.csv"
 ASSIGNMENTS_FILE = "shoe_assignments.csv"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import inspect
 import io
 import os
 from typing import Any
@@ -21,10 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import PAIN_DEFAULTS, Config
+from .config import PAIN_DEFAULTS, PAIN_SETTINGS, Config, check_section
 from .errors import ConfigError, InputError, UsageError
-from .load import _flags, daily_load, empty_flags, week_start_of
-from .rules import SEVERITY_OVERRIDE, SEVERITY_RANK, Param, registry, rule
+from .flagrows import SEVERITY_RANK, empty_flags
+from .loadcalc import daily_load
+from .rules import registry
 from .safeio import atomic_write, display_path, locked_folder, resolve_target
 from .textfile import (
     MAX_FIELD_CHARS,
@@ -233,164 +233,6 @@ def pain_episodes(log: pd.DataFrame, threshold: float | None = None,
     return out.reset_index(drop=True)
 
 
-# --- pain rules ---------------------------------------------------------------------------
-
-_PAIN_MODELS = ("Esculier et al. 2018, BJSM 52(10):659 (patellofemoral pain); Silbernagel et "
-                "al. 2007, AJSM 35(6):897 (tendon model)")
-_SEV = SEVERITY_OVERRIDE
-
-
-def _row(name: str, size: str, severity: str, date: pd.Timestamp, value: float,
-         threshold: float, week_start: str, message: str) -> dict[str, Any]:
-    record = registry.get(name)
-    return {"rule": name, "severity": record.severity_of(size, {"severity": severity}),
-            "date": date, "week_start": week_start_of(pd.Series([date]), week_start).iloc[0],
-            "value": float(value), "threshold": float(threshold), "unit": "/10",
-            "message": message + " " + record.evidence_text}
-
-
-@rule("pain_during_run", title="Pain while running above the model's limit", kind="pain",
-      grade="clinical", pairs_with_pain=False,
-      evidence="clinical (secondary): the pain-monitoring models accept pain up to a limit "
-               "while running", citation=_PAIN_MODELS,
-      severity="warn (a criterion of the pain-monitoring model)",
-      params=(Param("pfp_limit", 2.0, "/10", "the patellofemoral model's limit", high=10.0),
-              Param("tendon_limit", 5.0, "/10", "the tendon model's limit", high=10.0), _SEV))
-def pain_during_run(log: pd.DataFrame, *, pfp_limit: float, tendon_limit: float,
-                    severity: str, pain_model: str = "pfp",
-                    week_start: str = "monday") -> pd.DataFrame:
-    """Pain while running (``when = during``) above the model's limit [/10]: 2/10 for the
-    patellofemoral model (Esculier 2018), 5/10 for the tendon model (Silbernagel 2007)."""
-    limit = pfp_limit if pain_model == "pfp" else tendon_limit
-    name = "patellofemoral" if pain_model == "pfp" else "tendon"
-    rows = [_row("pain_during_run", "over", severity, r.date, r.pain, limit, week_start,
-                 f"{r.date:%a %d %b}: {r.pain:g}/10 while running, above the {limit:g}/10 the "
-                 f"{name} pain-monitoring model accepts. Ease off (shorter, flatter, slower) "
-                 "until running stays within it.")
-            for r in log[(log["when"] == "during") & (log["pain"] > limit)].itertuples()]
-    return _flags(rows)
-
-
-@rule("pain_next_morning", title="Next-morning pain above your usual morning", kind="pain",
-      grade="clinical", pairs_with_pain=False,
-      evidence="clinical (secondary): the pain-monitoring models ask for no increase the next "
-               "morning", citation=_PAIN_MODELS,
-      severity="warn (a criterion of the pain-monitoring model)",
-      params=(Param("usual_days", 28, "days", "your usual morning: the median of your entries "
-                    "of this many days before", kind="int", low=1, high=365),
-              Param("min_mornings", 3, "entries", "use only morning entries (next_morning, "
-                    "rest) for the usual when there are at least this many", kind="int",
-                    low=1, high=100), _SEV))
-def pain_next_morning(log: pd.DataFrame, *, usual_days: int, min_mornings: int, severity: str,
-                      week_start: str = "monday") -> pd.DataFrame:
-    """A next-morning entry above the runner's usual morning, the baseline the models
-    compare with: the median of the ``next_morning`` and ``rest`` entries of the
-    ``usual_days`` [days] before when there are at least ``min_mornings`` of them (runners
-    often log mornings only when sore), else the median of every entry of those days, else
-    the day before's highest. The entry tells how the day before's load was tolerated.
-    """
-    mornings = log[log["when"] == "next_morning"].groupby("date")["pain"].max()
-    daily = daily_pain(log)
-    rows = []
-    for day, p in mornings.items():
-        before = log[(log["date"] < day) & (log["date"] >= day - pd.Timedelta(days=usual_days))]
-        calm = before[before["when"].isin(("next_morning", "rest"))]
-        if len(calm) >= min_mornings:
-            usual = float(calm["pain"].median())
-            what = (f"your usual morning (the median of your mornings of the {usual_days} days "
-                    "before)")
-        elif len(before):
-            usual = float(before["pain"].median())
-            what = f"your usual level (the median of your entries of the {usual_days} days before)"
-        else:
-            prev = daily.get(day - pd.Timedelta(days=1))
-            if prev is None:
-                continue
-            usual, what = float(prev), "the day before"
-        if p > usual:
-            rows.append(_row("pain_next_morning", "over", severity, day, p, usual, week_start,
-                             f"{day:%a %d %b}: {p:g}/10 the next morning, above {what}, "
-                             f"{usual:g}/10. The pain-monitoring models ask for no increase "
-                             "the next morning: the day before was more than the knee "
-                             "tolerated."))
-    return _flags(rows)
-
-
-@rule("pain_two_days", title="Two painful days in a row", kind="pain", grade="heuristic",
-      pairs_with_pain=False, evidence="heuristic: practice advice, no study behind it",
-      citation="seed advice", severity="info (heuristic)", params=(_SEV,))
-def pain_two_days(log: pd.DataFrame, *, severity: str, threshold: float,
-                  week_start: str = "monday") -> pd.DataFrame:
-    """Two consecutive painful days (at least ``threshold`` [/10], the ``[pain]`` setting):
-    practice advice is to reduce mileage."""
-    daily = daily_pain(log)
-    painful = daily[daily >= threshold]
-    rows = []
-    prev_painful = False
-    for day in painful.index:
-        if (day - pd.Timedelta(days=1)) in painful.index and not prev_painful:
-            rows.append(_row("pain_two_days", "over", severity, day, painful[day], threshold,
-                             week_start,
-                             f"{day:%a %d %b}: knee pain of {threshold:g}/10 or more two days "
-                             "running. Practice advice is to reduce mileage for now; if it "
-                             "persists despite rest, see a physiotherapist."))
-            prev_painful = True
-        elif (day - pd.Timedelta(days=1)) not in painful.index:
-            prev_painful = False
-    return _flags(rows)
-
-
-@rule("pain_rising", title="Weekly highest pain rising", kind="pain", grade="clinical",
-      pairs_with_pain=False,
-      evidence="clinical (secondary): the tendon model asks that pain not rise week to week",
-      citation="Silbernagel et al. 2007, AJSM 35(6):897",
-      severity="warn (a criterion of the pain-monitoring model)",
-      params=(Param("rising_points", 2.0, "/10", "the week's highest pain up by this much "
-                    "(and painful)", low=0.5, high=10.0), _SEV))
-def pain_rising(log: pd.DataFrame, *, rising_points: float, severity: str,
-                threshold: float, week_start: str = "monday") -> pd.DataFrame:
-    """A week whose highest pain is painful and ``rising_points`` [/10] above the highest of
-    the week before; weeks with no entry are missing, not 0/10."""
-    daily = daily_pain(log)
-    if daily.empty:
-        return empty_flags()
-    ws = week_start_of(pd.Series(daily.index, index=daily.index), week_start)
-    weekly = daily.groupby(ws.to_numpy()).max()
-    weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"))
-    up = weekly - weekly.shift(1)
-    rows = [_row("pain_rising", "over", severity, w + pd.Timedelta(days=6), weekly[w],
-                 threshold, week_start,
-                 f"Week of {w:%d %b}: your highest knee pain was {weekly[w]:g}/10, up from "
-                 f"{weekly[w] - up[w]:g}/10 the week before. Pain should not rise week to week.")
-            for w in weekly.index[(weekly >= threshold) & (up >= rising_points)]]
-    return _flags(rows)
-
-
-@rule("pain_persistent", title="Persistent pain: see a physiotherapist", kind="pain",
-      grade="heuristic", pairs_with_pain=False,
-      evidence="heuristic: pain that persists despite rest is a reason to see a "
-               "physiotherapist", citation="seed advice",
-      severity="alert: a referral, the scheme's one exception (safety, not a risk estimate)",
-      params=(Param("persistent_days", 14, "days", "a pain episode this long", kind="int",
-                    low=2, high=365),
-              Param("severity", "alert", "", "a referral: alert unless set",
-                    kind="choice", choices=("auto", "info", "warn", "alert"))))
-def pain_persistent(log: pd.DataFrame, *, persistent_days: int, severity: str,
-                    threshold: float, episode_gap_days: int,
-                    week_start: str = "monday") -> pd.DataFrame:
-    """A pain episode (painful days at most ``episode_gap_days`` apart) lasting
-    ``persistent_days`` [days] or more: see a physiotherapist. Never a diagnosis."""
-    rows = []
-    for ep in pain_episodes(log, threshold, episode_gap_days).itertuples():
-        length = (ep.end - ep.start).days + 1
-        if length >= persistent_days:
-            rows.append(_row("pain_persistent", "over", severity, ep.end, length,
-                             persistent_days, week_start,
-                             f"Knee pain of {threshold:g}/10 or more from {ep.start:%d %b} to "
-                             f"{ep.end:%d %b} ({length} days). Pain that persists despite rest "
-                             "is a reason to see a physiotherapist; kneeload does not "
-                             "diagnose."))
-    return _flags(rows)
 
 
 def pain_flags(log: pd.DataFrame, config: Config | None = None, *, model: str | None = None,
@@ -415,9 +257,8 @@ def pain_flags(log: pd.DataFrame, config: Config | None = None, *, model: str | 
         params = cfg.rule(record.name)
         if not params["enabled"]:
             continue
-        accepted = inspect.signature(record.fn).parameters
         parts.append(record.fn(log, **params,
-                               **{k: v for k, v in context.items() if k in accepted}))
+                               **{k: context[k] for k in record.context if k in context}))
     parts = [p for p in parts if not p.empty]
     if not parts:
         return empty_flags()
@@ -426,10 +267,8 @@ def pain_flags(log: pd.DataFrame, config: Config | None = None, *, model: str | 
 
 
 def _check_pain(values: dict[str, Any]) -> dict[str, Any]:
-    from .config import PAIN_SETTINGS, _check_section
-
     try:
-        return _check_section(PAIN_SETTINGS, values, "pain")
+        return check_section(PAIN_SETTINGS, values, "pain")
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 

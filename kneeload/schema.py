@@ -20,6 +20,10 @@ SPORTS = ("running", "trail_running", "treadmill", "walking", "cycling", "swimmi
 RUNNING_SPORTS = ("running", "trail_running", "treadmill")
 ON_FOOT_SPORTS = (*RUNNING_SPORTS, "walking")
 
+#: Columns of the gear table exports give (:attr:`kneeload.io.ReadResult.gear`).
+GEAR_COLUMNS = ("name", "kind", "brand", "model", "first_used", "retired", "status",
+                "replace_m", "source")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -93,7 +97,7 @@ SAMPLE_COLUMNS: tuple[Column, ...] = (
 SKIPPED_COLUMNS: tuple[Column, ...] = (
     Column("path", "str", "", "The file (and session) that was not ingested."),
     Column("kind", "str", "", "unreadable, unsupported, not_activity, no_time, unsafe, "
-           "duplicate."),
+           "duplicate, ignored (a file of an export known not to be an activity)."),
     Column("reason", "str", "", "Why, in words a runner understands, and what to do."),
 )
 

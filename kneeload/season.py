@@ -17,6 +17,7 @@ any config value change: a Season never serves results computed under an older c
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -53,6 +54,21 @@ def machine_clock_note(activities: pd.DataFrame) -> str | None:
     return (f"{n} of {len(activities)} activities were placed on a day by this machine's "
             f"clock ({zone}): their files record neither a local time nor a position. Give "
             "--tz (or tz in kneeload.toml) if you ran elsewhere.")
+
+
+def judged_day(activities: pd.DataFrame, pain: pd.DataFrame | None = None,
+               today: Any = None) -> pd.Timestamp:
+    """The one "today" of every surface: ``today`` when given; else
+    :func:`kneeload.load.as_of`, moved to the last pain entry's day when the pain log goes
+    on after it (a 3/10 next-morning entry the day after the last run is judged), never past
+    the clock's date."""
+    day = load.as_of(activities, today)
+    if today is not None or pain is None or pain.empty or "date" not in pain:
+        return day
+    last_pain = pd.Timestamp(pain["date"].max()).normalize()
+    if day < last_pain <= pd.Timestamp(dt.date.today()):
+        return last_pain
+    return day
 
 
 class Season:
@@ -93,8 +109,9 @@ class Season:
         self.gear = gear
         #: Which kneeload.toml, pain.csv, shoes.csv were used, and from where.
         self.files = files if files is not None else Found()
-        #: the day the season is judged as of (see kneeload.load.as_of)
-        self.today = load.as_of(activities, today)
+        #: the day the season is judged as of (see kneeload.load.as_of; a pain entry logged
+        #: after the last run, up to the clock's date, moves it to that entry's day)
+        self.today = judged_day(activities, pain, today)
         self.config = config or Config()
         self.skipped = skipped if skipped is not None else pd.DataFrame(
             columns=["path", "kind", "reason"])
@@ -178,11 +195,11 @@ class Season:
                 f"{to_unit(runs['distance_m'].sum(), unit):.1f} {unit} of running"
                 f"{'' if runs.empty else ' from ' + format(runs['local_date'].min(), '%Y-%m-%d')}"
                 f"{'' if runs.empty else ' to ' + format(runs['local_date'].max(), '%Y-%m-%d')}"
-                f"; {len(self.flags())} load flags; "
+                f"; {len(self.all_flags())} flags as of {self.today:%Y-%m-%d}; "
                 f"{int((self.skipped['kind'] != 'duplicate').sum())} files not read, "
                 f"{int((self.skipped['kind'] == 'duplicate').sum())} duplicates counted once."
                 "</p>")
-        return head + self.flags()[["rule", "severity", "date", "value", "unit"]].to_html(
+        return head + self.all_flags()[["rule", "severity", "date", "value", "unit"]].to_html(
             index=False)
 
     def __repr__(self) -> str:
@@ -275,6 +292,19 @@ class Season:
                 columns={"load": f"load_{unit}", "strain": f"strain_{unit}"})
         return m.set_index(pd.DatetimeIndex(m.pop("week_start"), name="week_start"))
 
+    def fitness(self) -> pd.DataFrame:
+        """Daily fitness, fatigue and form (:func:`kneeload.fitness.fitness_fatigue`; a
+        training-monitoring model, not an injury predictor), indexed by ``local_date``:
+        ``load``, ``ctl``, ``atl``, ``tsb`` with the load's unit in their names (the season's
+        distance unit, ``_min`` for time, ``_rpe_min`` for session RPE)."""
+        from .fitness import fitness_fatigue
+
+        f = fitness_fatigue(self.activities, self.config)
+        load = self.config.load
+        scale, suffix = {"distance": (metres_per(self.config.unit), self.config.unit),
+                         "time": (60.0, "min"), "srpe": (1.0, "rpe_min")}[load]
+        return (f / scale).rename(columns=lambda c: f"{c}_{suffix}")
+
     def session_spikes(self) -> pd.DataFrame:
         """Each run against the longest of the days before it (Frandsen 2025), indexed by
         ``local_date``; distances in the season's unit, ``spike_pct`` [%]."""
@@ -344,6 +374,11 @@ class Season:
                          config=self.config)
 
     def all_flags(self) -> pd.DataFrame:
-        """Load flags and, when there is a pain log, pain flags, in date order."""
+        """Every flag as of :attr:`today`: load flags and, when there is a pain log, pain
+        flags, in date order, none dated after the day judged. The one flag list of every
+        surface (``check``, ``report``, ``pairs``, the notebook)."""
         parts = [self.flags()] + ([self.pain_flags()] if self.pain is not None else [])
-        return load.sort_flags(pd.concat(parts, ignore_index=True))
+        out = load.sort_flags(pd.concat(parts, ignore_index=True))
+        if out.empty:
+            return out
+        return out[pd.to_datetime(out["date"]) <= self.today].reset_index(drop=True)

@@ -269,6 +269,33 @@ _POLAR = {  # Polar Flow sport names (Polar AccessLink / account export "sport")
     **_names(OTHER, "OTHER_INDOOR, OTHER_OUTDOOR"),
 }
 _POLAR = {k.rstrip("?"): v for k, v in _POLAR.items()}
+
+
+# Codes of the Polar, Health Connect, Zepp and Huawei exports as their public parsers read them
+# (the fixtures of scripts/make_more_export_fixtures.py); added where the tables above are silent.
+# Not verified against the vendors' own documentation beyond Health Connect 56/57/79 and Zepp 1:
+# docs/exports.md lists them as known gaps. A wrong code here shows as a run counted as 'other'
+# (with a note naming the code), never the other way round for the non-running codes.
+_EXPORT_CODES_FROM_PARSERS = {
+    "polar": {"RUNNING": RUN, "JOGGING": RUN, "ROAD_RUNNING": RUN, "TRACK_AND_FIELD_RUNNING": RUN,
+        "TRAIL_RUNNING": TRAIL, "TREADMILL_RUNNING": TREAD, "ULTRARUNNING_RUNNING": TRAIL,
+        "WALKING": WALK, "NORDIC_WALKING": WALK, "HIKING": WALK, "CYCLING": BIKE, "ROAD_BIKING":
+        BIKE, "MOUNTAIN_BIKING": BIKE, "INDOOR_CYCLING": BIKE, "SWIMMING": SWIM,
+        "POOL_SWIMMING": SWIM, "OPEN_WATER_SWIMMING": SWIM, "1": RUN, "2": BIKE, "3": WALK, "4":
+        RUN, "5": BIKE, "11": WALK, "17": TREAD, "18": BIKE, "23": SWIM, "27": TRAIL},
+    "health_connect": {"56": RUN, "57": TREAD, "79": WALK, "37": WALK, "8": BIKE, "9": BIKE,
+        "74": SWIM, "73":
+        SWIM},
+    "zepp": {"1": RUN, "6": WALK, "7": TRAIL, "8": TREAD, "9": BIKE, "10": BIKE, "14": SWIM, "15":
+        SWIM},
+    "huawei": {"4": RUN, "5": WALK, "3": BIKE, "101": TREAD, "102": SWIM, "103": BIKE, "104": SWIM,
+        "118": TRAIL, "282": WALK, "2": WALK},
+}
+for _table, _codes in zip((_POLAR, _HEALTH_CONNECT, _ZEPP, _HUAWEI),
+                          _EXPORT_CODES_FROM_PARSERS.values(), strict=True):
+    for _code, _sport in _codes.items():
+        _table.setdefault(_code, _sport)
+
 _TCX = {"Running": RUN, "Biking": BIKE, "Other": OTHER,
         # not in the schema, but written by some converters
         "Walking": WALK, "Hiking": WALK, "Cycling": BIKE, "Swimming": SWIM}

@@ -317,16 +317,42 @@ def write_garmin() -> None:
             "503": [{"activityId": 1005, "gearPk": 503}],
         },
     }]
+    members = {
+        "DI_CONNECT/DI-Connect-Fitness/user@example.com_0_summarizedActivities.json":
+            json.dumps(summaries).encode(),
+        "DI_CONNECT/DI-Connect-Fitness/user@example.com_gear.json": json.dumps(gear).encode(),
+        "DI_CONNECT/DI-Connect-Fitness/user@example.com_personalRecord.json":
+            b'[{"personalRecords": []}]',
+        "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip": inner.getvalue(),
+    }
     out = OUT / "garmin-connect-export.zip"
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        def put(name: str, data: bytes) -> None:
+        for name, data in members.items():
             z.writestr(zipfile.ZipInfo(name, (2024, 6, 20, 0, 0, 0)), data)
-        put("DI_CONNECT/DI-Connect-Fitness/user@example.com_0_summarizedActivities.json",
-            json.dumps(summaries).encode())
-        put("DI_CONNECT/DI-Connect-Fitness/user@example.com_gear.json", json.dumps(gear).encode())
-        put("DI_CONNECT/DI-Connect-Fitness/user@example.com_personalRecord.json",
-            b'[{"personalRecords": []}]')
-        put("DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip", inner.getvalue())
+    # The same export unzipped, as Garmin's archive unpacks (issue 22): the folder layout of
+    # the "Export Your Data" archive (DI_CONNECT/DI-Connect-*), with the other JSON files it
+    # holds besides the activities (wellness, user, aggregator, metrics), each with a tiny
+    # made-up body: kneeload lists them as ignored, with why.
+    folder = OUT / "garmin_connect_export"
+    if folder.exists():
+        shutil.rmtree(folder)
+    extra = {
+        "DI_CONNECT/DI-Connect-Fitness/user@example.com_0_activityImages.json": b"[]",
+        "DI_CONNECT/DI-Connect-Wellness/2024-03-01_2024-06-09_12345678_sleepData.json":
+            b'[{"calendarDate": "2024-06-09", "deepSleepSeconds": 5400}]',
+        "DI_CONNECT/DI-Connect-Wellness/12345678_userBioMetrics.json":
+            b'[{"weight": 70000.0}]',
+        "DI_CONNECT/DI-Connect-User/user_profile.json": b'{"userName": "user@example.com"}',
+        "DI_CONNECT/DI-Connect-User/user_settings.json": b'{"measurementSystem": "metric"}',
+        "DI_CONNECT/DI-Connect-Aggregator/UDSFile_2024-03-01_2024-06-09.json":
+            b'[{"calendarDate": "2024-06-09", "totalSteps": 12000}]',
+        "DI_CONNECT/DI-Connect-Metrics/MetricsMaxMetData_20240301_20240609_12345678.json":
+            b'[{"vo2MaxValue": 52.0}]',
+    }
+    for name, data in {**members, **extra}.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 # --- Apple Health -------------------------------------------------------------------------------

@@ -25,12 +25,12 @@ def folder(tmp_path, data):
 
 def _count_parses(monkeypatch):
     calls = []
-    real = kneeload.io._parse
+    real = kneeload.io._ingest._parse
 
     def spy(source, *a, **k):
         calls.append(os.path.basename(str(source)))
         return real(source, *a, **k)
-    monkeypatch.setattr(kneeload.io, "_parse", spy)
+    monkeypatch.setattr(kneeload.io._ingest, "_parse", spy)
     return calls
 
 

@@ -26,13 +26,13 @@ def runs(tmp_path):
 @pytest.fixture
 def parses(monkeypatch):
     calls: list[str] = []
-    real = kio._parse
+    real = kio._ingest._parse
 
     def counting(source, *args, **kwargs):
         calls.append(os.path.basename(str(source)))
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(kio, "_parse", counting)
+    monkeypatch.setattr(kio._ingest, "_parse", counting)
     return calls
 
 

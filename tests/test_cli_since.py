@@ -32,7 +32,9 @@ def test_pairs_since_lists_only_later_spikes(capsys):
     assert doc["summary"]["spikes_followed_by_pain"] == 3  # the summary is the whole log's
     assert main(["pairs", str(SAMPLE), "--since", "2026-09-01"]) == 0
     out = capsys.readouterr().out
-    assert ("Spikes followed by pain (next-morning entries count for the day before):\n"
+    # the attribution rule is said once, as a sentence (issue 25: pairing as the log says it)
+    assert "Next-morning entries count for the day before" in out
+    assert ("Spikes followed by pain:\n"
             "  none\nSpikes with no pain after them:\n  none\n") in out
 
 

@@ -198,7 +198,9 @@ GARMIN = EXPORTS / "garmin-connect-export.zip"
 def test_garmin_export_summaries_gear_and_files():
     result = kneeload.read_activities(GARMIN, cache=False)
     acts = result.activities.set_index("local_date")
-    assert result.skipped.empty
+    # every file of the export is accounted for: the personal records are listed, not read
+    assert list(result.skipped["kind"]) == ["ignored"]
+    assert result.skipped["reason"].iloc[0] == "Garmin export: personal records, not an activity"
     assert len(acts) == 5
     # FIT named with its activity id: gear from the links, its own device time
     fenix = acts.loc[pd.Timestamp("2017-06-11")]
@@ -266,7 +268,9 @@ def test_apple_health_workouts(as_zip, tmp_path):
     path = _zip_folder(APPLE, tmp_path / "export.zip", "apple_health_export/") if as_zip \
         else APPLE
     result = kneeload.read_activities(path, cache=False)
-    assert result.skipped.empty
+    # the clinical-records file is listed as ignored (every file accounted for), nothing else
+    assert list(result.skipped["kind"]) == ["ignored"]
+    assert result.skipped["path"].iloc[0].endswith("export_cda.xml")
     acts = result.activities.set_index("local_date")
     assert list(acts["sport"]) == ["running", "running", "treadmill", "walking", "cycling"]
     old = acts.loc[pd.Timestamp("2019-05-01")]  # Workout attributes: 5.01 km, 30.5 min
@@ -414,7 +418,7 @@ def test_fr70_power_on_clock_run_from_the_corpus_is_placed():
 
 def test_an_exports_main_file_given_alone_is_read():
     apple = kneeload.read_activities(APPLE / "export.xml", cache=False)
-    assert len(apple.activities) == 5 and apple.skipped.empty
+    assert len(apple.activities) == 5 and set(apple.skipped["kind"]) == {"ignored"}
     # a bare Strava activities.csv: its rows from the CSV, each naming the file it lacks
     strava = kneeload.read_activities(EXPORTS / "strava_it" / "activities.csv", cache=False)
     acts = strava.activities

@@ -505,8 +505,8 @@ def test_the_index_is_written_as_the_run_goes(tmp_path, data, monkeypatch):
     runs.mkdir()
     for f in ("fit/fr645-run.fit", "fit/fenix5-walk.fit", "tcx/fr620-run-runcadence.tcx"):
         shutil.copy(data / f, runs)
-    monkeypatch.setattr(kneeload.io, "CACHE_STORE_EVERY_S", 0.0)
-    real = kneeload.io._parse
+    monkeypatch.setattr(kneeload.io._workers, "CACHE_STORE_EVERY_S", 0.0)
+    real = kneeload.io._ingest._parse
     seen = []
 
     def killed_on_third(source, *a, **k):
@@ -514,7 +514,7 @@ def test_the_index_is_written_as_the_run_goes(tmp_path, data, monkeypatch):
         if len(seen) == 3:
             raise KeyboardInterrupt  # the run stops here, like a kill
         return real(source, *a, **k)
-    monkeypatch.setattr(kneeload.io, "_parse", killed_on_third)
+    monkeypatch.setattr(kneeload.io._ingest, "_parse", killed_on_third)
     cache = tmp_path / "cache"
     with pytest.raises(KeyboardInterrupt):
         kneeload.read_activities(runs, cache=cache, workers=1)
@@ -626,7 +626,7 @@ def test_a_file_past_the_parse_deadline_is_skipped(tmp_path, one_run, monkeypatc
     def stuck(*a, **k):
         while True:
             time.sleep(0.01)
-    monkeypatch.setattr(kneeload.io, "parse_fit", stuck)
+    monkeypatch.setattr(kneeload.io._ingest, "parse_fit", stuck)
     assert fit and _deadline
     t = time.monotonic()
     result = kneeload.read_activities(one_run, cache=False, workers=1)
@@ -658,7 +658,7 @@ def test_workers_end_with_their_parent(tmp_path, data):
         def slow(*a, **k):
             open(os.path.join({str(pids)!r}, str(os.getpid())), "w").close()
             time.sleep(120)
-        kio._parse = slow
+        kio._ingest._parse = slow
         kio.read_activities({str(runs)!r}, cache=False, workers=2)
     """)
     child = subprocess.Popen([sys.executable, "-c", code],
@@ -717,9 +717,9 @@ def test_sigterm_during_a_parallel_ingest_ends_promptly_with_130(tmp_path, data)
         def slow(*a, **k):
             open({str(started)!r}, "w").close()
             time.sleep(120)
-        kio._parse = slow
-        kio.default_workers = lambda n: 2  # two worker processes, whatever the load
-        kio.MIN_FILES_FOR_WORKERS = 2
+        kio._ingest._parse = slow
+        kio._workers.default_workers = lambda n: 2  # two worker processes, whatever the load
+        kio._workers.MIN_FILES_FOR_WORKERS = 2
         from kneeload.cli import main
         sys.exit(main(["summary", {str(runs)!r}, "--no-cache"]))
     """)

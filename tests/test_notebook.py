@@ -36,6 +36,6 @@ def test_season_notebook_runs_without_warnings_and_shows_each_figure_once():
             assert len(pngs) == 1, c.source
     assert "3 of 5 load-spike days (60%)" in outputs  # one event per day (issue 12)
     assert "kneeload Season" in outputs  # the HTML summary
-    assert "From 2026-08-17: at most 16.5 mi; no single run over 7.2 mi." in outputs
+    assert "From 2026-08-17: at most 16.5 mi; no single run over 7.1 mi." in outputs
     assert "8 flags at 10%; 7 at 50%" in outputs  # no stale flags after the config change
     assert "Read 98 file(s)" in outputs

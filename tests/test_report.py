@@ -143,7 +143,7 @@ def test_pdf_report_reads_back(season_pdf):
     assert "running [mi/week]" in first
     everything = " ".join(p.extract_text() for p in reader.pages).replace("\n", " ")
     for text in ("3 of 5 load-spike days (60%)", "In your own record, your knee tolerated",
-                 "Left within the 10% rule: 0.4 mi (of 15.4 mi)", "Weekly table", "2026-04-20",
+                 "Left within the 10% rule: 0.3 mi (of 15.3 mi)", "Weekly table", "2026-04-20",
                  "Two-week progression", "Weekly descent ramp",
                  "Low running cadence",
                  "Pegasus 40", "Load spikes and the pain that followed",
@@ -251,7 +251,8 @@ def test_report_format_by_extension_or_flag(tmp_path, capsys):
     # an unknown extension is a usage error and writes nothing (never a silent PDF)
     capsys.readouterr()
     assert main(["report", str(SAMPLE), "-o", str(tmp_path / "season.txt")]) == 2
-    assert "name the file .pdf, .html or .json" in capsys.readouterr().err
+    # the extensions come from the renderer registry (Markdown added)
+    assert "name the file .pdf, .html, .htm, .json, .md" in capsys.readouterr().err
     assert not (tmp_path / "season.txt").exists()
     # --format wins over the name
     odd = tmp_path / "season.out"
@@ -287,9 +288,22 @@ def test_report_json_is_the_content(tmp_path, capsys):
 
 
 def test_headline_numbers_match_the_season(season):
+    from kneeload.report.content import build_content
+
     runs = kneeload.load.running(season.activities)
     assert runs["distance_m"].sum() / M_PER_MI == pytest.approx(364.5, abs=0.05)
     assert pd.Timestamp("2026-05-31") in set(season.flags()["date"])
+    # the numbers `kneeload report` prints, as sample_data/README.md tells the season:
+    # 92 runs, 364.5 mi, 3 March - 16 August, 3 spike days paired with pain
+    head = build_content(season).headline
+    assert head["runs"] == 92 and head["unit"] == "mi"
+    assert head["distance"] == pytest.approx(364.5, abs=0.05)
+    assert (head["since"], head["until"]) == (pd.Timestamp("2026-03-03"),
+                                              pd.Timestamp("2026-08-16"))
+    assert head["pairs"] == 3
+    content = build_content(season)
+    assert head["flags"] == sum(content.flag_counts.values()) == len(content.flags)
+    assert head["alerts"] == content.flag_counts.get("alert", 0) >= 1  # E3's 31 May spike
 
 
 def test_readme_picture_exists():

@@ -21,37 +21,73 @@ class Format:
 
     ``sniff`` looks at the first bytes (decoded to text for the XML formats) and wins over
     the name, so a ``.gpx`` that is really FIT is read as FIT. ``reader`` is
-    ``"module:function"`` inside :mod:`kneeload.io`, imported when first used.
+    ``"module:function"`` inside :mod:`kneeload.io` (or the function itself), imported when
+    first used. ``rank`` orders copies of one activity in :func:`~kneeload.io.deduplicate`
+    (lowest kept). ``version``: bump it when the reader's output changes; the parse cache
+    re-reads what this format could have read (:func:`kneeload.io.kinds.fingerprint`).
     """
 
     name: str
     suffixes: tuple[str, ...]
     sniff: Callable[[bytes, str], bool]
-    reader: str
+    reader: str | Callable[..., Any]
     description: str
+    rank: int = 5
+    version: str = "1"
 
 
 def _is_fit(head: bytes, text: str) -> bool:
     return len(head) >= 12 and head[8:12] == b".FIT"
 
 
-#: The one registry of activity-file formats. Adding a format = a reader module + one line here.
-REGISTRY: tuple[Format, ...] = (
-    Format("fit", (".fit",), _is_fit, "fit:parse_fit", "Garmin/ANT FIT activity file"),
+#: The one registry of activity-file formats. Adding a format = a reader module + one line here
+#: (or :func:`register_format`).
+REGISTRY: list[Format] = [
+    Format("fit", (".fit",), _is_fit, "fit:parse_fit", "Garmin/ANT FIT activity file", rank=0),
     Format("gpx", (".gpx",), lambda head, text: "<gpx" in text, "gpx:parse_gpx",
-           "GPS Exchange Format track"),
+           "GPS Exchange Format track", rank=2),
     Format("tcx", (".tcx",), lambda head, text: "trainingcenterdatabase" in text,
-           "tcx:parse_tcx", "Garmin Training Center XML"),
-)
+           "tcx:parse_tcx", "Garmin Training Center XML", rank=1),
+]
+#: Names of the formats registered when kneeload was imported (see :func:`format_names`).
 FORMATS = tuple(f.name for f in REGISTRY)
-_BY_NAME = {f.name: f for f in REGISTRY}
+
+
+def register_format(fmt: Format) -> Format:
+    """Add ``fmt`` to :data:`REGISTRY` (replacing one of the same name); returns it."""
+    unregister_format(fmt.name)
+    REGISTRY.append(fmt)
+    return fmt
+
+
+def unregister_format(name: str) -> None:
+    """Remove the format called ``name`` (nothing when there is none)."""
+    REGISTRY[:] = [f for f in REGISTRY if f.name != name]
+
+
+def format_names() -> tuple[str, ...]:
+    """The registered formats' names, now."""
+    return tuple(f.name for f in REGISTRY)
+
+
+def format_ranks() -> dict[str, int]:
+    """``{format: rank}`` (lowest kept first among copies of one activity)."""
+    return {f.name: f.rank for f in REGISTRY}
 
 
 def reader_for(fmt: str) -> Callable[..., Any]:
     """The parse function registered for ``fmt``."""
     import importlib
-    module, func = _BY_NAME[fmt].reader.split(":")
+    reader = next(f.reader for f in REGISTRY if f.name == fmt)
+    if callable(reader):
+        return reader
+    module, func = reader.split(":")
     return getattr(importlib.import_module(f"kneeload.io.{module}"), func)
+
+
+def _format_list() -> str:
+    names = [f.name.upper() for f in REGISTRY]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def head_text(data: bytes, size: int = 4096) -> str:
@@ -159,7 +195,7 @@ def open_source(source: Source, fmt: str | None = None) -> RawFile:
     if not data.strip():
         raise UnsupportedFormatError(name, "is empty (no data); re-export or remove it")
     fmt = fmt or sniff(data) or format_from_name(name)
-    if fmt not in FORMATS:
-        raise UnsupportedFormatError(name, "is not a FIT, GPX or TCX file (plain or .gz); "
+    if fmt not in format_names():
+        raise UnsupportedFormatError(name, f"is not a {_format_list()} file (plain or .gz); "
                                      "export the activity in one of those formats")
     return RawFile(name=name, data=data, fmt=fmt, digest=hashlib.sha1(data).hexdigest())

@@ -27,7 +27,7 @@ from ..errors import CorruptFileError, InputError, UnsafeInputError, Unsupported
 from ..safeio import read_regular_file
 from ..schema import M_PER_KM, M_PER_MI, ON_FOOT_SPORTS
 from ..textfile import DELIMITERS, decode_text, parse_csv_text
-from ._source import MAX_FILE_BYTES, format_from_name
+from ._source import MAX_FILE_BYTES
 from ._summary import PER_FOOT_CADENCE_MAX, place_start
 from ._time import TZ_RECORDED, Placement, placement
 from .strava import StravaRow
@@ -42,16 +42,21 @@ MAX_RATIO = 200
 #: Archives inside archives are read this deep (Garmin: export.zip > UploadedFiles_*.zip).
 MAX_DEPTH = 2
 
-#: Export files read besides the activity files (names compared in lower case).
-EXPORT_MEMBER_NAMES = ("activities.csv", "shoes.csv", "bikes.csv")
-
-
 def is_export_member(base: str) -> bool:
-    """Whether a member (its base name) is one kneeload reads from an export: activity files,
-    Strava's activities.csv and gear lists, Garmin's activity summaries and gear."""
-    lower = base.lower()
-    return bool(format_from_name(base)) or lower in EXPORT_MEMBER_NAMES or (
-        lower.endswith(("summarizedactivities.json", "_gear.json")) or lower == "gear.json")
+    """Whether a member (its base name) is one kneeload reads from an export: activity files
+    of a registered format and the members an input kind wants (Strava's activities.csv and
+    gear lists, Garmin's activity summaries and gear): see :mod:`kneeload.io.kinds`."""
+    from .kinds import is_export_member as wanted
+    return wanted(base)
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A file of an export that no reader wants: listed in ``skipped`` with its kind's reason
+    (:meth:`kneeload.io.kinds.InputKind.reason_for`), never passed over silently."""
+
+    name: str
+    why: str = ""  # set when the walk itself knows (a hidden file, a folder read once)
 
 
 @dataclass
@@ -102,9 +107,11 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> by
 
 
 def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,
-             want: Callable[[str], bool] = is_export_member) -> Iterator[Member | InputError]:
+             want: Callable[[str], bool] = is_export_member, *, report_ignored: bool = True
+             ) -> Iterator[Member | InputError | Ignored]:
     """Yield the members of an archive that ``want`` (called with the base name) keeps, or
     an error per member: by default activity files and the export files kneeload reads.
+    Every other member is yielded as :class:`Ignored` (unless ``report_ignored`` is False).
 
     Members are read one at a time, when parsed (see :class:`Member`); nested .zip members
     are opened in turn up to ``MAX_DEPTH`` (deeper ones are reported, not read). Encrypted
@@ -131,6 +138,8 @@ def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,
         nested = base.lower().endswith(".zip")
         wanted = want(base) or nested
         if not wanted:
+            if report_ignored:
+                yield Ignored(display)
             continue
         parts = name.replace("\\", "/").split("/")
         if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
@@ -173,7 +182,7 @@ def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,
             except InputError as exc:
                 yield exc
                 continue
-            yield from iter_zip(display, inner, depth + 1, want)
+            yield from iter_zip(display, inner, depth + 1, want, report_ignored=report_ignored)
         else:
             yield Member(display, functools.partial(_read_member, zf, info, display))
 
@@ -185,24 +194,90 @@ def _is_regular(path: str) -> bool:
         return True  # let zipfile's open report it
 
 
-def iter_folder_members(folder: str, want: Callable[[str], bool] = is_export_member
-                        ) -> Iterator[Member | InputError]:
-    """The files below ``folder`` that ``want`` keeps (see :func:`iter_zip`), read when
-    parsed."""
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+@dataclass(frozen=True)
+class Walked:
+    """One entry of :func:`walk_folder`: a ``file``, a folder met again through a symbolic
+    link (``linked``, ``first`` the path it was read under), a ``hidden`` folder, or a folder
+    that could not be listed (``unlisted``)."""
+
+    what: str
+    path: str
+    first: str = ""
+
+
+def walk_folder(top: str, *, recursive: bool = True, prune: Callable[[str], bool] | None = None
+                ) -> Iterator[Walked]:
+    """Every file below ``top`` in sorted order, symbolic links to folders followed once: a
+    folder reached again (a loop, or a second link to it) is yielded as ``linked`` and not
+    walked twice. Hidden folders (``.name``) are yielded as ``hidden``, not entered;
+    ``prune(folder)`` True yields the folder as a ``file`` (an export found inside) and does
+    not enter it."""
+    seen: dict[str, str] = {os.path.realpath(top): top}
+    unlisted: list[str] = []
+
+    def onerror(err: OSError) -> None:
+        unlisted.append(err.filename or top)
+
+    for root, dirs, files in os.walk(top, onerror=onerror, followlinks=True):
+        while unlisted:
+            yield Walked("unlisted", unlisted.pop(0))
+        keep = []
+        for d in sorted(dirs):
+            full = os.path.join(root, d)
+            if d.startswith("."):
+                yield Walked("hidden", full)
+                continue
+            real = os.path.realpath(full)
+            if real in seen:
+                yield Walked("linked", full, seen[real])
+                continue
+            seen[real] = full
+            if prune is not None and prune(full):
+                yield Walked("file", full)
+                continue
+            keep.append(d)
+        dirs[:] = keep if recursive else []
         for f in sorted(files):
-            p = os.path.join(root, f)
-            if want(f):
-                yield Member(p, functools.partial(read_regular_file, p, MAX_MEMBER_BYTES,
-                                                  "file"))
+            yield Walked("file", os.path.join(root, f))
+    while unlisted:
+        yield Walked("unlisted", unlisted.pop(0))
+
+
+def iter_folder_members(folder: str, want: Callable[[str], bool] = is_export_member, *,
+                        report_ignored: bool = True) -> Iterator[Member | InputError | Ignored]:
+    """The files below ``folder`` that ``want`` keeps (see :func:`iter_zip`), read when
+    parsed; archives inside are opened as :func:`iter_zip` opens nested ones (an unzipped
+    Garmin export keeps its FIT files in ``UploadedFiles_*.zip``). Every other file, hidden
+    one and folder met twice through a link is yielded as :class:`Ignored`."""
+    for w in walk_folder(folder):
+        base = os.path.basename(w.path)
+        if w.what == "unlisted":
+            yield CorruptFileError(w.path, "folder cannot be read; its files were not read")
+        elif w.what == "hidden":
+            if report_ignored:
+                yield Ignored(w.path, "a hidden folder (system or app metadata), not read")
+        elif w.what == "linked":
+            if report_ignored:
+                yield Ignored(w.path, f"the same folder as {w.first} (a symbolic link); "
+                              "read once")
+        elif base.startswith("."):
+            if report_ignored:
+                yield Ignored(w.path, "a hidden file (system or app metadata), not an "
+                              "activity")
+        elif base.lower().endswith(".zip"):
+            yield from iter_zip(w.path, depth=1, want=want, report_ignored=report_ignored)
+        elif want(base):
+            yield Member(w.path, functools.partial(read_regular_file, w.path, MAX_MEMBER_BYTES,
+                                                   "file"))
+        elif report_ignored:
+            yield Ignored(w.path)
 
 
 def is_strava_folder(path: str) -> bool:
-    """A folder read as one export: it holds Strava's ``activities.csv``, or Garmin Connect's
-    ``DI_CONNECT`` folder (an unzipped Garmin export)."""
-    return os.path.isfile(os.path.join(path, "activities.csv")) or os.path.isdir(
-        os.path.join(path, "DI_CONNECT"))
+    """A folder read as one export: Strava's (``activities.csv``) or Garmin Connect's
+    (``DI_CONNECT``, an unzipped Garmin export). See :mod:`kneeload.io.kinds`."""
+    from .kinds import kind
+    return kind("strava").claims(path, b"") or kind("garmin").claims(path, b"")
 
 
 # --- Strava activities.csv rows without a file ---------------------------------------------

@@ -1,4 +1,4 @@
-"""Reports: one content model (:mod:`.content`), rendered as PDF, HTML or JSON.
+"""Reports: one content model (:mod:`.content`), rendered as PDF, HTML, JSON or Markdown.
 
 ``write_report(season, "season.html")`` builds the content once and hands it to the renderer
 the file's extension (or ``format``) names. A renderer is one function
@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UsageError
 from ..safeio import atomic_write
+from . import figures  # noqa: F401 - kneeload.report.figures, the notebook figures
 from .content import ReportContent, build_content
 from .html import render_html
+from .markdown import render_markdown
 from .pdf import render_pdf
 
 
@@ -25,11 +28,44 @@ def render_json(content: ReportContent) -> str:
     return json.dumps(content.to_dict(), indent=2) + "\n"
 
 
+@dataclass(frozen=True)
+class Renderer:
+    """One output format of the report: its ``name`` (``--format``), the file
+    ``extensions`` it is picked by, its ``media_type``, and ``render(content) -> bytes | str``.
+    Adding an output is one module with a render function and one record in
+    :data:`RENDERER_LIST`."""
+
+    name: str
+    extensions: tuple[str, ...]
+    media_type: str
+    render: Callable[[ReportContent], bytes | str]
+    description: str = ""
+
+
+#: Every report output, in the order the CLI lists them.
+RENDERER_LIST: tuple[Renderer, ...] = (
+    Renderer("pdf", (".pdf",), "application/pdf", render_pdf, "A4 PDF, page 1 in plain words"),
+    Renderer("html", (".html", ".htm"), "text/html", render_html,
+             "one self-contained page (phone, laptop, print)"),
+    Renderer("json", (".json",), "application/json", render_json, "the content as JSON"),
+    Renderer("md", (".md", ".markdown"), "text/markdown", render_markdown,
+             "Markdown: headline, flags, tables, look-ahead, shoes, pairing"),
+)
 #: Output format -> renderer of a ReportContent.
 RENDERERS: dict[str, Callable[[ReportContent], bytes | str]] = {
-    "pdf": render_pdf, "html": render_html, "json": render_json}
+    r.name: r.render for r in RENDERER_LIST}
 #: File extensions -> output format.
-EXTENSIONS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".json": "json"}
+EXTENSIONS = {ext: r.name for r in RENDERER_LIST for ext in r.extensions}
+
+
+def format_names() -> tuple[str, ...]:
+    """The ``--format`` choices, from :data:`RENDERER_LIST`."""
+    return tuple(r.name for r in RENDERER_LIST)
+
+
+def extensions_text() -> str:
+    """".pdf, .html, .htm, .json, .md, .markdown" for help and error messages."""
+    return ", ".join(EXTENSIONS)
 
 
 def report_format(path: str | os.PathLike[str] | None, format: str | None = None) -> str:
@@ -55,7 +91,8 @@ def report_format(path: str | os.PathLike[str] | None, format: str | None = None
     ext = os.path.splitext(os.fspath(path or ""))[1].lower()
     if ext not in EXTENSIONS:
         raise UsageError(f"cannot tell the report format from {os.fspath(path or '')!r}: name "
-                         "the file .pdf, .html or .json, or give --format pdf|html|json")
+                         f"the file {extensions_text()}, or give --format "
+                         + "|".join(format_names()))
     return EXTENSIONS[ext]
 
 
@@ -109,5 +146,6 @@ def write_report(season: Any, path: str | os.PathLike[str], *, format: str | Non
     return content.headline
 
 
-__all__ = ["ReportContent", "build_content", "render", "render_html", "render_json",
-           "render_pdf", "report_format", "write_report", "RENDERERS"]
+__all__ = ["ReportContent", "Renderer", "build_content", "render", "render_html",
+           "render_json", "render_markdown", "render_pdf", "report_format", "write_report",
+           "RENDERERS", "RENDERER_LIST", "format_names"]

@@ -21,11 +21,22 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..config import RULE_EVIDENCE
+from ..config import rule_evidence
 from ..errors import UsageError
 from ..load import SEVERITY_RANK, daily_load, running, session_spikes
 from ..load import acwr as load_acwr
 from ..season import Season
+from ..text import (
+    advice_json,
+    advice_lines,
+    figure_texts,
+    format_limit,
+    pair_entries_text,
+    pairing_rule,
+    rule_title,
+    shoe_note,
+    this_week_lines,
+)
 from ..units import elevation_unit, metres_per, to_elevation_unit
 
 #: What each column of the weekly table means (shown under or beside the table).
@@ -49,8 +60,9 @@ SHOE_NOTE = ("Dates past the last run are projections at each pair's use over th
              "weeks; the 300-500 mi (480-800 km) range is a convention, not a study.")
 
 
-def rule_name(rule: str) -> str:
-    """The rule's name in words, its title in the rules registry.
+def rule_name(rule: str, config: Any = None) -> str:
+    """The rule's name in words (:func:`kneeload.text.rule_title`: its registry title, with
+    the configured values when ``config`` is given).
 
     Examples
     --------
@@ -59,9 +71,7 @@ def rule_name(rule: str) -> str:
     >>> rule_name("an_unknown_rule")
     'an unknown rule'
     """
-    from ..rules import registry
-
-    return registry[rule].title if rule in list(registry) else rule.replace("_", " ")
+    return rule_title(rule, config)
 
 
 def with_unit(value: float, unit: str) -> str:
@@ -195,6 +205,14 @@ class LookAhead:
     max_run: float | None
     notes: list[str]
     unit: str
+    #: each day of the week: ``date``, ``max_run`` [unit] (None: no run in the window) and
+    #: ``max_run_display`` (the safe-side text, "7.1 mi")
+    days: list[dict[str, Any]] = field(default_factory=list)
+    #: the limits as shown, rounded to the safe side ("16.5 mi"; None where no limit)
+    display: dict[str, str | None] = field(default_factory=dict)
+    return_ceiling: float | None = None
+    run_bound_by: str | None = None
+    week_bound_by: str | None = None
 
     @classmethod
     def from_limits(cls, limits: dict[str, Any], unit: str) -> LookAhead:
@@ -217,12 +235,29 @@ class LookAhead:
             m = limits.get(key)
             return None if m is None else round(float(m) / per, 6)
 
+        days = [{"date": pd.Timestamp(d["date"]).date(),
+                 "max_run": conv_day(d.get("max_run_m"), per),
+                 "max_run_display": None if d.get("max_run_m") is None
+                 else format_limit(d["max_run_m"], unit)}
+                for d in limits.get("days", ()) if isinstance(d, dict)]
+        display = {k: None if limits.get(f"{k}_m") is None
+                   else format_limit(limits[f"{k}_m"], unit)
+                   for k in ("max_week", "max_week_10pct", "max_week_2wk", "max_run",
+                             "return_ceiling")}
         return cls(week_start=pd.Timestamp(limits["week_start"]).date(),
                    in_progress=bool(limits.get("in_progress", False)),
                    last_week=conv("last_week_m"), max_week=conv("max_week_m"),
                    max_week_10pct=conv("max_week_10pct_m"), max_week_2wk=conv("max_week_2wk_m"),
                    recent_longest=conv("recent_longest_m"), max_run=conv("max_run_m"),
-                   notes=[str(n) for n in limits.get("notes", ())], unit=unit)
+                   notes=[str(n) for n in limits.get("notes", ())], unit=unit, days=days,
+                   display=display, return_ceiling=conv("return_ceiling_m"),
+                   run_bound_by=limits.get("run_bound_by"),
+                   week_bound_by=limits.get("week_bound_by"))
+
+
+def conv_day(m: Any, per: float) -> float | None:
+    """A day's limit [m] in the unit of ``per`` [m per unit], or None."""
+    return None if m is None else round(float(m) / per, 6)
 
 
 @dataclass(frozen=True)
@@ -251,12 +286,31 @@ class Shoes:
 @dataclass(frozen=True)
 class Pairing:
     """Load spikes and the knee pain that followed (kneeload.pain.pair_pain), in words and
-    rows. ``pairs``: spike date, rule name, pain date, pain [0-10], lag [days]."""
+    rows. ``pairs``: spike date, rule name, pain date (the load day the pain counts for),
+    pain [0-10], lag [days], and ``entries``: each pain entry of that load day as the log
+    has it (``date``, ``pain``, ``when``), with ``text`` ("31 May run -> 4/10 during
+    (31 May), 5/10 next morning (1 Jun)"). ``rule``: how pain pairs with load and which
+    day an entry counts for, in words (said once in every output)."""
 
     summary: str
     pairs: list[dict[str, Any]]
     spikes_without_pain: list[dict[str, Any]]
     pain_without_spike: list[dict[str, Any]]
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the report: its name (a function of :mod:`kneeload.report.figures`),
+    where it goes (``"totals"``: beside the totals on page 1; ``"figures"``: the figures
+    section), its caption and text alternative (:func:`kneeload.text.figure_texts`) and its
+    height on a PDF page [in]."""
+
+    name: str
+    place: str
+    caption: str
+    alt: str
+    height_in: float
 
 
 @dataclass(frozen=True)
@@ -333,6 +387,10 @@ class ReportContent:
     disclaimer: str = DISCLAIMER
     #: figures with nothing to draw, and why (e.g. no cadence in the files)
     missing_figures: dict[str, str] = field(default_factory=dict)
+    #: the figures to draw, in order (the one list every renderer reads)
+    figures: list[FigureSpec] = field(default_factory=list)
+    #: the day the season is judged as of (the report's last day)
+    today: dt.date | None = None
     frames: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -392,7 +450,7 @@ def _completeness(season: Any, shown: pd.DataFrame) -> Completeness:
     """Files and activities as read (the whole input); clock-dated runs among ``shown``."""
     acts, skipped = season.activities, season.skipped
     dup = skipped[skipped["kind"] == "duplicate"]
-    not_read = skipped[skipped["kind"] != "duplicate"]
+    not_read = skipped[~skipped["kind"].isin(("duplicate", "ignored"))]  # ignored: not activities
     files = set(acts["source_path"]) | set(dup["path"])
     n, zone = machine_clock_runs(shown)
     return Completeness(
@@ -406,9 +464,9 @@ def _first_sentence(text: str) -> str:
     return head + dot.strip()
 
 
-def _flag(r: Any) -> Flag:
-    level_text, refs = RULE_EVIDENCE.get(r.rule, ("", ""))
-    return Flag(date=pd.Timestamp(r.date).date(), rule=r.rule, name=rule_name(r.rule),
+def _flag(r: Any, config: Any = None) -> Flag:
+    level_text, refs = rule_evidence().get(r.rule, ("", ""))
+    return Flag(date=pd.Timestamp(r.date).date(), rule=r.rule, name=rule_name(r.rule, config),
                 severity=r.severity, value=float(r.value), threshold=float(r.threshold),
                 unit=str(r.unit), headline=_first_sentence(str(r.message)),
                 summary=str(r.message).split(" Evidence:")[0],
@@ -463,39 +521,26 @@ def shoe_rows(status: pd.DataFrame, unit: str) -> list[Shoe]:
             for s in status.itertuples()]
 
 
-def _advice(season: Any, shown: pd.DataFrame, weeks: pd.DataFrame, ahead: LookAhead,
-            until: pd.Timestamp, unit: str) -> list[str]:
-    week = (f"This week (from {ahead.week_start:%d %b}, in progress)" if ahead.in_progress
-            else f"Next week (from {ahead.week_start:%d %b})")
-    if ahead.max_week is not None:
-        first = (f"{week}: at most {ahead.max_week:.1f} {unit} keeps within the 10% and "
-                 "two-week rules (evidence weak to moderate).")
-    else:
-        first = f"{week}: the weekly rules cannot judge it yet."
-    if ahead.max_run is not None:
-        first += (f" Keep any single run under {ahead.max_run:.1f} {unit}, 10% over the longest "
-                  "of the last 30 days (the strongest evidence: Frandsen 2025).")
-    out = [first, *ahead.notes]
-    recent = shown[pd.to_datetime(shown["date"]) >= until - pd.Timedelta(days=42)]
-    if (recent["rule"] == "low_cadence").any() or (
-            len(weeks) and weeks["cadence_spm"].iloc[-4:].mean() < 170):
-        out.append("Cadence: a gradual +5-10% lowers knee load (biomechanical evidence: "
-                   "Heiderscheit 2011, Lenhart 2014); 180 steps/min is not a target.")
-    if (shown["rule"] == "descent_increase").any():
-        out.append("Hills: build descent up as gradually as distance (biomechanical evidence; "
-                   "no injury study sets a threshold).")
-    if season.pain is not None and recent["rule"].str.startswith("pain_").any():
-        out.append("Pain in the last six weeks crossed the pain-monitoring limits: ease off "
-                   "until running stays within 2/10 and the knee settles by the next morning "
-                   "(Esculier 2018, secondary); see a physiotherapist if it persists despite "
-                   "rest.")
-    return out
+def _entries(log: pd.DataFrame | None, load_day: Any) -> list[dict[str, Any]]:
+    """The pain log's entries that count for ``load_day`` (a next-morning entry for the day
+    before), in the log's order: ``date``, ``pain``, ``when``."""
+    if log is None or log.empty or load_day is None:
+        return []
+    when = log["when"].fillna("").astype(str) if "when" in log else pd.Series("", log.index)
+    day = pd.to_datetime(log["date"]) - pd.to_timedelta((when == "next_morning").astype(int),
+                                                        unit="D")
+    rows = log[day == pd.Timestamp(load_day)]
+    return [{"date": f"{pd.Timestamp(r['date']):%Y-%m-%d}", "pain": float(r["pain"]),
+             "when": str(r.get("when") or "")} for r in rows.to_dict("records")]
 
 
-def _pairing(res: dict[str, Any]) -> Pairing:
-    """Pairs as rows: a spike is a day on which one or more spike rules fired."""
+def _pairing(res: dict[str, Any], log: pd.DataFrame | None = None,
+             config: Any = None) -> Pairing:
+    """Pairs as rows: a spike is a day on which one or more spike rules fired; each pair
+    with the pain entries it rests on, as the log has them."""
     def names(rules: str) -> str:
-        return "; ".join(rule_name(r.strip()) for r in str(rules).split(",") if r.strip())
+        return "; ".join(rule_name(r.strip(), config) for r in str(rules).split(",")
+                         if r.strip())
 
     def rows(df: pd.DataFrame, cols: dict[str, str]) -> list[dict[str, Any]]:
         out = []
@@ -507,60 +552,19 @@ def _pairing(res: dict[str, Any]) -> Pairing:
             out.append(row)
         return out
 
+    pairs = rows(res["pairs"], {"spike_date": "spike_date", "spike_rules": "rules",
+                                "pain_date": "pain_date", "pain": "pain",
+                                "lag_days": "lag_days"})
+    for p in pairs:
+        p["entries"] = _entries(log, p.get("pain_date"))
+        p["text"] = pair_entries_text(p["spike_date"], p["entries"])
     return Pairing(
-        summary=res["summary"]["text"],
-        pairs=rows(res["pairs"], {"spike_date": "spike_date", "spike_rules": "rules",
-                                  "pain_date": "pain_date", "pain": "pain",
-                                  "lag_days": "lag_days"}),
+        summary=res["summary"]["text"], rule=pairing_rule(config),
+        pairs=pairs,
         spikes_without_pain=rows(res["spikes_without_pain"], {
             "spike_date": "spike_date", "spike_rules": "rules"}),
         pain_without_spike=rows(res["pain_without_spike"], {
             "start": "start", "end": "end", "peak": "peak"}))
-
-
-def _feature(season: Any, name: str, unit: str) -> dict[str, Any] | None:
-    """``season.<name>()`` as a plain mapping in ``unit`` when the Season has that method
-    (its ``as_dict(unit)`` when it has one)."""
-    method = getattr(season, name, None)
-    if method is None or not callable(method):
-        return None
-    value = method()
-    if value is None:
-        return None
-    as_dict = getattr(value, "as_dict", None)
-    plain = _plain(as_dict(unit) if callable(as_dict) else value)
-    return plain if isinstance(plain, dict) else {"rows": plain}
-
-
-def this_week_text(week: dict[str, Any] | None) -> list[str]:
-    """``Season.this_week().as_dict(unit)`` in plain words, one sentence a line."""
-    if not week:
-        return []
-    u = week.get("unit", "")
-
-    def d(key: str) -> str:
-        v = week.get(key)
-        return "n/a" if v is None else f"{v:.1f} {u}"
-
-    start, today = (dt.date.fromisoformat(str(week[k])[:10]) for k in ("week_start", "today"))
-    lines = [f"Week from {start:%a %d %b} to {today:%a %d %b}"
-             + (" (complete)" if week.get("complete") else " so far")
-             + f": {d('distance')} in {week.get('runs', 0)} run(s); the complete week before "
-             f"{d('last_week')}."]
-    if week.get("return_ceiling") is not None:
-        lines.append(f"Return after a break: at most {d('return_ceiling')} this week, "
-                     f"{d('left')} left (a graded return; heuristic).")
-    else:
-        lines.append(f"Left within the 10% rule: {d('left_10pct')} (of {d('max_week_10pct')});"
-                     f" within the two-week rule: {d('left_2wk')} (of {d('max_week_2wk')}).")
-    days = [x for x in week.get("days", []) if x.get("max_run") is not None]
-    if days:
-        lines.append("Longest single run within the single-run spike caution: " + ", ".join(
-            f"{dt.date.fromisoformat(str(x['date'])[:10]):%a} {x['max_run']:.1f} {u}"
-            for x in days) + ".")
-    lines.append(f"Rolling 7 days: {d('rolling_7d')} (the 7 before: {d('rolling_prev_7d')}).")
-    lines.extend(str(n) for n in week.get("notes", []))
-    return lines
 
 
 #: Without ``since``, data spanning more than this many weeks is shown for its last ones.
@@ -582,7 +586,8 @@ def figure_settings(config: Any) -> dict[str, dict[str, Any]]:
 def build_content(season: Any, *, unit: str | None = None,
                   since: pd.Timestamp | str | None = None,
                   until: pd.Timestamp | str | None = None,
-                  runner: str | None = None) -> ReportContent:
+                  runner: str | None = None, today: pd.Timestamp | str | None = None
+                  ) -> ReportContent:
     """Summarise ``season`` (a :class:`kneeload.Season`) for a report.
 
     Parameters
@@ -595,9 +600,11 @@ def build_content(season: Any, *, unit: str | None = None,
         First date shown. The rules still use the history before it. When omitted and the
         data spans more than a year (a multi-year export), the report shows the last
         :data:`DEFAULT_SPAN_WEEKS` weeks up to ``until`` and says so in its notes.
-    until : date-like, optional
-        Judge the season as it stood on this date: later activities and pain entries are
-        left out.
+    until, today : date-like, optional
+        Judge the season as it stood on this date (the two names mean the same): later
+        activities and pain entries are left out. Default: the season's own
+        :attr:`kneeload.Season.today` (not the last run when pain is logged after it), so
+        the report lists the same flags as ``kneeload check``.
     runner : str, optional
         The runner's name, shown in the title.
 
@@ -628,20 +635,26 @@ def build_content(season: Any, *, unit: str | None = None,
     duplicate recording(s) counted once.
     """
     unit = unit or season.config.unit
-    until_ts = pd.Timestamp(until) if until is not None else None
+    if today is not None and until is not None and pd.Timestamp(today) != pd.Timestamp(until):
+        raise UsageError("the report's today and until name the same day; give one")
+    until = today if today is not None else until
+    until_ts = pd.Timestamp(until).normalize() if until is not None else season.today
     since_ts = pd.Timestamp(since) if since is not None else None
-    if since_ts is not None and until_ts is not None and since_ts > until_ts:
+    if since_ts is not None and since_ts > until_ts:
         raise UsageError("the report's first date (since) is after its last (until)")
     acts = season.activities
     read = season  # what was read, before the report's period is cut out of it
-    if until_ts is not None:
-        acts = acts[acts["local_date"] <= until_ts]
+    later = acts["local_date"] > until_ts
+    pain_later = season.pain is not None and bool((season.pain["date"] > until_ts).any())
+    if until is not None or later.any() or pain_later:
+        acts = acts[~later]
         pain = None if season.pain is None else season.pain[season.pain["date"] <= until_ts]
         season = Season(acts, season.config, season.skipped, pain, season.shoes,
-                        season.shoe_overrides)
+                        season.shoe_overrides, gear=season.gear, files=season.files,
+                        today=until_ts)
     if acts.empty:
         raise UsageError("no activities in the report's period")
-    end = until_ts if until_ts is not None else acts["local_date"].max()
+    end = until_ts
     start = since_ts if since_ts is not None else acts["local_date"].min()
     span_note = None
     if since_ts is None and end - start > pd.Timedelta(weeks=DEFAULT_SPAN_WEEKS):
@@ -653,8 +666,9 @@ def build_content(season: Any, *, unit: str | None = None,
                      "show more; the rules use the whole history either way.")
     if acts["local_date"].between(start, end).sum() == 0:
         raise UsageError(f"no activities between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
+    cfg = season.config
     per = metres_per(unit)
-    flags = season.all_flags()
+    flags = season.all_flags()  # the one flag list (check, pairs and the notebook too)
     shown = order_flags(flags[pd.to_datetime(flags["date"]).between(start, end)])
     runs = running(acts)
     runs_in = runs[runs["local_date"].between(start, end)]
@@ -670,13 +684,14 @@ def build_content(season: Any, *, unit: str | None = None,
         descent=float(to_elevation_unit(runs_in["descent_m"].sum(), unit)),
         cadence_spm=_num(runs_in["cadence_spm"].mean()), cross_sessions=len(cross),
         days=days, weeks=len(weeks))
-    ahead = LookAhead.from_limits(season.next_week().as_dict(), unit)
+    next_week = season.next_week()
+    ahead = LookAhead.from_limits(next_week.as_dict(), unit)
     title = f"kneeload load report, {start:%d %b %Y} to {end:%d %b %Y}"
     if runner:
         title = f"{runner}: {title}"
     frames: dict[str, Any] = {"weeks": weeks, "flags": flags, "shown_flags": shown,
                               "activities": acts[acts["local_date"].between(start, end)]}
-    frames["figure_settings"] = figure_settings(season.config)
+    frames["figure_settings"] = figure_settings(cfg)
     spikes = session_spikes(season.activities,
                             frames["figure_settings"]["session_spikes"]["window_days"])
     frames["spikes"] = spikes[spikes["local_date"].between(start, end)]
@@ -693,7 +708,8 @@ def build_content(season: Any, *, unit: str | None = None,
         from ..shoes import rotation_advice
         status = season.shoe_status(as_of=end)
         frames["shoe_status"] = status
-        shoes = Shoes(pairs=shoe_rows(status, unit), advice=rotation_advice(status))
+        shoes = Shoes(pairs=shoe_rows(status, unit), advice=rotation_advice(
+            status, cfg.shoes["single_pair_share"], unit), note=shoe_note(cfg, unit))
     if season.pain is not None:
         res = season.pairs()
         load = daily_load(season.activities)
@@ -701,20 +717,95 @@ def build_content(season: Any, *, unit: str | None = None,
         frames["pain"] = season.pain[season.pain["date"].between(start, end)]
         frames["pairs"] = res["pairs"]
         frames["spikes_without_pain"] = res["spikes_without_pain"]
-        pairing = _pairing(res)
-    week = _feature(season, "this_week", unit)
-    tolerance = _feature(season, "tolerance", unit) if season.pain is not None else None
-    return ReportContent(
+        pairing = _pairing(res, season.pain, cfg)
+    tw = _call(season, "this_week")
+    tol = _call(season, "tolerance") if season.pain is not None else None
+    week, tolerance = advice_json(tw, unit), advice_json(tol, unit)
+    recent = shown[pd.to_datetime(shown["date"]) >= end - pd.Timedelta(days=42)]
+    cadence = (float(weeks["cadence_spm"].iloc[-4:].mean())
+               if len(weeks) and weeks["cadence_spm"].iloc[-4:].notna().any() else None)
+    advice = advice_lines(next_week, cfg, unit=unit, recent_rules=recent["rule"],
+                          period_rules=shown["rule"], recent_cadence=cadence,
+                          has_pain=season.pain is not None)
+    content = ReportContent(
         title=title, runner=runner, since=start.date(), until=end.date(), made=dt.date.today(),
         version=__version__, unit=unit, elevation_unit=elevation_unit(unit), totals=totals,
-        weeks=_weeks(weeks, shown, unit), flags=[_flag(r) for r in shown.itertuples()],
-        top_flags=[_flag(r) for r in _top_flags(shown).itertuples()],
+        weeks=_weeks(weeks, shown, unit), flags=[_flag(r, cfg) for r in shown.itertuples()],
+        top_flags=[_flag(r, cfg) for r in _top_flags(shown).itertuples()],
         flag_counts={s: int((shown["severity"] == s).sum()) for s in ("info", "warn", "alert")},
-        look_ahead=ahead, advice=_advice(season, shown, weeks, ahead, end, unit),
+        look_ahead=ahead, advice=advice,
         notes=[*season.notes(), *([span_note] if span_note else [])],
         completeness=_completeness(read, acts[acts["local_date"].between(start, end)]),
         shoes=shoes,
-        pain=pairing, this_week=week, tolerance=tolerance,
-        this_week_text=this_week_text(week),
-        tolerance_text=None if tolerance is None else tolerance.get("text"),
-        missing_figures=missing, frames=frames)
+        pain=pairing, this_week=_plain(week), tolerance=_plain(tolerance),
+        this_week_text=[] if tw is None else this_week_lines(tw, cfg, unit=unit),
+        tolerance_text=None if tol is None else tol.text,
+        missing_figures=missing, today=end.date(), frames=frames)
+    content.figures = _figure_list(content)
+    return content
+
+
+def _call(season: Any, name: str) -> Any:
+    """``season.<name>()`` when the Season has that method, else None."""
+    method = getattr(season, name, None)
+    return method() if callable(method) else None
+
+
+#: The report's figures in order: (name, place, PDF height [in]); drawn when their data is
+#: there (see :func:`_figure_list`). The one figure list of every renderer.
+FIGURES: tuple[tuple[str, str, float], ...] = (
+    ("weekly_distance", "totals", 1.6),
+    ("session_spikes", "figures", 3.6),
+    ("weekly_descent", "figures", 3.2),
+    ("cadence_trend", "figures", 3.2),
+    ("acwr", "figures", 3.2),
+    ("pain_over_load", "figures", 3.6),
+    ("shoe_mileage", "figures", 1.4),
+)
+
+
+def _figure_list(c: ReportContent) -> list[FigureSpec]:
+    f = c.frames
+    have = {"weekly_distance": "weeks" in f and len(f["weeks"]) > 0,
+            "session_spikes": True, "weekly_descent": True,
+            "cadence_trend": "cadence" not in c.missing_figures,
+            "acwr": "acwr" not in c.missing_figures,
+            "pain_over_load": "pain" in f,
+            "shoe_mileage": "shoe_status" in f and c.shoes is not None}
+    words = figure_texts(c)
+    out = []
+    for name, place, height in FIGURES:
+        if not have[name]:
+            continue
+        if name == "shoe_mileage":
+            height += 0.45 * max(len(f["shoe_status"]), 1)
+        out.append(FigureSpec(name, place, words[name]["caption"], words[name]["alt"], height))
+    return out
+
+
+def draw_figure(content: ReportContent, name: str, ax: Any = None, **extra: Any) -> Any:
+    """Draw the report's figure ``name`` (a :class:`FigureSpec` name) from the content's
+    frames and figure settings; returns the matplotlib Figure."""
+    from . import figures
+
+    f, u = content.frames, content.unit
+    kw = f["figure_settings"]
+    if name == "weekly_distance":
+        return figures.weekly_distance(f["weeks"], f["flags"], u, ax=ax,
+                                       **kw["weekly_distance"], **extra)
+    if name == "session_spikes":
+        return figures.session_spikes(f["spikes"], f["flags"], u, ax=ax,
+                                      **kw["session_spikes"])
+    if name == "weekly_descent":
+        return figures.weekly_descent(f["weeks"], f["flags"], u, ax=ax)
+    if name == "cadence_trend":
+        return figures.cadence_trend(f["activities"], f["weeks"], ax=ax, **kw["cadence_trend"])
+    if name == "acwr":
+        return figures.acwr(f["acwr"], ax=ax, **kw["acwr"])
+    if name == "pain_over_load":
+        return figures.pain_over_load(f["daily_load"], f["pain"], f["pairs"], u, ax=ax,
+                                      **kw["pain_over_load"],
+                                      spikes_without_pain=f["spikes_without_pain"])
+    if name == "shoe_mileage":
+        return figures.shoe_mileage(f["shoe_status"], u, ax=ax)
+    raise ValueError(f"no figure {name!r}")

@@ -22,12 +22,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..flagrows import SEVERITY_RANK
 from ..units import elevation_unit, metres_per, to_elevation_unit
 
 BLUE, ORANGE, VERMILLION, GREEN, SKY, PURPLE, GREY = (
     "#0072B2", "#E69F00", "#D55E00", "#009E73", "#56B4E9", "#CC79A7", "#999999")
 SEVERITY_STYLE = {"info": (BLUE, "o"), "warn": (ORANGE, "^"), "alert": (VERMILLION, "X")}
-SEVERITY_RANK = {"info": 0, "warn": 1, "alert": 2}
+
 SEVERITY_HATCH = {"info": "..", "warn": "//", "alert": "xx"}
 
 
@@ -438,6 +439,55 @@ def shoe_mileage(status: pd.DataFrame, unit: str = "mi", ax: Axes | None = None)
                        else 0))
     ax.set_title("Shoe mileage")
     ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def fitness_fatigue(table: pd.DataFrame, unit: str = "", ax: Axes | None = None) -> Figure:
+    """A performance-management chart: fitness (CTL), fatigue (ATL) and form (TSB) by day.
+
+    A training-monitoring view, not an injury predictor.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :meth:`kneeload.Season.fitness` (columns ``ctl_<unit>``, ``atl_<unit>``,
+        ``tsb_<unit>``) or :func:`kneeload.fitness.fitness_fatigue` (``ctl``, ``atl``,
+        ``tsb``), indexed by date.
+    unit : str
+        The load's unit for the axis label [mi, km, min, ...]; default from the column names.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    Banister et al. 1975, Aust J Sports Med 7:57-61; Coggan's Performance Manager;
+    GoldenCheetah src/Metrics/PMCData.cpp (k = 1 - exp(-1/tau), form shown the next day).
+    """
+    fig, ax = _axes(ax)
+    cols = {c.split("_", 1)[0]: c for c in table.columns}
+    if not unit:
+        unit = cols.get("ctl", "ctl").partition("_")[2] or "load"
+    unit = unit.replace("rpe_min", "RPE x min")
+    tsb = table[cols["tsb"]] if "tsb" in cols else None
+    if tsb is not None:
+        ax.fill_between(table.index, 0, tsb, where=tsb >= 0, color=GREEN, alpha=0.25,
+                        step="mid", label="form (TSB) > 0", hatch="..", linewidth=0)
+        ax.fill_between(table.index, 0, tsb, where=tsb < 0, color=VERMILLION, alpha=0.2,
+                        step="mid", label="form (TSB) < 0", hatch="//", linewidth=0)
+        ax.axhline(0, color="black", linewidth=0.6)
+    ax.plot(table.index, table[cols["ctl"]], color=BLUE, linewidth=1.8,
+            label="fitness (CTL, chronic)")
+    ax.plot(table.index, table[cols["atl"]], color=ORANGE, linestyle="--", linewidth=1.4,
+            label="fatigue (ATL, acute)")
+    ax.set_ylabel(f"load per day [{unit}]")
+    ax.set_xlabel("date")
+    ax.set_title("Fitness, fatigue and form (training monitoring, not injury risk)")
+    ax.legend(fontsize=7, loc="upper left")
+    _dates(ax)
     return fig
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -22,8 +23,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from ..units import format_duration
-from . import figures
-from .content import WEEK_COLUMNS, Flag, ReportContent, Week, with_unit
+from .content import WEEK_COLUMNS, Flag, ReportContent, Week, draw_figure, with_unit
 
 SYMBOL = {"info": "\u25cf", "warn": "\u25b2", "alert": "\u2716"}  # circle, triangle, cross
 
@@ -181,8 +181,6 @@ def render_html(content: ReportContent) -> str:
     """The report as one self-contained HTML document (UTF-8 text)."""
     c = content
     t, u, eu = c.totals, c.unit, c.elevation_unit
-    f = c.frames
-    kw = f["figure_settings"]
     parts: list[str] = []
     add = parts.append
     add('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -207,11 +205,9 @@ def render_html(content: ReportContent) -> str:
                          ("cross-training sessions", t.cross_sessions)):
         add(f"<div><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>")
     add("</dl>")
-    if "weeks" in f and len(f["weeks"]):
-        add(_figure(lambda: figures.weekly_distance(f["weeks"], f["flags"], u,
-                                                    **kw["weekly_distance"]),
-                    _weekly_alt(c), "Weekly running distance; hatched and coloured weeks "
-                    "broke a distance rule (dots: info, stripes: warn, crosses: alert).", "w"))
+    for spec in (x for x in c.figures if x.place == "totals"):
+        add(_figure(partial(draw_figure, c, spec.name), spec.alt, spec.caption,
+                    spec.name[0]))
     add("</section>")
 
     add('<section aria-labelledby="important"><h2 id="important">Most important flags</h2>')
@@ -249,44 +245,10 @@ def render_html(content: ReportContent) -> str:
 
     add(f'<p class="disclaimer">{_e(c.disclaimer)}</p>')
     add('<section aria-labelledby="figures"><h2 id="figures">Figures</h2>')
-    window = kw["session_spikes"]["window_days"]
-    add(_figure(lambda: figures.session_spikes(f["spikes"], f["flags"], u,
-                                               **kw["session_spikes"]), _spike_alt(c),
-                f"Single runs against the longest run of the {window} days before (Frandsen "
-                "2025).",
-                "s"))
-    add(_figure(lambda: figures.weekly_descent(f["weeks"], f["flags"], u),
-                f"Bar chart of weekly descent [{eu}]; descent-ramp flags on "
-                f"{_dates([x.date for x in c.flags if x.rule == 'descent_increase'])}.",
-                "Weekly descent: downhill running loads the knee.", "d"))
-    if "cadence" not in c.missing_figures:
-        spm = kw["cadence_trend"]["threshold_spm"]
-        add(_figure(lambda: figures.cadence_trend(f["activities"], f["weeks"],
-                                                  **kw["cadence_trend"]),
-                    "Each run's cadence [steps/min] with the weekly mean and a dashed line at "
-                    f"{spm:g} steps/min, a notice threshold and not a target.", "Cadence.",
-                    "c"))
-    if "acwr" not in c.missing_figures:
-        add(_figure(lambda: figures.acwr(f["acwr"], **kw["acwr"]),
-                    "Lines of the rolling and EWMA acute:chronic workload ratios with the "
-                    f"0.8-1.3 band and a dashed line at {kw['acwr']['threshold']:g}.",
-                    "Acute:chronic workload ratio, for information only.", "a"))
+    for i, spec in enumerate(x for x in c.figures if x.place == "figures"):
+        add(_figure(partial(draw_figure, c, spec.name), spec.alt, spec.caption,
+                    f"f{i}"))
     add("".join(f'<p class="small">{_e(why)}</p>' for why in c.missing_figures.values()))
-    if "pain" in f:
-        pairs = c.pain.pairs if c.pain else []
-        alone = sorted({f"{d:%Y-%m-%d}" for d in f["spikes_without_pain"]["spike_date"]})
-        add(_figure(lambda: figures.pain_over_load(
-            f["daily_load"], f["pain"], f["pairs"], u, **kw["pain_over_load"],
-            spikes_without_pain=f["spikes_without_pain"]),
-                    f"Bars of daily running [{u}] with a line of knee pain [0-10]; load spikes "
-                    f"followed by pain: {_e(', '.join(p['spike_date'] for p in pairs)) or 'none'}"
-                    f"; spikes with no pain after them: {_e(', '.join(alone)) or 'none'}.",
-                    "Knee pain over daily load, with the spikes that pain followed.", "p"))
-    if "shoe_status" in f and c.shoes is not None:
-        add(_figure(lambda: figures.shoe_mileage(f["shoe_status"], u),
-                    "Horizontal bars of each pair's distance: " + "; ".join(
-                        f"{s.shoe} {s.distance:.0f} {u}, {s.status}" for s in c.shoes.pairs)
-                    + ".", "Shoe mileage against the 300-500 mi (480-800 km) range.", "h"))
     add("</section>")
 
     add('<section aria-labelledby="tables"><h2 id="tables">Tables</h2>')
@@ -329,25 +291,28 @@ def render_html(content: ReportContent) -> str:
                                                  "reached", False),
                                    ("replace on", "date the replace distance was or will be "
                                                   "reached", False),
-                                   ("share", "share of the last 8 weeks' running", True)],
+                                   ("share", "share of recent running", True)],
                    srows, "shoes-t"))
         add(f'<p class="small">{_e(c.shoes.note)}</p>')
 
     if c.pain is not None:
         add('<h3 id="pairs">Load spikes and the pain that followed</h3>')
+        add(f'<p class="small">{_e(c.pain.rule)}</p>')
         prow = [f"<tr><td>{_e(p['spike_date'])}</td><td>{_e(p['rule_name'])}</td>"
-                f"<td>{_e(p['pain_date'])}</td>" + _td(f"{p['pain']:g}", True)
+                f"<td class=\"wrap\">{_e(p['text'])}</td>" + _td(f"{p['pain']:g}", True)
                 + _td(p["lag_days"], True) + "</tr>" for p in c.pain.pairs]
         prow += [f"<tr><td>{_e(p['spike_date'])}</td><td>{_e(p['rule_name'])}</td>"
                  "<td>no pain</td><td></td><td></td></tr>" for p in c.pain.spikes_without_pain]
-        prow += [f"<tr><td>no spike</td><td></td><td>{_e(e['start'])}</td>"
+        prow += [f"<tr><td>no spike</td><td></td><td>from {_e(e['start'])}</td>"
                  + _td(f"{e['peak']:g}", True) + "<td></td></tr>"
                  for e in c.pain.pain_without_spike]
         add(_table("Spikes paired with pain within the window, spikes without pain, and pain "
                    "without a spike", [("spike", "", False), ("rule", "", False),
-                                       ("pain on", "", False),
-                                       ("pain [0-10]", "the day's highest score", True),
-                                       ("lag [days]", "days from the spike to the pain", True)],
+                                       ("pain entries", "each entry with its own date and "
+                                        "time of day, as logged", False),
+                                       ("pain [0-10]", "the load day's highest score", True),
+                                       ("lag [days]", "days from the spike to the load day "
+                                        "the pain counts for", True)],
                    prow, "pairs-t"))
     add("</section>")
 

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import textwrap
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import matplotlib
@@ -22,8 +23,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ..units import format_duration
-from . import figures
-from .content import WEEK_COLUMNS, Flag, ReportContent, with_unit
+from .content import WEEK_COLUMNS, Flag, ReportContent, draw_figure, with_unit
 from .tables import shoes_text, weekly_text
 
 A4 = (8.27, 11.69)  # [in]
@@ -143,11 +143,9 @@ def _first_page(pg: _Pages, c: ReportContent) -> None:
               f"longest run {t.longest:.1f} {u}; {t.weekly_mean:.1f} {u} a week on average.")
     pg.bullet(f"Descent {t.descent:.0f} {c.elevation_unit}{cadence}. Cross-training (not "
               f"counted as running load): {t.cross_sessions} sessions.")
-    weeks = c.frames.get("weeks")
-    if weeks is not None and len(weeks):
-        kw = c.frames["figure_settings"]["weekly_distance"]
-        pg.figure(lambda ax: figures.weekly_distance(weeks, c.frames["flags"], u, ax=ax,
-                                                     compact=True, **kw), 1.6)
+    for spec in (x for x in c.figures if x.place == "totals"):
+        pg.figure(partial(draw_figure, c, spec.name, compact=True),
+                  spec.height_in)
 
     pg.heading("Most important flags (most severe first)")
     if not c.top_flags:
@@ -188,30 +186,11 @@ def _short(iso: str) -> str:
 
 
 def _figures(pg: _Pages, c: ReportContent) -> None:
-    f, u = c.frames, c.unit
-    kw = f["figure_settings"]
     pg.heading("Figures", keep=0.35)
-    draws: list[tuple[Callable[[Axes], Any], float]] = [
-        (lambda ax: figures.session_spikes(f["spikes"], f["flags"], u, ax=ax,
-                                           **kw["session_spikes"]), 3.6),
-        (lambda ax: figures.weekly_descent(f["weeks"], f["flags"], u, ax=ax), 3.2)]
-    if "cadence" not in c.missing_figures:
-        draws.append((lambda ax: figures.cadence_trend(f["activities"], f["weeks"], ax=ax,
-                                                       **kw["cadence_trend"]), 3.2))
-    if "acwr" not in c.missing_figures:
-        draws.append((lambda ax: figures.acwr(f["acwr"], ax=ax, **kw["acwr"]), 3.2))
     for why in c.missing_figures.values():
         pg.text(why, size=8.5, colour="#333333")
-    if "pain" in f:
-        draws.append((lambda ax: figures.pain_over_load(
-            f["daily_load"], f["pain"], f["pairs"], u, ax=ax, **kw["pain_over_load"],
-            spikes_without_pain=f["spikes_without_pain"]), 3.6))
-    if "shoe_status" in f:
-        n = len(f["shoe_status"])
-        draws.append((lambda ax: figures.shoe_mileage(f["shoe_status"], u, ax=ax),
-                      1.4 + 0.45 * max(n, 1)))
-    for draw, height in draws:
-        pg.figure(draw, height)
+    for spec in (x for x in c.figures if x.place == "figures"):
+        pg.figure(partial(draw_figure, c, spec.name), spec.height_in)
 
 
 def _tables(pg: _Pages, c: ReportContent) -> None:
@@ -237,11 +216,9 @@ def _tables(pg: _Pages, c: ReportContent) -> None:
 
     if c.pain is not None:
         pg.heading("Load spikes and the pain that followed", keep=0.12)
+        pg.text(c.pain.rule, size=8, colour="#333333", width=120)
         for p in c.pain.pairs:
-            lag = p["lag_days"]
-            pg.bullet(f"{_short(p['spike_date'])}: {p['rule_name']} -> pain {p['pain']:g}/10 on "
-                      f"{_short(p['pain_date'])} ({lag} day{'' if lag == 1 else 's'} later)",
-                      size=8)
+            pg.bullet(f"{p['text']} ({p['rule_name']})", size=8)
         for p in c.pain.spikes_without_pain:
             pg.bullet(f"{_short(p['spike_date'])}: {p['rule_name']} -> no pain after it", size=8)
         for e in c.pain.pain_without_spike:

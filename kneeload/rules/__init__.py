@@ -1,7 +1,10 @@
 """The rules registry: one record per rule, the only home of its defaults.
 
-Every load rule (:mod:`kneeload.load`), pain rule (:mod:`kneeload.pain`) and any rule module
-in this package registers itself with :func:`rule`. A record holds the rule's name, a human
+Every rule is one module of this package (``kneeload/rules/<name>.py``) that registers
+itself with :func:`rule`; the registry finds them by importing every ``kneeload.rules.*``
+module whose name does not start with ``_``. It is a leaf: it imports only the errors and
+the flags-table modules, never a rule's computations or the modules that run the rules.
+A record holds the rule's name, a human
 title, its parameters (each with its only default, its unit and its allowed range), its
 evidence grade and citation (``docs/DOMAIN.md`` terms), how severity follows evidence and
 size, whether its flags pair with pain, and the function. Figures, messages, docs, the
@@ -31,9 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
-
-SEVERITIES = ("info", "warn", "alert")
-SEVERITY_RANK = {"info": 0, "warn": 1, "alert": 2}
+from ..flagrows import SEVERITIES, SEVERITY_RANK, empty_flags
 
 #: Evidence grades, strongest first: (label, what it means, severity when over the
 #: threshold, severity when the excess is large).
@@ -141,6 +142,15 @@ class Rule:
     pairs_with_pain: bool
     kind: str
     fn: Callable[..., Any] = field(repr=False, compare=False)
+    #: The context values the rule's functions take besides data and parameters
+    #: (``unit``, ``week_start``, ``today``, ``load``, ``pain_model``, ``weeks``, ...).
+    context: tuple[str, ...] = ()
+    #: Where the rule sorts among the others (registry order: tables, docs).
+    order: int = 1000
+    #: The rule's limit hook (see :mod:`kneeload.limits`), or None.
+    limit: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    #: Free-form tags (``kind``, ``pairs_with_pain``, ``grade`` are fields of their own).
+    tags: tuple[str, ...] = ()
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -179,15 +189,24 @@ class Registry(Mapping[str, Rule]):
         if self._loaded:
             return
         self._loaded = True
-        importlib.import_module("kneeload.load")
-        importlib.import_module("kneeload.pain")
         for mod in pkgutil.iter_modules(__path__):
-            importlib.import_module(f"{__name__}.{mod.name}")
+            if not mod.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{mod.name}")
+        self._sort()
+
+    def _sort(self) -> None:
+        self._rules = dict(sorted(self._rules.items(), key=lambda kv: kv[1].order))
 
     def add(self, record: Rule) -> None:
         if record.name in self._rules:
             raise ValueError(f"rule {record.name!r} is registered twice")
         self._rules[record.name] = record
+        if self._loaded:
+            self._sort()
+
+    def remove(self, name: str) -> None:
+        """Forget rule ``name`` (tests that register a rule of their own)."""
+        self._rules.pop(name, None)
 
     def get(self, name: str) -> Rule:  # type: ignore[override]
         """The record of rule ``name``; ConfigError naming the known rules otherwise."""
@@ -226,13 +245,18 @@ registry = Registry()
 
 def rule(name: str, *, title: str, params: tuple[Param, ...], grade: str, evidence: str,
          citation: str, severity: str, pairs_with_pain: bool, kind: str,
-         enabled: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+         enabled: bool = True, order: int = 1000, tags: tuple[str, ...] = (),
+         limit: Callable[..., Any] | None = None
+         ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as rule ``name``.
 
     The function takes its data first and every parameter as a keyword argument with no
     default of its own; the wrapper fills in the registry's defaults, validates overrides,
     and returns an empty flags table when ``enabled`` is false. ``evidence`` and
     ``citation`` come from DOMAIN.md; ``severity`` says in words how the scheme applies.
+    ``order`` places the rule among the others; ``limit`` is its limit hook
+    (:mod:`kneeload.limits`): ``limit(activities, day, *, <parameters>, <context>)`` returning
+    a :class:`kneeload.limits.Limit`.
     """
     if grade not in EVIDENCE_GRADES:
         raise ValueError(f"unknown evidence grade {grade!r}")
@@ -253,13 +277,14 @@ def rule(name: str, *, title: str, params: tuple[Param, ...], grade: str, eviden
                                   "parameters are " + ", ".join(record.params))
             values = {**record.defaults, **record.check(own, f"rules.{name}")}
             if not values["enabled"]:
-                from ..load import empty_flags
                 return empty_flags()
             wanted = {k: v for k, v in values.items() if k in sig.parameters}
             return fn(data, **wanted, **extra)
 
         registry.add(Rule(name, title, {p.name: p for p in all_params}, grade, evidence,
-                          citation, severity, pairs_with_pain, kind, run))
+                          citation, severity, pairs_with_pain, kind, run,
+                          tuple(sorted(context - {next(iter(sig.parameters))})), order,
+                          limit, tags))
         return run
 
     return wrap

@@ -13,12 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..advice import graded_return, return_text
-from ..load import _dist, _flags, _who, breaks, empty_flags, group_column, weekly_table
+from ..flagrows import dist, empty_flags, flag_rows, who
+from ..loadcalc import breaks, graded_return, group_column, return_text, weekly_table
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 
-@rule("return_after_break", title="A return after a break", kind="activities",
+@rule("return_after_break", order=130,
+      title="A return after a break", kind="activities",
       grade="heuristic", pairs_with_pain=True,
       evidence="heuristic: practice advice, no study behind the gap or the graded return",
       citation="seed advice; DOMAIN.md: a zero base is a return after a break, never an "
@@ -70,15 +71,15 @@ def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks:
         first_ws = ws[(ws <= b.local_date) & (ws > b.local_date - pd.Timedelta(days=7))].iloc[0]
         over_longest = b.distance_m > b.prior_longest_m
         rows.append({
-            **_who(b), "rule": "return_after_break", "severity": sev, "date": b.local_date,
+            **who(b), "rule": "return_after_break", "severity": sev, "date": b.local_date,
             "week_start": first_ws, "value": float(b.gap_days), "threshold": float(gap_days),
             "unit": "days",
             "message": (f"{b.local_date:%a %d %b}: first run after {b.gap_days} days without "
-                        f"running, {_dist(b.distance_m, unit)}"
+                        f"running, {dist(b.distance_m, unit)}"
                         + (", longer than" if over_longest else " against")
                         + f" your longest run of the 30 days before the break "
-                        f"({_dist(b.prior_longest_m, unit)}); your usual week then was "
-                        f"{_dist(b.usual_week_m, unit)}. The first run back is the riskiest for "
+                        f"({dist(b.prior_longest_m, unit)}); your usual week then was "
+                        f"{dist(b.usual_week_m, unit)}. The first run back is the riskiest for "
                         "a knee that has had a rest. "
                         + return_text(b, ceilings, first_max, unit, limit, pain_model) + " "
                         + record.evidence_text),
@@ -93,14 +94,14 @@ def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks:
             if w.distance_m <= ceiling * (1 + 1e-9):
                 continue
             rows.append({
-                **_who(b), "rule": "return_after_break", "severity": sev, "date": w.week_end,
+                **who(b), "rule": "return_after_break", "severity": sev, "date": w.week_end,
                 "week_start": w.week_start,
                 "value": round(float(w.distance_m / ceiling * 100 - 100), 1)
                 if ceiling > 0 else float("nan"),
                 "threshold": 0.0, "unit": "%",
                 "message": (f"Week of {w.week_start:%d %b}, week {w.return_week} back after the "
-                            f"break: {_dist(w.distance_m, unit)}, above the graded return's "
-                            f"{_dist(ceiling, unit)} (a share of your usual "
-                            f"{_dist(b.usual_week_m, unit)}). " + record.evidence_text),
+                            f"break: {dist(w.distance_m, unit)}, above the graded return's "
+                            f"{dist(ceiling, unit)} (a share of your usual "
+                            f"{dist(b.usual_week_m, unit)}). " + record.evidence_text),
             })
-    return _flags(rows)
+    return flag_rows(rows)

@@ -1,0 +1,56 @@
+"""The ``pain_next_morning`` rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..flagrows import flag_rows
+from ..pain import daily_pain
+from . import SEVERITY_OVERRIDE, Param, rule
+from ._pain_common import PAIN_MODELS, pain_row
+
+
+@rule("pain_next_morning", order=90,
+      title="Next-morning pain above your usual morning", kind="pain",
+      grade="clinical", pairs_with_pain=False,
+      evidence="clinical (secondary): the pain-monitoring models ask for no increase the next "
+               "morning", citation=PAIN_MODELS,
+      severity="warn (a criterion of the pain-monitoring model)",
+      params=(Param("usual_days", 28, "days", "your usual morning: the median of your entries "
+                    "of this many days before", kind="int", low=1, high=365),
+              Param("min_mornings", 3, "entries", "use only morning entries (next_morning, "
+                    "rest) for the usual when there are at least this many", kind="int",
+                    low=1, high=100), SEVERITY_OVERRIDE))
+def pain_next_morning(log: pd.DataFrame, *, usual_days: int, min_mornings: int, severity: str,
+                      week_start: str = "monday") -> pd.DataFrame:
+    """A next-morning entry above the runner's usual morning, the baseline the models
+    compare with: the median of the ``next_morning`` and ``rest`` entries of the
+    ``usual_days`` [days] before when there are at least ``min_mornings`` of them (runners
+    often log mornings only when sore), else the median of every entry of those days, else
+    the day before's highest. The entry tells how the day before's load was tolerated.
+    """
+    mornings = log[log["when"] == "next_morning"].groupby("date")["pain"].max()
+    daily = daily_pain(log)
+    rows = []
+    for day, p in mornings.items():
+        before = log[(log["date"] < day) & (log["date"] >= day - pd.Timedelta(days=usual_days))]
+        calm = before[before["when"].isin(("next_morning", "rest"))]
+        if len(calm) >= min_mornings:
+            usual = float(calm["pain"].median())
+            what = (f"your usual morning (the median of your mornings of the {usual_days} days "
+                    "before)")
+        elif len(before):
+            usual = float(before["pain"].median())
+            what = f"your usual level (the median of your entries of the {usual_days} days before)"
+        else:
+            prev = daily.get(day - pd.Timedelta(days=1))
+            if prev is None:
+                continue
+            usual, what = float(prev), "the day before"
+        if p > usual:
+            rows.append(pain_row("pain_next_morning", "over", severity, day, p, usual, week_start,
+                             f"{day:%a %d %b}: {p:g}/10 the next morning, above {what}, "
+                             f"{usual:g}/10. The pain-monitoring models ask for no increase "
+                             "the next morning: the day before was more than the knee "
+                             "tolerated."))
+    return flag_rows(rows)

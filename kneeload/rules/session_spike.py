@@ -1,0 +1,67 @@
+"""The ``session_spike`` rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..flagrows import dist, flag_rows, pct_text, who
+from ..loadcalc import session_spikes, week_start_of
+from . import SEVERITY_OVERRIDE, Param, registry, rule
+
+_PCT = "%"
+
+
+@rule("session_spike", order=50,
+      title="A single run longer than the recent longest (Frandsen 2025)",
+      kind="activities", grade="strong", pairs_with_pain=True,
+      evidence="the strongest available: a cohort of 5,205 runners and 588,071 sessions; all "
+               "three bands significantly raised the injury rate",
+      citation="Frandsen et al. 2025, Br J Sports Med 59(17):1203-1210, "
+               "doi:10.1136/bjsports-2024-109380",
+      severity="warn in the >10-30% and >30-100% bands (HRR 1.64 and 1.52, significant); alert "
+               "above 100% (HRR 2.28)",
+      params=(Param("window_days", 30, "days", "the look-back", kind="int", low=1, high=365),
+              Param("caution_pct", 10.0, _PCT, "flag above this (HRR 1.64 for >10-30%)",
+                    high=10000.0),
+              Param("second_band_pct", 30.0, _PCT, "the second band starts here (HRR 1.52 for "
+                    ">30-100%)", high=10000.0),
+              Param("large_pct", 100.0, _PCT, "the large band starts here (HRR 2.28 for "
+                    ">100%)", high=10000.0),
+              SEVERITY_OVERRIDE))
+def session_spike(activities: pd.DataFrame, *, window_days: int, caution_pct: float,
+                  second_band_pct: float, large_pct: float, severity: str, unit: str = "mi",
+                  week_start: str = "monday") -> pd.DataFrame:
+    """Single-run spike: a run more than ``caution_pct`` [%] longer than the longest run of
+    the preceding ``window_days`` [days]; bands at ``second_band_pct`` and ``large_pct``
+    [%]. Runs with less history, or after a break with no run in the window, are not
+    judged here (see :func:`session_spikes`; ``return_after_break`` calls them out).
+
+    References
+    ----------
+    Frandsen et al. 2025, Br J Sports Med 59(17):1203-1210: hazard rate ratios against
+    <=10%: >10-30% 1.64 (1.31-2.05); >30-100% 1.52 (1.16-2.00); >100% 2.28 (1.50-3.48).
+    """
+    record = registry.get("session_spike")
+    s = session_spikes(activities, window_days)
+    s = s[s["spike_pct"] > caution_pct]
+    s = s.assign(xws=week_start_of(s["local_date"], week_start))
+    rows = []
+    for r in s.itertuples():
+        band = ("large" if r.spike_pct > large_pct else "second" if r.spike_pct > second_band_pct
+                else "first")
+        thr = {"large": large_pct, "second": second_band_pct, "first": caution_pct}[band]
+        hrr = {"large": "2.28", "second": "1.52", "first": "1.64"}[band]
+        rows.append({
+            **who(r),
+            "rule": "session_spike",
+            "severity": record.severity_of("large" if band == "large" else "over",
+                                           {"severity": severity}),
+            "date": r.local_date, "week_start": r.xws,
+            "value": round(float(r.spike_pct), 1), "threshold": thr, "unit": "%",
+            "message": (f"Run on {r.local_start:%a %d %b}: {dist(r.distance_m, unit)}, "
+                        f"{pct_text(r.spike_pct, thr)} on your longest run of the {window_days} "
+                        f"days before ({dist(r.prior_longest_m, unit)}). In 5,205 runners, "
+                        f"single runs this much longer than the recent longest came with {hrr}x "
+                        "the injury rate. " + record.evidence_text),
+        })
+    return flag_rows(rows)

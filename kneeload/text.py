@@ -1,0 +1,494 @@
+"""Every sentence kneeload says about limits, this week, the week ahead, pairing and figures.
+
+One text layer, built from the rule records (:data:`kneeload.rules.registry`: titles,
+parameters, evidence) and the runner's settings (a :class:`kneeload.config.Config`), so the
+command line (``check``, ``plan``, ``pairs``), the report (PDF, HTML, JSON, Markdown) and the
+notebook say the same thing in the same words, and a changed setting (a 25% caution threshold,
+a 14-day window) changes every sentence that names it.
+
+Limits are shown on the safe side of the precision shown (:func:`limit_value`): a maximum is
+rounded down, a minimum up, so a plan built from a displayed number never trips the rule the
+number came from (7.15 mi is shown "7.1 mi", never "7.2 mi").
+
+Inputs are the advice records of :mod:`kneeload.advice` (``NextWeek``, ``ThisWeek``,
+``DayLimit``, ``Tolerance``, ``ReturnAdvice``) as they are; fields the limit interface adds
+(``run_bound_by``, ``week_bound_by``, ``limits``) are read when present.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from .units import metres_per
+
+__all__ = [
+    "ATTRIBUTION", "format_limit", "limit_value", "limit_display", "rule_title",
+    "rule_evidence", "advice_json", "look_ahead_lines", "this_week_lines", "advice_lines",
+    "pairing_rule", "pair_entries_text", "figure_texts", "distance", "shoe_note",
+]
+
+#: How pain entries are attributed to load days, said once in every output that pairs.
+ATTRIBUTION = ("Next-morning entries count for the day before (an entry on Tuesday morning "
+               "tells how Monday's run was tolerated); every other entry counts for its own "
+               "day.")
+
+#: Keys of the advice records' JSON that are limits, and their kind: a maximum is shown
+#: rounded down, a minimum rounded up.
+LIMIT_KEYS: dict[str, str] = {
+    "max_week": "max", "max_week_10pct": "max", "max_week_2wk": "max", "max_run": "max",
+    "left": "max", "left_10pct": "max", "left_2wk": "max", "return_ceiling": "max",
+    "first_runs_max": "max", "run_max": "max", "week_max": "max",
+}
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+def _safe(x: float, digits: int, kind: str) -> float:
+    """``x`` rounded to ``digits`` decimals toward the safe side (down for a maximum, up for
+    a minimum); a value a hair from a step (float noise, 1e-9 of the last digit) is that
+    step."""
+    scale = 10 ** digits
+    y = x * scale
+    nearest = round(y)
+    if abs(y - nearest) < 1e-6:
+        return nearest / scale
+    step = math.floor(y) if kind == "max" else math.ceil(y)
+    return step / scale
+
+
+def limit_value(value_m: float | None, unit: str, kind: str = "max",
+                digits: int = 1) -> float | None:
+    """A limit [m] in ``unit`` at ``digits`` decimals, on its safe side.
+
+    Parameters
+    ----------
+    value_m : float or None
+        The limit [m]; None (no limit) stays None.
+    unit : {"mi", "km"}
+        Display unit.
+    kind : {"max", "min"}
+        A maximum is rounded down, a minimum up.
+    digits : int
+        Decimals shown.
+
+    Examples
+    --------
+    >>> limit_value(7.15 * 1609.344, "mi"), limit_value(7.15 * 1609.344, "mi", "min")
+    (7.1, 7.2)
+    >>> limit_value(17702.784, "mi")  # 11.000000000000002 mi is 11.0, not 10.9
+    11.0
+    """
+    if value_m is None or not math.isfinite(float(value_m)):
+        return None
+    out = _safe(float(value_m) / metres_per(unit), digits, kind)
+    if kind == "max":
+        out = max(out, 0.0)
+    return out
+
+
+def format_limit(value_m: float | None, unit: str, kind: str = "max", digits: int = 1,
+                 missing: str = "n/a") -> str:
+    """A limit [m] as text in ``unit``, on the safe side of the precision shown (see
+    :func:`limit_value`).
+
+    Examples
+    --------
+    >>> format_limit(7.15 * 1609.344, "mi"), format_limit(26650.0, "km")
+    ('7.1 mi', '26.6 km')
+    >>> format_limit(None, "mi")
+    'n/a'
+    """
+    v = limit_value(value_m, unit, kind, digits)
+    return missing if v is None else f"{v:.{digits}f} {unit}"
+
+
+def distance(value_m: float | None, unit: str, digits: int = 1, missing: str = "n/a") -> str:
+    """A distance that is not a limit (what was run) [m], rounded to the nearest."""
+    if value_m is None or not math.isfinite(float(value_m)):
+        return missing
+    return f"{float(value_m) / metres_per(unit):.{digits}f} {unit}"
+
+
+def limit_display(record: Mapping[str, Any], unit: str) -> dict[str, Any]:
+    """An advice record's JSON (``as_dict(unit)``) with every limit key present and shown on
+    the safe side: each limit in :data:`LIMIT_KEYS` gets ``<key>_display`` ("7.1 mi", or
+    None), and its number is the displayed one (2 decimals, safe side); nested ``days``
+    records likewise."""
+    out = dict(record)
+    for key, kind in LIMIT_KEYS.items():
+        if f"{key}_m" not in out and key not in out:
+            continue
+        m = out.get(f"{key}_m")
+        out[key] = limit_value(m, unit, kind, 2)
+        out[f"{key}_display"] = None if m is None else format_limit(m, unit, kind)
+    if "week_ceilings_m" in out:
+        out["week_ceilings"] = [limit_value(m, unit, "max", 2) for m in out["week_ceilings_m"]]
+        out["week_ceilings_display"] = [format_limit(m, unit) for m in out["week_ceilings_m"]]
+    if isinstance(out.get("days"), list):
+        out["days"] = [limit_display(d, unit) if isinstance(d, Mapping) else d
+                       for d in out["days"]]
+    return out
+
+
+def advice_json(obj: Any, unit: str) -> dict[str, Any] | None:
+    """An advice record (``NextWeek``, ``ThisWeek``, ``Tolerance``, ``ReturnAdvice``) as the
+    JSON every surface prints: ``obj.as_dict(unit)`` with every ``<name>_m`` also as
+    ``<name>`` in ``unit`` (null when unknown: no key ever vanishes) and the limits on their
+    safe side with ``*_display`` text (:func:`limit_display`). None stays None."""
+    if obj is None:
+        return None
+    return _all_keys(limit_display(obj.as_dict(unit), unit))
+
+
+def _all_keys(record: dict[str, Any]) -> dict[str, Any]:
+    for key in [k for k in record if k.endswith("_m")]:
+        record.setdefault(key[:-2], None)
+    for key, value in record.items():
+        if isinstance(value, list):
+            record[key] = [_all_keys(v) if isinstance(v, dict) else v for v in value]
+        elif isinstance(value, dict):
+            record[key] = _all_keys(value)
+    return record
+
+
+# --- rules in words -----------------------------------------------------------------------
+
+
+def _registry() -> Any:
+    from .rules import registry
+
+    return registry
+
+
+def _value_text(value: Any, unit: str) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if unit in ("%", "/10"):
+        return f"{value}{unit}"
+    return f"{value} {unit}".strip()
+
+
+def rule_title(name: str, config: Any = None) -> str:
+    """The rule's title in words (its registry record), with any default value it names
+    replaced by the configured one ("The 25% rule, week over week" when threshold_pct is 25).
+
+    Examples
+    --------
+    >>> rule_title("weekly_increase")
+    'The 10% rule, week over week'
+    >>> from kneeload.config import Config
+    >>> rule_title("weekly_increase", Config().with_rules({"weekly_increase":
+    ...     {"threshold_pct": 15}}))
+    'The 15% rule, week over week'
+    >>> rule_title("an_unknown_rule")
+    'an unknown rule'
+    """
+    reg = _registry()
+    if name not in list(reg):
+        return name.replace("_", " ")
+    rec = reg[name]
+    title = str(rec.title)
+    if config is None:
+        return title
+    params = config.rule(name)
+    for p in rec.params.values():
+        if p.kind not in ("number", "int") or p.name not in params:
+            continue
+        old, new = _value_text(p.default, p.unit), _value_text(params[p.name], p.unit)
+        if old != new and p.unit:
+            title = title.replace(old, new)
+    return title
+
+
+def rule_evidence(name: str) -> tuple[str, str]:
+    """(grade, citation) of a rule from its registry record; ("", "") for an unknown one."""
+    reg = _registry()
+    if name not in list(reg):
+        return "", ""
+    rec = reg[name]
+    return str(rec.grade), str(rec.citation)
+
+
+def _short_citation(name: str) -> str:
+    """"Frandsen 2025" from the record's citation "Frandsen et al. 2025, Br J ..."."""
+    _grade, cite = rule_evidence(name)
+    first = cite.split(";")[0]
+    m = re.match(r"\s*([A-Z][^\s,]+)(?: et al\.| & [A-Z][^\s,]+)?,? (\d{4})", first)
+    return f"{m.group(1)} {m.group(2)}" if m else first.strip()
+
+
+def _pct(v: float) -> str:
+    return f"{v:g}%"
+
+
+def _cfg(config: Any) -> Any:
+    if config is None:
+        from .config import Config
+
+        return Config()
+    return config
+
+
+def _day(d: Any) -> str:
+    return f"{pd.Timestamp(d):%a %d %b}"
+
+
+# --- the week ahead and this week ---------------------------------------------------------
+
+
+def _spike_clause(config: Any) -> str:
+    """"10% over the longest run of the 30 days before that day" with the configured
+    numbers."""
+    ss = config.rule("session_spike")
+    return (f"{_pct(ss['caution_pct'])} over the longest run of the "
+            f"{int(ss['window_days'])} days before that day")
+
+
+def _bound_by(obj: Any, field: str, config: Any) -> str:
+    name = getattr(obj, field, None)
+    return f" (set by {rule_title(name, config)})" if name else ""
+
+
+def _weekly_rules(config: Any) -> tuple[str, str]:
+    wk, tw = config.rule("weekly_increase"), config.rule("two_week_increase")
+    return (f"the {_pct(wk['threshold_pct'])} rule",
+            f"the two-week rule (+{_pct(tw['threshold_pct'])})")
+
+
+def look_ahead_lines(ahead: Any, config: Any = None, *, unit: str | None = None) -> list[str]:
+    """The look-ahead (:class:`kneeload.advice.NextWeek`) in words: the week's most running,
+    the longest single run on any day of it (each day's limit), and the notes.
+
+    Every limit is shown on its safe side (:func:`format_limit`); the thresholds and the
+    window are the configured ones.
+    """
+    cfg = _cfg(config)
+    unit = unit or cfg.unit
+    ten, two = _weekly_rules(cfg)
+    when = (f"This week (from {_day(ahead.week_start)}, in progress)" if ahead.in_progress
+            else f"Next week (from {_day(ahead.week_start)})")
+    lines = []
+    if ahead.max_week_m is not None:
+        if getattr(ahead, "return_ceiling_m", None) is not None:
+            why = "the graded return after a break (heuristic)"
+        else:
+            parts = []
+            if ahead.max_week_10pct_m is not None:
+                parts.append(f"{ten}: {format_limit(ahead.max_week_10pct_m, unit)}")
+            if ahead.max_week_2wk_m is not None:
+                parts.append(f"{two}: {format_limit(ahead.max_week_2wk_m, unit)}")
+            why = "; ".join(parts) or "the weekly rules"
+        last = ("" if ahead.last_week_m is None
+                else f"; last complete week {distance(ahead.last_week_m, unit)}")
+        lines.append(f"{when}: at most {format_limit(ahead.max_week_m, unit)}"
+                     f"{_bound_by(ahead, 'week_bound_by', cfg)} ({why}{last}).")
+    else:
+        lines.append(f"{when}: the weekly rules cannot judge it yet.")
+    if ahead.max_run_m is not None:
+        shown = [(pd.Timestamp(d.date), format_limit(d.max_run_m, unit)) for d in ahead.days
+                 if d.max_run_m is not None]
+        by_day = ("" if len({x for _, x in shown}) <= 1 else "; by day: "
+                  + ", ".join(f"{d:%a} {x}" for d, x in shown))
+        lines.append(f"Longest single run on any day of that week: at most "
+                     f"{format_limit(ahead.max_run_m, unit)}"
+                     f"{_bound_by(ahead, 'run_bound_by', cfg)}, {_spike_clause(cfg)} "
+                     f"(single-run spike caution, {_short_citation('session_spike')})"
+                     f"{by_day}.")
+    lines.extend(str(n) for n in ahead.notes)
+    return lines
+
+
+def this_week_lines(week: Any, config: Any = None, *, unit: str | None = None) -> list[str]:
+    """This week so far (:class:`kneeload.advice.ThisWeek`) in words, one sentence a line:
+    the running so far, what is left within the weekly rules (or the graded return), the
+    longest run allowed on each remaining day, the rolling 7 days and the notes."""
+    cfg = _cfg(config)
+    unit = unit or cfg.unit
+    ten, two = _weekly_rules(cfg)
+    t = week
+    lines = [f"This week so far ({_day(t.week_start)} to {_day(t.today)}): "
+             f"{distance(t.distance_m, unit)} in {t.runs} run(s); last complete week "
+             f"{distance(t.last_week_m, unit)}."]
+    if t.return_ceiling_m is not None:
+        lines.append(f"Return after a break: at most {format_limit(t.return_ceiling_m, unit)} "
+                     f"this week, {format_limit(t.left_m, unit)} left (a graded return; "
+                     "heuristic).")
+    else:
+        lines.append(f"Left within {ten}: {format_limit(t.left_10pct_m, unit)} (of "
+                     f"{format_limit(t.max_week_10pct_m, unit)}); within {two}: "
+                     f"{format_limit(t.left_2wk_m, unit)} (of "
+                     f"{format_limit(t.max_week_2wk_m, unit)}).")
+    days = [f"{pd.Timestamp(x.date):%a} {format_limit(x.max_run_m, unit)}" for x in t.days
+            if x.max_run_m is not None]
+    if days:
+        lines.append(f"Longest single run, {_spike_clause(cfg)} (single-run spike caution"
+                     f"{_bound_by(t, 'run_bound_by', cfg)}): " + ", ".join(days) + ".")
+    lines.append(f"Rolling 7 days: {distance(t.rolling_7d_m, unit)} (the 7 before: "
+                 f"{distance(t.rolling_prev_7d_m, unit)}).")
+    lines.extend(str(n) for n in t.notes)
+    return lines
+
+
+def advice_lines(ahead: Any, config: Any, *, unit: str, recent_rules: Iterable[str],
+                 period_rules: Iterable[str], recent_cadence: float | None,
+                 has_pain: bool) -> list[str]:
+    """The report's "what to consider next": the look-ahead with each rule's evidence, then
+    cadence, hills and pain advice when the period calls for them (thresholds configured)."""
+    cfg = _cfg(config)
+    recent, period = set(recent_rules), set(period_rules)
+    wk_grade, _ = rule_evidence("weekly_increase")
+    tw_grade, _ = rule_evidence("two_week_increase")
+    ss_grade, _ = rule_evidence("session_spike")
+    lines = look_ahead_lines(ahead, cfg, unit=unit)
+    if ahead.max_week_m is not None:
+        lines[0] += f" Evidence: {wk_grade}; {tw_grade}."
+    if ahead.max_run_m is not None and len(lines) > 1:
+        lines[1] += f" Evidence: {ss_grade}, the strongest available."
+    spm = float(cfg.rule("low_cadence")["threshold_spm"])
+    if "low_cadence" in recent or (recent_cadence is not None and recent_cadence < spm):
+        lines.append(f"Cadence: under {spm:g} steps/min lately; a gradual +5-10% lowers knee "
+                     f"load ({rule_evidence('low_cadence')[0]} evidence: Heiderscheit 2011, "
+                     "Lenhart 2014); 180 steps/min is not a target.")
+    if "descent_increase" in period:
+        dr = cfg.rule("descent_increase")
+        lines.append(f"Hills: build descent up as gradually as distance (the descent rule "
+                     f"flags +{_pct(dr['threshold_pct'])} a week; biomechanical evidence, no "
+                     "injury study sets a threshold).")
+    if has_pain and any(r.startswith("pain_") for r in recent):
+        model = cfg.pain["model"]
+        limit = cfg.rule("pain_during_run")[f"{model}_limit"]
+        name = "patellofemoral" if model == "pfp" else "tendon"
+        lines.append(f"Pain in the last six weeks crossed the pain-monitoring limits: ease off "
+                     f"until running stays within {limit:g}/10 and the knee settles by the next "
+                     f"morning (the {name} pain-monitoring model, "
+                     f"{_short_citation('pain_during_run')}, secondary); see a "
+                     "physiotherapist if it persists despite rest.")
+    return lines
+
+
+# --- pairing ------------------------------------------------------------------------------
+
+
+def pairing_rule(config: Any = None) -> str:
+    """How pain pairs with load, with the configured window and threshold, and the
+    attribution rule (:data:`ATTRIBUTION`), said once."""
+    cfg = _cfg(config)
+    thr, win = float(cfg.pain["threshold"]), int(cfg.pain["window_days"])
+    return (f"A load spike is paired with the first day of pain of {thr:g}/10 or more 0 to "
+            f"{win} days after it. {ATTRIBUTION}")
+
+
+_WHEN = {"during": "during", "after": "after", "next_morning": "next morning", "rest": "at rest",
+         "": "time of day not logged"}
+
+
+def _dm(d: Any) -> str:
+    t = pd.Timestamp(d)
+    return f"{t.day} {t:%b}"
+
+
+def pair_entries_text(spike_date: Any, entries: Iterable[Mapping[str, Any]]) -> str:
+    """A spike day and each pain entry paired with it, as the log says it (its own date and
+    ``when``).
+
+    Examples
+    --------
+    >>> pair_entries_text("2026-05-31", [
+    ...     {"date": "2026-05-31", "pain": 4.0, "when": "during"},
+    ...     {"date": "2026-06-01", "pain": 5.0, "when": "next_morning"}])
+    '31 May run -> 4/10 during (31 May), 5/10 next morning (1 Jun)'
+    """
+    parts = [f"{float(e['pain']):g}/10 {_WHEN.get(str(e.get('when') or ''), e.get('when'))} "
+             f"({_dm(e['date'])})" for e in entries]
+    return f"{_dm(spike_date)} run -> " + (", ".join(parts) or "no entry")
+
+
+# --- shoes ------------------------------------------------------------------------------
+
+
+def shoe_note(config: Any = None, unit: str | None = None) -> str:
+    """What the shoe dates and limits are, with the configured recent days and limits."""
+    cfg = _cfg(config)
+    unit = unit or cfg.unit
+    per = metres_per(unit)
+    notice, replace = cfg.shoe_limits_m()
+    return (f"Dates past the last run are projections at each pair's use over the last "
+            f"{int(cfg.shoes['recent_days'])} days (or its own days in use when newer); the "
+            f"{notice / per:.0f}-{replace / per:.0f} {unit} range is a convention, not a "
+            "study.")
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def _dates(ds: Iterable[dt.date]) -> str:
+    out = ", ".join(f"{d:%d %b %Y}" for d in ds)
+    return out or "none"
+
+
+def figure_texts(content: Any) -> dict[str, dict[str, str]]:
+    """Each figure's caption and text alternative (``{"caption", "alt"}``) by name, from a
+    :class:`kneeload.report.content.ReportContent` and its figure settings (thresholds and
+    windows as configured)."""
+    c = content
+    u, eu = c.unit, c.elevation_unit
+    kw = c.frames.get("figure_settings", {})
+    thr = kw.get("weekly_distance", {}).get("threshold_pct", 10.0)
+    window = kw.get("session_spikes", {}).get("window_days", 30)
+    spm = kw.get("cadence_trend", {}).get("threshold_spm", 170.0)
+    acwr = kw.get("acwr", {}).get("threshold", 1.5)
+    w = c.weeks
+    if w:
+        top = max(w, key=lambda x: x.distance)
+        flagged = [f"{x.week_start:%d %b %Y} ({x.worst})" for x in w if x.worst]
+        weekly_alt = (f"Bar chart of weekly running distance [{u}], {len(w)} weeks from "
+                      f"{w[0].week_start:%d %b %Y} to {w[-1].week_start:%d %b %Y}; the biggest "
+                      f"week {top.distance:.1f} {u} (week of {top.week_start:%d %b %Y}); weeks "
+                      f"with a flag: {', '.join(flagged) or 'none'}. A dashed step line shows "
+                      f"last week + {thr:g}%.")
+    else:
+        weekly_alt = "Weekly running distance: no weeks."
+    hits = [f.date for f in c.flags if f.rule == "session_spike"]
+    pairs = c.pain.pairs if c.pain else []
+    alone = sorted(p["spike_date"] for p in (c.pain.spikes_without_pain if c.pain else []))
+    shoes = c.shoes.pairs if c.shoes else []
+    return {
+        "weekly_distance": {
+            "caption": "Weekly running distance; hatched and coloured weeks broke a distance "
+                       "rule (dots: info, stripes: warn, crosses: alert).",
+            "alt": weekly_alt},
+        "session_spikes": {
+            "caption": f"Single runs against the longest run of the {window} days before "
+                       f"({_short_citation('session_spike')}).",
+            "alt": f"Scatter of each run's distance [{u}] against a step line of the longest "
+                   f"run of the {window} days before; single-run spikes flagged on "
+                   f"{_dates(hits)}."},
+        "weekly_descent": {
+            "caption": "Weekly descent: downhill running loads the knee.",
+            "alt": f"Bar chart of weekly descent [{eu}]; descent-ramp flags on "
+                   f"{_dates([x.date for x in c.flags if x.rule == 'descent_increase'])}."},
+        "cadence_trend": {
+            "caption": "Cadence.",
+            "alt": f"Each run's cadence [steps/min] with the weekly mean and a dashed line at "
+                   f"{spm:g} steps/min, a notice threshold and not a target."},
+        "acwr": {
+            "caption": "Acute:chronic workload ratio, for information only.",
+            "alt": "Lines of the rolling and EWMA acute:chronic workload ratios with the "
+                   f"0.8-1.3 band and a dashed line at {acwr:g}."},
+        "pain_over_load": {
+            "caption": "Knee pain over daily load, with the spikes that pain followed.",
+            "alt": f"Bars of daily running [{u}] with a line of knee pain [0-10]; load spikes "
+                   f"followed by pain: {', '.join(p['spike_date'] for p in pairs) or 'none'}; "
+                   f"spikes with no pain after them: {', '.join(alone) or 'none'}."},
+        "shoe_mileage": {
+            "caption": "Shoe mileage against each pair's notice and replace distances.",
+            "alt": "Horizontal bars of each pair's distance: " + "; ".join(
+                f"{s.shoe} {s.distance:.0f} {u}, {s.status}" for s in shoes) + "."},
+    }
