@@ -462,9 +462,12 @@ def write_fit_workouts(plan: pd.DataFrame, folder: str | os.PathLike[str], unit:
     when = created or dt.datetime.now(dt.timezone.utc)
     written = []
     per_day: dict[pd.Timestamp, int] = {}
-    base_serial = int(when.timestamp()) & 0xFFFF0000
-    for i, r in enumerate(p.itertuples(index=False)):
+    for r in p.itertuples(index=False):
         n = per_day[r.date] = per_day.get(r.date, 0) + 1
-        data = fit_workout_bytes(r, unit, created=when, serial=base_serial + i + 1)
+        # file_id (type, manufacturer, product, serial) identifies a file on a watch: the
+        # serial is stable per day and run of the day, so a re-built plan replaces that
+        # day's workout and two days never collide
+        serial = int(hashlib.sha1(f"{r.date:%Y-%m-%d}|{n}".encode()).hexdigest()[:8], 16)
+        data = fit_workout_bytes(r, unit, created=when, serial=serial)
         written.append(atomic_write(os.path.join(folder, fit_file_name(r, unit, n)), data))
     return written

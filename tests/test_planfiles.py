@@ -129,8 +129,10 @@ def test_fit_workouts_decode_back_with_fitdecode(tmp_path):
     assert [p.rsplit("/", 1)[1] for p in files] == [
         "2026-09-01_easy_5-0km.fit", "2026-09-03_walk-jog_2-4km.fit",
         "2026-09-03_easy_3-2km_2.fit", "2026-09-06_long_12-3km.fit"]
+    serials = set()
     for path, row in zip(files, plan.itertuples(), strict=True):
         msgs = _decode(path)
+        serials.add(msgs[0][1]["serial_number"])
         names = [m[0] for m in msgs]
         assert names[0] == "file_id" and msgs[0][1]["type"] == "workout"
         wkt = msgs[names.index("workout")][1]
@@ -152,6 +154,7 @@ def test_fit_workouts_decode_back_with_fitdecode(tmp_path):
             assert step["intensity"] == "active"
             assert raw["duration_distance"] == round(row.distance_m * 100)  # [cm]
             assert step["duration_distance"] == pytest.approx(row.distance_m, abs=0.01)
+    assert len(serials) == len(files)  # each workout its own file_id on the watch
 
 
 def test_fit_folder_that_is_a_file_is_an_output_error(tmp_path):
