@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .config import Config
 from .errors import UsageError
+from .limits import allowance
 from .loadcalc import (
     as_of,
     breaks,
@@ -196,49 +196,37 @@ class Tolerance:
 # --- the week ahead -----------------------------------------------------------------------
 
 
-def _limits(weeks: pd.DataFrame, start: pd.Timestamp, cfg: Config) -> dict[str, Any]:
-    """The 10% and two-week totals [m] for the week starting ``start``, from the complete
-    weeks before it."""
-    wk, tw = cfg.rule("weekly_increase"), cfg.rule("two_week_increase")
+def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
+            day: pd.Timestamp, cfg: Config) -> dict[str, Any]:
+    """The 10% and two-week totals [m] for the week starting ``start``, from the rules'
+    limit hooks (:func:`kneeload.limits.allowance` on ``day``, the first day still open)."""
     before = weeks[weeks["week_start"] < start].set_index("week_start")
     notes = []
-
-    def complete(k: int) -> float | None:
-        ws = start - pd.Timedelta(days=7 * k)
-        if ws not in before.index or bool(before.loc[ws, "partial"]):
-            return None
-        return float(before.loc[ws, "distance_m"])
-
-    last, w2, w3 = complete(1), complete(2), complete(3)
-    ten = None
+    ws = start - pd.Timedelta(days=7)
+    last = (None if ws not in before.index or bool(before.loc[ws, "partial"])
+            else float(before.loc[ws, "distance_m"]))
     if last is None:
         notes.append("No complete week before this one: the 10% rule has no base yet.")
-    else:
-        ten = max(last, wk["min_base_m"]) * (1 + wk["threshold_pct"] / 100)
-    two = None
-    if last is not None and w2 is not None and w3 is not None and (
-            w2 + w3) >= tw["min_base_m"]:
-        two = max(0.0, (w2 + w3) * (1 + tw["threshold_pct"] / 100) - last)
+    al = allowance(activities, day, cfg)
+    by = {lim.rule: lim for lim in al.limits}
+    ten = by["weekly_increase"].week_max_m if "weekly_increase" in by else None
+    two = by["two_week_increase"].week_max_m if "two_week_increase" in by else None
     candidates = [v for v in (ten, two) if v is not None]
-    return {"last": last, "ten": ten, "two": two,
+    return {"last": last, "ten": ten, "two": two, "allowance": al,
             "max": min(candidates) if candidates else None, "notes": notes}
 
 
 def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
                 cfg: Config) -> tuple[DayLimit, ...]:
-    ss = cfg.rule("session_spike")
-    window = pd.Timedelta(days=int(ss["window_days"]))
-    runs = running(activities)
+    """The session-spike limit of each day, from its limit hook."""
     out = []
     for day in days:
-        # the runs of the window's whole days before ``day``: the first day of a 30-day
-        # window is left out, as a run late on it may fall outside a run early on ``day``
-        prior = runs[(runs["local_date"] > day - window) & (runs["local_date"] < day)]
-        longest = float(prior["distance_m"].max()) if len(prior) else None
-        if longest is not None and not np.isfinite(longest):
-            longest = None
-        out.append(DayLimit(day, longest, None if longest is None
-                            else longest * (1 + ss["caution_pct"] / 100)))
+        spike = next((lim for lim in allowance(activities, day, cfg).limits
+                      if lim.rule == "session_spike"), None)
+        if spike is None:
+            out.append(DayLimit(day, None, None))
+        else:
+            out.append(DayLimit(day, spike.basis_m, spike.run_max_m))
     return tuple(out)
 
 
@@ -284,8 +272,8 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
     in_progress = day < current + pd.Timedelta(days=6)
     start = current if in_progress else current + pd.Timedelta(days=7)
     weeks = _weeks(activities, cfg, day)
-    lim = _limits(weeks, start, cfg)
     first_day = max(day, start) if in_progress else start
+    lim = _limits(activities, weeks, start, first_day, cfg)
     days = _day_limits(activities, pd.date_range(first_day, start + pd.Timedelta(days=6)), cfg)
     maxes = [d.max_run_m for d in days if d.max_run_m is not None]
     ceiling, notes = _return_ceiling(activities, cfg, day, start, lim["notes"])
@@ -307,7 +295,7 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
     start = week_start_of(pd.Series([day]), cfg.week_start).iloc[0]
     end = start + pd.Timedelta(days=6)
     weeks = _weeks(activities, cfg, day)
-    lim = _limits(weeks, start, cfg)
+    lim = _limits(activities, weeks, start, day, cfg)
     runs = running(activities)
     so_far = runs[(runs["local_date"] >= start) & (runs["local_date"] <= day)]
     dist = float(so_far["distance_m"].sum())

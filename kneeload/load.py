@@ -32,6 +32,7 @@ from .flagrows import (
     pct_text,
     sort_flags,
 )
+from .limits import rule_context
 from .loadcalc import (
     LIVE_DAYS,
     LOAD_COLUMNS,
@@ -110,21 +111,6 @@ def monotony(activities: pd.DataFrame, week_start: str = "monday", cap: float | 
 
 
 # --- all rules ----------------------------------------------------------------------------
-
-
-def rule_context(cfg: Config, *, today: Any = None, weeks: pd.DataFrame | None = None,
-                 activities: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Every context value a rule may declare (by naming it in its function's signature):
-    ``unit``, ``week_start``, ``today``, ``load``, ``pain_model``, ``threshold`` and
-    ``episode_gap_days`` (the ``[pain]`` settings), and ``weeks`` (the weekly table)."""
-    if weeks is None and activities is not None:
-        weeks = weekly_table(activities, cfg.week_start, today=today,
-                             gap_days=cfg.rule("return_after_break")["gap_days"],
-                             return_weeks=cfg.rule("return_after_break")["return_weeks"])
-    return {"unit": cfg.unit, "week_start": cfg.week_start, "today": today,
-            "load": cfg.load, "pain_model": cfg.pain["model"],
-            "threshold": float(cfg.pain["threshold"]),
-            "episode_gap_days": int(cfg.pain["episode_gap_days"]), "weeks": weeks}
 
 
 def flags(activities: pd.DataFrame, config: Config | None = None,
