@@ -30,7 +30,7 @@ from . import SEVERITY_OVERRIDE, Param, registry, rule
                     high=365),
               Param("return_weeks", 4, "weeks", "the return's weeks, judged against the "
                     "graded return", kind="int", low=1, high=26),
-              Param("start_share", 0.5, "", "week 1 back: this share of the usual week "
+              Param("start_share", 0.5, "fraction", "week 1 back: this share of the usual week "
                     "(and of the longest run)", low=0.05, high=1.0),
               Param("min_base_m", 8046.72, "m", "a usual week before the break under this "
                     "(5 mi) is too small a base to grade a return from: the first run is "
