@@ -123,7 +123,10 @@ class ThisWeek(_Display):
     rolling_prev_7d_m: float  #: the 7 days before those [m]
     return_ceiling_m: float | None
     notes: tuple[str, ...]
-
+    #: the longest run allowed today, every enabled rule's limit hook combined [m]
+    run_max_m: float | None = None
+    run_bound_by: str | None = None  #: the rule that sets ``run_max_m``
+    week_bound_by: str | None = None  #: the rule that sets the week's smallest total
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,8 @@ class Tolerance:
 
 
 def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
-            day: pd.Timestamp, cfg: Config) -> dict[str, Any]:
+            day: pd.Timestamp, cfg: Config,
+            pain_log: pd.DataFrame | None = None) -> dict[str, Any]:
     """The 10% and two-week totals [m] for the week starting ``start``, from the rules'
     limit hooks (:func:`kneeload.limits.allowance` on ``day``, the first day still open)."""
     before = weeks[weeks["week_start"] < start].set_index("week_start")
@@ -207,11 +211,23 @@ def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
             else float(before.loc[ws, "distance_m"]))
     if last is None:
         notes.append("No complete week before this one: the 10% rule has no base yet.")
-    al = allowance(activities, day, cfg)
+    al = allowance(activities, day, cfg, pain_log=pain_log)
     by = {lim.rule: lim for lim in al.limits}
+    per = metres_per(cfg.unit)
+    for lim in al.limits:
+        if lim.detail.get("pain_date"):
+            d = lim.detail
+            cap = ("" if d["tolerated_longest_m"] is None else
+                   f", the longest run at the {d['tolerated_longest_m'] / per:.1f} {cfg.unit} "
+                   "your knee tolerated")
+            notes.append(f"Pain {d['pain']:g}/10 ({d['when'] or 'logged'}) on {d['pain_date']} "
+                         f"({lim.rule}): hold the week at last week's "
+                         f"{d['held_week_m'] / per:.1f} {cfg.unit}{cap}.")
     ten = by["weekly_increase"].week_max_m if "weekly_increase" in by else None
     two = by["two_week_increase"].week_max_m if "two_week_increase" in by else None
-    candidates = [v for v in (ten, two) if v is not None]
+    held = [lim.week_max_m for lim in al.limits
+            if lim.detail.get("pain_date") and lim.week_max_m is not None]
+    candidates = [v for v in (ten, two, *held) if v is not None]
     return {"last": last, "ten": ten, "two": two, "allowance": al,
             "max": min(candidates) if candidates else None, "notes": notes}
 
@@ -284,7 +300,7 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
 
 
 def this_week(activities: pd.DataFrame, config: Config | None = None, *,
-              today: Any = None) -> ThisWeek:
+              today: Any = None, pain_log: pd.DataFrame | None = None) -> ThisWeek:
     """The current week so far as of ``today``: distance so far, what is left within the
     10% and two-week rules (never negative), the longest run allowed on each remaining day,
     and the rolling 7 days beside the calendar week."""
@@ -295,7 +311,7 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
     start = week_start_of(pd.Series([day]), cfg.week_start).iloc[0]
     end = start + pd.Timedelta(days=6)
     weeks = _weeks(activities, cfg, day)
-    lim = _limits(activities, weeks, start, day, cfg)
+    lim = _limits(activities, weeks, start, day, cfg, pain_log)
     runs = running(activities)
     so_far = runs[(runs["local_date"] >= start) & (runs["local_date"] <= day)]
     dist = float(so_far["distance_m"].sum())
@@ -312,12 +328,14 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
     if pending is not None and ceiling is None:
         ceiling, text = pending
         notes.append(text)
-    lefts = [v for v in (left(lim["ten"]), left(lim["two"])) if v is not None]
+    lefts = [v for v in (left(lim["ten"]), left(lim["two"]), left(lim["max"]))
+             if v is not None]
     overall = left(ceiling) if ceiling is not None else (min(lefts) if lefts else None)
     return ThisWeek(day, start, end, bool(day >= end), int(len(so_far)), dist, lim["last"],
                     lim["ten"], left(lim["ten"]), lim["two"], left(lim["two"]), overall, days,
                     float(r7["distance_m"].sum()), float(p7["distance_m"].sum()), ceiling,
-                    tuple(notes))
+                    tuple(notes), lim["allowance"].run_max_m, lim["allowance"].run_bound_by,
+                    lim["allowance"].week_bound_by)
 
 
 # --- returns after a break ----------------------------------------------------------------

@@ -76,7 +76,8 @@ def test_the_cycle_finder_finds_one():
 
 def test_kneeload_has_no_import_cycle():
     graph = import_graph()
-    assert "kneeload.rules" in graph and "kneeload.loadcalc" in graph["kneeload.rules.session_spike"]
+    assert "kneeload.rules" in graph
+    assert "kneeload.loadcalc" in graph["kneeload.rules.session_spike"]
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
 
 

@@ -120,3 +120,33 @@ def test_a_new_rule_is_one_registration():
         assert "long_run_share" in {lim.rule for lim in al.limits}
     finally:
         registry.remove("long_run_share")
+
+
+@pytest.mark.parametrize("model", ["pfp", "tendon"])
+def test_an_open_next_morning_pain_flag_holds_the_week_and_caps_the_long_run(model):
+    # 10 mi weeks (Mon/Thu/Sun, 3.33 mi runs) from Mon 5 Jan, then Sun 1 Feb 8 mi; mornings
+    # 1/10 logged all along, then 3/10 on Mon 2 Feb (next_morning): above the usual 1/10,
+    # a fresh pain_next_morning warn, which tells Sunday's 8 mi was not tolerated
+    runs = weekly_runs("2026-01-05", [10, 10, 10, 10])[:-1] + [("2026-02-01 08:00", 8.0)]
+    acts = activities(runs)
+    dates = pd.date_range("2026-01-06", "2026-02-01", freq="D")
+    log = pd.DataFrame({"date": [*dates, pd.Timestamp("2026-02-02")],
+                        "pain": [1.0] * len(dates) + [3.0],
+                        "when": ["next_morning"] * (len(dates) + 1)})
+    cfg = Config().with_rules(None)
+    cfg.pain["model"] = model
+    al = allowance(acts, "2026-02-02", cfg, pain_log=log)
+    hold = next(lim for lim in al.limits if lim.rule == "pain_next_morning")
+    # held at last week's 20/3 + 8 = 14.67 mi; the longest tolerated run is a 3.33 mi one
+    # (the 8 mi run's load day Sun 1 Feb has the 3/10 entry of Mon 2 Feb)
+    assert hold.week_max_m == pytest.approx((20 / 3 + 8) * MI)
+    assert hold.run_max_m == pytest.approx(10 / 3 * MI)
+    assert hold.detail["pain_date"] == "2026-02-02" and hold.detail["pain"] == 3.0
+    assert hold.detail["when"] == "next_morning"
+    from kneeload import advice
+    tw = advice.this_week(acts, cfg, today="2026-02-02", pain_log=log)
+    assert tw.run_max_m == pytest.approx(10 / 3 * MI)
+    assert tw.run_bound_by == "pain_next_morning"
+    # never more than last week (here the two-week rule leaves even less: 4.67 mi)
+    assert tw.left_m <= (20 / 3 + 8) * MI
+    assert any("Pain 3/10 (next_morning) on 2026-02-02" in n for n in tw.notes)
