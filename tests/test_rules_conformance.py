@@ -35,6 +35,10 @@ def test_every_rule_documents_its_parameters_with_units_and_valid_defaults():
     assert len(registry) >= 13
     for r in registry.values():
         assert r.fn.__doc__ and r.evidence and r.citation, r.name
+        doc = r.fn.__doc__
+        assert "Parameters\n    ----------" in doc and "References" in doc, r.name
+        for p in r.params.values():  # numpydoc: each parameter, with its unit in brackets
+            assert f"    {p.name} : " in doc and (not p.unit or f"[{p.unit}]" in doc), p.name
         for p in r.params.values():
             assert p.help, (r.name, p.name)
             if p.kind in ("number", "int"):

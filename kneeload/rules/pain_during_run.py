@@ -37,7 +37,24 @@ def pain_during_run(log: pd.DataFrame, *, pfp_limit: float, tendon_limit: float,
                     severity: str, pain_model: str = "pfp",
                     week_start: str = "monday") -> pd.DataFrame:
     """Pain while running (``when = during``) above the model's limit [/10]: 2/10 for the
-    patellofemoral model (Esculier 2018), 5/10 for the tendon model (Silbernagel 2007)."""
+    patellofemoral model (Esculier 2018), 5/10 for the tendon model (Silbernagel 2007).
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    pfp_limit : float
+        the patellofemoral model's limit [/10].
+    tendon_limit : float
+        the tendon model's limit [/10].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
+    References
+    ----------
+    Esculier et al. 2018, BJSM 52(10):659 (patellofemoral pain); Silbernagel et al.
+    2007, AJSM 35(6):897 (tendon model).
+    """
     limit = pfp_limit if pain_model == "pfp" else tendon_limit
     name = "patellofemoral" if pain_model == "pfp" else "tendon"
     rows = [pain_row("pain_during_run", "over", severity, r.date, r.pain, limit, week_start,

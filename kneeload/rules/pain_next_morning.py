@@ -43,6 +43,23 @@ def pain_next_morning(log: pd.DataFrame, *, usual_days: int, min_mornings: int, 
     ``usual_days`` [days] before when there are at least ``min_mornings`` of them (runners
     often log mornings only when sore), else the median of every entry of those days, else
     the day before's highest. The entry tells how the day before's load was tolerated.
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    usual_days : int
+        your usual morning: the median of your entries of this many days before [days].
+    min_mornings : int
+        use only morning entries (next_morning, rest) for the usual when there are at
+        least this many [entries].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
+    References
+    ----------
+    Esculier et al. 2018, BJSM 52(10):659 (patellofemoral pain); Silbernagel et al.
+    2007, AJSM 35(6):897 (tendon model).
     """
     mornings = log[log["when"] == "next_morning"].groupby("date")["pain"].max()
     daily = daily_pain(log)

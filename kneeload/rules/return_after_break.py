@@ -47,6 +47,24 @@ def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks:
     exceeds the graded return: ``usual x (start_share + (1 - start_share) x (k - 1) /
     (return_weeks - 1))`` in week ``k`` back.
 
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    gap_days : int
+        this many days or more with no run is a break (two empty weeks: the weekly rules
+        have no base) [days].
+    return_weeks : int
+        the return's weeks, judged against the graded return [weeks].
+    start_share : float
+        week 1 back: this share of the usual week (and of the longest run) [fraction].
+    min_base_m : float
+        a usual week before the break under this (5 mi) is too small a base to grade a
+        return from: the first run is still called out, the weeks after are not judged
+        [m].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
     References
     ----------
     Heuristic (seed advice). Esculier et al. 2018, BJSM 52(10):659 (the pain-monitoring

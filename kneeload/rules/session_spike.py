@@ -60,6 +60,21 @@ def session_spike(activities: pd.DataFrame, *, window_days: int, caution_pct: fl
     [%]. Runs with less history, or after a break with no run in the window, are not
     judged here (see :func:`session_spikes`; ``return_after_break`` calls them out).
 
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    window_days : int
+        the look-back [days].
+    caution_pct : float
+        flag above this (HRR 1.64 for >10-30%) [%].
+    second_band_pct : float
+        the second band starts here (HRR 1.52 for >30-100%) [%].
+    large_pct : float
+        the large band starts here (HRR 2.28 for >100%) [%].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
     References
     ----------
     Frandsen et al. 2025, Br J Sports Med 59(17):1203-1210: hazard rate ratios against

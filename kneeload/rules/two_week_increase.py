@@ -88,6 +88,24 @@ def two_week_increase(activities: pd.DataFrame, *, threshold_pct: float, large_p
     most one flag a calendar week (its highest session). Not judged before 28 days of data,
     when the base is under ``min_base_m`` [m], or in the weeks of a return after a break.
 
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    threshold_pct : float
+        flag a progression over this [%].
+    large_pct : float
+        a large progression (the scheme: twice the threshold) [%].
+    min_base_m : float
+        the 14 days before the two weeks must hold at least this much running (10 mi)
+        [m].
+    min_base_s : float
+        with load = time: the base's running time (2 h) [s].
+    min_base_srpe : float
+        with load = srpe: the base's session-RPE (2 h at RPE 5) [RPE-min].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
     References
     ----------
     Nielsen et al. 2014, JOSPT: >30% progression over 2 weeks, HR 1.59 (0.96-2.66).

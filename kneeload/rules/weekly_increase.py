@@ -61,6 +61,23 @@ def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float, min_base_m: fl
     config's) chooses what is compared: running distance, moving time (runs with no
     distance count) or session-RPE.
 
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    threshold_pct : float
+        the rule's limit [%].
+    min_base_m : float
+        the week before must have at least this much running (5 mi) [m].
+    min_base_s : float
+        with load = time: the week before must hold this much running time (1 h, about 5
+        mi at 12 min/mi) [s].
+    min_base_srpe : float
+        with load = srpe: the week before must hold this much session-RPE (1 h at RPE 5)
+        [RPE-min].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
     References
     ----------
     Buist et al. 2008, Am J Sports Med 36(1):33-39. Nielsen et al. 2014, JOSPT. Foster et al.
