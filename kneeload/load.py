@@ -1,11 +1,11 @@
-"""Training load: the weekly table, the load rules and their helpers.
+"""Training load: the public facade of the load rules and their computations.
 
-Pure functions on the activities table (see ``docs/schema.md``). Only running
-(running, trail_running, treadmill) counts as running load; cross-training is
+The computations live in :mod:`kneeload.loadcalc` (no registry access), the flags table in
+:mod:`kneeload.flagrows`, each rule in its own module under ``kneeload/rules/`` and the
+limits in :mod:`kneeload.limits`; this module re-exports them and fills in the rules'
+defaults (``weekly_table(acts)`` uses the ``return_after_break`` rule's ``gap_days``).
+Only running (running, trail_running, treadmill) counts as running load; cross-training is
 counted separately. Weeks are calendar weeks of the runner's ``local_date``.
-Every rule returns rows of the flags table (:data:`FLAG_COLUMNS`) and is registered in
-:mod:`kneeload.rules` (its parameters, their only defaults, its evidence); see
-``docs/rules/`` for each rule's formula, default, evidence and citation.
 
 The season is judged *as of* a day (``today``): the week holding it is the current week,
 marked ``partial`` until its last day, like the first week when the data starts after its
