@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .config import Config
 from .errors import UsageError
+from .limits import allowance
 from .loadcalc import (
     as_of,
     breaks,
@@ -123,7 +123,10 @@ class ThisWeek(_Display):
     rolling_prev_7d_m: float  #: the 7 days before those [m]
     return_ceiling_m: float | None
     notes: tuple[str, ...]
-
+    #: the longest run allowed today, every enabled rule's limit hook combined [m]
+    run_max_m: float | None = None
+    run_bound_by: str | None = None  #: the rule that sets ``run_max_m``
+    week_bound_by: str | None = None  #: the rule that sets the week's smallest total
 
 
 @dataclass(frozen=True)
@@ -196,49 +199,50 @@ class Tolerance:
 # --- the week ahead -----------------------------------------------------------------------
 
 
-def _limits(weeks: pd.DataFrame, start: pd.Timestamp, cfg: Config) -> dict[str, Any]:
-    """The 10% and two-week totals [m] for the week starting ``start``, from the complete
-    weeks before it."""
-    wk, tw = cfg.rule("weekly_increase"), cfg.rule("two_week_increase")
+def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
+            day: pd.Timestamp, cfg: Config,
+            pain_log: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The 10% and two-week totals [m] for the week starting ``start``, from the rules'
+    limit hooks (:func:`kneeload.limits.allowance` on ``day``, the first day still open)."""
     before = weeks[weeks["week_start"] < start].set_index("week_start")
     notes = []
-
-    def complete(k: int) -> float | None:
-        ws = start - pd.Timedelta(days=7 * k)
-        if ws not in before.index or bool(before.loc[ws, "partial"]):
-            return None
-        return float(before.loc[ws, "distance_m"])
-
-    last, w2, w3 = complete(1), complete(2), complete(3)
-    ten = None
+    ws = start - pd.Timedelta(days=7)
+    last = (None if ws not in before.index or bool(before.loc[ws, "partial"])
+            else float(before.loc[ws, "distance_m"]))
     if last is None:
         notes.append("No complete week before this one: the 10% rule has no base yet.")
-    else:
-        ten = max(last, wk["min_base_m"]) * (1 + wk["threshold_pct"] / 100)
-    two = None
-    if last is not None and w2 is not None and w3 is not None and (
-            w2 + w3) >= tw["min_base_m"]:
-        two = max(0.0, (w2 + w3) * (1 + tw["threshold_pct"] / 100) - last)
-    candidates = [v for v in (ten, two) if v is not None]
-    return {"last": last, "ten": ten, "two": two,
+    al = allowance(activities, day, cfg, pain_log=pain_log)
+    by = {lim.rule: lim for lim in al.limits}
+    per = metres_per(cfg.unit)
+    for lim in al.limits:
+        if lim.detail.get("pain_date"):
+            d = lim.detail
+            cap = ("" if d["tolerated_longest_m"] is None else
+                   f", the longest run at the {d['tolerated_longest_m'] / per:.1f} {cfg.unit} "
+                   "your knee tolerated")
+            notes.append(f"Pain {d['pain']:g}/10 ({d['when'] or 'logged'}) on {d['pain_date']} "
+                         f"({lim.rule}): hold the week at last week's "
+                         f"{d['held_week_m'] / per:.1f} {cfg.unit}{cap}.")
+    ten = by["weekly_increase"].week_max_m if "weekly_increase" in by else None
+    two = by["two_week_increase"].week_max_m if "two_week_increase" in by else None
+    held = [lim.week_max_m for lim in al.limits
+            if lim.detail.get("pain_date") and lim.week_max_m is not None]
+    candidates = [v for v in (ten, two, *held) if v is not None]
+    return {"last": last, "ten": ten, "two": two, "allowance": al,
             "max": min(candidates) if candidates else None, "notes": notes}
 
 
 def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
                 cfg: Config) -> tuple[DayLimit, ...]:
-    ss = cfg.rule("session_spike")
-    window = pd.Timedelta(days=int(ss["window_days"]))
-    runs = running(activities)
+    """The session-spike limit of each day, from its limit hook."""
     out = []
     for day in days:
-        # the runs of the window's whole days before ``day``: the first day of a 30-day
-        # window is left out, as a run late on it may fall outside a run early on ``day``
-        prior = runs[(runs["local_date"] > day - window) & (runs["local_date"] < day)]
-        longest = float(prior["distance_m"].max()) if len(prior) else None
-        if longest is not None and not np.isfinite(longest):
-            longest = None
-        out.append(DayLimit(day, longest, None if longest is None
-                            else longest * (1 + ss["caution_pct"] / 100)))
+        spike = next((lim for lim in allowance(activities, day, cfg).limits
+                      if lim.rule == "session_spike"), None)
+        if spike is None:
+            out.append(DayLimit(day, None, None))
+        else:
+            out.append(DayLimit(day, spike.basis_m, spike.run_max_m))
     return tuple(out)
 
 
@@ -284,8 +288,8 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
     in_progress = day < current + pd.Timedelta(days=6)
     start = current if in_progress else current + pd.Timedelta(days=7)
     weeks = _weeks(activities, cfg, day)
-    lim = _limits(weeks, start, cfg)
     first_day = max(day, start) if in_progress else start
+    lim = _limits(activities, weeks, start, first_day, cfg)
     days = _day_limits(activities, pd.date_range(first_day, start + pd.Timedelta(days=6)), cfg)
     maxes = [d.max_run_m for d in days if d.max_run_m is not None]
     ceiling, notes = _return_ceiling(activities, cfg, day, start, lim["notes"])
@@ -296,7 +300,7 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
 
 
 def this_week(activities: pd.DataFrame, config: Config | None = None, *,
-              today: Any = None) -> ThisWeek:
+              today: Any = None, pain_log: pd.DataFrame | None = None) -> ThisWeek:
     """The current week so far as of ``today``: distance so far, what is left within the
     10% and two-week rules (never negative), the longest run allowed on each remaining day,
     and the rolling 7 days beside the calendar week."""
@@ -307,7 +311,7 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
     start = week_start_of(pd.Series([day]), cfg.week_start).iloc[0]
     end = start + pd.Timedelta(days=6)
     weeks = _weeks(activities, cfg, day)
-    lim = _limits(weeks, start, cfg)
+    lim = _limits(activities, weeks, start, day, cfg, pain_log)
     runs = running(activities)
     so_far = runs[(runs["local_date"] >= start) & (runs["local_date"] <= day)]
     dist = float(so_far["distance_m"].sum())
@@ -324,12 +328,14 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
     if pending is not None and ceiling is None:
         ceiling, text = pending
         notes.append(text)
-    lefts = [v for v in (left(lim["ten"]), left(lim["two"])) if v is not None]
+    lefts = [v for v in (left(lim["ten"]), left(lim["two"]), left(lim["max"]))
+             if v is not None]
     overall = left(ceiling) if ceiling is not None else (min(lefts) if lefts else None)
     return ThisWeek(day, start, end, bool(day >= end), int(len(so_far)), dist, lim["last"],
                     lim["ten"], left(lim["ten"]), lim["two"], left(lim["two"]), overall, days,
                     float(r7["distance_m"].sum()), float(p7["distance_m"].sum()), ceiling,
-                    tuple(notes))
+                    tuple(notes), lim["allowance"].run_max_m, lim["allowance"].run_bound_by,
+                    lim["allowance"].week_bound_by)
 
 
 # --- returns after a break ----------------------------------------------------------------

@@ -1,11 +1,11 @@
-"""Training load: the weekly table, the load rules and their helpers.
+"""Training load: the public facade of the load rules and their computations.
 
-Pure functions on the activities table (see ``docs/schema.md``). Only running
-(running, trail_running, treadmill) counts as running load; cross-training is
+The computations live in :mod:`kneeload.loadcalc` (no registry access), the flags table in
+:mod:`kneeload.flagrows`, each rule in its own module under ``kneeload/rules/`` and the
+limits in :mod:`kneeload.limits`; this module re-exports them and fills in the rules'
+defaults (``weekly_table(acts)`` uses the ``return_after_break`` rule's ``gap_days``).
+Only running (running, trail_running, treadmill) counts as running load; cross-training is
 counted separately. Weeks are calendar weeks of the runner's ``local_date``.
-Every rule returns rows of the flags table (:data:`FLAG_COLUMNS`) and is registered in
-:mod:`kneeload.rules` (its parameters, their only defaults, its evidence); see
-``docs/rules/`` for each rule's formula, default, evidence and citation.
 
 The season is judged *as of* a day (``today``): the week holding it is the current week,
 marked ``partial`` until its last day, like the first week when the data starts after its
@@ -32,6 +32,7 @@ from .flagrows import (
     pct_text,
     sort_flags,
 )
+from .limits import rule_context
 from .loadcalc import (
     LIVE_DAYS,
     LOAD_COLUMNS,
@@ -110,21 +111,6 @@ def monotony(activities: pd.DataFrame, week_start: str = "monday", cap: float | 
 
 
 # --- all rules ----------------------------------------------------------------------------
-
-
-def rule_context(cfg: Config, *, today: Any = None, weeks: pd.DataFrame | None = None,
-                 activities: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Every context value a rule may declare (by naming it in its function's signature):
-    ``unit``, ``week_start``, ``today``, ``load``, ``pain_model``, ``threshold`` and
-    ``episode_gap_days`` (the ``[pain]`` settings), and ``weeks`` (the weekly table)."""
-    if weeks is None and activities is not None:
-        weeks = weekly_table(activities, cfg.week_start, today=today,
-                             gap_days=cfg.rule("return_after_break")["gap_days"],
-                             return_weeks=cfg.rule("return_after_break")["return_weeks"])
-    return {"unit": cfg.unit, "week_start": cfg.week_start, "today": today,
-            "load": cfg.load, "pain_model": cfg.pain["model"],
-            "threshold": float(cfg.pain["threshold"]),
-            "episode_gap_days": int(cfg.pain["episode_gap_days"]), "weeks": weeks}
 
 
 def flags(activities: pd.DataFrame, config: Config | None = None,

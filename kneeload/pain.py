@@ -12,7 +12,6 @@ Silbernagel et al. 2007, AJSM 35(6):897 (tendon pain-monitoring model).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import os
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .clock import today as clock_today
 from .config import PAIN_DEFAULTS, PAIN_SETTINGS, Config, check_section
 from .errors import ConfigError, InputError, UsageError
 from .flagrows import SEVERITY_RANK, empty_flags
@@ -138,7 +138,7 @@ def append_pain(path: str | os.PathLike[str], *, pain: float, date: str | None =
         The log could not be written; it is unchanged.
     """
     shown = display_path(path)
-    date = date or dt.date.today().isoformat()
+    date = date or clock_today().isoformat()
     entry = validate_entry(date, str(pain), side, when, "new entry", shown)
     activity = _clean_text(shown, "activity", activity)
     note = _clean_text(shown, "note", note)

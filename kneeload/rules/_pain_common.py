@@ -9,7 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..loadcalc import week_start_of
+from ..limits import Limit
+from ..loadcalc import running, week_start_of
+from ..pain import pain_by_load_day
 from . import registry
 
 PAIN_MODELS = ("Esculier et al. 2018, BJSM 52(10):659 (patellofemoral pain); Silbernagel et "
@@ -23,3 +25,36 @@ def pain_row(name: str, size: str, severity: str, date: pd.Timestamp, value: flo
             "date": date, "week_start": week_start_of(pd.Series([date]), week_start).iloc[0],
             "value": float(value), "threshold": float(threshold), "unit": "/10",
             "message": message + " " + record.evidence_text}
+
+
+#: A pain flag dated this many days before the day, or fewer, is still open [days].
+OPEN_DAYS = 7
+
+
+def pain_hold(name: str, flags: pd.DataFrame, activities: pd.DataFrame, day: pd.Timestamp,
+              log: pd.DataFrame, threshold: float, week_start: str) -> Limit | None:
+    """The pain rules' limit: while a flag of rule ``name`` dated in the :data:`OPEN_DAYS`
+    days up to ``day`` is open, hold the week (no more than the last complete week) and cap
+    the longest run at the longest run not followed by a painful day (``threshold`` [/10]
+    on its load day or the two after: the tolerated longest). ``detail`` names the entry."""
+    recent = flags[(flags["date"] <= day) & (flags["date"] > day - pd.Timedelta(days=OPEN_DAYS))]
+    if recent.empty:
+        return None
+    entry = recent.iloc[-1]
+    runs = running(activities)
+    runs = runs[runs["local_date"] < day]
+    ws = week_start_of(pd.Series([day]), week_start).iloc[0]
+    prev = runs[(runs["local_date"] >= ws - pd.Timedelta(days=7)) & (runs["local_date"] < ws)]
+    week_m = float(prev["distance_m"].fillna(0.0).sum())
+    pain = pain_by_load_day(log)
+    painful = set(pain[pain >= threshold].index)
+    ok = runs[[not any(d + pd.Timedelta(days=k) in painful for k in range(3))
+               for d in runs["local_date"]]]
+    tolerated = float(ok["distance_m"].max()) if len(ok) else None
+    so_far = float(runs.loc[runs["local_date"] >= ws, "distance_m"].fillna(0.0).sum())
+    when = log[log["date"] == entry["date"]]
+    return Limit(name, tolerated, max(week_m, so_far), week_m,
+                 {"pain_date": f"{entry['date']:%Y-%m-%d}", "pain": float(entry["value"]),
+                  "when": str(when["when"].iloc[-1]) if len(when) else "",
+                  "tolerated_longest_m": tolerated, "held_week_m": week_m,
+                  "open_days": OPEN_DAYS})

@@ -28,6 +28,17 @@ def acwr_high(activities: pd.DataFrame, *, threshold: float, min_chronic_m: floa
     (the week's highest). Off by default: informational only. Not judged when the chronic
     load is under ``min_chronic_m`` [m a week].
 
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    threshold : float
+        Gabbett 2016's 'danger zone' (team sports) [ratio].
+    min_chronic_m : float
+        chronic week (mean of the 3 weeks before) under this (5 mi): not judged [m].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
     References
     ----------
     Gabbett 2016, BJSM 50(5):273-280. Impellizzeri et al. 2021, Sports Med 51:581-592.

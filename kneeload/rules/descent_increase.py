@@ -31,6 +31,19 @@ def descent_increase(weeks: pd.DataFrame, *, threshold_pct: float, large_pct: fl
     ``threshold_pct`` [%] above its reference, the mean descent of the complete weeks among
     the 4 before floored at ``min_base_m`` [m] so flat-route noise is not a ramp.
 
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    threshold_pct : float
+        flag a rise on the reference over this [%].
+    large_pct : float
+        a large rise (descent more than doubles) [%].
+    min_base_m : float
+        reference = max(mean of the 4 complete weeks before, this) [m].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
     References
     ----------
     Telhan et al. 2010, J Athl Train 45:16. Shih & Ho 2023, JSSM 22:111.

@@ -26,6 +26,15 @@ def low_cadence(weeks: pd.DataFrame, *, threshold_spm: float, severity: str,
     is under ``threshold_spm`` [steps/min], dated at the stretch's last week. Suggests a
     gradual +5-10%, never a 180 spm target. Weeks without cadence data end no stretch.
 
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    threshold_spm : float
+        clinicians' 'under ~170 spm'; 180 is folklore [steps/min].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
     References
     ----------
     Heiderscheit et al. 2011, MSSE 43(2):296. Lenhart et al. 2014, MSSE 46(3):557.

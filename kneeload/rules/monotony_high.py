@@ -26,7 +26,23 @@ def monotony_high(activities: pd.DataFrame, *, threshold: float, cap: float, sev
                   load: str = "distance", weeks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Foster monotony above ``threshold`` in a complete week: the same load every day with
     little rest. Partial weeks (days before the data or after ``today``) are not judged.
-    ``load`` is the config's: distance, time or srpe."""
+    ``load`` is the config's: distance, time or srpe.
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    threshold : float
+        Foster 1998 (quoted secondarily) [ratio].
+    cap : float
+        monotony when the 7 daily loads do not vary (SD 0) [ratio].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
+    References
+    ----------
+    Foster 1998, Med Sci Sports Exerc 30(7):1164-1168.
+    """
     record = registry.get("monotony_high")
     m = monotony(activities, week_start, cap, LOAD_COLUMNS[load])
     if weeks is None:

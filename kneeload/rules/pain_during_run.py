@@ -5,11 +5,26 @@ from __future__ import annotations
 import pandas as pd
 
 from ..flagrows import flag_rows
+from ..limits import Limit
 from . import SEVERITY_OVERRIDE, Param, rule
-from ._pain_common import PAIN_MODELS, pain_row
+from ._pain_common import PAIN_MODELS, pain_hold, pain_row
 
 
-@rule("pain_during_run", order=80,
+def pain_during_run_limit(
+        activities: pd.DataFrame, day: pd.Timestamp, *,
+        pfp_limit: float, tendon_limit: float, severity: str,
+        pain_log: pd.DataFrame | None = None, threshold: float = 3.0,
+        pain_model: str = "pfp", week_start: str = "monday") -> Limit | None:
+    """While this rule's flag is open: the week held and the longest run capped at the
+    tolerated longest (:func:`kneeload.rules._pain_common.pain_hold`)."""
+    if pain_log is None or pain_log.empty:
+        return None
+    flags = pain_during_run(pain_log, pfp_limit=pfp_limit, tendon_limit=tendon_limit,
+                            pain_model=pain_model, severity=severity, week_start=week_start)
+    return pain_hold("pain_during_run", flags, activities, day, pain_log, threshold, week_start)
+
+
+@rule("pain_during_run", limit=pain_during_run_limit, order=80,
       title="Pain while running above the model's limit", kind="pain",
       grade="clinical", pairs_with_pain=False,
       evidence="clinical (secondary): the pain-monitoring models accept pain up to a limit "
@@ -22,7 +37,24 @@ def pain_during_run(log: pd.DataFrame, *, pfp_limit: float, tendon_limit: float,
                     severity: str, pain_model: str = "pfp",
                     week_start: str = "monday") -> pd.DataFrame:
     """Pain while running (``when = during``) above the model's limit [/10]: 2/10 for the
-    patellofemoral model (Esculier 2018), 5/10 for the tendon model (Silbernagel 2007)."""
+    patellofemoral model (Esculier 2018), 5/10 for the tendon model (Silbernagel 2007).
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    pfp_limit : float
+        the patellofemoral model's limit [/10].
+    tendon_limit : float
+        the tendon model's limit [/10].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
+    References
+    ----------
+    Esculier et al. 2018, BJSM 52(10):659 (patellofemoral pain); Silbernagel et al.
+    2007, AJSM 35(6):897 (tendon model).
+    """
     limit = pfp_limit if pain_model == "pfp" else tendon_limit
     name = "patellofemoral" if pain_model == "pfp" else "tendon"
     rows = [pain_row("pain_during_run", "over", severity, r.date, r.pain, limit, week_start,

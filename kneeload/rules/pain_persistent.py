@@ -24,7 +24,21 @@ def pain_persistent(log: pd.DataFrame, *, persistent_days: int, severity: str,
                     threshold: float, episode_gap_days: int,
                     week_start: str = "monday") -> pd.DataFrame:
     """A pain episode (painful days at most ``episode_gap_days`` apart) lasting
-    ``persistent_days`` [days] or more: see a physiotherapist. Never a diagnosis."""
+    ``persistent_days`` [days] or more: see a physiotherapist. Never a diagnosis.
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    persistent_days : int
+        a pain episode this long [days].
+    severity : str
+        a referral: alert unless set.
+
+    References
+    ----------
+    seed advice.
+    """
     rows = []
     for ep in pain_episodes(log, threshold, episode_gap_days).itertuples():
         length = (ep.end - ep.start).days + 1

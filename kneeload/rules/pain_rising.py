@@ -22,7 +22,21 @@ from ._pain_common import pain_row
 def pain_rising(log: pd.DataFrame, *, rising_points: float, severity: str,
                 threshold: float, week_start: str = "monday") -> pd.DataFrame:
     """A week whose highest pain is painful and ``rising_points`` [/10] above the highest of
-    the week before; weeks with no entry are missing, not 0/10."""
+    the week before; weeks with no entry are missing, not 0/10.
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    rising_points : float
+        the week's highest pain up by this much (and painful) [/10].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
+    References
+    ----------
+    Silbernagel et al. 2007, AJSM 35(6):897.
+    """
     daily = daily_pain(log)
     if daily.empty:
         return empty_flags()

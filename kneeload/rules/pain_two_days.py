@@ -17,7 +17,19 @@ from ._pain_common import pain_row
 def pain_two_days(log: pd.DataFrame, *, severity: str, threshold: float,
                   week_start: str = "monday") -> pd.DataFrame:
     """Two consecutive painful days (at least ``threshold`` [/10], the ``[pain]`` setting):
-    practice advice is to reduce mileage."""
+    practice advice is to reduce mileage.
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
+
+    References
+    ----------
+    seed advice.
+    """
     daily = daily_pain(log)
     painful = daily[daily >= threshold]
     rows = []

@@ -30,7 +30,7 @@ from . import SEVERITY_OVERRIDE, Param, registry, rule
                     high=365),
               Param("return_weeks", 4, "weeks", "the return's weeks, judged against the "
                     "graded return", kind="int", low=1, high=26),
-              Param("start_share", 0.5, "", "week 1 back: this share of the usual week "
+              Param("start_share", 0.5, "fraction", "week 1 back: this share of the usual week "
                     "(and of the longest run)", low=0.05, high=1.0),
               Param("min_base_m", 8046.72, "m", "a usual week before the break under this "
                     "(5 mi) is too small a base to grade a return from: the first run is "
@@ -46,6 +46,24 @@ def return_after_break(activities: pd.DataFrame, *, gap_days: int, return_weeks:
     run (30 days) and usual week, and each complete week of the next ``return_weeks`` that
     exceeds the graded return: ``usual x (start_share + (1 - start_share) x (k - 1) /
     (return_weeks - 1))`` in week ``k`` back.
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    gap_days : int
+        this many days or more with no run is a break (two empty weeks: the weekly rules
+        have no base) [days].
+    return_weeks : int
+        the return's weeks, judged against the graded return [weeks].
+    start_share : float
+        week 1 back: this share of the usual week (and of the longest run) [fraction].
+    min_base_m : float
+        a usual week before the break under this (5 mi) is too small a base to grade a
+        return from: the first run is still called out, the weeks after are not judged
+        [m].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
 
     References
     ----------

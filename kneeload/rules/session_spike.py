@@ -5,13 +5,37 @@ from __future__ import annotations
 import pandas as pd
 
 from ..flagrows import dist, flag_rows, pct_text, who
-from ..loadcalc import session_spikes, week_start_of
+from ..limits import Limit
+from ..loadcalc import running, session_spikes, week_start_of
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 _PCT = "%"
 
 
-@rule("session_spike", order=50,
+def session_spike_limit(activities: pd.DataFrame, day: pd.Timestamp, *, window_days: int,
+                        caution_pct: float) -> Limit | None:
+    """The longest run on ``day`` (placed at noon, as planned runs are) within
+    ``caution_pct`` [%] of the longest run of the ``window_days`` [days] before it, as
+    :func:`kneeload.loadcalc.session_spikes` measures it (None: too little history or no
+    run in the window). Before ``window_days`` of history the rule does not judge yet; the
+    limit is still given (advice errs on the safe side) and ``detail["judged"]`` is false."""
+    runs = running(activities)
+    if runs.empty:
+        return None
+    start = day + pd.Timedelta(hours=12)
+    first = pd.Timestamp(runs["local_date"].min())
+    prior = runs[(runs["local_start"] >= start - pd.Timedelta(days=int(window_days)))
+                 & (runs["local_start"] < start)]["distance_m"].fillna(0.0)
+    longest = float(prior.max()) if len(prior) else 0.0
+    if not longest > 0:
+        return None
+    return Limit("session_spike", longest * (1 + caution_pct / 100), None, longest,
+                 {"caution_pct": caution_pct, "window_days": int(window_days),
+                  "recent_longest_m": longest,
+                  "judged": (day - first).days >= int(window_days)})
+
+
+@rule("session_spike", order=50, limit=session_spike_limit,
       title="A single run longer than the recent longest (Frandsen 2025)",
       kind="activities", grade="strong", pairs_with_pain=True,
       evidence="the strongest available: a cohort of 5,205 runners and 588,071 sessions; all "
@@ -35,6 +59,21 @@ def session_spike(activities: pd.DataFrame, *, window_days: int, caution_pct: fl
     the preceding ``window_days`` [days]; bands at ``second_band_pct`` and ``large_pct``
     [%]. Runs with less history, or after a break with no run in the window, are not
     judged here (see :func:`session_spikes`; ``return_after_break`` calls them out).
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    window_days : int
+        the look-back [days].
+    caution_pct : float
+        flag above this (HRR 1.64 for >10-30%) [%].
+    second_band_pct : float
+        the second band starts here (HRR 1.52 for >30-100%) [%].
+    large_pct : float
+        the large band starts here (HRR 2.28 for >100%) [%].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
 
     References
     ----------

@@ -7,13 +7,58 @@ from typing import Any
 import pandas as pd
 
 from ..flagrows import amount, empty_flags, flag_rows, pct_text, who
-from ..loadcalc import LOAD_COLUMNS, group_column, two_week_progression
+from ..limits import Limit
+from ..loadcalc import LOAD_COLUMNS, group_column, running, two_week_progression, week_start_of
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 _PCT = "%"
 
 
+def _sum(runs: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> float:
+    days = runs["local_date"]
+    return float(runs.loc[(days >= lo) & (days <= hi), "distance_m"].fillna(0.0).sum())
+
+
+def two_week_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,
+                            threshold_pct: float, min_base_m: float, load: str = "distance",
+                            week_start: str = "monday",
+                            weeks: pd.DataFrame | None = None) -> Limit | None:
+    """The per-session rule as a limit. On ``day``: the largest run that keeps the 14 days
+    to ``day`` within (1 + ``threshold_pct`` / 100) x the 14 days before them, the runs
+    already placed counted: ``cap(d) - D(d-13..d)`` [m]. For the week: the most that may
+    be added anywhere in the rest of the week so that every later session passes too,
+    ``min over d of cap(d) - D(d-13..d)`` (each base lies before the week, so it is known),
+    plus the week so far. None before 28 days of data, on a base under ``min_base_m`` [m],
+    in a return week, or with a load other than distance."""
+    runs = running(activities)
+    if load != "distance" or runs.empty:
+        return None
+    first = pd.Timestamp(runs["local_date"].min())
+    ws = week_start_of(pd.Series([day]), week_start).iloc[0]
+    if weeks is not None and len(weeks):
+        this = weeks[weeks["week_start"] == ws]
+        if len(this) and int(this["return_week"].iloc[0]) != 0:
+            return None
+    one = pd.Timedelta(days=1)
+    room = []
+    for d in pd.date_range(day, ws + 6 * one):
+        base = _sum(runs, d - 27 * one, d - 14 * one)
+        if (d - first).days < 27 or base < min_base_m:
+            continue
+        room.append((d, base, base * (1 + threshold_pct / 100) - _sum(runs, d - 13 * one, d)))
+    if not room:
+        return None
+    so_far = _sum(runs, ws, day)
+    week_room = max(0.0, min(r for _d, _b, r in room))
+    on_day = max(0.0, room[0][2]) if room[0][0] == day else None
+    return Limit("two_week_increase", on_day, so_far + week_room, room[0][1],
+                 {"threshold_pct": threshold_pct, "base_m": room[0][1],
+                  "two_weeks_so_far_m": _sum(runs, day - 13 * one, day),
+                  "min_base_m": min_base_m})
+
+
 @rule("two_week_increase", order=20,
+      limit=two_week_increase_limit,
       title="Two-week progression before each session (Nielsen 2014)",
       kind="activities", grade="not significant", pairs_with_pain=True,
       evidence="not significant: in a cohort, runners progressing >30% over two weeks seemed "
@@ -42,6 +87,24 @@ def two_week_increase(activities: pd.DataFrame, *, threshold_pct: float, large_p
     ``100 x (D(t-13..t) / D(t-27..t-14) - 1)`` [%]. Flagged above ``threshold_pct``; at
     most one flag a calendar week (its highest session). Not judged before 28 days of data,
     when the base is under ``min_base_m`` [m], or in the weeks of a return after a break.
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    threshold_pct : float
+        flag a progression over this [%].
+    large_pct : float
+        a large progression (the scheme: twice the threshold) [%].
+    min_base_m : float
+        the 14 days before the two weeks must hold at least this much running (10 mi)
+        [m].
+    min_base_s : float
+        with load = time: the base's running time (2 h) [s].
+    min_base_srpe : float
+        with load = srpe: the base's session-RPE (2 h at RPE 5) [RPE-min].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
 
     References
     ----------

@@ -5,13 +5,37 @@ from __future__ import annotations
 import pandas as pd
 
 from ..flagrows import amount, flag_rows, pct_text, who
-from ..loadcalc import LOAD_COLUMNS, PCT_DECIMALS, grolling_mean, gshift
+from ..limits import Limit
+from ..loadcalc import LOAD_COLUMNS, PCT_DECIMALS, grolling_mean, gshift, week_start_of
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 _PCT = "%"
 
 
-@rule("weekly_increase", order=10,
+def weekly_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,
+                          threshold_pct: float, min_base_m: float, load: str = "distance",
+                          week_start: str = "monday",
+                          weeks: pd.DataFrame | None = None) -> Limit | None:
+    """The week holding ``day`` may hold at most the complete week before x
+    (1 + ``threshold_pct`` / 100), the week before taken as at least ``min_base_m`` [m]
+    (None: no complete week before, a return week, or a load other than distance)."""
+    if load != "distance" or weeks is None or weeks.empty:
+        return None
+    ws = week_start_of(pd.Series([day]), week_start).iloc[0]
+    prev = weeks[weeks["week_start"] == ws - pd.Timedelta(days=7)]
+    this = weeks[weeks["week_start"] == ws]
+    if prev.empty or bool(prev["partial"].iloc[0]):
+        return None
+    if len(this) and int(this["return_week"].iloc[0]) != 0:
+        return None
+    last = float(prev["distance_m"].iloc[0])
+    top = max(last, min_base_m) * (1 + threshold_pct / 100)
+    return Limit("weekly_increase", None, top, last,
+                 {"threshold_pct": threshold_pct, "last_week_m": last,
+                  "min_base_m": min_base_m, "week_start": f"{ws:%Y-%m-%d}"})
+
+
+@rule("weekly_increase", order=10, limit=weekly_increase_limit,
       title="The 10% rule, week over week", kind="weeks",
       grade="weak", pairs_with_pain=True,
       evidence="weak: the rule's origin is undocumented and a randomised trial found no fewer "
@@ -36,6 +60,23 @@ def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float, min_base_m: fl
     on the mean of the 4 weeks before, which a deload week does not inflate. ``load`` (the
     config's) chooses what is compared: running distance, moving time (runs with no
     distance count) or session-RPE.
+
+    Parameters
+    ----------
+    enabled : bool
+        run the rule.
+    threshold_pct : float
+        the rule's limit [%].
+    min_base_m : float
+        the week before must have at least this much running (5 mi) [m].
+    min_base_s : float
+        with load = time: the week before must hold this much running time (1 h, about 5
+        mi at 12 min/mi) [s].
+    min_base_srpe : float
+        with load = srpe: the week before must hold this much session-RPE (1 h at RPE 5)
+        [RPE-min].
+    severity : str
+        'auto' follows the severity scheme; info, warn or alert fixes it.
 
     References
     ----------
