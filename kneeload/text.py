@@ -253,7 +253,17 @@ def _spike_clause(config: Any) -> str:
 
 def _bound_by(obj: Any, field: str, config: Any) -> str:
     name = getattr(obj, field, None)
-    return f" (set by {rule_title(name, config)})" if name else ""
+    return f", set by {rule_title(name, config)}" if name else ""
+
+
+def _run_limit_why(obj: Any, config: Any) -> str:
+    """Why the longest single run is what it is: the spike rule in words when it sets the
+    limit (or nothing is said), else the rule that does (a pain hold, the two-week rule)."""
+    name = getattr(obj, "run_bound_by", None)
+    if name in (None, "session_spike"):
+        return (f"{_spike_clause(config)} (single-run spike caution, "
+                f"{_short_citation('session_spike')})")
+    return f"set by {rule_title(name, config)}"
 
 
 def _weekly_rules(config: Any) -> tuple[str, str]:
@@ -297,9 +307,7 @@ def look_ahead_lines(ahead: Any, config: Any = None, *, unit: str | None = None)
         by_day = ("" if len({x for _, x in shown}) <= 1 else "; by day: "
                   + ", ".join(f"{d:%a} {x}" for d, x in shown))
         lines.append(f"Longest single run on any day of that week: at most "
-                     f"{format_limit(ahead.max_run_m, unit)}"
-                     f"{_bound_by(ahead, 'run_bound_by', cfg)}, {_spike_clause(cfg)} "
-                     f"(single-run spike caution, {_short_citation('session_spike')})"
+                     f"{format_limit(ahead.max_run_m, unit)}, {_run_limit_why(ahead, cfg)}"
                      f"{by_day}.")
     lines.extend(str(n) for n in ahead.notes)
     return lines
@@ -328,8 +336,8 @@ def this_week_lines(week: Any, config: Any = None, *, unit: str | None = None) -
     days = [f"{pd.Timestamp(x.date):%a} {format_limit(x.max_run_m, unit)}" for x in t.days
             if x.max_run_m is not None]
     if days:
-        lines.append(f"Longest single run, {_spike_clause(cfg)} (single-run spike caution"
-                     f"{_bound_by(t, 'run_bound_by', cfg)}): " + ", ".join(days) + ".")
+        lines.append(f"Longest single run, {_run_limit_why(t, cfg)}: " + ", ".join(days)
+                     + ".")
     lines.append(f"Rolling 7 days: {distance(t.rolling_7d_m, unit)} (the 7 before: "
                  f"{distance(t.rolling_prev_7d_m, unit)}).")
     lines.extend(str(n) for n in t.notes)

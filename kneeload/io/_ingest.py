@@ -41,7 +41,7 @@ from .exports import (
 )
 from .fit import parse_fit
 from .garmin import join_garmin
-from .kinds import InputKind, kind, zip_names
+from .kinds import InputKind, is_export_member, kind, zip_names
 from .strava import (
     GEAR_FILES,
     GearItem,
@@ -328,7 +328,8 @@ def read_activity_file(path: str, ctx: ReadContext) -> None:
 def read_export(path: str, ctx: ReadContext) -> None:
     """The export kinds (``strava``, ``garmin``, ``zip``): an archive or an export folder."""
     policy = ctx.policy
-    members = iter_folder_members(path) if os.path.isdir(path) else iter_zip(path)
+    members = (iter_folder_members(path, is_export_member) if os.path.isdir(path)
+               else iter_zip(path, want=is_export_member))
     _read_container(path, members, ctx.default_sport, ctx.zone, ctx.rows, ctx.skipped, policy,
                     ctx.kind)
 

@@ -42,14 +42,6 @@ MAX_RATIO = 200
 #: Archives inside archives are read this deep (Garmin: export.zip > UploadedFiles_*.zip).
 MAX_DEPTH = 2
 
-def is_export_member(base: str) -> bool:
-    """Whether a member (its base name) is one kneeload reads from an export: activity files
-    of a registered format and the members an input kind wants (Strava's activities.csv and
-    gear lists, Garmin's activity summaries and gear): see :mod:`kneeload.io.kinds`."""
-    from .kinds import is_export_member as wanted
-    return wanted(base)
-
-
 @dataclass(frozen=True)
 class Ignored:
     """A file of an export that no reader wants: listed in ``skipped`` with its kind's reason
@@ -107,12 +99,14 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> by
 
 
 def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,
-             want: Callable[[str], bool] = is_export_member, *, report_ignored: bool = True
+             want: Callable[[str], bool] | None = None, *, report_ignored: bool = True
              ) -> Iterator[Member | InputError | Ignored]:
     """Yield the members of an archive that ``want`` (called with the base name) keeps, or
     an error per member: by default activity files and the export files kneeload reads.
     Every other member is yielded as :class:`Ignored` (unless ``report_ignored`` is False).
 
+    ``want`` None keeps every member; the readers pass the input kinds' test
+    (:func:`kneeload.io.kinds.is_export_member`), as this module sits below the registry.
     Members are read one at a time, when parsed (see :class:`Member`); nested .zip members
     are opened in turn up to ``MAX_DEPTH`` (deeper ones are reported, not read). Encrypted
     members are reported.
@@ -136,7 +130,7 @@ def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,
             continue
         base = os.path.basename(name)
         nested = base.lower().endswith(".zip")
-        wanted = want(base) or nested
+        wanted = (want is None or want(base)) or nested
         if not wanted:
             if report_ignored:
                 yield Ignored(display)
@@ -243,7 +237,7 @@ def walk_folder(top: str, *, recursive: bool = True, prune: Callable[[str], bool
         yield Walked("unlisted", unlisted.pop(0))
 
 
-def iter_folder_members(folder: str, want: Callable[[str], bool] = is_export_member, *,
+def iter_folder_members(folder: str, want: Callable[[str], bool] | None = None, *,
                         report_ignored: bool = True) -> Iterator[Member | InputError | Ignored]:
     """The files below ``folder`` that ``want`` keeps (see :func:`iter_zip`), read when
     parsed; archives inside are opened as :func:`iter_zip` opens nested ones (an unzipped
@@ -266,18 +260,11 @@ def iter_folder_members(folder: str, want: Callable[[str], bool] = is_export_mem
                               "activity")
         elif base.lower().endswith(".zip"):
             yield from iter_zip(w.path, depth=1, want=want, report_ignored=report_ignored)
-        elif want(base):
+        elif want is None or want(base):
             yield Member(w.path, functools.partial(read_regular_file, w.path, MAX_MEMBER_BYTES,
                                                    "file"))
         elif report_ignored:
             yield Ignored(w.path)
-
-
-def is_strava_folder(path: str) -> bool:
-    """A folder read as one export: Strava's (``activities.csv``) or Garmin Connect's
-    (``DI_CONNECT``, an unzipped Garmin export). See :mod:`kneeload.io.kinds`."""
-    from .kinds import kind
-    return kind("strava").claims(path, b"") or kind("garmin").claims(path, b"")
 
 
 # --- Strava activities.csv rows without a file ---------------------------------------------

@@ -38,6 +38,7 @@ from ..text import (
     this_week_lines,
 )
 from ..units import elevation_unit, metres_per, to_elevation_unit
+from .figures import figure_settings
 
 #: What each column of the weekly table means (shown under or beside the table).
 WEEK_COLUMNS: dict[str, str] = {
@@ -569,18 +570,6 @@ def _pairing(res: dict[str, Any], log: pd.DataFrame | None = None,
 
 #: Without ``since``, data spanning more than this many weeks is shown for its last ones.
 DEFAULT_SPAN_WEEKS = 52
-
-
-def figure_settings(config: Any) -> dict[str, dict[str, Any]]:
-    """The thresholds each figure draws, from a season's :class:`kneeload.config.Config`
-    (so a 15% rule draws "last week + 15%"), by figure function name."""
-    return {
-        "weekly_distance": {"threshold_pct": config.rule("weekly_increase")["threshold_pct"]},
-        "session_spikes": {"window_days": int(config.rule("session_spike")["window_days"])},
-        "acwr": {"threshold": config.rule("acwr_high")["threshold"]},
-        "cadence_trend": {"threshold_spm": config.rule("low_cadence")["threshold_spm"]},
-        "pain_over_load": {"threshold": float(config.pain["threshold"])},
-    }
 
 
 def build_content(season: Any, *, unit: str | None = None,

@@ -499,11 +499,22 @@ def _default(value: float | None, rule: str, param: str) -> float:
     return float(registry.get(rule).params[param].default)
 
 
+def figure_settings(config: Any) -> dict[str, dict[str, Any]]:
+    """The thresholds each figure draws, from a season's :class:`kneeload.config.Config`
+    (so a 15% rule draws "last week + 15%"), by figure function name."""
+    return {
+        "weekly_distance": {"threshold_pct": config.rule("weekly_increase")["threshold_pct"]},
+        "session_spikes": {"window_days": int(config.rule("session_spike")["window_days"])},
+        "acwr": {"threshold": config.rule("acwr_high")["threshold"]},
+        "cadence_trend": {"threshold_spm": config.rule("low_cadence")["threshold_spm"]},
+        "pain_over_load": {"threshold": float(config.pain["threshold"])},
+    }
+
+
 def all_figures(season: Any, unit: str) -> dict[str, Figure]:
     """Every figure for ``season`` (a :class:`kneeload.Season`), by name, drawn with the
     season's configured thresholds."""
     from ..load import session_spikes as spikes_of
-    from .content import figure_settings
 
     flags = season.flags()
     weeks = season.weeks
