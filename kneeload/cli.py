@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -47,10 +48,41 @@ EXIT_PIPE_CLOSED = 141
 REPORT_TO = "the kneeload issue tracker (see README: Reporting a problem)"
 
 
+#: Other spellings of the display units that ``--unit`` accepts.
+UNIT_ALIASES = {"mi": "mi", "mile": "mi", "miles": "mi", "km": "km", "kms": "km",
+                "kilometre": "km", "kilometres": "km", "kilometer": "km", "kilometers": "km"}
+
+
+def _unit(text: str) -> str:
+    """``--unit``: 'mi' or 'km', also spelled out (``miles``, ``kilometres``, ...)."""
+    return UNIT_ALIASES.get(text.strip().lower(), text)
+
+
+def _did_you_mean(message: str) -> str:
+    """argparse's "invalid choice" message as one line with the closest choice as a hint."""
+    import difflib
+
+    m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not m:
+        return message
+    word = m.group(1)
+    choices = re.findall(r"'([^']*)'", m.group(2)) or [c.strip() for c in m.group(2).split(",")]
+    what = "command" if "argument command" in message or "pain_command" in message else None
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    hint = f" (did you mean '{close[0]}'?)" if close else f" (choose from {', '.join(choices)})"
+    if what:
+        return f"unknown command '{word}'{hint}"
+    head = message.split(": invalid choice", 1)[0]
+    return f"{head}: invalid choice '{word}'{hint}"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors: keep that
-        self.print_usage(sys.stderr)
-        raise _UsageExit(f"{self.prog}: error: {message}")
+        """One line, ``kneeload: ...``, with a hint; never argparse's usage block."""
+        message = " ".join(_did_you_mean(message).split())
+        sub = self.prog[len("kneeload"):].strip()
+        where = f"kneeload {sub}" if sub else "kneeload"
+        raise _UsageExit(f"kneeload: {message} (see '{where} --help')")
 
 
 class _UsageExit(Exception):
@@ -96,7 +128,7 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="FIT/GPX/TCX files (plain or .gz), folders, Strava or Garmin export "
                         "folders or .zip files, manual-log CSVs")
-    p.add_argument("--unit", choices=UNITS, default=None,
+    p.add_argument("--unit", type=_unit, choices=UNITS, default=None,
                    help="display unit (default: the config's, else mi)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--tz", default=None,
@@ -462,6 +494,8 @@ def cmd_shoes(args: argparse.Namespace) -> int:
                         "runs": int(s.runs), "status": s.status,
                         "first_used": _iso(s.first_used), "last_used": _iso(s.last_used),
                         "notice_on": _iso(s.notice_on), "replace_on": _iso(s.replace_on),
+                        "notice_beyond_2100": bool(s.notice_beyond),
+                        "replace_beyond_2100": bool(s.replace_beyond),
                         "share": round(s.share, 3), "notice": round(s.notice_m / per, 1),
                         "replace": round(s.replace_m / per, 1), "in_file": bool(s.in_file)})
         print(json_text({"shoes": out, "unassigned": {"distance": round(
@@ -651,7 +685,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan", metavar="PLAN.csv", help="CSV with header date,distance")
     p.add_argument("--history", nargs="+", required=True, metavar="PATH",
                    help="files or folders of the runs so far")
-    p.add_argument("--unit", choices=UNITS, default=None,
+    p.add_argument("--unit", type=_unit, choices=UNITS, default=None,
                    help="unit of the plan's distances and the output (default: mi)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--tz", default=None, help="time zone for files without device local time")
@@ -775,6 +809,19 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(f"kneeload: note: {message}", file=sys.stderr)
 
 
+def _is_own_code(filename: str) -> bool:
+    """Whether ``filename`` is one of kneeload's own modules: by the package's real location,
+    not a path fragment (a clone folder named ``kneeload`` holds tests that are not ours)."""
+    from pathlib import Path
+
+    import kneeload
+
+    try:
+        return Path(filename).resolve().is_relative_to(Path(kneeload.__file__).parent.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return False
+
+
 def _internal_error(command: str, exc: BaseException, debug: bool) -> int:
     import traceback
 
@@ -782,7 +829,7 @@ def _internal_error(command: str, exc: BaseException, debug: bool) -> int:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     where = ""
     tb = traceback.extract_tb(exc.__traceback__)
-    ours = [f for f in tb if f"{os.sep}kneeload{os.sep}" in f.filename]
+    ours = [f for f in tb if _is_own_code(f.filename)]
     if tb:
         last = (ours or tb)[-1]
         where = f" at {os.path.basename(last.filename)}:{last.lineno}"
@@ -832,7 +879,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return status
     except _UsageExit as exc:
-        print(exc, file=sys.stderr)
+        message = " ".join(str(exc).split())
+        print(message if message.startswith("kneeload") else f"kneeload: {message}",
+              file=sys.stderr)
         return EXIT_USAGE
     except OutputError as exc:
         print(f"kneeload: {exc}", file=sys.stderr)
