@@ -4,7 +4,7 @@ A thin facade over the pure functions in :mod:`kneeload.load` for notebooks::
 
     season = kneeload.Season.from_paths("sample_data", tz="Europe/London")
     season.weekly()          # the weekly table in the season's unit, indexed by week start
-    season.flags()           # every rule's flags
+    season.flags()           # the load rules' flags (all_flags(): with the pain rules')
     season.next_week()       # the look-ahead (a NextWeek)
     season.this_week()       # this week so far (a ThisWeek)
     season.tolerance()       # what the knee tolerated (a Tolerance; needs a pain log)
@@ -53,6 +53,18 @@ def machine_clock_note(activities: pd.DataFrame) -> str | None:
     return (f"{n} of {len(activities)} activities were placed on a day by this machine's "
             f"clock ({zone}): their files record neither a local time nor a position. Give "
             "--tz (or tz in kneeload.toml) if you ran elsewhere.")
+
+
+def _empty_flags() -> pd.DataFrame:
+    """The flags table with no rows, typed as a full one (datetimes, floats, text)."""
+    out = load.empty_flags()
+    for col in ("date", "week_start"):
+        out[col] = pd.to_datetime(out[col])
+    for col in ("value", "threshold"):
+        out[col] = out[col].astype(float)
+    for col in ("rule", "severity", "unit", "message"):
+        out[col] = out[col].astype(str)
+    return out
 
 
 class Season:
@@ -143,6 +155,9 @@ class Season:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         paths = [os.fspath(p) for p in paths]
+        missing = [p for p in paths if not os.path.lexists(p)]
+        if missing:  # what the command line says, not an empty Season without a word
+            raise UsageError("no such file or folder: " + ", ".join(map(repr, missing)))
         cfg_path = None if isinstance(config, Config) else config
         if discover_files:
             found = discover(paths, config=cfg_path, pain=pain_log, shoes=shoes,
@@ -239,7 +254,35 @@ class Season:
         return pd.DataFrame(out, index=pd.DatetimeIndex(w.index, name="week_start"))
 
     def flags(self, rules: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
-        """Every enabled rule's flags; ``rules`` overrides parameters for this call."""
+        """The load rules' flags (the 10% rule, ramps, spikes, ...): every enabled load
+        rule of :mod:`kneeload.rules`; the pain rules' flags are :meth:`pain_flags`, both
+        together :meth:`all_flags`.
+
+        Parameters
+        ----------
+        rules : dict of {str: dict}, optional
+            Parameter overrides for this call only, by rule name (``{"session_spike":
+            {"large_pct": 150}}``); each parameter in the rule's own unit (see
+            ``docs/rules/``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per flag: ``rule``, ``severity`` (info, warn, alert), ``date`` and
+            ``week_start`` (datetime64), ``value`` and ``threshold`` in ``unit`` (the
+            rule's own: % or a ratio, never the season's distance unit), ``message``
+            (plain words in the season's unit). Empty, with these columns, for a season
+            without runs.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> sorted(set(season.flags()["severity"]))
+        ['alert', 'info', 'warn']
+        """
+        if load.running(self.activities).empty:
+            return _empty_flags()
         if rules is None:
             return self._flags
         return load.flags(self.activities, self.config, rules, today=self.today)
