@@ -89,6 +89,20 @@ class _UsageExit(Exception):
     pass
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)]}
+_CONTROL.update({9: "\\t", 10: "\\n", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029",
+                 **{c: f"\\u{c:04x}" for c in range(0x202A, 0x202F)},
+                 **{c: f"\\u{c:04x}" for c in range(0x2066, 0x206A)}})
+
+
+def printable(text: object) -> str:
+    """``text`` (a file name, a path, a name from a file) safe to print on one terminal
+    line: control characters (ESC, CR, newline, tab, C1) and the line separators and bidi
+    overrides shown as escapes (``\\x1b``, ``\\r``, ``\\n``), so a file name can neither
+    forge a line nor drive the terminal. JSON output needs no help: it escapes them."""
+    return str(text).translate(_CONTROL)
+
+
 def _json_value(v: object) -> object:
     if v is None or v is pd.NaT:
         return None
@@ -159,7 +173,7 @@ def _found(paths: list[str], args: argparse.Namespace) -> Found:
                      pain=getattr(args, "pain", None), shoes=getattr(args, "shoes", None),
                      shoe_assignments=getattr(args, "assign", None))
     for line in found.describe():
-        print(f"kneeload: {line}", file=sys.stderr)
+        print(f"kneeload: {printable(line)}", file=sys.stderr)
     return found
 
 
@@ -182,7 +196,7 @@ def _summary_table(df: pd.DataFrame, unit: str) -> str:
         dist = "" if pd.isna(r.distance_m) else f"{to_unit(r.distance_m, unit):.2f} {unit}"
         desc = "" if pd.isna(r.descent_m) else f"{to_elevation_unit(r.descent_m, unit):.0f} {eu}"
         mark = " (partial)" if r.partial else ""
-        name = os.path.basename(r.source_path)
+        name = printable(os.path.basename(r.source_path))
         session = f"#{r.session_index}" if r.session_index else ""
         lines.append(f"{r.local_start:%Y-%m-%d}  {r.local_start:%H:%M}  {r.sport:<13} "
                      f"{dist:>10}  {format_duration(r.moving_s):>8}  {desc:>8}  "
@@ -216,13 +230,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
         if len(partial):
             print("\nNotes:")
             for r in partial.itertuples():
-                print(f"  {r.source_path}: {r.note}")
+                print(f"  {printable(r.source_path)}: {printable(r.note)}")
         for kind, title in (("not read", not_read),
                             ("counted once", skipped[skipped["kind"] == "duplicate"])):
             if len(title):
                 print(f"\nSkipped ({kind}): {len(title)}")
                 for r in title.itertuples():
-                    print(f"  {r.path}: {r.reason}")
+                    print(f"  {printable(r.path)}: {printable(r.reason)}")
     return EXIT_FLAGGED if len(not_read) else EXIT_OK
 
 
@@ -264,7 +278,8 @@ def _season(paths: list[str], args: argparse.Namespace) -> Season:
         print(f"kneeload: {note}", file=sys.stderr)
     not_read = season.skipped[season.skipped["kind"] != "duplicate"]
     for r in not_read.itertuples():
-        print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
+        print(f"kneeload: skipped {printable(r.path)}: {printable(r.reason)}",
+              file=sys.stderr)
     if season.activities.empty:
         raise _UsageExit("no activities could be read from " + ", ".join(paths))
     return season
@@ -468,7 +483,8 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
                              force_tz=args.force_tz)
     for r in result.skipped[result.skipped["kind"] != "duplicate"].itertuples():
-        print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
+        print(f"kneeload: skipped {printable(r.path)}: {printable(r.reason)}",
+              file=sys.stderr)
     shoes = sh.merge_shoes(sh.read_shoes(found.shoes) if found.shoes else None,
                            sh.shoes_from_gear(result.activities, result.gear))
     if shoes is None or shoes.empty:
@@ -806,7 +822,7 @@ def _stdout_usable() -> bool:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"kneeload: note: {message}", file=sys.stderr)
+    print(f"kneeload: note: {printable(message)}", file=sys.stderr)
 
 
 def _is_own_code(filename: str) -> bool:
@@ -880,16 +896,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     except _UsageExit as exc:
         message = " ".join(str(exc).split())
+        message = printable(message)
         print(message if message.startswith("kneeload") else f"kneeload: {message}",
               file=sys.stderr)
         return EXIT_USAGE
     except OutputError as exc:
-        print(f"kneeload: {exc}", file=sys.stderr)
+        print(f"kneeload: {printable(exc)}", file=sys.stderr)
         if exc.path == "standard output":
             _silence_stdout()
         return EXIT_USAGE
     except KneeloadError as exc:
-        print(f"kneeload: {exc}", file=sys.stderr)
+        print(f"kneeload: {printable(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`kneeload check ... | head`): stop quietly
         _silence_stdout()
