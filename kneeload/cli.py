@@ -428,12 +428,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if len(failing) else EXIT_OK
 
 
+def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool) -> Season:
+    """The season a plan is judged after: a plan dated on or before the last run is refused
+    (it would be merged as if run after the history, re-judging old days), or with
+    ``replace`` the history from the plan's first day on is dropped."""
+    runs = season.activities
+    if plan.empty or runs.empty:
+        return season
+    first = pd.Timestamp(plan["date"].min()).normalize()
+    last = pd.Timestamp(runs["local_date"].max()).normalize()
+    if first > last:
+        return season
+    if not replace:
+        raise _UsageExit(f"kneeload: plan: the plan starts {first:%Y-%m-%d}, on or before the "
+                         f"last run in the history ({last:%Y-%m-%d}); date it from "
+                         f"{last + pd.Timedelta(days=1):%Y-%m-%d}, or give --replace to judge "
+                         f"it in place of the history from {first:%Y-%m-%d} on")
+    kept = runs[runs["local_date"] < first].reset_index(drop=True)
+    print(f"kneeload: plan: --replace: {len(runs) - len(kept)} activities from "
+          f"{first:%Y-%m-%d} on left out of the history", file=sys.stderr)
+    return Season(kept, season.config, season.skipped, season.pain, season.shoes,
+                  season.shoe_overrides, gear=season.gear, files=season.files)
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     if not os.path.exists(args.plan):
-        raise _UsageExit(f"no such plan file: {args.plan}")
+        raise _UsageExit(f"kneeload: no such plan file: {printable(args.plan)}")
     season = _season(args.history, args)
     unit = season.config.unit
     plan = read_plan(args.plan, unit)
+    season = _plan_after_history(season, plan, getattr(args, "replace", False))
     ahead = season.next_week()
     flags = season.check_plan(plan)
     failing = _failing(flags, args.fail_on)
@@ -538,15 +562,95 @@ def _iso(v: object) -> str | None:
     return None if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
+def _pain_log_path(args: argparse.Namespace) -> str:
+    """``--log``, else the pain log every command finds (kneeload.discover: pain.csv in the
+    current folder, then the user's config folder)."""
+    if args.log:
+        return str(args.log)
+    found = discover(["."], pain=None)
+    if found.pain:
+        print(f"kneeload: pain log: {printable(found.pain)} ({found.origin['pain']})",
+              file=sys.stderr)
+        return found.pain
+    raise _UsageExit("kneeload: no pain log found: give --log pain.csv, or put pain.csv in "
+                     "this folder or the config folder (see docs/pain.md)")
+
+
+def _known_activity(activity: str, folder: str) -> bool:
+    """Whether ``activity`` names a run: an ISO date (or date and time), or a file's name
+    (with or without its extension or .gz) somewhere under ``folder``."""
+    try:
+        dt.datetime.fromisoformat(activity)
+        return True
+    except ValueError:
+        pass
+    want = activity.strip()
+    base = os.path.basename(want)
+    if os.path.isfile(want) or os.path.isfile(os.path.join(folder, want)):
+        return True
+    seen = 0
+    for _root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            seen += 1
+            stem = name[:-3] if name.endswith(".gz") else name
+            if base in (name, stem, os.path.splitext(stem)[0]):
+                return True
+        if seen > 200_000:  # a home folder, not a data folder: do not judge
+            return True
+    return False
+
+
 def cmd_pain_add(args: argparse.Namespace) -> int:
     from .pain import append_pain
 
-    entry = append_pain(args.log, pain=args.score, date=args.date, side=args.side or "",
+    log = _pain_log_path(args)
+    if args.date is not None:
+        try:
+            day = dt.date.fromisoformat(args.date)
+        except ValueError:
+            day = None  # append_pain says what is wrong with it
+        if day is not None and day > dt.date.today():
+            raise _UsageExit(f"kneeload: pain add: {args.date} is in the future (today is "
+                             f"{dt.date.today():%Y-%m-%d}); log pain on the day it was felt")
+    if args.activity:
+        folder = os.path.dirname(os.path.abspath(log))
+        if not _known_activity(args.activity, folder):
+            raise _UsageExit(f"kneeload: pain add: no activity {printable(args.activity)!r} "
+                             f"under {printable(folder)} (give a file name there or the run's "
+                             "ISO date, or leave --activity out)")
+    entry = append_pain(log, pain=args.score, date=args.date, side=args.side or "",
                         when=args.when or "", activity=args.activity or "", note=args.note or "")
-    print(f"Logged {entry['pain']:g}/10 on {entry['date']:%Y-%m-%d} in {args.log}.")
+    print(f"Logged {entry['pain']:g}/10 on {entry['date']:%Y-%m-%d} in {printable(log)}.")
     if entry["added_columns"]:
         print(f"Added the column(s) {', '.join(entry['added_columns'])} to the log's header so "
               "the entry reads back whole.")
+    return EXIT_OK
+
+
+def cmd_pain_list(args: argparse.Namespace) -> int:
+    from .pain import read_pain_log
+
+    log = _pain_log_path(args)
+    if not os.path.exists(log):
+        raise _UsageExit(f"kneeload: no such pain log: {printable(log)}")
+    df = read_pain_log(log)
+    cols = [c for c in ("date", "pain", "side", "when", "activity", "note") if c in df]
+    if args.json:
+        rows = records(df[cols])
+        for r in rows:
+            if isinstance(r.get("date"), str):
+                r["date"] = r["date"][:10]
+        print(json_text({"log": log, "entries": rows}, indent=2))
+        return EXIT_OK
+    print(f"{'date':<10}  {'pain':>4}  {'side':<5}  {'when':<12}  activity / note")
+    for r in df.to_dict("records"):
+        text = {k: "" if k not in r or pd.isna(r[k]) else str(r[k])
+                for k in ("side", "when", "activity", "note")}
+        extra = " / ".join(v for v in (text["activity"], text["note"]) if v)
+        print(printable(f"{pd.Timestamp(r['date']):%Y-%m-%d}  {float(r['pain']):>4g}  "
+                        f"{text['side']:<5}  {text['when']:<12}  {extra}").rstrip())
+    print(f"\n{len(df)} entries in {printable(log)}")
     return EXIT_OK
 
 
@@ -705,6 +809,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="unit of the plan's distances and the output (default: mi)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--tz", default=None, help="time zone for files without device local time")
+    p.add_argument("--replace", action="store_true",
+                   help="a plan dated inside the history replaces the history from its first "
+                        "day (default: such a plan is refused)")
     _add_rule_args(p)
     _add_cache_args(p)
     p.set_defaults(func=cmd_plan)
@@ -724,7 +831,9 @@ def build_parser() -> argparse.ArgumentParser:
     pain_parser = p
     pain_sub = p.add_subparsers(dest="pain_command", parser_class=_Parser)
     a = pain_sub.add_parser("add", help="append one validated entry to the pain log")
-    a.add_argument("--log", required=True, help="the pain log CSV (created if missing)")
+    a.add_argument("--log", default=None,
+                   help="the pain log CSV (created if missing; default: pain.csv as every "
+                        "command finds it: this folder, then the config folder)")
     a.add_argument("--score", required=True, type=float, help="pain 0-10")
     a.add_argument("--date", default=None, help="ISO date (default: today)")
     a.add_argument("--side", choices=("left", "right", "both"), default=None)
@@ -732,6 +841,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--activity", default=None, help="an activity id or file name")
     a.add_argument("--note", default=None)
     a.set_defaults(func=cmd_pain_add)
+    ls = pain_sub.add_parser("list", help="the pain log's entries, oldest first")
+    ls.add_argument("--log", default=None,
+                    help="the pain log CSV (default: pain.csv as every command finds it)")
+    ls.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    ls.set_defaults(func=cmd_pain_list)
     pain_parser.set_defaults(func=lambda args: _usage(pain_parser))
 
     p = sub.add_parser("pairs", help="pair load spikes with the knee pain that followed")
