@@ -639,8 +639,9 @@ def cmd_pain_list(args: argparse.Namespace) -> int:
     if args.json:
         rows = records(df[cols])
         for r in rows:
-            if isinstance(r.get("date"), str):
-                r["date"] = r["date"][:10]
+            day = r.get("date")
+            if isinstance(day, str):
+                r["date"] = day[:10]
         print(json_text({"log": log, "entries": rows}, indent=2))
         return EXIT_OK
     print(f"{'date':<10}  {'pain':>4}  {'side':<5}  {'when':<12}  activity / note")
