@@ -95,11 +95,16 @@ _CONTROL.update({9: "\\t", 10: "\\n", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u
                  **{c: f"\\u{c:04x}" for c in range(0x2066, 0x206A)}})
 
 
-def printable(text: object) -> str:
+_CONTROL_KEEP_LINES = {k: v for k, v in _CONTROL.items() if k != 10}
+
+
+def printable(text: object, lines: bool = False) -> str:
     """``text`` (a file name, a path, a name from a file) safe to print on one terminal
     line: control characters (ESC, CR, newline, tab, C1) and the line separators and bidi
     overrides shown as escapes (``\\x1b``, ``\\r``, ``\\n``), so a file name can neither
     forge a line nor drive the terminal. JSON output needs no help: it escapes them."""
+    if lines:  # a message that is a list of problems, one a line: keep its newlines
+        return str(text).translate(_CONTROL_KEEP_LINES)
     return str(text).translate(_CONTROL)
 
 
@@ -1016,12 +1021,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     except OutputError as exc:
-        print(f"kneeload: {printable(exc)}", file=sys.stderr)
+        print(f"kneeload: {printable(exc, lines=True)}", file=sys.stderr)
         if exc.path == "standard output":
             _silence_stdout()
         return EXIT_USAGE
     except KneeloadError as exc:
-        print(f"kneeload: {printable(exc)}", file=sys.stderr)
+        print(f"kneeload: {printable(exc, lines=True)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`kneeload check ... | head`): stop quietly
         _silence_stdout()

@@ -175,3 +175,20 @@ def test_control_characters_in_file_names_are_escaped(tmp_path, capsys):
     assert "run\\x1b[31m\\rkneeload: all well\\n.fit" in out
     assert "bad\\x1b]0;title\\x07\\n.gpx" in out
     assert printable("a\u202eb") == "a\\u202eb"
+
+
+@pytest.mark.parametrize("var,value", [("HOME", "relative/home"), ("HOME", "/x/" + "a" * 5000),
+                                       ("XDG_CONFIG_HOME", "rel"),
+                                       ("KNEELOAD_CONFIG_DIR", "not/absolute")])
+def test_an_unusable_home_or_xdg_is_a_one_line_note(var, value, monkeypatch):
+    from kneeload.discover import discover, user_config_dir
+    if var != "KNEELOAD_CONFIG_DIR":
+        monkeypatch.delenv("KNEELOAD_CONFIG_DIR", raising=False)
+    monkeypatch.setenv(var, value)
+    with pytest.warns(UserWarning) as rec:
+        folder = user_config_dir()
+    assert folder == "" or os.path.isabs(folder)
+    assert len(rec) == 1 and "\n" not in str(rec[0].message) and var in str(rec[0].message)
+    assert os.environ[var] == value  # left as it was
+    with pytest.warns(UserWarning):
+        assert discover([SAMPLE]).pain == str(SAMPLE / "pain.csv")
