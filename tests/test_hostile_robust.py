@@ -192,3 +192,41 @@ def test_an_unusable_home_or_xdg_is_a_one_line_note(var, value, monkeypatch):
     assert os.environ[var] == value  # left as it was
     with pytest.warns(UserWarning):
         assert discover([SAMPLE]).pain == str(SAMPLE / "pain.csv")
+
+
+def test_a_file_that_exhausts_memory_is_skipped_and_the_rest_read(tmp_path):
+    """One 100 MB GPX among five runs, under an 800 MB address-space limit: that file is
+    skipped with a reason (a MemoryError in its parse), the five runs are read."""
+    import subprocess
+    d = tmp_path / "season"
+    d.mkdir()
+    for f in sorted((SAMPLE / "runs").iterdir())[:5]:
+        shutil.copy(f, d)
+    with open(d / "huge.gpx", "w") as fh:
+        fh.write('<?xml version="1.0"?><gpx version="1.1" creator="test" '
+                 'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type>'
+                 "<trkseg>\n")
+        t0 = pd.Timestamp("2026-03-01 07:00:00")
+        i = 0
+        while fh.tell() < 100_000_000:
+            fh.write(f'<trkpt lat="{51.5 + i * 1e-7:.7f}" lon="{-0.1 + i * 1e-7:.7f}">'
+                     f"<ele>10.0</ele><time>{t0 + pd.Timedelta(seconds=i):%Y-%m-%dT%H:%M:%S}Z"
+                     "</time></trkpt>\n")
+            i += 1
+        fh.write("</trkseg></trk></gpx>\n")
+    code = ("import resource, sys\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (800 * 2**20, 800 * 2**20))\n"
+            "from kneeload.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    for extra in ([], ["--json"]):
+        out = subprocess.run([sys.executable, "-c", code, "summary", d, "--no-cache", *extra],
+                             capture_output=True, text=True, timeout=300, env=env)
+        assert out.returncode == 1, out.stderr  # 1: a file skipped, the rest read
+        assert "Traceback" not in out.stderr and "internal error" not in out.stderr
+        text = out.stdout + out.stderr
+        assert "huge.gpx" in text and "ran out of memory" in text
+        if extra:
+            import json
+            doc = json.loads(out.stdout)
+            assert len(doc["activities"]) == 5

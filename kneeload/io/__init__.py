@@ -618,8 +618,13 @@ def _ingest_input(kind: str, path: str, default_sport: str, zone: dt.tzinfo, fit
             raise CorruptFileError(display_path(path), f"folder cannot be read ({why}); its "
                                    "files were not read")
         if kind == "file":
-            parsed = _parse(path, None, default_sport, fit_backend)
-            rows.extend(summarise(p, zone) for p in parsed)
+            try:
+                parsed = _parse(path, None, default_sport, fit_backend)
+                rows.extend(summarise(p, zone) for p in parsed)
+            except MemoryError:  # this file alone is too big for the memory left: skip it
+                raise InputError(display_path(path), "too big to read in the memory "
+                                 "available (ran out of memory); the other files were read"
+                                 ) from None
         elif kind == "zip":
             _read_container(path, iter_zip(path), default_sport, zone, rows, skipped, policy)
         elif kind == "strava":
