@@ -433,7 +433,7 @@ def tolerance(activities: pd.DataFrame, pain_log: pd.DataFrame | None,
     weeks = _weeks(activities, cfg, day)
     weeks = weeks[~weeks["partial"] & (weeks["runs"] > 0)]
     wv = [judged(w.week_start, w.week_end) for w in weeks.itertuples()]
-    ok_weeks = weeks[[v is True for v in wv]]
+    ok_weeks = weeks[pd.Series([v is True for v in wv], index=weeks.index, dtype=bool)]
 
     def best(df: pd.DataFrame, col: str, date_col: str) -> Tolerated | None:
         df = df[df[col].notna()]

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -48,14 +49,64 @@ EXIT_PIPE_CLOSED = 141
 REPORT_TO = "the kneeload issue tracker (see README: Reporting a problem)"
 
 
+#: Other spellings of the display units that ``--unit`` accepts.
+UNIT_ALIASES = {"mi": "mi", "mile": "mi", "miles": "mi", "km": "km", "kms": "km",
+                "kilometre": "km", "kilometres": "km", "kilometer": "km", "kilometers": "km"}
+
+
+def _unit(text: str) -> str:
+    """``--unit``: 'mi' or 'km', also spelled out (``miles``, ``kilometres``, ...)."""
+    return UNIT_ALIASES.get(text.strip().lower(), text)
+
+
+def _did_you_mean(message: str) -> str:
+    """argparse's "invalid choice" message as one line with the closest choice as a hint."""
+    import difflib
+
+    m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not m:
+        return message
+    word = m.group(1)
+    choices = re.findall(r"'([^']*)'", m.group(2)) or [c.strip() for c in m.group(2).split(",")]
+    what = "command" if "argument command" in message or "pain_command" in message else None
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    hint = f" (did you mean '{close[0]}'?)" if close else f" (choose from {', '.join(choices)})"
+    if what:
+        return f"unknown command '{word}'{hint}"
+    head = message.split(": invalid choice", 1)[0]
+    return f"{head}: invalid choice '{word}'{hint}"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors: keep that
-        self.print_usage(sys.stderr)
-        raise _UsageExit(f"{self.prog}: error: {message}")
+        """One line, ``kneeload: ...``, with a hint; never argparse's usage block."""
+        message = " ".join(_did_you_mean(message).split())
+        sub = self.prog[len("kneeload"):].strip()
+        where = f"kneeload {sub}" if sub else "kneeload"
+        raise _UsageExit(f"kneeload: {message} (see '{where} --help')")
 
 
 class _UsageExit(Exception):
     pass
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)]}
+_CONTROL.update({9: "\\t", 10: "\\n", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029",
+                 **{c: f"\\u{c:04x}" for c in range(0x202A, 0x202F)},
+                 **{c: f"\\u{c:04x}" for c in range(0x2066, 0x206A)}})
+
+
+_CONTROL_KEEP_LINES = {k: v for k, v in _CONTROL.items() if k != 10}
+
+
+def printable(text: object, lines: bool = False) -> str:
+    """``text`` (a file name, a path, a name from a file) safe to print on one terminal
+    line: control characters (ESC, CR, newline, tab, C1) and the line separators and bidi
+    overrides shown as escapes (``\\x1b``, ``\\r``, ``\\n``), so a file name can neither
+    forge a line nor drive the terminal. JSON output needs no help: it escapes them."""
+    if lines:  # a message that is a list of problems, one a line: keep its newlines
+        return str(text).translate(_CONTROL_KEEP_LINES)
+    return str(text).translate(_CONTROL)
 
 
 def _json_value(v: object) -> object:
@@ -97,7 +148,7 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="FIT/GPX/TCX files (plain or .gz), folders, Strava or Garmin export "
                         "folders or .zip files, manual-log CSVs")
-    p.add_argument("--unit", choices=UNITS, default=None,
+    p.add_argument("--unit", type=_unit, choices=UNITS, default=None,
                    help="display unit (default: the config's, else mi)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--tz", default=None,
@@ -128,7 +179,7 @@ def _found(paths: list[str], args: argparse.Namespace) -> Found:
                      pain=getattr(args, "pain", None), shoes=getattr(args, "shoes", None),
                      shoe_assignments=getattr(args, "assign", None))
     for line in found.describe():
-        print(f"kneeload: {line}", file=sys.stderr)
+        print(f"kneeload: {printable(line)}", file=sys.stderr)
     return found
 
 
@@ -152,7 +203,7 @@ def _summary_table(df: pd.DataFrame, unit: str) -> str:
         dist = "" if pd.isna(r.distance_m) else f"{to_unit(r.distance_m, unit):.2f} {unit}"
         desc = "" if pd.isna(r.descent_m) else f"{to_elevation_unit(r.descent_m, unit):.0f} {eu}"
         mark = " (partial)" if r.partial else ""
-        name = os.path.basename(r.source_path)
+        name = printable(os.path.basename(r.source_path))
         session = f"#{r.session_index}" if r.session_index else ""
         lines.append(f"{r.local_start:%Y-%m-%d}  {r.local_start:%H:%M}  {r.sport:<13} "
                      f"{dist:>10}  {format_duration(r.moving_s):>8}  {desc:>8}  "
@@ -191,21 +242,21 @@ def cmd_summary(args: argparse.Namespace) -> int:
         if len(partial):
             print("\nNotes:")
             for r in partial.itertuples():
-                print(f"  {r.source_path}: {r.note}")
+                print(f"  {printable(r.source_path)}: {printable(r.note)}")
         for kind, title in (("not read", not_read),
                             ("counted once", skipped[skipped["kind"] == "duplicate"])):
             if len(title):
                 print(f"\nSkipped ({kind}): {len(title)}")
                 for r in title.itertuples():
-                    print(f"  {r.path}: {r.reason}")
+                    print(f"  {printable(r.path)}: {printable(r.reason)}")
         exports = result.by_input[result.by_input["ignored"] + result.by_input["skipped"] > 0]
         if len(exports):  # per export: read, and skipped or ignored by reason (issue 22)
             print("\nPer input (read; not read, by reason):")
             for e in exports.itertuples():
-                print(f"  {e.path} ({e.kind}): {e.read} read, {e.skipped} skipped, "
+                print(f"  {printable(e.path)} ({e.kind}): {e.read} read, {e.skipped} skipped, "
                       f"{e.ignored} ignored")
                 for reason, n in e.reasons.items():
-                    print(f"    {n} x {reason}")
+                    print(f"    {n} x {printable(reason)}")
     return EXIT_FLAGGED if len(not_read) else EXIT_OK
 
 
@@ -247,7 +298,8 @@ def _season(paths: list[str], args: argparse.Namespace) -> Season:
         print(f"kneeload: {note}", file=sys.stderr)
     not_read = season.skipped[~season.skipped["kind"].isin(("duplicate", "ignored"))]
     for r in not_read.itertuples():
-        print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
+        print(f"kneeload: skipped {printable(r.path)}: {printable(r.reason)}",
+              file=sys.stderr)
     if season.activities.empty:
         raise _UsageExit("no activities could be read from " + ", ".join(paths))
     return season
@@ -379,12 +431,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if len(failing) else EXIT_OK
 
 
+def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool) -> Season:
+    """The season a plan is judged after: a plan dated on or before the last run is refused
+    (it would be merged as if run after the history, re-judging old days), or with
+    ``replace`` the history from the plan's first day on is dropped."""
+    runs = season.activities
+    if plan.empty or runs.empty:
+        return season
+    first = pd.Timestamp(plan["date"].min()).normalize()
+    last = pd.Timestamp(runs["local_date"].max()).normalize()
+    if first > last:
+        return season
+    if not replace:
+        raise _UsageExit(f"kneeload: plan: the plan starts {first:%Y-%m-%d}, on or before the "
+                         f"last run in the history ({last:%Y-%m-%d}); date it from "
+                         f"{last + pd.Timedelta(days=1):%Y-%m-%d}, or give --replace to judge "
+                         f"it in place of the history from {first:%Y-%m-%d} on")
+    kept = runs[runs["local_date"] < first].reset_index(drop=True)
+    print(f"kneeload: plan: --replace: {len(runs) - len(kept)} activities from "
+          f"{first:%Y-%m-%d} on left out of the history", file=sys.stderr)
+    return Season(kept, season.config, season.skipped, season.pain, season.shoes,
+                  season.shoe_overrides, gear=season.gear, files=season.files)
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     if not os.path.exists(args.plan):
-        raise _UsageExit(f"no such plan file: {args.plan}")
+        raise _UsageExit(f"kneeload: no such plan file: {printable(args.plan)}")
     season = _season(args.history, args)
     unit = season.config.unit
     plan = read_plan(args.plan, unit)
+    season = _plan_after_history(season, plan, getattr(args, "replace", False))
     ahead = season.next_week()
     flags = season.check_plan(plan)
     failing = _failing(flags, args.fail_on)
@@ -419,7 +495,8 @@ def cmd_shoes(args: argparse.Namespace) -> int:
     result = read_activities(args.paths, tz=args.tz or cfg.tz, cache=_cache_arg(args),
                              force_tz=args.force_tz, sports=cfg.sports or None)
     for r in result.skipped[~result.skipped["kind"].isin(("duplicate", "ignored"))].itertuples():
-        print(f"kneeload: skipped {r.path}: {r.reason}", file=sys.stderr)
+        print(f"kneeload: skipped {printable(r.path)}: {printable(r.reason)}",
+              file=sys.stderr)
     shoes = sh.merge_shoes(sh.read_shoes(found.shoes) if found.shoes else None,
                            sh.shoes_from_gear(result.activities, result.gear))
     if shoes is None or shoes.empty:
@@ -445,6 +522,8 @@ def cmd_shoes(args: argparse.Namespace) -> int:
                         "runs": int(s.runs), "status": s.status,
                         "first_used": _iso(s.first_used), "last_used": _iso(s.last_used),
                         "notice_on": _iso(s.notice_on), "replace_on": _iso(s.replace_on),
+                        "notice_beyond_2100": bool(s.notice_beyond),
+                        "replace_beyond_2100": bool(s.replace_beyond),
                         "share": round(s.share, 3), "notice": round(s.notice_m / per, 1),
                         "replace": round(s.replace_m / per, 1), "in_file": bool(s.in_file)})
         print(json_text({"shoes": out, "unassigned": {"distance": round(
@@ -470,15 +549,96 @@ def _iso(v: object) -> str | None:
     return None if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
+def _pain_log_path(args: argparse.Namespace) -> str:
+    """``--log``, else the pain log every command finds (kneeload.discover: pain.csv in the
+    current folder, then the user's config folder)."""
+    if args.log:
+        return str(args.log)
+    found = discover(["."], pain=None)
+    if found.pain:
+        print(f"kneeload: pain log: {printable(found.pain)} ({found.origin['pain']})",
+              file=sys.stderr)
+        return found.pain
+    raise _UsageExit("kneeload: no pain log found: give --log pain.csv, or put pain.csv in "
+                     "this folder or the config folder (see docs/pain.md)")
+
+
+def _known_activity(activity: str, folder: str) -> bool:
+    """Whether ``activity`` names a run: an ISO date (or date and time), or a file's name
+    (with or without its extension or .gz) somewhere under ``folder``."""
+    try:
+        dt.datetime.fromisoformat(activity)
+        return True
+    except ValueError:
+        pass
+    want = activity.strip()
+    base = os.path.basename(want)
+    if os.path.isfile(want) or os.path.isfile(os.path.join(folder, want)):
+        return True
+    seen = 0
+    for _root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            seen += 1
+            stem = name[:-3] if name.endswith(".gz") else name
+            if base in (name, stem, os.path.splitext(stem)[0]):
+                return True
+        if seen > 200_000:  # a home folder, not a data folder: do not judge
+            return True
+    return False
+
+
 def cmd_pain_add(args: argparse.Namespace) -> int:
     from .pain import append_pain
 
-    entry = append_pain(args.log, pain=args.score, date=args.date, side=args.side or "",
+    log = _pain_log_path(args)
+    if args.date is not None:
+        try:
+            day = dt.date.fromisoformat(args.date)
+        except ValueError:
+            day = None  # append_pain says what is wrong with it
+        if day is not None and day > dt.date.today():
+            raise _UsageExit(f"kneeload: pain add: {args.date} is in the future (today is "
+                             f"{dt.date.today():%Y-%m-%d}); log pain on the day it was felt")
+    if args.activity:
+        folder = os.path.dirname(os.path.abspath(log))
+        if not _known_activity(args.activity, folder):
+            raise _UsageExit(f"kneeload: pain add: no activity {printable(args.activity)!r} "
+                             f"under {printable(folder)} (give a file name there or the run's "
+                             "ISO date, or leave --activity out)")
+    entry = append_pain(log, pain=args.score, date=args.date, side=args.side or "",
                         when=args.when or "", activity=args.activity or "", note=args.note or "")
-    print(f"Logged {entry['pain']:g}/10 on {entry['date']:%Y-%m-%d} in {args.log}.")
+    print(f"Logged {entry['pain']:g}/10 on {entry['date']:%Y-%m-%d} in {printable(log)}.")
     if entry["added_columns"]:
         print(f"Added the column(s) {', '.join(entry['added_columns'])} to the log's header so "
               "the entry reads back whole.")
+    return EXIT_OK
+
+
+def cmd_pain_list(args: argparse.Namespace) -> int:
+    from .pain import read_pain_log
+
+    log = _pain_log_path(args)
+    if not os.path.exists(log):
+        raise _UsageExit(f"kneeload: no such pain log: {printable(log)}")
+    df = read_pain_log(log)
+    cols = [c for c in ("date", "pain", "side", "when", "activity", "note") if c in df]
+    if args.json:
+        rows = records(df[cols])
+        for r in rows:
+            day = r.get("date")
+            if isinstance(day, str):
+                r["date"] = day[:10]
+        print(json_text({"log": log, "entries": rows}, indent=2))
+        return EXIT_OK
+    print(f"{'date':<10}  {'pain':>4}  {'side':<5}  {'when':<12}  activity / note")
+    for r in df.to_dict("records"):
+        text = {k: "" if k not in r or pd.isna(r[k]) else str(r[k])
+                for k in ("side", "when", "activity", "note")}
+        extra = " / ".join(v for v in (text["activity"], text["note"]) if v)
+        print(printable(f"{pd.Timestamp(r['date']):%Y-%m-%d}  {float(r['pain']):>4g}  "
+                        f"{text['side']:<5}  {text['when']:<12}  {extra}").rstrip())
+    print(f"\n{len(df)} entries in {printable(log)}")
     return EXIT_OK
 
 
@@ -641,10 +801,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan", metavar="PLAN.csv", help="CSV with header date,distance")
     p.add_argument("--history", nargs="+", required=True, metavar="PATH",
                    help="files or folders of the runs so far")
-    p.add_argument("--unit", choices=UNITS, default=None,
+    p.add_argument("--unit", type=_unit, choices=UNITS, default=None,
                    help="unit of the plan's distances and the output (default: mi)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--tz", default=None, help="time zone for files without device local time")
+    p.add_argument("--replace", action="store_true",
+                   help="a plan dated inside the history replaces the history from its first "
+                        "day (default: such a plan is refused)")
     _add_rule_args(p)
     _add_cache_args(p)
     p.set_defaults(func=cmd_plan)
@@ -664,7 +827,9 @@ def build_parser() -> argparse.ArgumentParser:
     pain_parser = p
     pain_sub = p.add_subparsers(dest="pain_command", parser_class=_Parser)
     a = pain_sub.add_parser("add", help="append one validated entry to the pain log")
-    a.add_argument("--log", required=True, help="the pain log CSV (created if missing)")
+    a.add_argument("--log", default=None,
+                   help="the pain log CSV (created if missing; default: pain.csv as every "
+                        "command finds it: this folder, then the config folder)")
     a.add_argument("--score", required=True, type=float, help="pain 0-10")
     a.add_argument("--date", default=None, help="ISO date (default: today)")
     a.add_argument("--side", choices=("left", "right", "both"), default=None)
@@ -672,6 +837,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--activity", default=None, help="an activity id or file name")
     a.add_argument("--note", default=None)
     a.set_defaults(func=cmd_pain_add)
+    ls = pain_sub.add_parser("list", help="the pain log's entries, oldest first")
+    ls.add_argument("--log", default=None,
+                    help="the pain log CSV (default: pain.csv as every command finds it)")
+    ls.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    ls.set_defaults(func=cmd_pain_list)
     pain_parser.set_defaults(func=lambda args: _usage(pain_parser))
 
     p = sub.add_parser("pairs", help="pair load spikes with the knee pain that followed")
@@ -768,7 +938,20 @@ def _stdout_usable() -> bool:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"kneeload: note: {message}", file=sys.stderr)
+    print(f"kneeload: note: {printable(message)}", file=sys.stderr)
+
+
+def _is_own_code(filename: str) -> bool:
+    """Whether ``filename`` is one of kneeload's own modules: by the package's real location,
+    not a path fragment (a clone folder named ``kneeload`` holds tests that are not ours)."""
+    from pathlib import Path
+
+    import kneeload
+
+    try:
+        return Path(filename).resolve().is_relative_to(Path(kneeload.__file__).parent.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return False
 
 
 def _internal_error(command: str, exc: BaseException, debug: bool) -> int:
@@ -778,7 +961,7 @@ def _internal_error(command: str, exc: BaseException, debug: bool) -> int:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     where = ""
     tb = traceback.extract_tb(exc.__traceback__)
-    ours = [f for f in tb if f"{os.sep}kneeload{os.sep}" in f.filename]
+    ours = [f for f in tb if _is_own_code(f.filename)]
     if tb:
         last = (ours or tb)[-1]
         where = f" at {os.path.basename(last.filename)}:{last.lineno}"
@@ -828,15 +1011,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return status
     except _UsageExit as exc:
-        print(exc, file=sys.stderr)
+        message = " ".join(str(exc).split())
+        message = printable(message)
+        print(message if message.startswith("kneeload") else f"kneeload: {message}",
+              file=sys.stderr)
         return EXIT_USAGE
     except OutputError as exc:
-        print(f"kneeload: {exc}", file=sys.stderr)
+        print(f"kneeload: {printable(exc, lines=True)}", file=sys.stderr)
         if exc.path == "standard output":
             _silence_stdout()
         return EXIT_USAGE
     except KneeloadError as exc:
-        print(f"kneeload: {exc}", file=sys.stderr)
+        print(f"kneeload: {printable(exc, lines=True)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`kneeload check ... | head`): stop quietly
         _silence_stdout()

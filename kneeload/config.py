@@ -276,6 +276,9 @@ def load_config(path: str | os.PathLike[str] | None = None,
         doc = tomllib.loads(_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    except RecursionError:  # arrays or tables nested thousands deep: no settings file is
+        raise ConfigError(f"{path}: nested too deeply to be a settings file (TOML arrays or "
+                          "tables inside each other thousands of times)") from None
     known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load", "sports", "fitness"}
     for key in doc:
         if key not in known:

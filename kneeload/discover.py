@@ -35,12 +35,53 @@ GIVEN, BESIDE, USER_CONFIG = "given", "beside the data", "user config folder"
 
 
 def user_config_dir() -> str:
-    """kneeload's folder in the user's config area (``$KNEELOAD_CONFIG_DIR`` overrides)."""
+    """kneeload's folder in the user's config area (``$KNEELOAD_CONFIG_DIR`` overrides).
+
+    An unusable value (``HOME`` or ``XDG_CONFIG_HOME`` unset, relative, far too long or
+    holding a NUL) gives ``""``, with a one-line note: no config folder is searched, and
+    never a relative folder that would be the current one by accident."""
     env = os.environ.get("KNEELOAD_CONFIG_DIR")
     if env:
-        return env
+        return env if _usable_folder(env, "KNEELOAD_CONFIG_DIR") else ""
     import platformdirs
-    return platformdirs.user_config_dir("kneeload", appauthor=False)
+    home = os.environ.get("HOME")
+    if home and not _usable_folder(home, "HOME", "no user config folder is searched"):
+        return ""
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    bad_xdg = bool(xdg) and not _usable_folder(xdg or "", "XDG_CONFIG_HOME",
+                                              "it is ignored (XDG: ~/.config instead)")
+    try:
+        if bad_xdg:  # XDG's rule: a relative value is ignored; restored right after
+            del os.environ["XDG_CONFIG_HOME"]
+        folder = platformdirs.user_config_dir("kneeload", appauthor=False)
+    except (OSError, RuntimeError, KeyError, ValueError) as exc:
+        _note(f"no user config folder ({exc}); only the data's folders are searched")
+        return ""
+    finally:
+        if bad_xdg and xdg is not None:
+            os.environ["XDG_CONFIG_HOME"] = xdg
+    return folder if _usable_folder(folder, "the user config folder") else ""
+
+
+def _note(text: str) -> None:
+    import warnings
+
+    warnings.warn(text, stacklevel=3)
+
+
+def _usable_folder(value: str, what: str,
+                   then: str = "no user config folder is searched") -> bool:
+    """Whether ``value`` can name a folder: absolute, under 4096 bytes, without NUL; else a
+    one-line note naming ``what``."""
+    problem = ("holds a NUL character" if "\0" in value else "is too long"
+               if len(value) > 4096 else "is not an absolute path"
+               if not os.path.isabs(value) else None)
+    if problem is None:
+        return True
+    shown = (value if len(value) <= 60 else value[:57] + "...").encode(
+        "unicode_escape").decode("ascii")
+    _note(f"{what}={shown!r} {problem}; {then}")
+    return False
 
 
 def _folders(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
@@ -116,8 +157,9 @@ def discover(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     folders = _folders(paths)
-    if user_config:
-        folders_and_origin = [(f, BESIDE) for f in folders] + [(user_config_dir(), USER_CONFIG)]
+    user_dir = user_config_dir() if user_config else ""
+    if user_dir:
+        folders_and_origin = [(f, BESIDE) for f in folders] + [(user_dir, USER_CONFIG)]
     else:
         folders_and_origin = [(f, BESIDE) for f in folders]
     found = Found()

@@ -4,7 +4,7 @@ A thin facade over the pure functions in :mod:`kneeload.load` for notebooks::
 
     season = kneeload.Season.from_paths("sample_data", tz="Europe/London")
     season.weekly()          # the weekly table in the season's unit, indexed by week start
-    season.flags()           # every rule's flags
+    season.flags()           # the load rules' flags (all_flags(): with the pain rules')
     season.next_week()       # the look-ahead (a NextWeek)
     season.this_week()       # this week so far (a ThisWeek)
     season.tolerance()       # what the knee tolerated (a Tolerance; needs a pain log)
@@ -69,6 +69,18 @@ def judged_day(activities: pd.DataFrame, pain: pd.DataFrame | None = None,
     if day < last_pain <= pd.Timestamp(dt.date.today()):
         return last_pain
     return day
+
+
+def _empty_flags() -> pd.DataFrame:
+    """The flags table with no rows, typed as a full one (datetimes, floats, text)."""
+    out = load.empty_flags()
+    for col in ("date", "week_start"):
+        out[col] = pd.to_datetime(out[col])
+    for col in ("value", "threshold"):
+        out[col] = out[col].astype(float)
+    for col in ("rule", "severity", "unit", "message"):
+        out[col] = out[col].astype(str)
+    return out
 
 
 class Season:
@@ -160,6 +172,9 @@ class Season:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         paths = [os.fspath(p) for p in paths]
+        missing = [p for p in paths if not os.path.lexists(p)]
+        if missing:  # what the command line says, not an empty Season without a word
+            raise UsageError("no such file or folder: " + ", ".join(map(repr, missing)))
         cfg_path = None if isinstance(config, Config) else config
         if discover_files:
             found = discover(paths, config=cfg_path, pain=pain_log, shoes=shoes,
@@ -257,7 +272,35 @@ class Season:
         return pd.DataFrame(out, index=pd.DatetimeIndex(w.index, name="week_start"))
 
     def flags(self, rules: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
-        """Every enabled rule's flags; ``rules`` overrides parameters for this call."""
+        """The load rules' flags (the 10% rule, ramps, spikes, ...): every enabled load
+        rule of :mod:`kneeload.rules`; the pain rules' flags are :meth:`pain_flags`, both
+        together :meth:`all_flags`.
+
+        Parameters
+        ----------
+        rules : dict of {str: dict}, optional
+            Parameter overrides for this call only, by rule name (``{"session_spike":
+            {"large_pct": 150}}``); each parameter in the rule's own unit (see
+            ``docs/rules/``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per flag: ``rule``, ``severity`` (info, warn, alert), ``date`` and
+            ``week_start`` (datetime64), ``value`` and ``threshold`` in ``unit`` (the
+            rule's own: % or a ratio, never the season's distance unit), ``message``
+            (plain words in the season's unit). Empty, with these columns, for a season
+            without runs.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> sorted(set(season.flags()["severity"]))
+        ['alert', 'info', 'warn']
+        """
+        if load.running(self.activities).empty:
+            return _empty_flags()
         if rules is None:
             return self._flags
         return load.flags(self.activities, self.config, rules, today=self.today)
@@ -270,7 +313,22 @@ class Season:
     def acwr(self) -> pd.DataFrame:
         """Daily acute:chronic ratios (:func:`kneeload.load.acwr`), indexed by ``local_date``;
         the loads (``load``, ``acute``, ``chronic``, ``ewma_acute``, ``ewma_chronic``) in the
-        season's unit with it in their names, the ratios unitless."""
+        season's unit with it in their names, the ratios unitless.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``load_<unit>``, ``acute_<unit>``, ``chronic_<unit>``, ``ewma_acute_<unit>``,
+            ``ewma_chronic_<unit>`` [season's unit per day, 7-day and 28-day], and the
+            ratios ``acwr_uncoupled``, ``acwr_coupled``, ``acwr_ewma`` [1].
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> round(float(season.acwr()["acwr_ewma"].iloc[-1]), 2)
+        1.14
+        """
         unit = self.config.unit
         per = metres_per(unit)
         r = load.acwr(self.activities)
@@ -281,7 +339,21 @@ class Season:
     def monotony(self) -> pd.DataFrame:
         """Foster's weekly monotony and strain (:func:`kneeload.load.monotony`), indexed by
         ``week_start``; with the distance load (the default) ``load_<unit>`` and
-        ``strain_<unit>`` in the season's unit, else in the load's own unit."""
+        ``strain_<unit>`` in the season's unit, else in the load's own unit.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``load_<unit>`` [season's unit per week], ``monotony`` [1] (mean / SD of the
+            week's daily loads, capped), ``strain_<unit>`` (load x monotony).
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> round(float(season.monotony()["monotony"].iloc[-1]), 2)
+        1.04
+        """
         unit = self.config.unit
         m = load.monotony(self.activities, self.config.week_start,
                           self.config.rule("monotony_high")["cap"],
@@ -307,7 +379,21 @@ class Season:
 
     def session_spikes(self) -> pd.DataFrame:
         """Each run against the longest of the days before it (Frandsen 2025), indexed by
-        ``local_date``; distances in the season's unit, ``spike_pct`` [%]."""
+        ``local_date``; distances in the season's unit, ``spike_pct`` [%].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``activity_id``, ``local_start``, ``distance_<unit>``,
+            ``prior_longest_<unit>`` [season's unit], ``spike_pct`` [%], ``history_days``.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> round(float(season.session_spikes()["spike_pct"].max()), 1)
+        118.2
+        """
         unit = self.config.unit
         per = metres_per(unit)
         s = load.session_spikes(self.activities,
@@ -319,27 +405,132 @@ class Season:
         return s.set_index(pd.DatetimeIndex(s.pop("local_date"), name="local_date"))
 
     def next_week(self) -> advice.NextWeek:
-        """The look-ahead for the first week not yet complete (see kneeload.advice)."""
+        """The look-ahead for the first week not yet complete (see kneeload.advice).
+
+        Not in the season's unit: the fields are in metres (``max_week_m``, ``max_run_m``,
+        ...), as every limit is computed; ``.as_dict(unit)`` adds each in ``unit``
+        (``max_week``, ``max_run``) and ``.as_dict(season.config.unit)`` is the season's.
+
+        Returns
+        -------
+        kneeload.advice.NextWeek
+            ``week_start``, ``in_progress``, weekly limits ``max_week_m`` [m] (the smaller of
+            ``max_week_10pct_m`` and ``max_week_2wk_m``), the longest run safe on any day
+            ``max_run_m`` [m], per-day limits ``days``, and ``notes``; None where a rule
+            cannot judge. With no runs: every limit None.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> ahead = season.next_week()
+        >>> f"{ahead.week_start:%Y-%m-%d}", round(ahead.as_dict("mi")["max_week"], 1)
+        ('2026-08-17', 16.5)
+        """
         return advice.next_week(self.activities, self.config, today=self.today)
 
     def this_week(self) -> advice.ThisWeek:
         """This week so far: distance, what is left within the rules, the longest run
-        allowed on each remaining day, the rolling 7 days (see kneeload.advice)."""
+        allowed on each remaining day, the rolling 7 days (see kneeload.advice).
+
+        Not in the season's unit: distances in metres (``*_m``); ``.as_dict(unit)`` adds
+        them in ``unit``.
+
+        Returns
+        -------
+        kneeload.advice.ThisWeek
+            The week holding :attr:`today` (``week_start``), run so far and left [m].
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> f"{season.this_week().week_start:%Y-%m-%d}"
+        '2026-08-10'
+        """
         return advice.this_week(self.activities, self.config, today=self.today)
 
     def tolerance(self) -> advice.Tolerance:
-        """What the knee tolerated, from the pain log (None fields without one)."""
+        """What the knee tolerated, from the pain log (None fields without one).
+
+        Not in the season's unit: ``value_m`` in metres (descent too); ``.as_dict(unit)``
+        gives them in ``unit`` (descent in ft or m).
+
+        Returns
+        -------
+        kneeload.advice.Tolerance
+            ``longest_run``, ``biggest_week``, ``most_descent_run``, ``most_descent_week``
+            (a value [m] and its date, or None), the counts judged and a ``text``.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> t = season.tolerance()
+        >>> round(t.longest_run.value_m / 1609.344, 1), f"{t.longest_run.date:%Y-%m-%d}"
+        (6.5, '2026-08-02')
+        """
         return advice.tolerance(self.activities, self.pain, self.config, today=self.today)
 
     def return_advice(self) -> advice.ReturnAdvice | None:
-        """The graded return when the season is in a return after a break, else None."""
+        """The graded return when the season is in a return after a break, else None.
+
+        Returns
+        -------
+        kneeload.advice.ReturnAdvice or None
+            The return's weeks and ceilings [m] (``.as_dict(unit)`` in ``unit``); None when
+            the season is not in a return after a break (the sample is not).
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> season.return_advice() is None
+        True
+        """
         return advice.return_advice(self.activities, self.config, today=self.today)
 
     def check_plan(self, plan: pd.DataFrame) -> pd.DataFrame:
-        """Flags a plan (``date``, ``distance_m``) would raise after this season."""
+        """Flags a plan would raise after this season.
+
+        Parameters
+        ----------
+        plan : pandas.DataFrame
+            ``date`` (datetime64, after the last run) and ``distance_m`` [m], one row per
+            planned run (:func:`kneeload.plan.read_plan` reads a CSV in mi or km).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The flags table (see :meth:`flags`) for the plan's days.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> import pandas as pd
+        >>> plan = pd.DataFrame({"date": pd.to_datetime(["2026-08-18"]),
+        ...                      "distance_m": [5000.0]})
+        >>> season.check_plan(plan).empty
+        True
+        """
         return load.check_plan(self.activities, plan, self.config)
 
     def notes(self) -> list[str]:
+        """What the history cannot judge, in plain words (in the season's unit).
+
+        Returns
+        -------
+        list of str
+            One sentence a note (rules that need more history, gaps); empty when none.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> season.notes()[0]
+        'Single-run spikes need 30 days of history: runs before 2026-04-02 were not judged.'
+        """
         return load.history_notes(self.activities, self.config, today=self.today)
 
     # --- shoes and pain (need the CSVs given to from_paths or the constructor) ------------
@@ -357,6 +548,34 @@ class Season:
                                                              self.shoe_overrides))
 
     def shoe_status(self, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+        """Each pair's distance and status (:func:`kneeload.shoes.shoe_status`).
+
+        Not in the season's unit: distances in metres (``distance_m``, ``notice_m``,
+        ``replace_m``), as the shoes module computes them.
+
+        Parameters
+        ----------
+        as_of : pandas.Timestamp, optional
+            Judge and project as of this date (default: the last run).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pair: ``shoe``, ``distance_m`` [m], ``status``, the dates the limits
+            were or will be reached (``replace_beyond`` when after 2100), ``share`` [0-1].
+
+        Raises
+        ------
+        kneeload.errors.UsageError
+            The season has no shoes.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> season.shoe_status()[["shoe", "status"]].values.tolist()
+        [['Pegasus 40', 'retired'], ['Speedgoat 5', 'notice'], ['Pegasus 41', 'ok']]
+        """
         self._need("shoes file", self.shoes)
         notice, replace = self.config.shoe_limits_m()
         return shoe_status(self.assigned_runs, self.shoes, as_of=as_of,
@@ -364,11 +583,49 @@ class Season:
                            replace_m=replace)
 
     def pain_flags(self) -> pd.DataFrame:
+        """The pain rules' flags (see docs/pain.md), in the flags table of :meth:`flags`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per flag; ``value`` and ``threshold`` are pain scores [0-10].
+
+        Raises
+        ------
+        kneeload.errors.UsageError
+            The season has no pain log.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> len(season.pain_flags())
+        15
+        """
         self._need("pain log", self.pain)
         return pain_flags(self.pain, self.config)
 
     def pairs(self) -> dict[str, Any]:
-        """Load spikes paired with the pain that followed (see kneeload.pain.pair_pain)."""
+        """Load spikes paired with the pain that followed (see kneeload.pain.pair_pain).
+
+        Returns
+        -------
+        dict
+            ``pairs``, ``spikes_without_pain``, ``pain_without_spike``, ``episodes``,
+            ``not_covered`` (DataFrames, distances [m]) and ``summary`` (a dict).
+
+        Raises
+        ------
+        kneeload.errors.UsageError
+            The season has no pain log.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> sorted(season.pairs())
+        ['episodes', 'not_covered', 'pain_without_spike', 'pairs', 'spikes_without_pain', 'summary']
+        """
         self._need("pain log", self.pain)
         return pair_pain(self.flags(), self.pain, self.activities, assigned=self.assigned_runs,
                          config=self.config)
@@ -376,7 +633,20 @@ class Season:
     def all_flags(self) -> pd.DataFrame:
         """Every flag as of :attr:`today`: load flags and, when there is a pain log, pain
         flags, in date order, none dated after the day judged. The one flag list of every
-        surface (``check``, ``report``, ``pairs``, the notebook)."""
+        surface (``check``, ``report``, ``pairs``, the notebook).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The flags table of :meth:`flags` with :meth:`pain_flags`' rows.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> len(season.flags()), len(season.pain_flags()), len(season.all_flags())
+        (8, 15, 23)
+        """
         parts = [self.flags()] + ([self.pain_flags()] if self.pain is not None else [])
         out = load.sort_flags(pd.concat(parts, ignore_index=True))
         if out.empty:

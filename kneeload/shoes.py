@@ -161,13 +161,21 @@ def _crossing(dates: pd.Series, cum: pd.Series, limit: float) -> pd.Timestamp | 
     return dates[hit].iloc[0] if hit.any() else None
 
 
+#: Projected replacement dates stop here: a later date is "beyond 2100" (a pair run 10 m in
+#: eight weeks would otherwise project past the year 2262, pandas' last date).
+PROJECTION_END = pd.Timestamp("2100-12-31")
+BEYOND_TEXT = "beyond 2100"
+
+
 def shoe_status(assigned: pd.DataFrame, shoes: pd.DataFrame, *,
                 as_of: pd.Timestamp | None = None, recent_days: int | None = None,
                 notice_m: float | None = None, replace_m: float | None = None) -> pd.DataFrame:
     """Status per pair: ``distance_m`` (with the starting distance), ``runs``, ``first_used``,
     ``last_used``, ``status`` (ok, notice, replace, retired), ``notice_on``/``replace_on``
     (the date the limit was passed, or the projected date at the pair's rate of use over
-    the last ``recent_days`` [days]; NaT when not in recent use), ``share`` of running
+    the last ``recent_days`` [days]; NaT when not in recent use, or when the projection is
+    after :data:`PROJECTION_END`, which ``notice_beyond``/``replace_beyond`` then say: shown
+    as "beyond 2100"), ``share`` of running
     distance over those days, and ``in_file`` (False for gear recorded in an export but
     missing from the shoes file). ``as_of`` defaults to the last run's date.
 
@@ -211,9 +219,15 @@ def shoe_status(assigned: pd.DataFrame, shoes: pd.DataFrame, *,
                 when = s.first_used if pd.notna(s.first_used) else pd.NaT
             else:
                 when = _crossing(mine["local_date"], cum, limit)
+            beyond = False
             if when is None and not retired and rate > 0:
-                when = as_of + pd.Timedelta(days=int(np.ceil((limit - dist) / rate)))
+                days = float(np.ceil((limit - dist) / rate))
+                if days > (PROJECTION_END - as_of).days:  # a pair used 10 m in 8 weeks
+                    beyond = True  # no date past 2100 (nor past pandas' 2262 limit)
+                else:
+                    when = as_of + pd.Timedelta(days=int(days))
             on[key] = when if when is not None else pd.NaT
+            on[key.replace("_on", "_beyond")] = beyond
         status = ("retired" if retired else "replace" if dist >= s.replace_m
                   else "notice" if dist >= s.notice_m else "ok")
         rows.append({
@@ -223,13 +237,16 @@ def shoe_status(assigned: pd.DataFrame, shoes: pd.DataFrame, *,
             "last_used": mine["local_date"].max() if len(mine) else pd.NaT,
             "status": status, "notice_m": s.notice_m, "replace_m": s.replace_m,
             "notice_on": on["notice_on"], "replace_on": on["replace_on"],
+            "notice_beyond": on["notice_beyond"], "replace_beyond": on["replace_beyond"],
             "share": float(mine_recent / recent_total) if recent_total > 0 else 0.0,
             "in_file": s.in_file,
         })
     out = pd.DataFrame(rows, columns=["shoe", "brand", "model", "distance_m", "runs",
                                       "first_used", "last_used", "status", "notice_m",
-                                      "replace_m", "notice_on", "replace_on", "share",
-                                      "in_file"])
+                                      "replace_m", "notice_on", "replace_on",
+                                      "notice_beyond", "replace_beyond", "share", "in_file"])
+    for col in ("notice_beyond", "replace_beyond"):
+        out[col] = out[col].astype(bool)
     for col in ("first_used", "last_used", "notice_on", "replace_on"):
         out[col] = pd.to_datetime(out[col])
     return out
@@ -257,7 +274,9 @@ def rotation_advice(status: pd.DataFrame, single_pair_share: float | None = None
         advice.append(f"Replace {s.shoe}: {s.distance_m / per:.0f} {unit}, past its "
                       f"{s.replace_m / per:.0f} {unit} limit (a convention, not a study).")
     for s in active[active["status"] == "notice"].itertuples():
-        when = f" around {s.replace_on:%d %b %Y}" if pd.notna(s.replace_on) else ""
+        when = (f" around {s.replace_on:%d %b %Y}" if pd.notna(s.replace_on)
+                else f" ({BEYOND_TEXT} at its recent use)"
+                if getattr(s, "replace_beyond", False) else "")
         advice.append(f"{s.shoe} has {s.distance_m / per:.0f} {unit}: plan a "
                       f"replacement{when}.")
     top = active.sort_values("share", ascending=False)

@@ -415,7 +415,11 @@ def _ingest_input(kind_name: str, path: str, default_sport: str, zone: dt.tzinfo
         problem = _not_read(kind_name, path)
         if problem is not None:
             raise problem
-        k.reader()(path, ctx)
+        try:
+            k.reader()(path, ctx)
+        except MemoryError:  # this input alone is too big for the memory left: skip it
+            raise InputError(display_path(path), "too big to read in the memory available "
+                             "(ran out of memory); the other files were read") from None
     except InputError as exc:
         if strict:
             return ctx.rows, ctx.skipped, exc

@@ -22,22 +22,97 @@ def latest_valid() -> pd.Timestamp:
     return pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=2)
 
 
+def _posix_rule(value: str) -> tuple[str, dt.timedelta | None, bool] | None:
+    """``value`` as a POSIX TZ rule: (name, offset east of UTC, has daylight saving), or
+    None when it is not one. The offset is None when it is outside UTC-14..UTC+14."""
+    import re
+
+    m = re.fullmatch(r"([A-Za-z]{3,}|<[+\-]?[A-Za-z0-9]+>)([+\-]?)(\d{1,2})(?::(\d{2}))?"
+                     r"(?::(\d{2}))?(.*)", value)
+    if not m:
+        return None
+    name, sign, hours, minutes, seconds, rest = m.groups()
+    west = dt.timedelta(hours=int(hours), minutes=int(minutes or 0), seconds=int(seconds or 0))
+    east = west if sign == "-" else -west
+    ok = abs(east.total_seconds()) <= MAX_UTC_OFFSET_S
+    return name.strip("<>"), (east if ok else None), bool(rest)
+
+
+def _tz_note(text: str) -> None:
+    import warnings
+
+    warnings.warn(text, stacklevel=3)
+
+
 def machine_timezone() -> dt.tzinfo:
-    """The machine's time zone: ``$TZ``, else ``/etc/localtime``, else its current offset."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    """The machine's time zone: ``$TZ``, else ``/etc/localtime``, else its current offset.
+
+    ``$TZ`` may be an IANA name (``Europe/Oslo``), a path (``:/usr/share/zoneinfo/Asia/Tokyo``)
+    or a POSIX rule without daylight saving (``JST-9``: a fixed offset). A value that is none
+    of these (too long, unreadable, a rule with daylight saving but no zone name) is passed
+    over with a one-line note and the next source is used; never an error.
+    """
+    raw = os.environ.get("TZ", "")
+    env = raw.lstrip(":")
+    if env:
+        zone = _tz_from_env(env)
+        if zone is not None:
+            return zone
     try:
         link = os.path.realpath("/etc/localtime")
         if "zoneinfo/" in link:
-            candidates.append(link.split("zoneinfo/", 1)[1])
-    except OSError:
+            zone = _zone(link.split("zoneinfo/", 1)[1])
+            if zone is not None:
+                return zone
+    except (OSError, ValueError):
         pass
-    for name in candidates:
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return dt.datetime.now().astimezone().tzinfo or dt.timezone.utc
+    try:
+        return dt.datetime.now().astimezone().tzinfo or dt.timezone.utc
+    except (OSError, ValueError, OverflowError):
+        return dt.timezone.utc
+
+
+def _zone(name: str) -> dt.tzinfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
+        return None
+
+
+def _tz_from_env(env: str) -> dt.tzinfo | None:
+    shown = env if len(env) <= 60 else env[:57] + "..."
+    shown = shown.encode("unicode_escape").decode("ascii")
+    if len(env) > 255 or "\0" in env:
+        _tz_note(f"TZ={shown!r} is not a time zone (too long); using the machine's zone")
+        return None
+    if os.path.isabs(env):
+        if "zoneinfo/" in env:
+            zone = _zone(env.split("zoneinfo/", 1)[1])
+            if zone is not None:
+                return zone
+        try:
+            with open(env, "rb") as f:
+                return ZoneInfo.from_file(f, key=env)
+        except (OSError, ValueError) as exc:
+            _tz_note(f"TZ={shown!r} is not a readable time-zone file "
+                     f"({getattr(exc, 'strerror', None) or exc}); using the machine's zone")
+            return None
+    zone = _zone(env)
+    if zone is not None:
+        return zone
+    rule = _posix_rule(env)
+    if rule is not None:
+        name, offset, dst = rule
+        if offset is not None and not dst:
+            return dt.timezone(offset, name)
+        if dst:
+            _tz_note(f"TZ={shown!r} is a POSIX rule with daylight saving but no zone name; "
+                     "using the machine's zone (set TZ to an IANA name such as "
+                     "'Europe/Berlin')")
+            return None
+    _tz_note(f"TZ={shown!r} is not a known time zone; using the machine's zone (set TZ to an "
+             "IANA name such as 'Europe/Berlin')")
+    return None
 
 
 def resolve_timezone(tz: str | dt.tzinfo | None) -> dt.tzinfo:

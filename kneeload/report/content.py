@@ -275,6 +275,9 @@ class Shoe:
     notice_on: dt.date | None
     replace_on: dt.date | None
     share: float
+    #: The projection is after 2100 (kneeload.shoes.PROJECTION_END): shown "beyond 2100".
+    notice_beyond: bool = False
+    replace_beyond: bool = False
 
 
 @dataclass(frozen=True)
@@ -518,7 +521,9 @@ def shoe_rows(status: pd.DataFrame, unit: str) -> list[Shoe]:
     return [Shoe(shoe=str(s.shoe), distance=s.distance_m / per, runs=int(s.runs),
                  status=str(s.status), first_used=_date(s.first_used),
                  last_used=_date(s.last_used), notice_on=_date(s.notice_on),
-                 replace_on=_date(s.replace_on), share=float(s.share))
+                 replace_on=_date(s.replace_on), share=float(s.share),
+                 notice_beyond=bool(getattr(s, "notice_beyond", False)),
+                 replace_beyond=bool(getattr(s, "replace_beyond", False)))
             for s in status.itertuples()]
 
 

@@ -36,6 +36,14 @@ class SeasonFigure(Figure):
     """A Figure that shows itself as PNG in Jupyter (``_repr_png_``), with or without pyplot
     imported, and therefore exactly once."""
 
+    def draw(self, renderer: Any) -> None:
+        """Draw with matplotlib's mathtext off for text made while drawing (tick labels):
+        user text is never parsed as maths (a ``$`` in a shoe name)."""
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            super().draw(renderer)
+
     def _repr_png_(self) -> bytes:
         import io
 
@@ -432,8 +440,10 @@ def shoe_mileage(status: pd.DataFrame, unit: str = "mi", ax: Axes | None = None)
             if reached or r.status != "retired":
                 note += (f", {r.replace_m / per:.0f} {unit} {'on' if reached else '~'} "
                          f"{r.replace_on:%d %b %Y}")
-        ax.text(r.distance_m / per + 5, y[i], note, va="center", fontsize=7)
-    ax.set_yticks(y, s["shoe"])
+        elif bool(getattr(r, "replace_beyond", False)):
+            note += f", {r.replace_m / per:.0f} {unit} beyond 2100"
+        ax.text(r.distance_m / per + 5, y[i], note, va="center", fontsize=7, parse_math=False)
+    ax.set_yticks(y, [str(v) for v in s["shoe"]], parse_math=False)  # user text: no mathtext
     ax.set_xlabel(f"distance [{unit}]")
     ax.set_xlim(0, max(replace * 1.35, float((s["distance_m"] / per).max() * 1.35) if len(s)
                        else 0))

@@ -95,7 +95,7 @@ def _e(v: Any) -> str:
 def _svg(draw: Callable[[], Figure], label: str, salt: str) -> str:
     """The figure ``draw()`` makes, as inline SVG with ``label`` as its text alternative."""
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt,
-                                "font.family": "DejaVu Sans"}):
+                                "font.family": "DejaVu Sans", "text.parse_math": False}):
         fig = draw()
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight")
@@ -281,7 +281,9 @@ def render_html(content: ReportContent) -> str:
         add('<h3 id="shoe-table">Shoes</h3>')
         srows = [f"<tr><th scope=\"row\">{_e(s.shoe)}</th>" + _td(f"{s.distance:.0f}", True)
                  + _td(s.runs, True) + _td(s.status) + _td(s.first_used or "")
-                 + _td(s.last_used or "") + _td(s.notice_on or "") + _td(s.replace_on or "")
+                 + _td(s.last_used or "")
+                 + _td("beyond 2100" if s.notice_beyond else s.notice_on or "")
+                 + _td("beyond 2100" if s.replace_beyond else s.replace_on or "")
                  + _td(f"{s.share:.0%}", True) + "</tr>" for s in c.shoes.pairs]
         add(_table("Shoe status", [("pair", "", False), (f"distance [{u}]", "", True),
                                    ("runs", "", True), ("status", "ok, notice, replace, retired",

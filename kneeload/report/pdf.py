@@ -30,7 +30,10 @@ A4 = (8.27, 11.69)  # [in]
 LEFT, TOP, BOTTOM = 0.07, 0.95, 0.045  # page margins [fraction of the page]
 #: matplotlib settings of every page: TrueType fonts (no Type 3), a sans-serif that has
 #: every glyph we print, and figure text sizes fit for A4.
-RC: Any = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 10,
+#: ``text.parse_math`` off: user text (a runner's or a shoe's name, "Cheap $$ pair") is
+#: never parsed as matplotlib mathtext; no text of ours uses it.
+RC: Any = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "text.parse_math": False,
+           "axes.titlesize": 10,
       "axes.labelsize": 8.5, "xtick.labelsize": 8, "ytick.labelsize": 8}
 
 

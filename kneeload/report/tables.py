@@ -84,6 +84,9 @@ def shoes_text(pairs: Sequence[Shoe], unit: str) -> str:
                           ("notice on", "<", 10), ("replace on", "<", 10), ("share", ">", 5)]
     rows = [[s.shoe if len(s.shoe) <= width else s.shoe[:width - 1] + "…",
              f"{s.distance:.0f}", str(s.runs), s.status, _iso(s.first_used),
-             _iso(s.last_used), _iso(s.notice_on), _iso(s.replace_on), f"{s.share:.0%}"]
+             _iso(s.last_used),
+             "beyond 2100" if getattr(s, "notice_beyond", False) else _iso(s.notice_on),
+             "beyond 2100" if getattr(s, "replace_beyond", False) else _iso(s.replace_on),
+             f"{s.share:.0%}"]
             for s in pairs]
     return text_table(cols, rows)
