@@ -381,7 +381,41 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if len(failing) else EXIT_OK
 
 
+def cmd_plan_build(args: argparse.Namespace) -> int:
+    if args.goal is None:
+        raise _UsageExit("plan --build needs --goal (e.g. 30mi/week or 'half 2027-03-14')")
+    season = _season(args.history, args)
+    plan = season.build_plan(args.goal, weeks=args.weeks, days=args.days)
+    out = args.output
+    if out is not None:
+        if out.lower().endswith(".csv"):
+            atomic_write(out, plan.csv_text().encode("utf-8"))
+        else:
+            try:
+                from . import planfiles  # type: ignore[attr-defined]
+            except ImportError:
+                raise _UsageExit(f"-o {out}: only a .csv plan can be written on this "
+                                 "install (calendar and FIT files need kneeload.planfiles)"
+                                 ) from None
+            if out.lower().endswith(".ics"):
+                atomic_write(out, planfiles.plan_to_ics(plan.table, season.config.unit))
+            else:
+                planfiles.write_fit_workouts(plan.table, out)
+    if args.json:
+        print(json_text(plan.as_dict(), indent=2))
+    else:
+        for line in plan.lines():
+            print(line)
+        if out is not None:
+            print(f"Wrote {out}.")
+    return EXIT_OK
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
+    if getattr(args, "build", False):
+        return cmd_plan_build(args)
+    if args.plan is None:
+        raise _UsageExit("plan: give PLAN.csv to check, or --build --goal GOAL to build one")
     if not os.path.exists(args.plan):
         raise _UsageExit(f"no such plan file: {args.plan}")
     season = _season(args.history, args)
@@ -648,7 +682,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("plan", help="check a planned schedule against the rules before running it")
-    p.add_argument("plan", metavar="PLAN.csv", help="CSV with header date,distance")
+    p.add_argument("plan", metavar="PLAN.csv", nargs="?", default=None,
+                   help="CSV with header date,distance")
+    p.add_argument("--build", action="store_true",
+                   help="build a plan the rules allow (with --goal) instead of checking one")
+    p.add_argument("--goal", default=None,
+                   help="with --build: a weekly volume (30mi/week) or a race ('half 2027-03-14')")
+    p.add_argument("--weeks", type=int, default=None, help="with --build: weeks to plan (4-12)")
+    p.add_argument("--days", default=None, help="with --build: weekdays to run (mon,wed,sat)")
+    p.add_argument("-o", "--output", default=None,
+                   help="with --build: write the plan (.csv, .ics, or a folder for FIT files)")
     p.add_argument("--history", nargs="+", required=True, metavar="PATH",
                    help="files or folders of the runs so far")
     p.add_argument("--unit", choices=UNITS, default=None,

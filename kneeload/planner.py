@@ -122,9 +122,11 @@ def usual_days(activities: pd.DataFrame, today: pd.Timestamp,
                 & (runs["local_date"] > today - pd.Timedelta(weeks=weeks))]
     if runs.empty:
         return (1, 3, 6)
-    per_week = len(runs) / weeks
+    first = running(activities)["local_date"].min()
+    span = max(1.0, min(float(weeks), ((today - first).days + 1) / 7))
+    per_week = len(runs) / span
     n = min(6, max(2, round(per_week)))
-    counts = runs["local_date"].dt.dayofweek.value_counts()
+    counts = runs["local_date"].dt.day_of_week.value_counts()
     counts = counts.reindex(range(7), fill_value=0)
     order = sorted(range(7), key=lambda d: (-counts[d], d))
     return tuple(sorted(order[:n]))
@@ -134,10 +136,10 @@ def _long_day(activities: pd.DataFrame, today: pd.Timestamp, days: tuple[int, ..
     runs = running(activities)
     runs = runs[(runs["local_date"] <= today)
                 & (runs["local_date"] > today - pd.Timedelta(weeks=12))]
-    runs = runs[runs["local_date"].dt.dayofweek.isin(days)]
+    runs = runs[runs["local_date"].dt.day_of_week.isin(days)]
     if runs.empty:
         return days[-1]
-    mean = runs.groupby(runs["local_date"].dt.dayofweek)["distance_m"].mean()
+    mean = runs.groupby(runs["local_date"].dt.day_of_week)["distance_m"].mean()
     return int(mean.idxmax())
 
 
@@ -383,18 +385,18 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
             long_target = min(long_target, pain["tol_run"])
         planned = 0.0
         longest = 0.0
-        easy_days = [d for d in dates if d.dayofweek != long_day]
+        easy_days = [d for d in dates if d.day_of_week != long_day]
         has_long = len(easy_days) < len(dates)
         for i, d in enumerate(dates):
             a = first if i == 0 and first is not None else allowance(acts, d, cfg,
                                                                      pain_log=pain_log)
             left = max(0.0, target - so_far - planned)
-            is_long = d.dayofweek == long_day
+            is_long = d.day_of_week == long_day
             later_easy = sum(1 for e in easy_days if e > d)
             if is_long:
-                want = min(long_target, left)
+                want = min(max(long_target, left / (later_easy + 1)), left)
             else:
-                pending = long_target if has_long and d.dayofweek < long_day else 0.0
+                pending = long_target if has_long and d.day_of_week < long_day else 0.0
                 want = max(0.0, left - pending) / (later_easy + 1)
             why = source if want >= left - 1e-6 else ("long run" if is_long else source)
             cap = math.inf if a.run_max_m is None else a.run_max_m
