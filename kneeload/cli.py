@@ -374,11 +374,31 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(tol.text)
         print()
         _print_flags(flags)
+        if getattr(args, "plan", None):
+            _print_adherence(season, args.plan)
         for note in season.notes():
             print(f"Note: {note}")
         print(f"\n{len(failing)} flag(s) at or above '{args.fail_on}'"
               + (f" since {args.since:%Y-%m-%d}" if args.since is not None else "") + ".")
     return EXIT_FLAGGED if len(failing) else EXIT_OK
+
+
+def _print_adherence(season: Season, path: str) -> None:
+    """``check --plan``: the planned weeks beside the real ones, runs far above plan."""
+    from .planner import adherence
+
+    if not os.path.exists(path):
+        raise _UsageExit(f"no such plan file: {path}")
+    unit = season.config.unit
+    per = metres_per(unit)
+    weeks, over = adherence(season.activities, read_plan(path, unit), season.config)
+    print(f"\nThe plan {path} beside what was run ({unit}):")
+    for w in weeks.itertuples():
+        print(f"  week of {w.week_start:%Y-%m-%d}: planned {w.planned_m / per:.1f}, "
+              f"run {w.run_m / per:.1f}")
+    for r in over.itertuples():
+        print(f"  info: {r.date:%Y-%m-%d}: ran {r.run_m / per:.1f} {unit}, far above the "
+              f"planned {r.planned_m / per:.1f}")
 
 
 def cmd_plan_build(args: argparse.Namespace) -> int:
@@ -679,6 +699,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_date, default=None,
                    help="only flags dated on or after this ISO date count and show")
     p.add_argument("--pain", default=None, help="pain log CSV: adds the pain rules' flags")
+    p.add_argument("--plan", default=None, metavar="PLAN.csv",
+                   help="a plan CSV (date,distance): show its weeks beside the real ones")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("plan", help="check a planned schedule against the rules before running it")

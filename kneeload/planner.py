@@ -451,3 +451,29 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
                             f"cannot be reached safely by then: the rules allow a long run of "
                             f"{lr / per:.1f} {u}.")
     return Plan(table, wtab, g, u, bool(reached), tuple(notes))
+
+
+def adherence(activities: pd.DataFrame, plan: pd.DataFrame,
+              config: Config | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The planned weeks beside the real ones, and the runs far above their plan.
+
+    Returns ``weeks`` (``week_start``, ``planned_m``, ``run_m`` [m]) for each week of
+    ``plan`` (``date``, ``distance_m``) and ``over`` (``date``, ``planned_m``, ``run_m``):
+    the days whose running exceeded the day's planned distance x (1 + the session-spike
+    caution threshold), an info for the runner (not a flag of a rule).
+    """
+    cfg = config or Config()
+    runs = running(activities)
+    daily = runs.groupby("local_date")["distance_m"].sum()
+    p = plan.assign(week_start=week_start_of(pd.to_datetime(plan["date"]), cfg.week_start))
+    wk = p.groupby("week_start")["distance_m"].sum().rename("planned_m").reset_index()
+    rws = week_start_of(pd.Series(daily.index), cfg.week_start)
+    ran = pd.Series(daily.to_numpy(), index=rws.to_numpy()).groupby(level=0).sum()
+    wk["run_m"] = wk["week_start"].map(ran).fillna(0.0).astype(float)
+    caution = cfg.rule("session_spike")["caution_pct"] / 100
+    pd_day = p.groupby("date")["distance_m"].sum()
+    actual = pd_day.index.map(lambda d: float(daily.get(d, 0.0)))
+    over = pd.DataFrame({"date": pd_day.index, "planned_m": pd_day.to_numpy(),
+                         "run_m": list(actual)})
+    over = over[over["run_m"] > over["planned_m"] * (1 + caution)].reset_index(drop=True)
+    return wk, over

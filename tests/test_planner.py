@@ -106,3 +106,27 @@ def test_cli_build_writes_a_plan_kneeload_plan_passes(tmp_path, capsys):
     assert out.read_text().startswith("date,distance\n")
     rc = main(["plan", str(out), "--history", "sample_data", "--fail-on", "info"])
     assert rc == 0
+
+
+def test_adherence_planned_vs_run():
+    from kneeload.planner import adherence
+
+    # STEADY's last week (Mon 23 Mar): 5 mi on Mon, Thu, Sun = 15 mi run
+    plan = pd.DataFrame({"date": pd.to_datetime(["2026-03-23", "2026-03-26", "2026-03-29"]),
+                         "distance_m": [5.0 * M_PER_MI, 4.0 * M_PER_MI, 6.0 * M_PER_MI]})
+    weeks, over = adherence(STEADY, plan)
+    assert weeks["planned_m"].iloc[0] / M_PER_MI == pytest.approx(15.0)
+    assert weeks["run_m"].iloc[0] / M_PER_MI == pytest.approx(15.0)
+    # Thu: 5 mi run on 4 planned: 5 > 4 x 1.10 = 4.4 -> over; Mon 5 on 5 is not
+    assert list(over["date"]) == [pd.Timestamp("2026-03-26")]
+
+
+def test_cli_check_with_plan(tmp_path, capsys):
+    from kneeload.cli import main
+
+    plan = tmp_path / "p.csv"
+    plan.write_text("date,distance\n2026-08-11,3.0\n2026-08-13,1.0\n")
+    main(["check", "sample_data", "--plan", str(plan), "--today", "2026-08-17"])
+    out = capsys.readouterr().out
+    assert "week of 2026-08-10: planned 4.0, run" in out
+    assert "info: 2026-08-13: ran 4.0 mi, far above the planned 1.0" in out
