@@ -424,6 +424,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(tol.text)
         print()
         _print_flags(flags)
+        if getattr(args, "plan", None):
+            _print_adherence(season, args.plan)
         for note in season.notes():
             print(f"Note: {note}")
         print(f"\n{len(failing)} flag(s) at or above '{args.fail_on}'"
@@ -431,11 +433,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if len(failing) else EXIT_OK
 
 
-def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool) -> Season:
-    """The season a plan is judged after: a plan dated on or before the last run is refused
-    (it would be merged as if run after the history, re-judging old days), or with
+def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool,
+                        today: str | None = None) -> Season:
+    """The season a plan is judged after: with ``today``, the history as of that day (later
+    activities are not used, and stderr says so); a plan dated on or before the last run is
+    refused (it would be merged as if run after the history, re-judging old days), or with
     ``replace`` the history from the plan's first day on is dropped."""
     runs = season.activities
+    if today is not None and not runs.empty:
+        day = pd.Timestamp(today).normalize()
+        later = runs["local_date"] > day
+        if later.any():
+            print(f"kneeload: plan: {int(later.sum())} activities after --today {day:%Y-%m-%d} "
+                  "left out of the history", file=sys.stderr)
+            runs = runs[~later].reset_index(drop=True)
+            season = Season(runs, season.config, season.skipped, season.pain, season.shoes,
+                            season.shoe_overrides, gear=season.gear, files=season.files)
     if plan.empty or runs.empty:
         return season
     first = pd.Timestamp(plan["date"].min()).normalize()
@@ -454,13 +467,65 @@ def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool) -> Se
                   season.shoe_overrides, gear=season.gear, files=season.files)
 
 
+def _print_adherence(season: Season, path: str) -> None:
+    """``check --plan``: the planned weeks beside the real ones, runs far above plan."""
+    from .planner import adherence
+
+    if not os.path.exists(path):
+        raise _UsageExit(f"kneeload: no such plan file: {printable(path)}")
+    unit = season.config.unit
+    per = metres_per(unit)
+    weeks, over = adherence(season.activities, read_plan(path, unit), season.config)
+    print(f"\nThe plan {path} beside what was run ({unit}):")
+    for w in weeks.itertuples():
+        print(f"  week of {w.week_start:%Y-%m-%d}: planned {w.planned_m / per:.1f}, "
+              f"run {w.run_m / per:.1f}")
+    for r in over.itertuples():
+        print(f"  info: {r.date:%Y-%m-%d}: ran {r.run_m / per:.1f} {unit}, far above the "
+              f"planned {r.planned_m / per:.1f}")
+
+
+def cmd_plan_build(args: argparse.Namespace) -> int:
+    if args.goal is None:
+        raise _UsageExit("kneeload: plan --build needs --goal (e.g. 30mi/week or "
+                         "'half 2027-03-14')")
+    season = _season(args.history, args)
+    plan = season.build_plan(args.goal, weeks=args.weeks, days=args.days)
+    out = args.output
+    unit = season.config.unit
+    if out is not None:
+        from . import planfiles
+
+        lower = out.lower()
+        if lower.endswith(".csv"):
+            planfiles.write_plan_csv(plan.table, out, unit)
+        elif lower.endswith(".ics"):
+            planfiles.write_plan_ics(plan.table, out, unit)
+        else:  # a folder: one FIT workout file a run
+            planfiles.write_fit_workouts(plan.table, out, unit)
+    if args.json:
+        print(json_text(plan.as_dict(), indent=2))
+    else:
+        for line in plan.lines():
+            print(line)
+        if out is not None:
+            print(f"Wrote {out}.")
+    return EXIT_OK
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
+    if getattr(args, "build", False):
+        return cmd_plan_build(args)
+    if args.plan is None:
+        raise _UsageExit("kneeload: plan: give PLAN.csv to check, or --build --goal GOAL to "
+                         "build one")
     if not os.path.exists(args.plan):
         raise _UsageExit(f"kneeload: no such plan file: {printable(args.plan)}")
     season = _season(args.history, args)
     unit = season.config.unit
     plan = read_plan(args.plan, unit)
-    season = _plan_after_history(season, plan, getattr(args, "replace", False))
+    season = _plan_after_history(season, plan, getattr(args, "replace", False),
+                                 getattr(args, "today", None))
     ahead = season.next_week()
     flags = season.check_plan(plan)
     failing = _failing(flags, args.fail_on)
@@ -795,10 +860,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_date, default=None,
                    help="only flags dated on or after this ISO date count and show")
     p.add_argument("--pain", default=None, help="pain log CSV: adds the pain rules' flags")
+    p.add_argument("--plan", default=None, metavar="PLAN.csv",
+                   help="a plan CSV (date,distance): show its weeks beside the real ones")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("plan", help="check a planned schedule against the rules before running it")
-    p.add_argument("plan", metavar="PLAN.csv", help="CSV with header date,distance")
+    p.add_argument("plan", metavar="PLAN.csv", nargs="?", default=None,
+                   help="CSV with header date,distance")
+    p.add_argument("--build", action="store_true",
+                   help="build a plan the rules allow (with --goal) instead of checking one")
+    p.add_argument("--goal", default=None,
+                   help="with --build: a weekly volume (30mi/week) or a race ('half 2027-03-14')")
+    p.add_argument("--weeks", type=int, default=None, help="with --build: weeks to plan (4-12)")
+    p.add_argument("--days", default=None, help="with --build: weekdays to run (mon,wed,sat)")
+    p.add_argument("-o", "--output", default=None,
+                   help="with --build: write the plan (.csv, .ics, or a folder for FIT files)")
     p.add_argument("--history", nargs="+", required=True, metavar="PATH",
                    help="files or folders of the runs so far")
     p.add_argument("--unit", type=_unit, choices=UNITS, default=None,

@@ -516,6 +516,15 @@ class Season:
         """
         return load.check_plan(self.activities, plan, self.config)
 
+    def build_plan(self, goal: Any, **kwargs: Any) -> Any:
+        """:func:`kneeload.planner.build_plan` on this season (its config, pain log and
+        day)."""
+        from .planner import build_plan
+
+        kwargs.setdefault("today", self.today)
+        kwargs.setdefault("pain_log", self.pain)
+        return build_plan(self.activities, self.config, goal=goal, **kwargs)
+
     def notes(self) -> list[str]:
         """What the history cannot judge, in plain words (in the season's unit).
 

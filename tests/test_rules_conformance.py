@@ -16,6 +16,7 @@ from kneeload.config import Config
 from kneeload.flagrows import FLAG_COLUMNS, SEVERITIES
 from kneeload.limits import allowance
 from kneeload.rules import Param, registry, rule
+from kneeload.schema import M_PER_MI
 from tests.factories import activities, weekly_runs
 
 MI = 1609.344
@@ -76,19 +77,29 @@ def test_a_run_at_the_allowance_passes_and_a_tenth_of_a_metre_more_flags(name, r
 
 
 def test_issue_20_item_1_the_advised_week_planned_exactly_raises_nothing():
-    # 10, 10, 10, 10, 14 mi weeks (Mon/Thu/Sun); the week of Mon 9 Feb planned exactly at
-    # the advice, split in two runs (Mon + Tue): no flag (it raised two_week_increase before)
+    # 10, 10, 10, 10, 14 mi weeks (Mon/Thu/Sun); the week of Mon 9 Feb planned at the
+    # advice: each run at its day's limit (Mon, Thu, Sun), up to the week's limit: no flag
+    # (the old week-level advice, planned as Mon + Tue halves, raised two_week_increase)
     acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 10, 14]))
     nw = load.next_week_limits(acts, today="2026-02-08")
     top = nw["max_week_m"]
-    plan = pd.DataFrame({"date": pd.to_datetime(["2026-02-09", "2026-02-10"]),
-                         "distance_m": [top / 2, top / 2]})
+    placed = acts
+    rows = []
+    for day in pd.to_datetime(["2026-02-09", "2026-02-12", "2026-02-15"]):
+        al = allowance(placed, day)
+        run = min(al.run_max_m, top - sum(d for _, d in rows))
+        rows.append((day, run))
+        placed = pd.concat([placed, load.plan_activities(pd.DataFrame(
+            {"date": [day], "distance_m": [run]}))], ignore_index=True)
+    plan = pd.DataFrame(rows, columns=["date", "distance_m"])
     assert load.check_plan(acts, plan).empty
-    # the two-week rule's week limit, by hand: on Mon 9 Feb the base 13-26 Jan holds
-    # 6 runs x 10/3 = 20 mi and the 14 days to it (27 Jan-9 Feb) hold 2 x 10/3 + 14 =
-    # 20.67 mi: 20 x 1.3 - 20.67 = 5.33 mi; later days of the week leave more room
-    # (Sun 15 Feb: 20 x 1.3 - 14 = 12 mi), the smallest wins
-    assert top == pytest.approx((26 - 20 / 3 - 14) * MI, abs=1.0)
+    # the week's limit by hand: the 14 days to Sun 15 Feb hold last week's 14 mi and this
+    # week, at most 1.3 x the 20 mi of 19 Jan-1 Feb: 26 - 14 = 12 mi; Monday's own room
+    # is less (the 14 days to Mon 9 Feb: 2 x 10/3 + 14 = 20.67 mi; 26 - 20.67 = 5.33 mi)
+    assert top == pytest.approx(12 * M_PER_MI, rel=1e-6)
+    # Monday's run: the spike rule's 14/3 mi x 1.1 = 5.13 mi, under the two-week room
+    assert rows[0][1] == pytest.approx(14 / 3 * 1.1 * M_PER_MI, rel=1e-6)
+    assert sum(d for _, d in rows) == pytest.approx(top, rel=1e-6)
 
 
 def test_a_new_rule_is_one_registration():

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 
+import pandas as pd
 import pytest
 from conftest import SAMPLE
 from factories import weekly_runs
@@ -203,7 +204,9 @@ def test_documented_json_keys_are_always_present(capsys, tmp_path):
         assert {"unit", "today", "this_week", "next_week", "tolerance", "flags", "weeks",
                 "notes", "skipped"} <= set(check)
         plan = tmp_path / "p.csv"
-        plan.write_text(f"date,distance\n{check['next_week']['week_start']},1\n")
+        # dated after the history (a plan on or before the last run is refused)
+        after = pd.Timestamp(today) + pd.Timedelta(days=1)
+        plan.write_text(f"date,distance\n{after:%Y-%m-%d},1\n")
         planned = _json(capsys, ["plan", str(plan), "--history", str(path), "--today", today,
                                  "--json", "--no-cache"])
         assert NEXT_WEEK_KEYS <= set(planned["next_week"]) and "flags" in planned

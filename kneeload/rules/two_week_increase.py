@@ -25,11 +25,13 @@ def two_week_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,
                             weeks: pd.DataFrame | None = None) -> Limit | None:
     """The per-session rule as a limit. On ``day``: the largest run that keeps the 14 days
     to ``day`` within (1 + ``threshold_pct`` / 100) x the 14 days before them, the runs
-    already placed counted: ``cap(d) - D(d-13..d)`` [m]. For the week: the most that may
-    be added anywhere in the rest of the week so that every later session passes too,
-    ``min over d of cap(d) - D(d-13..d)`` (each base lies before the week, so it is known),
-    plus the week so far. None before 28 days of data, on a base under ``min_base_m`` [m],
-    in a return week, or with a load other than distance."""
+    already placed counted: ``cap(d) - D(d-13..d)`` [m]. For the week: the week so far plus
+    what the week's last judged day still allows, ``cap(d_last) - D(d_last-13..d_last)``
+    (each base lies before the week, so it is known): the most a week can hold when its
+    runs are spread, each held to its own day's limit. A week front-loaded past a day's
+    limit is flagged on that day, which the day's limit says. None before 28 days of data,
+    on a base under ``min_base_m`` [m], in a return week, or with a load other than
+    distance."""
     runs = running(activities)
     if load != "distance" or runs.empty:
         return None
@@ -49,7 +51,10 @@ def two_week_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,
     if not room:
         return None
     so_far = _sum(runs, ws, day)
-    week_room = max(0.0, min(r for _d, _b, r in room))
+    # the week: what the last judged day of the week still allows, the runs placed so far
+    # counted. Spread runs reach it; each run is also held to its own day's room (run_max_m),
+    # so a week built day by day from the allowance passes every session of the week.
+    week_room = max(0.0, room[-1][2])
     on_day = max(0.0, room[0][2]) if room[0][0] == day else None
     return Limit("two_week_increase", on_day, so_far + week_room, room[0][1],
                  {"threshold_pct": threshold_pct, "base_m": room[0][1],
