@@ -368,7 +368,22 @@ class Season:
         """Daily fitness, fatigue and form (:func:`kneeload.fitness.fitness_fatigue`; a
         training-monitoring model, not an injury predictor), indexed by ``local_date``:
         ``load``, ``ctl``, ``atl``, ``tsb`` with the load's unit in their names (the season's
-        distance unit, ``_min`` for time, ``_rpe_min`` for session RPE)."""
+        distance unit, ``_min`` for time, ``_rpe_min`` for session RPE).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``load_<u>``, ``ctl_<u>``, ``atl_<u>``, ``tsb_<u>`` per day [the load's unit a
+            day]; CTL and ATL with the 42 and 7 day time constants unless ``[fitness]`` in
+            kneeload.toml says otherwise; TSB is yesterday's CTL - ATL.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> round(float(season.fitness()["ctl_mi"].iloc[-1]), 2)  # 16 Aug [mi a day]
+        2.23
+        """
         from .fitness import fitness_fatigue
 
         f = fitness_fatigue(self.activities, self.config)
@@ -448,7 +463,8 @@ class Season:
         >>> f"{season.this_week().week_start:%Y-%m-%d}"
         '2026-08-10'
         """
-        return advice.this_week(self.activities, self.config, today=self.today)
+        return advice.this_week(self.activities, self.config, today=self.today,
+                                pain_log=self.pain)
 
     def tolerance(self) -> advice.Tolerance:
         """What the knee tolerated, from the pain log (None fields without one).
@@ -518,7 +534,32 @@ class Season:
 
     def build_plan(self, goal: Any, **kwargs: Any) -> Any:
         """:func:`kneeload.planner.build_plan` on this season (its config, pain log and
-        day)."""
+        day): the next weeks toward ``goal`` that every enabled rule allows.
+
+        Parameters
+        ----------
+        goal : str
+            A weekly volume (``"30mi/week"``, ``"50km/week"``) or a race with its date
+            (``"half 2027-03-14"``).
+        **kwargs
+            ``weeks`` (4-12), ``days`` (weekdays to run), ``lighter_every`` [weeks]: see
+            :func:`kneeload.planner.build_plan`.
+
+        Returns
+        -------
+        kneeload.planner.Plan
+            The plan table (``date``, ``distance_m`` [m], ``kind``, ``week``, ``bounded_by``,
+            ``target``, ``note``), a row a week with the rule that bounds it, notes and the
+            not-medical-advice disclaimer.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> plan = season.build_plan("20mi/week", weeks=4)
+        >>> round(float(plan.weeks["distance_m"].iloc[0]) / 1609.344, 1)  # 15.0 x 1.1 [mi]
+        16.5
+        """
         from .planner import build_plan
 
         kwargs.setdefault("today", self.today)

@@ -43,7 +43,7 @@ def _public(season: Season):
         if isinstance(member, property):
             yield name, (lambda n=name: getattr(season, n))
         elif callable(member):
-            args = (PLAN,) if name == "check_plan" else ()
+            args = {"check_plan": (PLAN,), "build_plan": ("20mi/week",)}.get(name, ())
             yield name, (lambda n=name, a=args: getattr(season, n)(*a))
 
 
