@@ -27,7 +27,7 @@ from kneeload.io._source import open_source
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _time(raw, fast: bool) -> float:
+def _time(raw, fast: bool) -> float:  # noqa: FBT001
     t = time.perf_counter()
     try:
         gpx.parse_gpx(raw, fast=fast)

@@ -99,7 +99,7 @@ _CONTROL.update({9: "\\t", 10: "\\n", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u
 _CONTROL_KEEP_LINES = {k: v for k, v in _CONTROL.items() if k != 10}
 
 
-def printable(text: object, lines: bool = False) -> str:
+def printable(text: object, lines: bool = False) -> str:  # noqa: FBT001, FBT002
     """``text`` (a file name, a path, a name from a file) safe to print on one terminal
     line: control characters (ESC, CR, newline, tab, C1) and the line separators and bidi
     overrides shown as escapes (``\\x1b``, ``\\r``, ``\\n``), so a file name can neither
@@ -415,7 +415,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for line in bar_chart(season.weeks, unit):
             print(line)
         print()
-        if args.today is None and season.today != pd.Timestamp(dt.date.today()):
+        if args.today is None and season.today != pd.Timestamp(dt.date.today()):  # noqa: DTZ011
             print(f"Judged as of {season.today:%a %d %b %Y}, the last run's day (the data "
                   "ends more than a week ago); pass --today DATE to judge another day.")
         for line in this_week_lines(tw, unit, season.config):
@@ -433,7 +433,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if len(failing) else EXIT_OK
 
 
-def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool,
+def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool,  # noqa: FBT001
                         today: str | None = None) -> Season:
     """The season a plan is judged after: with ``today``, the history as of that day (later
     activities are not used, and stderr says so); a plan dated on or before the last run is
@@ -662,9 +662,9 @@ def cmd_pain_add(args: argparse.Namespace) -> int:
             day = dt.date.fromisoformat(args.date)
         except ValueError:
             day = None  # append_pain says what is wrong with it
-        if day is not None and day > dt.date.today():
+        if day is not None and day > dt.date.today():  # noqa: DTZ011
             raise _UsageExit(f"kneeload: pain add: {args.date} is in the future (today is "
-                             f"{dt.date.today():%Y-%m-%d}); log pain on the day it was felt")
+                             f"{dt.date.today():%Y-%m-%d}); log pain on the day it was felt")  # noqa: DTZ011
     if args.activity:
         folder = os.path.dirname(os.path.abspath(log))
         if not _known_activity(args.activity, folder):
@@ -707,7 +707,7 @@ def cmd_pain_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_pairs(args: argparse.Namespace) -> int:
+def cmd_pairs(args: argparse.Namespace) -> int:  # noqa: C901
     from . import pain as pn
 
     season = _season(args.paths, args)
@@ -918,7 +918,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the pain log CSV (default: pain.csv as every command finds it)")
     ls.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     ls.set_defaults(func=cmd_pain_list)
-    pain_parser.set_defaults(func=lambda args: _usage(pain_parser))
+    pain_parser.set_defaults(func=lambda args: _usage(pain_parser))  # noqa: ARG005
 
     p = sub.add_parser("pairs", help="pair load spikes with the knee pain that followed")
     _add_input_args(p)
@@ -959,7 +959,7 @@ class _Stdout:
     """Standard output that turns a failed write into an OutputError (a full disk, a closed
     or broken stream), so no command reports success when its results were not written."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: Any) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
@@ -978,7 +978,7 @@ class _Stdout:
         except (OSError, ValueError) as exc:
             raise _stdout_error(exc) from exc
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
@@ -1013,7 +1013,8 @@ def _stdout_usable() -> bool:
     return True
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _show_warning(message: Any, category: Any, filename: str, lineno: int,  # noqa: ARG001
+                  file: Any = None, line: str | None = None) -> None:  # noqa: ARG001
     print(f"kneeload: note: {printable(message)}", file=sys.stderr)
 
 
@@ -1030,7 +1031,7 @@ def _is_own_code(filename: str) -> bool:
         return False
 
 
-def _internal_error(command: str, exc: BaseException, debug: bool) -> int:
+def _internal_error(command: str, exc: BaseException, debug: bool) -> int:  # noqa: FBT001
     import traceback
 
     if debug:
@@ -1050,7 +1051,7 @@ def _internal_error(command: str, exc: BaseException, debug: bool) -> int:
     return EXIT_INTERNAL
 
 
-def _raise_interrupt(signum, frame):  # pragma: no cover - exercised by the kill tests
+def _raise_interrupt(signum: int, frame: object) -> None:  # pragma: no cover - kill tests  # noqa: ARG001
     raise KeyboardInterrupt
 
 

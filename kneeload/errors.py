@@ -11,6 +11,7 @@ reads like::
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 
 class KneeloadError(Exception):
@@ -45,7 +46,7 @@ class InputError(KneeloadError):
         where = f"{location}: " if location else ""
         super().__init__(f"{self.path}: {where}{reason}")
 
-    def __reduce__(self):  # survive pickling between worker processes
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # survive pickling (workers)
         return (self.__class__, (self.path, self.reason, self.location))
 
 
@@ -72,7 +73,7 @@ class InvalidFileError(InputError):
         reason = f"{len(self.problems)} problems:\n  " + "\n  ".join(lines)
         super().__init__(path, reason)
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (self.__class__, (self.path, self.problems))
 
 
@@ -87,7 +88,7 @@ class OutputError(KneeloadError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (self.__class__, (self.path, self.reason))
 
 

@@ -384,8 +384,8 @@ def _window_outcome(daily: pd.Series, day: pd.Timestamp, win: int, thr: float,
     return 0.0
 
 
-def _summary(pairs, without, events, not_covered, daily, painful, win, thr,
-             assigned) -> dict[str, Any]:
+def _summary(pairs: Any, without: Any, events: Any, not_covered: Any, daily: Any,
+             painful: Any, win: int, thr: float, assigned: Any) -> dict[str, Any]:
     judged = len(pairs) + len(without)
     out: dict[str, Any] = {"threshold": thr, "window_days": win, "spikes": judged,
                            "spikes_followed_by_pain": len(pairs),

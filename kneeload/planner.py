@@ -236,7 +236,7 @@ def _pain_state(activities: pd.DataFrame, pain_log: pd.DataFrame | None, cfg: Co
     return state
 
 
-def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: Goal | str,
+def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: Goal | str,  # noqa: C901
                weeks: int | None = None, today: Any = None,
                pain_log: pd.DataFrame | None = None, days: Any = None,
                lighter_every: int | None = 4, lighter_pct: float = 20.0,

@@ -66,7 +66,7 @@ def judged_day(activities: pd.DataFrame, pain: pd.DataFrame | None = None,
     if today is not None or pain is None or pain.empty or "date" not in pain:
         return day
     last_pain = pd.Timestamp(pain["date"].max()).normalize()
-    if day < last_pain <= pd.Timestamp(dt.date.today()):
+    if day < last_pain <= pd.Timestamp(dt.date.today()):  # noqa: DTZ011
         return last_pain
     return day
 

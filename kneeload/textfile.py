@@ -50,7 +50,7 @@ class DecodedText:
     note: str | None = None  # set when the file was not UTF-8
 
 
-def _utf16_without_mark(data: bytes, odd: bool) -> bool:
+def _utf16_without_mark(data: bytes, odd: bool) -> bool:  # noqa: FBT001
     """UTF-16 saved without a byte-order mark: ASCII text has a zero in every other byte."""
     zeros, chars = (data[1:40:2], data[0:40:2]) if odd else (data[0:40:2], data[1:40:2])
     return len(data) >= 4 and zeros.count(0) > len(zeros) // 2 and 0 not in chars
@@ -199,7 +199,7 @@ def _pick_delimiter(first_line: str, known: set[str]) -> str:
     return best
 
 
-def parse_csv_text(path: str, decoded: DecodedText, *, known: tuple[str, ...],
+def parse_csv_text(path: str, decoded: DecodedText, *, known: tuple[str, ...],  # noqa: C901
                    required: tuple[str, ...], what: str, header_hint: str = "",
                    ordered: tuple[str, ...] | None = None) -> CsvTable:
     """Split a decoded CSV into header and rows, checking the header and each row's shape.

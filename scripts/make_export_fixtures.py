@@ -167,21 +167,21 @@ def strava_rows(lang: str) -> list[dict[str, str]]:
     run, ride = TYPES[lang]
     rows = [
         # Activity Gear as "Brand Model Name": the same pair as "Daily Trainer"
-        dict(id="2700000001", when=dt.datetime(2017, 6, 11, 14, 34, 9), type=run,
+        dict(id="2700000001", when=dt.datetime(2017, 6, 11, 14, 34, 9), type=run,  # noqa: DTZ001
              name="Tiny run", gear="Nike Pegasus 40 Daily Trainer",
              file="activities/2700000001.fit.gz", elapsed=57, metres=157.6, rpe=""),
-        dict(id="2700000002", when=dt.datetime(2024, 6, 10, 2, 30, 0), type=run,
+        dict(id="2700000002", when=dt.datetime(2024, 6, 10, 2, 30, 0), type=run,  # noqa: DTZ001
              name="Evening Run", gear="Daily Trainer", file="activities/2700000002.gpx.gz",
              elapsed=1670, metres=5004.4, rpe="6"),
-        dict(id="2700000003", when=dt.datetime(2024, 6, 11, 12, 0, 0), type=run,
+        dict(id="2700000003", when=dt.datetime(2024, 6, 11, 12, 0, 0), type=run,  # noqa: DTZ001
              name="Treadmill", gear="Saucony Endorphin Pro 3", file="", elapsed=2400,
              metres=8046.7, rpe="7"),
-        dict(id="2700000004", when=dt.datetime(2024, 6, 12, 17, 0, 0), type=ride,
+        dict(id="2700000004", when=dt.datetime(2024, 6, 12, 17, 0, 0), type=ride,  # noqa: DTZ001
              name="Commute", gear="Commuter", file="", elapsed=3600, metres=30000.0, rpe=""),
-        dict(id="2700000005", when=dt.datetime(2018, 11, 25, 7, 20, 49), type=run,
+        dict(id="2700000005", when=dt.datetime(2018, 11, 25, 7, 20, 49), type=run,  # noqa: DTZ001
              name="Race", gear="Race", file="activities/2700000005.tcx.gz", elapsed=823,
              metres=2153.7, rpe="9"),
-        dict(id="2700000006", when=dt.datetime(2024, 6, 14, 6, 0, 0), type=run,
+        dict(id="2700000006", when=dt.datetime(2024, 6, 14, 6, 0, 0), type=run,  # noqa: DTZ001
              name="Lost file", gear="Race", file="activities/2700000006.fit.gz",
              elapsed=1800, metres=5000.0, rpe=""),
     ]
@@ -265,10 +265,10 @@ def write_garmin() -> None:
         # named with an upload number: matched to its summary by start time
         z.writestr(zipfile.ZipInfo("user@example.com_77.fit", (2013, 2, 6, 0, 0, 0)),
                    (DATA / "fit/fr110-run-no-cadence.fit").read_bytes())
-    fenix = dt.datetime(2017, 6, 11, 14, 34, 9)
-    fr110 = dt.datetime(2013, 2, 6, 12, 11, 14)
-    tread = dt.datetime(2024, 6, 11, 5, 30, 0)   # 07:30 in Berlin (UTC+2)
-    manual = dt.datetime(2024, 6, 12, 22, 30, 0)  # 00:30 next day in Berlin
+    fenix = dt.datetime(2017, 6, 11, 14, 34, 9)  # noqa: DTZ001
+    fr110 = dt.datetime(2013, 2, 6, 12, 11, 14)  # noqa: DTZ001
+    tread = dt.datetime(2024, 6, 11, 5, 30, 0)   # 07:30 in Berlin (UTC+2)  # noqa: DTZ001
+    manual = dt.datetime(2024, 6, 12, 22, 30, 0)  # 00:30 next day in Berlin  # noqa: DTZ001
     summaries = [{"summarizedActivitiesExport": [
         {"activityId": 1001, "name": "Tiny run", "activityType": "running",
          "sportType": "RUNNING", "beginTimestamp": _ms(fenix),

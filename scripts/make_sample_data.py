@@ -280,7 +280,7 @@ FLARES = [
 ]
 
 
-def write_pain(runs: list[tuple[Session, dt.datetime]], rng: random.Random) -> None:
+def write_pain(runs: list[tuple[Session, dt.datetime]], rng: random.Random) -> None:  # noqa: ARG001
     """After every run: 1/10 after long and hill runs, 0/10 otherwise; plus the flare-ups."""
     flare = {(f[0], f[2]) for f in FLARES}
     rows = []

@@ -49,7 +49,7 @@ def parse_deadline(name: str, size_bytes: int) -> Iterator[None]:
         yield
         return
 
-    def expire(signum, frame):
+    def expire(signum: int, frame: object) -> None:  # noqa: ARG001
         raise _Expired
 
     old_handler = signal.signal(signal.SIGALRM, expire)

@@ -13,7 +13,7 @@ __all__ = ["find_inputs", "find_activity_files"]
 
 
 def find_inputs(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
-                recursive: bool = True) -> list[tuple[str, str]]:
+                recursive: bool = True) -> list[tuple[str, str]]:  # noqa: FBT001, FBT002
     """``(kind, path)`` of every input below ``paths``, as :func:`ingest` takes them.
 
     ``kind`` is the name of the registered input kind that claimed it (``'file'``, ``'zip'``,

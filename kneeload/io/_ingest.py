@@ -202,7 +202,7 @@ def _member_key(name: str, container: str) -> str:
     return inner.replace(os.sep, "/")
 
 
-def _read_container(container: str, members: Iterable[Member | InputError | Ignored],
+def _read_container(container: str, members: Iterable[Member | InputError | Ignored],  # noqa: C901
                     default_sport: str, zone: dt.tzinfo | Placement,
                     rows: list[dict[str, object]], skipped: list[dict[str, str]],
                     policy: OnError, export: InputKind | None = None) -> None:
@@ -396,7 +396,7 @@ def _not_read(kind_name: str, path: str) -> InputError | None:
 
 
 def _ingest_input(kind_name: str, path: str, default_sport: str, zone: dt.tzinfo,
-                  fit_backend: str, strict: bool
+                  fit_backend: str, strict: bool  # noqa: FBT001
                   ) -> tuple[list[dict[str, object]], list[dict[str, str]], InputError | None]:
     """Read one input with its kind's reader: its rows and skipped entries, and the first
     error when ``strict``. Runs in worker processes too, so only summaries travel back."""

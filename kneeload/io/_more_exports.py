@@ -59,7 +59,7 @@ def _key(name: str, top: str) -> str:
     return inner.replace(os.sep, "/")
 
 
-def zip_kind(path: str, names: list[str], encrypted: bool) -> str | None:
+def zip_kind(path: str, names: list[str], encrypted: bool) -> str | None:  # noqa: FBT001
     """The export kind of an archive from its member names, or None."""
     keys = [n.replace("\\", "/") for n in names]
     if any(huawei.is_motion_path_key(k) for k in keys) or (

@@ -36,7 +36,7 @@ class Format:
     version: str = "1"
 
 
-def _is_fit(head: bytes, text: str) -> bool:
+def _is_fit(head: bytes, text: str) -> bool:  # noqa: ARG001
     return len(head) >= 12 and head[8:12] == b".FIT"
 
 
@@ -44,9 +44,9 @@ def _is_fit(head: bytes, text: str) -> bool:
 #: (or :func:`register_format`).
 REGISTRY: list[Format] = [
     Format("fit", (".fit",), _is_fit, "fit:parse_fit", "Garmin/ANT FIT activity file", rank=0),
-    Format("gpx", (".gpx",), lambda head, text: "<gpx" in text, "gpx:parse_gpx",
+    Format("gpx", (".gpx",), lambda head, text: "<gpx" in text, "gpx:parse_gpx",  # noqa: ARG005
            "GPS Exchange Format track", rank=2),
-    Format("tcx", (".tcx",), lambda head, text: "trainingcenterdatabase" in text,
+    Format("tcx", (".tcx",), lambda head, text: "trainingcenterdatabase" in text,  # noqa: ARG005
            "tcx:parse_tcx", "Garmin Training Center XML", rank=1),
 ]
 #: Names of the formats registered when kneeload was imported (see :func:`format_names`).

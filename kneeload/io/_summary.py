@@ -229,7 +229,7 @@ def _filled(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def valid_times(path: str, samples: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+def valid_times(path: str, samples: pd.DataFrame, notes: list[str]) -> pd.DataFrame:  # noqa: ARG001
     """Blank time stamps before 1990 or in the future, and note how many were blanked."""
     if "time" not in samples or samples.empty:
         return samples
@@ -558,7 +558,7 @@ def mark_implausible(row: dict[str, Any], notes: list[str], ceilings: dict, max_
         notes.append(f"implausible: {why}; kept but left out of load, advice and shoes")
 
 
-def steps_per_minute(cadence: pd.Series, per_foot: bool = True) -> pd.Series:
+def steps_per_minute(cadence: pd.Series, per_foot: bool = True) -> pd.Series:  # noqa: FBT001, FBT002
     """Strides per foot per minute (FIT, TCX, GPX convention) -> steps per minute.
 
     A series whose median already exceeds ``PER_FOOT_CADENCE_MAX`` is taken as

@@ -7,6 +7,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from .kinds import fingerprint
 CACHE_STORE_EVERY_S = 5.0
 
 
-def _progress_bar(total: int):  # -> tqdm.tqdm
+def _progress_bar(total: int) -> Any:  # tqdm.tqdm
     """tqdm's notebook widget when ipywidgets is installed, else its text bar (on stderr):
     ``tqdm.auto`` without ipywidgets warns "IProgress not found" in every fresh Jupyter."""
     import importlib.util
@@ -69,7 +70,7 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="kneeload-parent-watch", daemon=True).start()
 
 
-def _stop_pool(pool) -> None:
+def _stop_pool(pool: Any) -> None:
     """Cancel what has not started and end the workers at once."""
     processes = getattr(pool, "_processes", None) or {}  # pid -> process (CPython)
     for proc in list(processes.values()):
@@ -105,7 +106,7 @@ def default_workers(n_files: int) -> int:
     return max(1, min(cores, math.ceil(cores - load + 0.5)))
 
 
-def _pool_context():
+def _pool_context() -> Any:
     import multiprocessing as mp
     methods = mp.get_all_start_methods()
     return mp.get_context("fork" if "fork" in methods else "spawn")
@@ -144,7 +145,7 @@ def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: st
     return _per_input(len(inputs), results, keys, cached_rows)
 
 
-def _read_inputs(inputs: list[tuple[str, str]], *, place: Placement, default_sport: str,
+def _read_inputs(inputs: list[tuple[str, str]], *, place: Placement, default_sport: str,  # noqa: C901
                  fit_backend: str, cache: bool | str | os.PathLike[str], strict: bool,
                  workers: int | None, progress: bool | None,
                  runner: Callable[[list[list[tuple]], tuple], Iterable[list[tuple]]] | None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import defusedxml
 import defusedxml.ElementTree as DET
@@ -87,7 +88,7 @@ def parse_xml(raw: RawFile) -> ET.Element:
                                f"{str(exc)[:100]})") from exc
 
 
-def iterparse_safe(name: str, source, events=("end",)):
+def iterparse_safe(name: str, source: Any, events: tuple[str, ...] = ("end",)) -> Any:
     """Stream ``source`` (binary file object) element by element with defusedxml: a DTD is
     allowed (Apple Health declares its element types) but entities and external references
     are refused. Errors are :class:`InputError` naming ``name``."""

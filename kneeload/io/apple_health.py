@@ -25,7 +25,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 
@@ -131,8 +131,8 @@ def _open_export(path: str) -> Iterator[tuple[IO[bytes], str, Callable[[str], by
             yield stream, f"{path}!{member}", read_member
 
 
-def _workout_parsed(el, index: int, xml_name: str, read: Callable[[str], bytes | None],
-                    default_sport: str, notes: list[str]) -> Parsed | None:
+def _workout_parsed(el: Any, index: int, xml_name: str, read: Callable[[str], bytes | None],
+                    default_sport: str, notes: list[str]) -> Parsed | None:  # noqa: ARG001
     kind = (el.get("workoutActivityType") or "").replace("HKWorkoutActivityType", "")
     meta = {m.get("key"): m.get("value") for m in el if m.tag == "MetadataEntry"}
     stats = {s.get("type"): s for s in el if s.tag == "WorkoutStatistics"}

@@ -98,7 +98,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> by
     return bytes(out)
 
 
-def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,
+def iter_zip(path: str, blob: bytes | None = None, depth: int = 0,  # noqa: C901
              want: Callable[[str], bool] | None = None, *, report_ignored: bool = True
              ) -> Iterator[Member | InputError | Ignored]:
     """Yield the members of an archive that ``want`` (called with the base name) keeps, or

@@ -189,7 +189,7 @@ def _read_messages_fast(raw: RawFile) -> _Reading | None:
     return r
 
 
-def _read_messages(raw: RawFile, backend: str = "fitdecode") -> _Reading:
+def _read_messages(raw: RawFile, backend: str = "fitdecode") -> _Reading:  # noqa: C901
     if backend == "fitdecode":
         return _read_messages_fast(raw) or _read_messages_fitdecode(raw)
     if backend == "fitdecode-only":
@@ -355,7 +355,7 @@ def _place_power_on_clock(r: _Reading) -> bool:
     return True
 
 
-def _session_totals(s: dict[str, Any], on_foot: bool) -> dict[str, float | None]:
+def _session_totals(s: dict[str, Any], on_foot: bool) -> dict[str, float | None]:  # noqa: FBT001
     cad = _num(s.get("avg_running_cadence")) or _num(s.get("avg_cadence"))
     if cad is not None and cad > 0:
         cad += _num(s.get("avg_fractional_cadence")) or 0.0
@@ -374,7 +374,7 @@ def _session_totals(s: dict[str, Any], on_foot: bool) -> dict[str, float | None]
     }
 
 
-def parse_fit(raw: RawFile, *, default_sport: str = "running",
+def parse_fit(raw: RawFile, *, default_sport: str = "running",  # noqa: C901
               backend: str = "fitdecode", summary_first: bool = True) -> list[Parsed]:
     """Parse a FIT file's bytes into one :class:`Parsed` per session.
 

@@ -111,7 +111,7 @@ class _FieldDef:
     __slots__ = ("field", "def_num", "base", "size", "pos", "unpacker", "is_dev")
 
     def __init__(self, fld: Any, def_num: int, base: Any, size: int, pos: int, endian: str,
-                 is_dev: bool) -> None:
+                 is_dev: bool) -> None:  # noqa: FBT001
         self.field, self.def_num, self.base, self.size = fld, def_num, base, size
         self.pos, self.is_dev = pos, is_dev
         self.unpacker = struct.Struct(f"{endian}{size // base.size}{base.fmt}")
@@ -161,7 +161,7 @@ def read_fit_fast(data: bytes) -> FastReading:
 
 
 class _Walk:
-    def __init__(self, data: bytes, compressed: bool) -> None:
+    def __init__(self, data: bytes, compressed: bool) -> None:  # noqa: FBT001
         self.data = data
         self.compressed = compressed  # track the compressed-timestamp accumulator
         self.out = FastReading()
@@ -207,7 +207,7 @@ class _Walk:
                 self.out.crc_mismatch = True
             pos = end + 2
 
-    def _messages(self, p: int, end: int) -> None:
+    def _messages(self, p: int, end: int) -> None:  # noqa: C901
         """Walk one FIT file's messages from ``p`` to ``end`` (exclusive)."""
         data, n = self.data, len(self.data)
         defs: dict[int, _Definition] = {}
@@ -282,7 +282,7 @@ class _Walk:
         d.offsets.extend(range(p + 1, p + 1 + k * step, step))
         return p + k * step
 
-    def _definition(self, defs: dict[int, _Definition], h: int, p: int, end: int) -> int:
+    def _definition(self, defs: dict[int, _Definition], h: int, p: int, end: int) -> int:  # noqa: C901
         data, n = self.data, len(self.data)
         # fitdecode reads the whole message (an end of data inside it is an EOF), then checks
         # that it stayed inside the file's data size
@@ -350,7 +350,7 @@ class _Walk:
             fld = dev["fields"][num] = _types.DevField(dev_index, None, num, _BYTE, None, None)
         return fld
 
-    def _summary(self, d: _Definition, off: int, stamp: int | None) -> None:
+    def _summary(self, d: _Definition, off: int, stamp: int | None) -> None:  # noqa: C901
         data = self.data
         raws = []
         for fd in d.fields:
@@ -411,7 +411,7 @@ class _Walk:
             raise Fallback(f"{d.mesg_type.name} with {len(hits)} {name} fields")
         return hits[0]
 
-    def _declare_dev_data(self, pairs: list[tuple[Any, Any]], raws: list[Any],
+    def _declare_dev_data(self, pairs: list[tuple[Any, Any]], raws: list[Any],  # noqa: ARG002
                           d: _Definition) -> None:
         index = self._raw(d, raws, "developer_data_index")
         if not isinstance(index, int):
@@ -527,7 +527,7 @@ def _scale_offset(fld: Any, raw: Any) -> Any:
     return raw
 
 
-def _decode_records(data: bytes, d: _Definition) -> dict[str, np.ndarray]:
+def _decode_records(data: bytes, d: _Definition) -> dict[str, np.ndarray]:  # noqa: C901
     """The RECORD_FIELDS of the messages of record definition ``d``, decoded with one
     structured dtype; the same values fitdecode gives, None as NaN."""
     offsets = np.asarray(d.offsets, dtype=np.int64)

@@ -239,7 +239,7 @@ def summary_row(s: GarminSummary, per_unit: float, source: str, gear: str,
     return row
 
 
-def join_garmin(summary_members: list, gear_members: list, file_rows: list[dict[str, object]],
+def join_garmin(summary_members: list, gear_members: list, file_rows: list[dict[str, object]],  # noqa: C901
                 tz: dt.tzinfo | Placement, fail: Callable[[InputError], None],
                 skipped: list[dict[str, str]]) -> None:
     """Join a Garmin export's summaries and gear with its FIT files' rows (in place).

@@ -298,7 +298,7 @@ def _compiled(templates: list[_Template]) -> re.Pattern[bytes]:
     return rx
 
 
-def _skeleton(skel: bytes) -> tuple[list[int], list[int], bytes | None]:
+def _skeleton(skel: bytes) -> tuple[list[int], list[int], bytes | None]:  # noqa: C901
     """Walk what is left of the document once the points are cut out (each point replaced by
     a NUL byte, which XML never contains): the number of points in each run of text and its
     segment, and the first <trk><type> text. Raises _Fallback unless every point is a child
@@ -460,7 +460,7 @@ def _columns(parts: list, templates: list[_Template], n: int) -> dict[str, list]
     return columns
 
 
-def _points_fast(raw: RawFile) -> _Points:
+def _points_fast(raw: RawFile) -> _Points:  # noqa: C901
     """The track points read from the raw bytes (see the comment above); exactly
     :func:`_points_et`'s result, or _Fallback."""
     data = strip_leading_blanks(raw.data)

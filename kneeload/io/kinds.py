@@ -126,7 +126,7 @@ class InputKind:
 
 
 @functools.lru_cache(maxsize=64)
-def _names(path: str, stamp: tuple[int, int]) -> tuple[str, ...]:
+def _names(path: str, stamp: tuple[int, int]) -> tuple[str, ...]:  # noqa: ARG001
     try:
         with zipfile.ZipFile(path) as zf:
             return tuple(zf.namelist())
@@ -146,7 +146,7 @@ def zip_names(path: str) -> tuple[str, ...]:
     return _names(os.path.abspath(path), (st.st_size, st.st_mtime_ns))
 
 
-def _apple(path: str, head: bytes) -> bool:
+def _apple(path: str, head: bytes) -> bool:  # noqa: ARG001
     from .apple_health import EXPORT_XML, apple_member, is_apple_folder
     if os.path.isdir(path):
         return is_apple_folder(path)
@@ -161,29 +161,29 @@ def _apple_target(path: str) -> str:
         os.path.dirname(path) or ".")
 
 
-def _garmin(path: str, head: bytes) -> bool:
+def _garmin(path: str, head: bytes) -> bool:  # noqa: ARG001
     if os.path.isdir(path):
         return os.path.isdir(os.path.join(path, "DI_CONNECT"))
     return any(n.replace("\\", "/").split("/")[0] == "DI_CONNECT" for n in zip_names(path))
 
 
-def _strava(path: str, head: bytes) -> bool:
+def _strava(path: str, head: bytes) -> bool:  # noqa: ARG001
     if os.path.isdir(path):
         return os.path.isfile(os.path.join(path, "activities.csv"))
     return any(n.replace("\\", "/").lower().rsplit("/", 1)[-1] == "activities.csv"
                and n.count("/") <= 1 for n in zip_names(path))
 
 
-def _any(path: str, head: bytes) -> bool:
+def _any(path: str, head: bytes) -> bool:  # noqa: ARG001
     return True
 
 
-def _manual_log(path: str, head: bytes) -> bool:
+def _manual_log(path: str, head: bytes) -> bool:  # noqa: ARG001
     from .exports import is_manual_log
     return is_manual_log(head)
 
 
-def _garmin_summaries(path: str, head: bytes) -> bool:
+def _garmin_summaries(path: str, head: bytes) -> bool:  # noqa: ARG001
     return b"summarizedActivitiesExport" in head
 
 

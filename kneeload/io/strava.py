@@ -147,7 +147,7 @@ def is_strava_activities(data: bytes) -> bool:
     return header_language(header) is not None
 
 
-def parse_number(text: str | None, decimal_comma: bool) -> float | None:
+def parse_number(text: str | None, decimal_comma: bool) -> float | None:  # noqa: FBT001
     """A Strava CSV number: ``"5839.8"``, ``"1,234.5"`` (English thousands), ``"10,20"``
     (decimal comma); None when blank or not a number."""
     if text is None:
@@ -206,7 +206,7 @@ def parse_strava_date(text: str) -> pd.Timestamp:
             year, month, day = (int(n) for n in numbers)
         else:  # day first: every export language but English, which spells the month
             day, month, year = (int(n) for n in numbers)
-    return pd.Timestamp(dt.datetime(year, month, day, hour, minute, second), tz="UTC")
+    return pd.Timestamp(dt.datetime(year, month, day, hour, minute, second), tz="UTC")  # noqa: DTZ001
 
 
 @dataclass

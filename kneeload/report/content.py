@@ -722,7 +722,7 @@ def build_content(season: Any, *, unit: str | None = None,
                           period_rules=shown["rule"], recent_cadence=cadence,
                           has_pain=season.pain is not None)
     content = ReportContent(
-        title=title, runner=runner, since=start.date(), until=end.date(), made=dt.date.today(),
+        title=title, runner=runner, since=start.date(), until=end.date(), made=dt.date.today(),  # noqa: DTZ011
         version=__version__, unit=unit, elevation_unit=elevation_unit(unit), totals=totals,
         weeks=_weeks(weeks, shown, unit), flags=[_flag(r, cfg) for r in shown.itertuples()],
         top_flags=[_flag(r, cfg) for r in _top_flags(shown).itertuples()],

@@ -100,7 +100,7 @@ def _flagged_weekly_bars(ax: Axes, weeks: pd.DataFrame, heights: pd.Series,
 
 def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
                     threshold_pct: float | None = None, ax: Axes | None = None,
-                    compact: bool = False) -> Figure:
+                    compact: bool = False) -> Figure:  # noqa: FBT001, FBT002
     """Weekly running distance, the 10% rule's limit and the flagged weeks.
 
     Parameters

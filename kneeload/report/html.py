@@ -158,7 +158,7 @@ def _table(caption: str, head: Sequence[tuple[str, str, bool]], rows: Sequence[s
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def _td(v: Any, num: bool = False) -> str:
+def _td(v: Any, num: bool = False) -> str:  # noqa: FBT001, FBT002
     return f'<td class="num">{_e(v)}</td>' if num else f"<td>{_e(v)}</td>"
 
 

@@ -14,7 +14,7 @@ Column = tuple[str, str, int]
 
 
 def text_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], sep: str = " ",
-               rule: bool = True) -> str:
+               rule: bool = True) -> str:  # noqa: FBT001, FBT002
     """Rows of strings under headers, each column padded to its width (text is never cut).
 
     Parameters
@@ -55,7 +55,7 @@ def _iso(d: dt.date | None) -> str:
 
 
 def weekly_text(weeks: Sequence[Week], unit: str, elevation_unit: str,
-                cross: bool = True) -> str:
+                cross: bool = True) -> str:  # noqa: FBT001, FBT002
     """The weekly table (see :data:`kneeload.report.content.WEEK_COLUMNS` for the columns)."""
     cols: list[Column] = [("week", "<", 10), ("runs", ">", 4), (f"dist {unit}", ">", 7),
                           ("change", ">", 6), ("vs 4 wk", ">", 7), (f"longest {unit}", ">", 10),

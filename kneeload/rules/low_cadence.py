@@ -21,7 +21,7 @@ from . import SEVERITY_OVERRIDE, Param, registry, rule
                     "is folklore", high=300.0),
               SEVERITY_OVERRIDE))
 def low_cadence(weeks: pd.DataFrame, *, threshold_spm: float, severity: str,
-                unit: str = "mi") -> pd.DataFrame:
+                unit: str = "mi") -> pd.DataFrame:  # noqa: ARG001
     """Low cadence notice: one flag per stretch of consecutive weeks whose average cadence
     is under ``threshold_spm`` [steps/min], dated at the stretch's last week. Suggests a
     gradual +5-10%, never a 180 spm target. Weeks without cadence data end no stretch.

@@ -15,7 +15,7 @@ def pain_next_morning_limit(
         activities: pd.DataFrame, day: pd.Timestamp, *,
         usual_days: int, min_mornings: int, severity: str,
         pain_log: pd.DataFrame | None = None, threshold: float = 3.0,
-        pain_model: str = "pfp", week_start: str = "monday") -> Limit | None:
+        pain_model: str = "pfp", week_start: str = "monday") -> Limit | None:  # noqa: ARG001
     """While this rule's flag is open: the week held and the longest run capped at the
     tolerated longest (:func:`kneeload.rules._pain_common.pain_hold`)."""
     if pain_log is None or pain_log.empty:

@@ -12,7 +12,7 @@ from . import SEVERITY_OVERRIDE, Param, registry, rule
 _PCT = "%"
 
 
-def weekly_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,
+def weekly_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,  # noqa: ARG001
                           threshold_pct: float, min_base_m: float, load: str = "distance",
                           week_start: str = "monday",
                           weeks: pd.DataFrame | None = None) -> Limit | None:
