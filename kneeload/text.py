@@ -253,7 +253,12 @@ def _spike_clause(config: Any) -> str:
 
 def _bound_by(obj: Any, field: str, config: Any) -> str:
     name = getattr(obj, field, None)
-    return f", set by {rule_title(name, config)}" if name else ""
+    return f", set by {_lower_first(rule_title(name, config))}" if name else ""
+
+
+def _lower_first(title: str) -> str:
+    """A rule title inside a sentence ("set by the 10% rule, week over week")."""
+    return title[:1].lower() + title[1:]
 
 
 def _run_limit_why(obj: Any, config: Any) -> str:
@@ -263,7 +268,7 @@ def _run_limit_why(obj: Any, config: Any) -> str:
     if name in (None, "session_spike"):
         return (f"{_spike_clause(config)} (single-run spike caution, "
                 f"{_short_citation('session_spike')})")
-    return f"set by {rule_title(name, config)}"
+    return f"set by {_lower_first(rule_title(name, config))}"
 
 
 def _weekly_rules(config: Any) -> tuple[str, str]:
@@ -336,8 +341,12 @@ def this_week_lines(week: Any, config: Any = None, *, unit: str | None = None) -
     days = [f"{pd.Timestamp(x.date):%a} {format_limit(x.max_run_m, unit)}" for x in t.days
             if x.max_run_m is not None]
     if days:
-        lines.append(f"Longest single run, {_run_limit_why(t, cfg)}: " + ", ".join(days)
+        lines.append(f"Longest single run, {_run_limit_why(None, cfg)}: " + ", ".join(days)
                      + ".")
+    bound, run_max = getattr(t, "run_bound_by", None), getattr(t, "run_max_m", None)
+    if run_max is not None and bound not in (None, "session_spike"):
+        lines.append(f"Today: at most {format_limit(run_max, unit)} in one run, set by "
+                     f"{_lower_first(rule_title(bound, cfg))}.")
     lines.append(f"Rolling 7 days: {distance(t.rolling_7d_m, unit)} (the 7 before: "
                  f"{distance(t.rolling_prev_7d_m, unit)}).")
     lines.extend(str(n) for n in t.notes)
