@@ -344,7 +344,9 @@ def this_week_lines(week: Any, config: Any = None, *, unit: str | None = None) -
         lines.append(f"Longest single run, {_run_limit_why(None, cfg)}: " + ", ".join(days)
                      + ".")
     bound, run_max = getattr(t, "run_bound_by", None), getattr(t, "run_max_m", None)
-    if run_max is not None and bound not in (None, "session_spike"):
+    # the weekly rules' bound is the "left" above; another rule (a pain hold) is said here
+    if run_max is not None and bound not in (None, "session_spike", "weekly_increase",
+                                             "two_week_increase"):
         lines.append(f"Today: at most {format_limit(run_max, unit)} in one run, set by "
                      f"{_lower_first(rule_title(bound, cfg))}.")
     lines.append(f"Rolling 7 days: {distance(t.rolling_7d_m, unit)} (the 7 before: "

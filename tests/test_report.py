@@ -397,3 +397,18 @@ def test_a_three_week_season_without_cadence_says_so_instead_of_empty_axes(tmp_p
     html = tmp_path / "short.html"
     write_report(season, html)
     assert html.read_text(encoding="utf-8").count("<svg") == 3  # weekly, spikes, descent
+
+
+def test_html_figures_are_drawn_for_a_phone(season, tmp_path):
+    # issue 25 item 10: each page figure is drawn 5.2 in (~383 px at 72 px/in) wide, so a
+    # 390 px phone shows it near 1:1, and no text in it is under 8.5 px (legends were
+    # 6.5-7 pt drawn 8 in wide and shown at 358 px: ~4 px)
+    import re
+
+    out = tmp_path / "s.html"
+    write_report(season, out)
+    html = out.read_text()
+    widths = [float(w) for w in re.findall(r'viewBox="0 0 ([0-9.]+) [0-9.]+"', html)]
+    assert widths and all(w <= 420 for w in widths)
+    sizes = [float(x) for x in re.findall(r"font-size: ?([0-9.]+)px", html)]
+    assert sizes and min(sizes) >= 8.5

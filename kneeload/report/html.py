@@ -56,7 +56,7 @@ dl.totals dd { margin: 0; font-size: 1.2rem; font-weight: 600; }
 .sev-alert { color: #8a3300; background: var(--bg-alert); border-color: var(--alert); }
 .evidence { color: var(--muted); font-size: .9rem; }
 figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
-figure svg { width: 100%; height: auto; display: block; }
+figure svg { width: 100%; max-width: 36rem; height: auto; display: block; margin: 0 auto; }
 .scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem;
         font-variant-numeric: tabular-nums; }
@@ -92,11 +92,29 @@ def _e(v: Any) -> str:
     return escape(str(v), quote=True)
 
 
+#: The page's figures are drawn this wide [in] (the PDF's are 8 in): at the 390 px of a
+#: phone the SVG is shown at about 1:1, so its text keeps the size it was drawn at.
+HTML_FIGURE_WIDTH_IN = 5.2
+#: Smallest text in a page figure [pt]: legends, ticks and labels stay readable on a phone.
+HTML_MIN_FONT_PT = 8.5
+
+
+def _phone_size(fig: Figure) -> None:
+    """Redraw ``fig`` narrower and taller, with no text under :data:`HTML_MIN_FONT_PT`, so a
+    phone shows it near 1:1 (the page also caps the figures' width on a wide screen)."""
+    w, h = fig.get_size_inches()
+    fig.set_size_inches(HTML_FIGURE_WIDTH_IN, max(h * 1.15, 3.2))
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_fontsize() < HTML_MIN_FONT_PT:
+            text.set_fontsize(HTML_MIN_FONT_PT)
+
+
 def _svg(draw: Callable[[], Figure], label: str, salt: str) -> str:
     """The figure ``draw()`` makes, as inline SVG with ``label`` as its text alternative."""
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt,
                                 "font.family": "DejaVu Sans", "text.parse_math": False}):
         fig = draw()
+        _phone_size(fig)
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight")
     svg = buf.getvalue()
