@@ -105,7 +105,7 @@ def _phone_size(fig: Figure) -> None:
     w, h = fig.get_size_inches()
     fig.set_size_inches(HTML_FIGURE_WIDTH_IN, max(h * 1.15, 3.2))
     for text in fig.findobj(matplotlib.text.Text):
-        if text.get_fontsize() < HTML_MIN_FONT_PT:
+        if float(text.get_fontsize()) < HTML_MIN_FONT_PT:
             text.set_fontsize(HTML_MIN_FONT_PT)
 
 
