@@ -2,8 +2,8 @@
 
 The graph has an edge for every ``import`` of a kneeload module, at module level and inside
 functions alike (a deferred import that dodges a cycle is still a cycle); a package's
-``__init__`` counts as the package; imports under ``if TYPE_CHECKING:`` (annotations only,
-never run) are not edges. It must be a DAG.
+``__init__`` counts as the package; imports under ``if TYPE_CHECKING:`` count too (a cycle
+for the type checker is still a knot). It must be a DAG.
 """
 
 from __future__ import annotations
@@ -36,26 +36,12 @@ def _targets(node: ast.AST, name: str, is_pkg: bool) -> list[str]:
     return []
 
 
-def _runtime_nodes(tree: ast.AST):
-    """Every node but those under ``if TYPE_CHECKING:`` (imports for annotations only,
-    never executed)."""
-    todo = [tree]
-    while todo:
-        node = todo.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
-                todo.extend(child.orelse)
-                continue
-            todo.append(child)
-
-
 def import_graph() -> dict[str, set[str]]:
     files = {_module_name(p): p for p in ROOT.rglob("*.py")}
     graph: dict[str, set[str]] = {m: set() for m in files}
     for name, path in files.items():
         is_pkg = path.name == "__init__.py"
-        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             for target in _targets(node, name, is_pkg):
                 if target in files and target != name and not name.startswith(target + "."):
                     graph[name].add(target)

@@ -21,10 +21,11 @@ import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ._ingest import ReadContext
+#: A kind's reader: ``read(path, ctx)`` with ``ctx`` a :class:`kneeload.io._ingest.ReadContext`
+#: (typed loosely here: the registry sits below the readers and imports none of them).
+Reader = Callable[[str, Any], None]
 
 #: Reason given to a file of an export no kind reads and no ``ignores`` pattern names.
 OTHER_FILE = "not an activity file kneeload reads"
@@ -87,7 +88,7 @@ class InputKind:
 
     name: str
     claims: Callable[[str, bytes], bool]
-    read: str | Callable[[str, ReadContext], None]
+    read: str | Reader
     order: int = 50
     targets: str = "file"
     suffixes: tuple[str, ...] = ()
@@ -111,13 +112,13 @@ class InputKind:
                 return reason
         return self.other_reason
 
-    def reader(self) -> Callable[[str, ReadContext], None]:
+    def reader(self) -> Reader:
         """The read function."""
         if callable(self.read):
             return self.read
         import importlib
         module, func = self.read.split(":")
-        fn: Callable[[str, ReadContext], None] = getattr(
+        fn: Reader = getattr(
             importlib.import_module(f"kneeload.io.{module}"), func)
         return fn
 
