@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import os
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,11 +59,12 @@ def _key(name: str, top: str) -> str:
     return inner.replace(os.sep, "/")
 
 
-def zip_kind(path: str, names: list[str], encrypted: bool) -> str | None:  # noqa: FBT001
-    """The export kind of an archive from its member names, or None."""
+def zip_kind(path: str, names: Sequence[str]) -> str | None:
+    """The export kind of an archive from its member names, or None. An encrypted archive
+    named like Huawei's (its names may be hidden behind the password) is Huawei's too."""
     keys = [n.replace("\\", "/") for n in names]
     if any(huawei.is_motion_path_key(k) for k in keys) or (
-            encrypted and "huawei" in os.path.basename(path).lower()):
+            "huawei" in os.path.basename(path).lower() and _encrypted(path)):
         return "huawei"
     if any(k.rsplit("/", 1)[-1] == health_connect.DB_NAME for k in keys):
         return "health_connect"
@@ -74,15 +75,14 @@ def zip_kind(path: str, names: list[str], encrypted: bool) -> str | None:  # noq
     return None
 
 
-def zip_path_kind(path: str) -> str | None:
-    """:func:`zip_kind` of the archive at ``path`` (None when it cannot be opened: the
+def _encrypted(path: str) -> bool:
+    """Whether any member of the archive is encrypted (False when it cannot be opened: the
     archive reader then reports it)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
+            return any(i.flag_bits & 0x1 for i in zf.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return None
-    return zip_kind(path, [i.filename for i in infos], any(i.flag_bits & 0x1 for i in infos))
+        return False
 
 
 def folder_kind(path: str) -> str | None:
@@ -152,15 +152,16 @@ def read_export(kind: str, path: str, default_sport: str, zone: dt.tzinfo | Plac
 # --- the input kinds (registered in kneeload.io.kinds.KINDS) -------------------------------
 
 
-def claims(name: str, path: str, head: bytes) -> bool:
+def claims(name: str, path: str, head: bytes, names: Sequence[str] = ()) -> bool:
     """Whether ``path`` (a folder, an archive, or a bare Health Connect database) is the
-    export ``name``: the folder's layout, the archive's member names, the database's SQLite
-    header. Never raises."""
+    export ``name``: the folder's layout, the archive's member ``names`` (the registry's
+    cached :func:`kneeload.io.kinds.zip_names`), the database's SQLite header. Never
+    raises."""
     try:
         if os.path.isdir(path):
             return folder_kind(path) == name
         if path.lower().endswith(".zip"):
-            return zip_path_kind(path) == name
+            return zip_kind(path, names) == name
         return name == "health_connect" and health_connect.looks_like_health_connect(
             os.path.basename(path), head)
     except (OSError, ValueError):

@@ -245,7 +245,8 @@ def _more_export(name: str, path: str, head: bytes) -> bool:
     """The Polar / Health Connect / Zepp / Huawei sniffs (:mod:`kneeload.io._more_exports`,
     imported when first asked)."""
     from ._more_exports import claims
-    return claims(name, path, head)
+    names = zip_names(path) if path.lower().endswith(".zip") else ()
+    return claims(name, path, head, names)
 
 
 #: The registry. Keep it sorted by ``order``; :func:`register` adds to it.
