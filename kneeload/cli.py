@@ -433,22 +433,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if len(failing) else EXIT_OK
 
 
+def _history_before(season: Season, day: pd.Timestamp, why: str) -> Season:
+    """``season`` with only the activities before ``day``; stderr says how many were left
+    out and ``why`` (the plan's history after ``--today``, or ``--replace``)."""
+    runs = season.activities
+    kept = runs[runs["local_date"] < day].reset_index(drop=True)
+    print(f"kneeload: plan: {why}{len(runs) - len(kept)} activities "
+          + (f"after --today {day - pd.Timedelta(days=1):%Y-%m-%d}" if not why
+             else f"from {day:%Y-%m-%d} on") + " left out of the history", file=sys.stderr)
+    return Season(kept, season.config, season.skipped, season.pain, season.shoes,
+                  season.shoe_overrides, gear=season.gear, files=season.files)
+
+
 def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool,  # noqa: FBT001
                         today: str | None = None) -> Season:
     """The season a plan is judged after: with ``today``, the history as of that day (later
     activities are not used, and stderr says so); a plan dated on or before the last run is
     refused (it would be merged as if run after the history, re-judging old days), or with
     ``replace`` the history from the plan's first day on is dropped."""
+    if today is not None and not season.activities.empty:
+        after = pd.Timestamp(today).normalize() + pd.Timedelta(days=1)
+        if (season.activities["local_date"] >= after).any():
+            season = _history_before(season, after, "")
     runs = season.activities
-    if today is not None and not runs.empty:
-        day = pd.Timestamp(today).normalize()
-        later = runs["local_date"] > day
-        if later.any():
-            print(f"kneeload: plan: {int(later.sum())} activities after --today {day:%Y-%m-%d} "
-                  "left out of the history", file=sys.stderr)
-            runs = runs[~later].reset_index(drop=True)
-            season = Season(runs, season.config, season.skipped, season.pain, season.shoes,
-                            season.shoe_overrides, gear=season.gear, files=season.files)
     if plan.empty or runs.empty:
         return season
     first = pd.Timestamp(plan["date"].min()).normalize()
@@ -460,11 +467,7 @@ def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool,  # no
                          f"last run in the history ({last:%Y-%m-%d}); date it from "
                          f"{last + pd.Timedelta(days=1):%Y-%m-%d}, or give --replace to judge "
                          f"it in place of the history from {first:%Y-%m-%d} on")
-    kept = runs[runs["local_date"] < first].reset_index(drop=True)
-    print(f"kneeload: plan: --replace: {len(runs) - len(kept)} activities from "
-          f"{first:%Y-%m-%d} on left out of the history", file=sys.stderr)
-    return Season(kept, season.config, season.skipped, season.pain, season.shoes,
-                  season.shoe_overrides, gear=season.gear, files=season.files)
+    return _history_before(season, first, "--replace: ")
 
 
 def _print_adherence(season: Season, path: str) -> None:
