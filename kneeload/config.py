@@ -23,6 +23,9 @@ ConfigError naming the file and the key::
 
     [shoes]
     replace = 800      # in the config's unit
+
+    [plan]
+    lighter_every = 3  # the planner's lighter week (kneeload plan --build)
 """
 
 from __future__ import annotations
@@ -96,6 +99,20 @@ FITNESS_SETTINGS: tuple[Param, ...] = (
           "(0.86 e^1.67x), Banister 1991", kind="choice", choices=("male", "female")),
 )
 
+#: The planner's coaching settings (``kneeload plan --build``; docs/plan.md), the ``[plan]``
+#: table: rules of thumb, not evidence (heuristic). The rules' own limits are in the registry.
+PLAN_SETTINGS: tuple[Param, ...] = (
+    Param("lighter_every", 4, "weeks", "a lighter week every this many weeks (0: none; 3 "
+          "or 4 is usual: the loading cycles of periodisation, Bompa & Haff 2009)",
+          kind="int", high=12),
+    Param("lighter_pct", 20.0, "%", "the lighter week's cut on the week before", high=60.0),
+    Param("long_share", 0.35, "", "the long run's largest share of the week", low=0.1,
+          high=1.0),
+    Param("pain_hold_weeks", 2, "weeks", "after a pain-model flag open on the day a plan is "
+          "built, its first this many weeks do not increase (the pain rules' own limit "
+          "holds only while the flag is open)", kind="int", high=12),
+)
+
 #: Shoe defaults in metres, for :mod:`kneeload.shoes`.
 SHOE_DEFAULTS: dict[str, float] = {
     "notice_m": SHOE_SETTINGS[0].default * M_PER_MI,
@@ -158,6 +175,10 @@ class Config:
     #: fitness/fatigue settings (FITNESS_SETTINGS): ctl_days, atl_days, hr_rest, hr_max, sex
     fitness: dict[str, Any] = field(
         default_factory=lambda: {p.name: p.default for p in FITNESS_SETTINGS})
+    #: the planner's settings (PLAN_SETTINGS): lighter_every, lighter_pct, long_share,
+    #: pain_hold_weeks
+    plan: dict[str, Any] = field(
+        default_factory=lambda: {p.name: p.default for p in PLAN_SETTINGS})
 
     def __post_init__(self) -> None:
         _apply_top(self, {"unit": self.unit, "week_start": self.week_start, "load": self.load,
@@ -175,12 +196,14 @@ class Config:
 
     def with_settings(self, *, rules: dict[str, dict[str, Any]] | None = None,
                       pain: dict[str, Any] | None = None, shoes: dict[str, Any] | None = None,
-                      **top: Any) -> Config:
+                      plan: dict[str, Any] | None = None, **top: Any) -> Config:
         """A copy with any setting changed, validated as a kneeload.toml would be:
-        ``rules``, ``pain``, ``shoes`` tables, and ``unit``, ``week_start``, ``tz``, ``load``.
+        ``rules``, ``pain``, ``shoes``, ``plan`` tables, and ``unit``, ``week_start``,
+        ``tz``, ``load``.
         """
         out = self.with_rules(rules)
         out.pain.update(check_section(PAIN_SETTINGS, pain or {}, "pain"))
+        out.plan.update(check_section(PLAN_SETTINGS, plan or {}, "plan"))
         _apply_top(out, top, "")
         out.shoes.update(_shoe_values(shoes or {}, "shoes", out.unit))
         return out
@@ -279,13 +302,14 @@ def load_config(path: str | os.PathLike[str] | None = None,
     except RecursionError:  # arrays or tables nested thousands deep: no settings file is
         raise ConfigError(f"{path}: nested too deeply to be a settings file (TOML arrays or "
                           "tables inside each other thousands of times)") from None
-    known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load", "sports", "fitness"}
+    known = {"rules", "unit", "week_start", "tz", "pain", "shoes", "load", "sports", "fitness",
+             "plan"}
     for key in doc:
         if key not in known:
             raise ConfigError(f"{path}: unknown setting {key!r}; settings are "
                               + ", ".join(sorted(known)))
     _apply_top(cfg, {k: v for k, v in doc.items()
-                     if k not in ("rules", "pain", "shoes", "sports", "fitness")},
+                     if k not in ("rules", "pain", "shoes", "sports", "fitness", "plan")},
                f"{path}: ")
     _merge_rules(cfg.rules, doc.get("rules", {}), f"{path}: rules")
     cfg.pain.update(check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
@@ -298,5 +322,6 @@ def load_config(path: str | os.PathLike[str] | None = None,
     cfg.sports = {str(k): str(v) for k, v in doc.get("sports", {}).items()}
     cfg.fitness.update(check_section(FITNESS_SETTINGS, doc.get("fitness", {}),
                                       f"{path}: fitness"))
+    cfg.plan.update(check_section(PLAN_SETTINGS, doc.get("plan", {}), f"{path}: plan"))
     cfg.source = path
     return cfg

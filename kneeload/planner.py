@@ -35,6 +35,7 @@ from .config import WEEKDAYS, Config
 from .errors import UsageError
 from .limits import allowance
 from .load import as_of, breaks, plan_activities, running, week_start_of, weekly_table
+from .rules._pain_common import OPEN_DAYS
 from .units import metres_per
 
 PLAN_COLUMNS = ("date", "distance_m", "kind", "week", "week_start", "bounded_by", "target",
@@ -46,10 +47,9 @@ RACE_WEEK_X = {"5k": 3.0, "10k": 2.5, "half": 2.0, "marathon": 1.5}
 RACE_LONG_X = {"5k": 1.6, "10k": 1.3, "half": 0.9, "marathon": 0.75}
 #: Taper: the last weeks' share of the peak week (Bosquet 2007: -41-60% over ~2 weeks).
 TAPER = {"5k": (0.6,), "10k": (0.6,), "half": (0.75, 0.5), "marathon": (0.75, 0.5)}
-#: A pain-model flag dated this many days before today or fewer holds the plan [days].
-PAIN_OPEN_DAYS = 7
-#: Weeks held after a pain flare-up.
-PAIN_HOLD_WEEKS = 2
+#: A pain-model flag dated this many days before today or fewer is open [days]: the pain
+#: rules' own window (their limit hooks hold the week while it is open), read from there.
+PAIN_OPEN_DAYS = OPEN_DAYS
 #: Walk/jog ladder: (jog min, walk min) per step, then continuous running.
 LADDER = ((1, 1), (2, 1), (4, 1), (8, 1))
 #: A planned run shorter than this is left out (a rest day) [m].
@@ -236,11 +236,26 @@ def _pain_state(activities: pd.DataFrame, pain_log: pd.DataFrame | None, cfg: Co
     return state
 
 
+def plan_settings(cfg: Config, **given: Any) -> dict[str, Any]:
+    """The planner's settings: the ``[plan]`` table of ``cfg`` (defaults in
+    :data:`kneeload.config.PLAN_SETTINGS`, their one home) with the ``given`` ones that are
+    not None on top (validated as the config file's are).
+
+    Examples
+    --------
+    >>> s = plan_settings(Config(), lighter_every=3)
+    >>> s["lighter_every"], s["lighter_pct"], s["pain_hold_weeks"]
+    (3, 20.0, 2)
+    """
+    over = {k: v for k, v in given.items() if v is not None}
+    return cfg.with_settings(plan=over).plan if over else dict(cfg.plan)
+
+
 def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: Goal | str,  # noqa: C901
                weeks: int | None = None, today: Any = None,
                pain_log: pd.DataFrame | None = None, days: Any = None,
-               lighter_every: int | None = 4, lighter_pct: float = 20.0,
-               long_share: float = 0.35) -> Plan:
+               lighter_every: int | None = None, lighter_pct: float | None = None,
+               long_share: float | None = None, pain_hold_weeks: int | None = None) -> Plan:
     """The next ``weeks`` (4-12) weeks toward ``goal`` that every enabled rule allows.
 
     Parameters
@@ -258,12 +273,11 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
         caps runs where pain followed.
     days : str or sequence, optional
         Weekdays to run (``"mon,wed,sat"``); default the usual ones of the last 12 weeks.
-    lighter_every : int or None
-        A lighter week every this many weeks [weeks] (3 or 4; None: none). Heuristic.
-    lighter_pct : float
-        The lighter week's cut on the week before [%] (heuristic: 20-30%).
-    long_share : float
-        The long run's largest share of the week (heuristic).
+    lighter_every, lighter_pct, long_share, pain_hold_weeks : optional
+        The ``[plan]`` settings (:data:`kneeload.config.PLAN_SETTINGS`; None: the config's):
+        a lighter week every ``lighter_every`` weeks [weeks] (0: none), ``lighter_pct`` [%]
+        below the week before; the long run's largest share of the week; the weeks held
+        after a pain-model flag open on the day the plan is built [weeks]. Heuristics.
 
     References
     ----------
@@ -272,6 +286,10 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
     52(10):659 (pain monitoring).
     """
     cfg = config or Config()
+    ps = plan_settings(cfg, lighter_every=lighter_every, lighter_pct=lighter_pct,
+                       long_share=long_share, pain_hold_weeks=pain_hold_weeks)
+    lighter_every, lighter_pct = int(ps["lighter_every"]), float(ps["lighter_pct"])
+    long_share, hold_weeks = float(ps["long_share"]), int(ps["pain_hold_weeks"])
     g = parse_goal(goal) if isinstance(goal, str) else goal
     if running(activities).empty:
         raise UsageError("no runs: a plan needs a history to build on")
@@ -329,7 +347,9 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
         f = pain["open"]
         notes.append(f"Pain hold: your pain log on {pd.Timestamp(f['date']):%Y-%m-%d} "
                      f"({float(f['value']):g}/10, rule {f['rule']}) tripped the pain model: "
-                     f"weeks 1-{PAIN_HOLD_WEEKS} do not increase, the long run stays within "
+                     + ("week 1 does not increase, " if hold_weeks == 1 else
+                        f"weeks 1-{hold_weeks} do not increase, " if hold_weeks else "")
+                     + "the long run stays within "
                      "your tolerated longest, and running starts again with a walk/jog ladder."
                      " Build the plan again after each new pain entry.")
     if pain["pain_run"] is not None:
@@ -363,7 +383,7 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
         if k > to_race - len(taper):
             mode, target = "taper", peak * taper[k - (to_race - len(taper)) - 1]
             source = "taper"
-        elif pain["open"] is not None and k <= PAIN_HOLD_WEEKS:
+        elif pain["open"] is not None and k <= hold_weeks:
             mode, target, source = "hold", prev_week, "pain hold"
             if pain["tol_week"] is not None and pain["tol_week"] < target:
                 target, source = pain["tol_week"], "tolerance"
@@ -453,27 +473,133 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
     return Plan(table, wtab, g, u, bool(reached), tuple(notes))
 
 
-def adherence(activities: pd.DataFrame, plan: pd.DataFrame,
-              config: Config | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def adherence(activities: pd.DataFrame, plan: pd.DataFrame, config: Config | None = None,
+              today: Any = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The planned weeks beside the real ones, and the runs far above their plan.
 
-    Returns ``weeks`` (``week_start``, ``planned_m``, ``run_m`` [m]) for each week of
-    ``plan`` (``date``, ``distance_m``) and ``over`` (``date``, ``planned_m``, ``run_m``):
-    the days whose running exceeded the day's planned distance x (1 + the session-spike
-    caution threshold), an info for the runner (not a flag of a rule).
+    Parameters
+    ----------
+    activities : pandas.DataFrame
+        What was run (the activities table).
+    plan : pandas.DataFrame
+        The plan table (``date``, ``distance_m`` [m]; :func:`kneeload.plan.read_plan`).
+    today : date-like, optional
+        The day judged (default :func:`kneeload.load.as_of`): a week starting after it has
+        nothing run yet to compare (``run_m`` NaN), a day after it is not judged.
+
+    Returns
+    -------
+    weeks : pandas.DataFrame
+        One row per week of the plan: ``week_start``, ``planned_m``, ``run_m`` [m] (NaN for a
+        week not begun), ``runs_planned``, ``runs`` (NaN likewise), ``complete`` (the week
+        ended on or before today).
+    over : pandas.DataFrame
+        The planned days up to today whose running exceeded the day's plan "far":
+        ``run_m > planned_m x (1 + caution_pct / 100)``, the session-spike rule's caution
+        share (10% by default: the share over the 30-day longest that rule flags, applied to
+        the run's own plan). ``date``, ``planned_m``, ``run_m``, ``limit_m`` [m]; an info for
+        the runner, not a rule's flag. ``over.attrs["far_pct"]`` is the share used [%].
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kneeload.load import plan_activities
+    >>> ran = plan_activities(pd.DataFrame({"date": pd.to_datetime(["2026-08-18"]),
+    ...                                     "distance_m": [6000.0]}))
+    >>> plan = pd.DataFrame({"date": pd.to_datetime(["2026-08-18", "2026-08-25"]),
+    ...                      "distance_m": [5000.0, 5000.0]})
+    >>> weeks, over = adherence(ran, plan, today="2026-08-19")
+    >>> weeks["run_m"].tolist(), over["limit_m"].tolist()   # 6000 > 5000 x 1.10 = 5500
+    ([6000.0, nan], [5500.0])
     """
     cfg = config or Config()
+    day = as_of(activities, today) if len(activities) else pd.Timestamp(today).normalize()
     runs = running(activities)
+    runs = runs[runs["local_date"] <= day]
     daily = runs.groupby("local_date")["distance_m"].sum()
     p = plan.assign(week_start=week_start_of(pd.to_datetime(plan["date"]), cfg.week_start))
-    wk = p.groupby("week_start")["distance_m"].sum().rename("planned_m").reset_index()
-    rws = week_start_of(pd.Series(daily.index), cfg.week_start)
-    ran = pd.Series(daily.to_numpy(), index=rws.to_numpy()).groupby(level=0).sum()
-    wk["run_m"] = wk["week_start"].map(ran).fillna(0.0).astype(float)
-    caution = cfg.rule("session_spike")["caution_pct"] / 100
-    pd_day = p.groupby("date")["distance_m"].sum()
-    actual = pd_day.index.map(lambda d: float(daily.get(d, 0.0)))
-    over = pd.DataFrame({"date": pd_day.index, "planned_m": pd_day.to_numpy(),
-                         "run_m": list(actual)})
-    over = over[over["run_m"] > over["planned_m"] * (1 + caution)].reset_index(drop=True)
+    wk = p.groupby("week_start").agg(planned_m=("distance_m", "sum"),
+                                     runs_planned=("distance_m", "size")).reset_index()
+    rws = week_start_of(runs["local_date"].reset_index(drop=True), cfg.week_start)
+    ran = runs["distance_m"].reset_index(drop=True).groupby(rws).sum()
+    n_ran = runs["distance_m"].reset_index(drop=True).groupby(rws).size()
+    begun = wk["week_start"] <= day
+    wk["run_m"] = wk["week_start"].map(ran).fillna(0.0).astype(float).where(begun)
+    wk["runs"] = wk["week_start"].map(n_ran).fillna(0).astype(float).where(begun)
+    wk["complete"] = wk["week_start"] + pd.Timedelta(days=6) <= day
+    wk = wk[["week_start", "planned_m", "run_m", "runs_planned", "runs", "complete"]]
+    far = float(cfg.rule("session_spike")["caution_pct"])
+    pd_day = p[p["date"] <= day].groupby("date")["distance_m"].sum()
+    actual = [float(daily.get(d, 0.0)) for d in pd_day.index]
+    over = pd.DataFrame({"date": pd.to_datetime(pd_day.index), "planned_m": pd_day.to_numpy(),
+                         "run_m": actual, "limit_m": pd_day.to_numpy() * (1 + far / 100)})
+    over = over[over["run_m"] > over["limit_m"]].reset_index(drop=True)
+    over.attrs["far_pct"] = far
     return wk, over
+
+
+@dataclass
+class Replan:
+    """A pain-model flag dated after a plan was made: the plan's remaining weeks no longer
+    hold (:func:`pain_replan`).
+
+    ``flag`` is the latest such pain flag (``date``, ``rule``, ``value`` [/10]);
+    ``remaining`` the plan's runs after ``today``; ``plan`` the plan built again from
+    ``today`` (:func:`build_plan`, toward ``goal``, ``weeks`` weeks) or None when no planned
+    run is left.
+    """
+
+    flag: dict[str, Any]
+    today: pd.Timestamp
+    made: pd.Timestamp
+    remaining: pd.DataFrame
+    goal: str
+    weeks: int
+    plan: Plan | None
+
+
+def pain_replan(activities: pd.DataFrame, plan: pd.DataFrame, pain_log: pd.DataFrame | None,
+                config: Config | None = None, today: Any = None) -> Replan | None:
+    """Does a pain-model flag dated after ``plan`` was made undo its remaining weeks?
+
+    The plan counts as made the day before its first run (:func:`build_plan` plans from the
+    day after the day it is built). A flag of any pain rule (:func:`kneeload.pain.pain_flags`)
+    dated after that day and up to ``today`` was not known when the plan was built: the
+    remaining weeks no longer hold. They are built again from ``today`` with
+    :func:`build_plan` (so an open flag holds the first :data:`PLAN_SETTINGS` ``pain_hold_weeks``
+    weeks and the tolerance record caps the runs), toward the old plan's own biggest week, for
+    as many weeks as it had left (4-12).
+
+    Returns
+    -------
+    Replan or None
+        None when there is no pain log or no such flag.
+    """
+    from .pain import pain_flags
+
+    cfg = config or Config()
+    if pain_log is None or pain_log.empty or plan.empty:
+        return None
+    day = as_of(activities, today)
+    made = pd.Timestamp(plan["date"].min()).normalize() - pd.Timedelta(days=1)
+    log = pain_log[pain_log["date"] <= day]
+    pf = pain_flags(log, cfg) if len(log) else log
+    if pf.empty:
+        return None
+    new = pf[(pd.to_datetime(pf["date"]) > made) & (pd.to_datetime(pf["date"]) <= day)]
+    if new.empty:
+        return None
+    f = new.sort_values("date").iloc[-1]
+    flag = {"date": pd.Timestamp(f["date"]), "rule": str(f["rule"]), "value": float(f["value"])}
+    rest = plan[plan["date"] > day].reset_index(drop=True)
+    per = metres_per(cfg.unit)
+    wk = plan.groupby(week_start_of(pd.to_datetime(plan["date"]), cfg.week_start))
+    peak = float(wk["distance_m"].sum().max())
+    goal = f"{math.floor(peak / per * 10) / 10:.1f}{cfg.unit}/week"
+    left = week_start_of(pd.to_datetime(rest["date"]), cfg.week_start).nunique() if len(rest) \
+        else 0
+    n = min(12, max(4, int(left)))
+    hist = activities[activities["local_date"] <= day]
+    new_plan = build_plan(hist, cfg, goal=goal, weeks=n, today=day, pain_log=log) \
+        if len(rest) else None
+    return Replan(flag, day, made, rest, goal, n, new_plan)

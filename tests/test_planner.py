@@ -37,7 +37,7 @@ def test_parse_goal_and_days():
 
 
 def test_steady_first_week_hand_computed():
-    plan = build_plan(STEADY, goal="30mi/week", weeks=4, today=TODAY, lighter_every=None)
+    plan = build_plan(STEADY, goal="30mi/week", weeks=4, today=TODAY, lighter_every=0)
     _no_flags(STEADY, plan)
     # week 1 (from Mon 30 Mar; 5 mi runs on Mon, Thu, Sun before): at most 15 x 1.10 =
     # 16.5 mi (10% rule). The two-week rule allows more by the week's end (the 14 days to
@@ -84,9 +84,9 @@ def test_pain_flare_up_holds_the_plan():
     log = pd.DataFrame({"date": pd.to_datetime(["2026-03-22", "2026-03-27", "2026-03-28"]),
                         "pain": [0.0, 5.0, 5.0], "side": "right", "when": "after",
                         "activity": "", "note": ""})
-    calm = build_plan(STEADY, goal="30mi/week", weeks=4, today=TODAY, lighter_every=None)
+    calm = build_plan(STEADY, goal="30mi/week", weeks=4, today=TODAY, lighter_every=0)
     held = build_plan(STEADY, goal="30mi/week", weeks=4, today=TODAY, pain_log=log,
-                      lighter_every=None)
+                      lighter_every=0)
     _no_flags(STEADY, held)
     assert held.weeks["mode"].iloc[0] == "hold"
     assert held.weeks["distance_m"].iloc[0] < calm.weeks["distance_m"].iloc[0]
