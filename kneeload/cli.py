@@ -797,8 +797,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.since is not None and args.today is not None and args.since > args.today:
         raise _UsageExit("kneeload: --since is after --today")
     season = _season(args.paths, args)  # pain log, shoes and assignments as discovered
+    plan, source = _report_plan(season, args)
     content = build_content(season, unit=season.config.unit, since=args.since,
-                            today=args.today, runner=args.name)
+                            today=args.today, runner=args.name, plan=plan, plan_source=source)
     data = render(content, fmt)
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
@@ -814,6 +815,21 @@ def cmd_report(args: argparse.Namespace) -> int:
           f"{head['since']:%Y-%m-%d} to {head['until']:%Y-%m-%d} "
           f"in {time.perf_counter() - t0:.1f} s.")
     return EXIT_OK
+
+
+def _report_plan(season: Season, args: argparse.Namespace) -> tuple[Any, str | None]:
+    """``report --plan PLAN.csv`` (read in the season's unit) or ``--build-plan GOAL``
+    (built as of the report's last day, as ``plan --build`` would)."""
+    if args.plan is not None and args.build_plan is not None:
+        raise _UsageExit("kneeload: report: give --plan PLAN.csv or --build-plan GOAL, not both")
+    if args.plan is not None:
+        if not os.path.exists(args.plan):
+            raise _UsageExit(f"kneeload: no such plan file: {printable(args.plan)}")
+        return read_plan(args.plan, season.config.unit), os.path.basename(args.plan)
+    if args.build_plan is not None:
+        day = season.today if args.today is None else args.today
+        return season.build_plan(args.build_plan, today=day), None
+    return None, None
 
 
 def _add_rule_args(p: argparse.ArgumentParser) -> None:
@@ -954,6 +970,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "and plan do; --until is the same option; default: today when the "
                         "data is live, else the last run or pain entry)")
     p.add_argument("--config", default=None, help="kneeload.toml with rule settings")
+    p.add_argument("--plan", default=None, metavar="PLAN.csv",
+                   help="show this plan (date,distance) beside the weekly chart")
+    p.add_argument("--build-plan", default=None, metavar="GOAL",
+                   help="build a plan toward GOAL (30mi/week, 'half 2027-03-14') as of the "
+                        "report's last day and show it beside the weekly chart")
     p.set_defaults(func=cmd_report)
     return parser
 

@@ -342,6 +342,8 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
     hist = activities[(activities["local_date"] > day0 - pd.Timedelta(weeks=26))
                       & (activities["local_date"] <= day0)]
     hist = running(hist)
+    if pain_log is not None:  # what was logged up to today: later entries are not known yet
+        pain_log = pain_log[pain_log["date"] <= day0]
     pain = _pain_state(hist, pain_log, cfg, day0)
     if pain["open"] is not None:
         f = pain["open"]

@@ -31,6 +31,7 @@ __all__ = [
     "ATTRIBUTION", "format_limit", "limit_value", "limit_display", "rule_title",
     "rule_evidence", "advice_json", "look_ahead_lines", "this_week_lines", "advice_lines",
     "pairing_rule", "pair_entries_text", "figure_texts", "distance", "shoe_note",
+    "adherence_lines", "replan_reason", "replan_lines", "plan_texts", "fitness_text",
 ]
 
 #: How pain entries are attributed to load days, said once in every output that pairs.
@@ -478,7 +479,33 @@ def figure_texts(content: Any) -> dict[str, dict[str, str]]:
     pairs = c.pain.pairs if c.pain else []
     alone = sorted(p["spike_date"] for p in (c.pain.spikes_without_pain if c.pain else []))
     shoes = c.shoes.pairs if c.shoes else []
+    plan = getattr(c, "plan", None)
+    fit = getattr(c, "fitness", None)
+    if plan is not None and plan.weeks:
+        pw = plan.weeks
+        top = max(pw, key=lambda x: x.distance)
+        plan_alt = (f"Bar chart of weekly running [{u}]: the weeks run, then the plan's "
+                    f"{len(pw)} week(s) from {pw[0].week_start:%d %b %Y} as outlined bars "
+                    f"(its biggest {top.distance:.1f} {u}, week of {top.week_start:%d %b %Y}); "
+                    f"a dashed step line shows last week + {thr:g}%.")
+    else:
+        plan_alt = "No plan."
+    if fit is not None:
+        fit_alt = (f"Lines of fitness (CTL, {fit.ctl_days:g}-day) and fatigue (ATL, "
+                   f"{fit.atl_days:g}-day) [{fit.unit} a day] with form (TSB) shaded; on "
+                   f"{fit.date:%d %b %Y} fitness {fit.ctl:.2f}, fatigue {fit.atl:.2f}, form "
+                   f"{fit.tsb:+.2f}.")
+    else:
+        fit_alt = "No runs to compute fitness and fatigue from."
     return {
+        "weekly_plan": {
+            "caption": "The plan beside the weeks run: filled bars were run, outlined bars are "
+                       "planned (a week partly run shows both).",
+            "alt": plan_alt},
+        "fitness_fatigue": {
+            "caption": "Fitness, fatigue and form (Banister's impulse-response model): "
+                       "training monitoring, not an injury predictor.",
+            "alt": fit_alt},
         "weekly_distance": {
             "caption": "Weekly running distance; hatched and coloured weeks broke a distance "
                        "rule (dots: info, stripes: warn, crosses: alert).",
@@ -510,4 +537,69 @@ def figure_texts(content: Any) -> dict[str, dict[str, str]]:
             "caption": "Shoe mileage against each pair's notice and replace distances.",
             "alt": "Horizontal bars of each pair's distance: " + "; ".join(
                 f"{s.shoe} {s.distance:.0f} {u}, {s.status}" for s in shoes) + "."},
+    }
+
+
+# --- the plan beside what was run, a pain re-plan, the report's plan section -------------
+
+
+def adherence_lines(weeks: pd.DataFrame, over: pd.DataFrame, unit: str,
+                    path: str = "") -> list[str]:
+    """``check --plan``: each planned week beside the running of that week, then each day
+    run far above its plan (:func:`kneeload.planner.adherence`)."""
+    per = metres_per(unit)
+    far = float(over.attrs.get("far_pct", 10.0))
+    out = [f"The plan {path} beside what was run ({unit}):".replace("plan  ", "plan ")]
+    for w in weeks.itertuples():
+        run = ("not begun" if pd.isna(w.run_m) else
+               f"run {w.run_m / per:.1f}" + ("" if w.complete else " so far"))
+        out.append(f"  week of {w.week_start:%Y-%m-%d}: planned {w.planned_m / per:.1f}, {run}")
+    for r in over.itertuples():
+        out.append(f"  info: {r.date:%Y-%m-%d}: ran {r.run_m / per:.1f} {unit}, far above the "
+                   f"planned {r.planned_m / per:.1f} (more than {far:g}% over it)")
+    return out
+
+
+def replan_reason(replan: Any, unit: str) -> str:
+    """Why a plan's remaining weeks no longer hold (:class:`kneeload.planner.Replan`)."""
+    f = replan.flag
+    n = len(replan.remaining)
+    rest = (f"its remaining {n} run(s), from {replan.remaining['date'].min():%Y-%m-%d}, no "
+            "longer hold" if n else "no planned run is left to change")
+    return (f"Pain: your pain log on {f['date']:%Y-%m-%d} ({f['value']:g}/10) tripped the pain "
+            f"model ({rule_title(f['rule'])}) after this plan was made "
+            f"({replan.made:%Y-%m-%d}): {rest}.")
+
+
+def replan_lines(replan: Any, unit: str, command: str) -> list[str]:
+    """The re-plan after a pain flag: why, the weeks built again from today, how to re-plan."""
+    out = [replan_reason(replan, unit)]
+    if replan.plan is not None:
+        out.append(f"Re-planned from {replan.today:%Y-%m-%d} toward the plan's own biggest "
+                   f"week ({replan.goal}), {replan.weeks} weeks:")
+        lines = replan.plan.lines()
+        out += ["  " + x for x in lines[2:lines.index("", 2)]]
+        out += [f"  Note: {n}" for n in replan.plan.notes if n.startswith("Pain")]
+    out.append(f"To write the new plan: {command}")
+    return out
+
+
+def fitness_text(ctl: float, atl: float, tsb: float, unit: str, ctl_days: float,
+                 atl_days: float) -> str:
+    """Fitness, fatigue and form on a day, in words, with what they are not."""
+    return (f"Fitness (CTL, {ctl_days:g}-day) {ctl:.2f}, fatigue (ATL, {atl_days:g}-day) "
+            f"{atl:.2f}, form (TSB) {tsb:+.2f} [{unit} a day]: a training-monitoring model of "
+            "your recent load against the weeks before, not an injury predictor (the rules "
+            "flag risk).")
+
+
+def plan_texts(source: str, unit: str, n_weeks: int, n_runs: int, total: float,
+               flags: int) -> dict[str, str]:
+    """The report's plan section: its heading line and the check line."""
+    return {
+        "intro": (f"The plan ({source}): {n_weeks} week(s), {n_runs} run(s), {total:.1f} {unit} "
+                  "in all, beside the weeks run before it."),
+        "check": ("Checked against your history, the plan raises no flag." if not flags else
+                  f"Checked against your history, the plan raises {flags} flag(s): see "
+                  "kneeload plan."),
     }

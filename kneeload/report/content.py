@@ -23,7 +23,7 @@ import pandas as pd
 from .. import __version__
 from ..config import rule_evidence
 from ..errors import UsageError
-from ..load import SEVERITY_RANK, daily_load, running, session_spikes
+from ..load import SEVERITY_RANK, daily_load, running, session_spikes, week_start_of
 from ..load import acwr as load_acwr
 from ..season import Season
 from ..text import (
@@ -306,8 +306,8 @@ class Pairing:
 @dataclass(frozen=True)
 class FigureSpec:
     """One figure of the report: its name (a function of :mod:`kneeload.report.figures`),
-    where it goes (``"totals"``: beside the totals on page 1; ``"figures"``: the figures
-    section), its caption and text alternative (:func:`kneeload.text.figure_texts`) and its
+    where it goes (``"totals"``: beside the totals on page 1; ``"plan"``: the plan section;
+    ``"figures"``: the figures section), its caption and text alternative (:func:`kneeload.text.figure_texts`) and its
     height on a PDF page [in]."""
 
     name: str
@@ -315,6 +315,66 @@ class FigureSpec:
     caption: str
     alt: str
     height_in: float
+
+
+@dataclass(frozen=True)
+class PlanWeek:
+    """One week of a plan, in the report's unit: planned ``distance`` and ``long_run``
+    [mi or km]; ``run`` what was run that week (None: the week had not begun), its
+    ``mode`` (build, lighter, hold, taper; "" for a CSV without it) and ``bounded_by``."""
+
+    week_start: dt.date
+    distance: float
+    long_run: float
+    runs: int
+    run: float | None
+    mode: str
+    bounded_by: str
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """One planned run: ``distance`` [mi or km], ``kind``, ``target`` text, ``bounded_by``."""
+
+    date: dt.date
+    distance: float
+    kind: str
+    target: str
+    bounded_by: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """The plan shown beside the weekly chart (``kneeload report --plan`` or
+    ``--build-plan``): where it came from (``source``), its weeks and runs, the flags it
+    raises after the history (``flags``: each flag's first sentence), its notes and the
+    planner's disclaimer; ``intro`` and ``check`` are its sentences
+    (:func:`kneeload.text.plan_texts`)."""
+
+    source: str
+    weeks: list[PlanWeek]
+    runs: list[PlanRun]
+    flags: list[str]
+    notes: list[str]
+    intro: str
+    check: str
+    disclaimer: str
+
+
+@dataclass(frozen=True)
+class FitnessSummary:
+    """Fitness, fatigue and form on the report's last day (:mod:`kneeload.fitness`), in
+    ``unit`` a day (mi, km, min or RPE x min), and the evidence sentence."""
+
+    date: dt.date
+    ctl: float
+    atl: float
+    tsb: float
+    unit: str
+    ctl_days: float
+    atl_days: float
+    text: str
 
 
 @dataclass(frozen=True)
@@ -395,6 +455,10 @@ class ReportContent:
     figures: list[FigureSpec] = field(default_factory=list)
     #: the day the season is judged as of (the report's last day)
     today: dt.date | None = None
+    #: the plan beside the weekly chart (None: no --plan nor --build-plan)
+    plan: PlanSection | None = None
+    #: fitness, fatigue and form on the last day (None: no run to compute them from)
+    fitness: FitnessSummary | None = None
     frames: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -580,8 +644,8 @@ DEFAULT_SPAN_WEEKS = 52
 def build_content(season: Any, *, unit: str | None = None,
                   since: pd.Timestamp | str | None = None,
                   until: pd.Timestamp | str | None = None,
-                  runner: str | None = None, today: pd.Timestamp | str | None = None
-                  ) -> ReportContent:
+                  runner: str | None = None, today: pd.Timestamp | str | None = None,
+                  plan: Any = None, plan_source: str | None = None) -> ReportContent:
     """Summarise ``season`` (a :class:`kneeload.Season`) for a report.
 
     Parameters
@@ -601,6 +665,11 @@ def build_content(season: Any, *, unit: str | None = None,
         the report lists the same flags as ``kneeload check``.
     runner : str, optional
         The runner's name, shown in the title.
+    plan : kneeload.planner.Plan or pandas.DataFrame, optional
+        A plan to show beside the weekly chart: one built (:meth:`kneeload.Season.build_plan`)
+        or a plan table (``date``, ``distance_m`` [m]; :func:`kneeload.plan.read_plan`).
+    plan_source : str, optional
+        Where the plan came from, in words (a file name, "built toward 30mi/week").
 
     Returns
     -------
@@ -734,9 +803,91 @@ def build_content(season: Any, *, unit: str | None = None,
         pain=pairing, this_week=_plain(week), tolerance=_plain(tolerance),
         this_week_text=[] if tw is None else this_week_lines(tw, cfg, unit=unit),
         tolerance_text=None if tol is None else tol.text,
-        missing_figures=missing, today=end.date(), frames=frames)
+        missing_figures=missing, today=end.date(), frames=frames,
+        fitness=_fitness(season.activities, cfg, unit, start, end, frames))
+    if plan is not None:
+        content.plan = _plan_section(season, plan, plan_source, unit, end, frames)
     content.figures = _figure_list(content)
     return content
+
+
+def _fitness(acts: pd.DataFrame, cfg: Any, unit: str, start: pd.Timestamp, end: pd.Timestamp,
+             frames: dict[str, Any]) -> FitnessSummary | None:
+    """CTL/ATL/TSB up to ``end`` in ``unit`` a day (frames["fitness"], cut to the period) and
+    their values on ``end``."""
+    from ..fitness import fitness_fatigue
+    from ..text import fitness_text
+
+    ff = fitness_fatigue(acts, cfg, end=end)
+    if ff.empty:
+        return None
+    scale, suffix = {"distance": (metres_per(unit), unit), "time": (60.0, "min"),
+                     "srpe": (1.0, "rpe_min")}[cfg.load]
+    ff = (ff / scale).rename(columns=lambda c: f"{c}_{suffix}")
+    frames["fitness"] = ff[(ff.index >= start) & (ff.index <= end)]
+    last = ff.iloc[-1]
+    label = suffix.replace("rpe_min", "RPE x min")
+    ctl_days, atl_days = float(cfg.fitness["ctl_days"]), float(cfg.fitness["atl_days"])
+    ctl, atl, tsb = (float(last[f"{k}_{suffix}"]) for k in ("ctl", "atl", "tsb"))
+    return FitnessSummary(date=pd.Timestamp(ff.index[-1]).date(), ctl=ctl, atl=atl, tsb=tsb,
+                          unit=label, ctl_days=ctl_days, atl_days=atl_days,
+                          text=fitness_text(ctl, atl, tsb, label, ctl_days, atl_days))
+
+
+def _plan_table(plan: Any) -> tuple[pd.DataFrame, list[str], str, str | None]:
+    """A Plan or a plan table -> (table, notes, disclaimer, goal text or None)."""
+    from ..planner import DISCLAIMER as PLAN_DISCLAIMER
+
+    if isinstance(plan, pd.DataFrame):
+        return plan, [], PLAN_DISCLAIMER, None
+    return plan.table, list(plan.notes), str(plan.disclaimer), str(plan.goal.text)
+
+
+def _plan_section(season: Any, plan: Any, source: str | None, unit: str, end: pd.Timestamp,
+                  frames: dict[str, Any]) -> PlanSection:
+    """The plan's weeks beside what was run, its runs, and the flags its runs after ``end``
+    raise (frames["plan_weeks"]: week_start, planned_m, long_m, run_m [m])."""
+    from ..planner import adherence
+    from ..text import plan_texts
+
+    table, notes, disclaimer, goal = _plan_table(plan)
+    if table.empty:
+        raise UsageError("the plan has no runs to show")
+    cfg = season.config
+    per = metres_per(unit)
+    table = table.sort_values("date").reset_index(drop=True)
+    weeks, _ = adherence(season.activities, table, cfg, today=end)
+    ws = weeks["week_start"]
+    by_week = table.groupby(week_start_of(pd.to_datetime(table["date"]), cfg.week_start))
+    weeks = weeks.assign(long_m=ws.map(by_week["distance_m"].max()).to_numpy())
+    frames["plan_weeks"] = weeks
+
+    def col(name: str) -> pd.Series:
+        return table[name].fillna("").astype(str) if name in table else pd.Series(
+            "", index=table.index)
+
+    kind, bound, target, note = col("kind"), col("bounded_by"), col("target"), col("note")
+    modes = {} if isinstance(plan, pd.DataFrame) else {
+        pd.Timestamp(w.week_start): (str(w.mode), str(w.bounded_by)) for w in
+        plan.weeks.itertuples()}
+    pw = [PlanWeek(week_start=w.week_start.date(), distance=w.planned_m / per,
+                   long_run=w.long_m / per, runs=int(w.runs_planned),
+                   run=None if pd.isna(w.run_m) else w.run_m / per,
+                   mode=modes.get(pd.Timestamp(w.week_start), ("", ""))[0],
+                   bounded_by=modes.get(pd.Timestamp(w.week_start), ("", ""))[1])
+          for w in weeks.itertuples()]
+    runs = [PlanRun(date=pd.Timestamp(r.date).date(), distance=r.distance_m / per,
+                    kind=kind[i], target=target[i] or f"{r.distance_m / per:.1f} {unit}",
+                    bounded_by=bound[i], note=note[i])
+            for i, r in enumerate(table.itertuples())]
+    ahead = table[table["date"] > end]
+    flags = season.check_plan(ahead) if len(ahead) else pd.DataFrame(columns=["message"])
+    heads = [_first_sentence(str(m)) for m in flags["message"]]
+    source = source or (f"built toward {goal}" if goal else "a plan table")
+    words = plan_texts(source, unit, len(pw), len(runs), float(table["distance_m"].sum()) / per,
+                       len(heads))
+    return PlanSection(source=source, weeks=pw, runs=runs, flags=heads, notes=notes,
+                       intro=words["intro"], check=words["check"], disclaimer=disclaimer)
 
 
 def _call(season: Any, name: str) -> Any:
@@ -749,10 +900,12 @@ def _call(season: Any, name: str) -> Any:
 #: there (see :func:`_figure_list`). The one figure list of every renderer.
 FIGURES: tuple[tuple[str, str, float], ...] = (
     ("weekly_distance", "totals", 1.6),
+    ("weekly_plan", "plan", 2.8),
     ("session_spikes", "figures", 3.6),
     ("weekly_descent", "figures", 3.2),
     ("cadence_trend", "figures", 3.2),
     ("acwr", "figures", 3.2),
+    ("fitness_fatigue", "figures", 3.2),
     ("pain_over_load", "figures", 3.6),
     ("shoe_mileage", "figures", 1.4),
 )
@@ -764,6 +917,8 @@ def _figure_list(c: ReportContent) -> list[FigureSpec]:
             "session_spikes": True, "weekly_descent": True,
             "cadence_trend": "cadence" not in c.missing_figures,
             "acwr": "acwr" not in c.missing_figures,
+            "weekly_plan": c.plan is not None and "plan_weeks" in f,
+            "fitness_fatigue": "fitness" in f and len(f["fitness"]) > 0,
             "pain_over_load": "pain" in f,
             "shoe_mileage": "shoe_status" in f and c.shoes is not None}
     words = figure_texts(c)
@@ -796,6 +951,11 @@ def draw_figure(content: ReportContent, name: str, ax: Any = None, **extra: Any)
         return figures.cadence_trend(f["activities"], f["weeks"], ax=ax, **kw["cadence_trend"])
     if name == "acwr":
         return figures.acwr(f["acwr"], ax=ax, **kw["acwr"])
+    if name == "weekly_plan":
+        return figures.weekly_plan(f["weeks"], f["plan_weeks"], u, ax=ax,
+                                   today=content.today, **kw["weekly_distance"])
+    if name == "fitness_fatigue":
+        return figures.fitness_fatigue(f["fitness"], ax=ax)
     if name == "pain_over_load":
         return figures.pain_over_load(f["daily_load"], f["pain"], f["pairs"], u, ax=ax,
                                       **kw["pain_over_load"],

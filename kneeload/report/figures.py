@@ -169,6 +169,64 @@ def weekly_distance(weeks: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
     return fig
 
 
+def weekly_plan(weeks: pd.DataFrame, plan_weeks: pd.DataFrame, unit: str = "mi",
+                threshold_pct: float | None = None, ax: Axes | None = None,
+                history_weeks: int = 12, today: Any = None) -> Figure:
+    """A plan beside the weeks run: the last ``history_weeks`` weeks run (filled grey bars),
+    then each planned week as an outlined bar (blue, dashed edge: it reads in grey-scale
+    too; a week partly run shows both), and the 10% rule's step line on the weeks before
+    (run before the plan, planned from its first week on).
+
+    Parameters
+    ----------
+    weeks : pandas.DataFrame
+        The weekly table (:func:`kneeload.load.weekly_table`), ``distance_m`` [m].
+    plan_weeks : pandas.DataFrame
+        :func:`kneeload.planner.adherence`'s weeks: ``week_start``, ``planned_m`` [m].
+    unit : {"mi", "km"}
+        Display unit.
+    threshold_pct : float, optional
+        The step line: the week before plus this [%]; default the registry's
+        ``weekly_increase`` threshold.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; a new figure otherwise.
+    history_weeks : int
+        Weeks run shown before the plan's first week.
+    today : date-like, optional
+        A dotted line on this day (default: none).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = _axes(ax, (8, 3.2))
+    per = metres_per(unit)
+    first = pd.Timestamp(plan_weeks["week_start"].min())
+    ran = weeks[weeks["week_start"] >= first - pd.Timedelta(weeks=history_weeks)]
+    ax.bar(ran["week_start"] + pd.Timedelta(days=3), ran["distance_m"] / per, width=5.5,
+           color=GREY, edgecolor="black", linewidth=0.5, label="run")
+    ax.bar(plan_weeks["week_start"] + pd.Timedelta(days=3), plan_weeks["planned_m"] / per,
+           width=5.5, facecolor="none", edgecolor=BLUE, linewidth=1.6, linestyle="--",
+           label="planned")
+    threshold_pct = _default(threshold_pct, "weekly_increase", "threshold_pct")
+    before = ran[ran["week_start"] < first].set_index("week_start")["distance_m"]
+    planned = plan_weeks.set_index("week_start")["planned_m"]
+    series = pd.concat([before, planned]).sort_index() / per
+    limit = series.shift(1) * (1 + threshold_pct / 100)
+    ax.step(series.index + pd.Timedelta(days=3), limit, where="mid", color="black",
+            linestyle=":", linewidth=1.2, label=f"week before + {threshold_pct:g}%")
+    if today is not None:
+        ax.axvline(pd.Timestamp(today), color=VERMILLION, linewidth=1, linestyle="-.",
+                   label="today")
+    top = float(np.nanmax([series.max(), limit.max(), (ran["distance_m"] / per).max()]))
+    ax.set_ylim(0, top * 1.1 if top > 0 else 1.0)
+    ax.set_ylabel(f"running [{unit}/week]")
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False,
+              borderaxespad=0.1)
+    _dates(ax)
+    return fig
+
+
 def session_spikes(spikes: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
                    ax: Axes | None = None, window_days: int | None = None) -> Figure:
     """Each run against the longest run of the days before it (30 in Frandsen 2025); flagged
@@ -496,7 +554,13 @@ def fitness_fatigue(table: pd.DataFrame, unit: str = "", ax: Axes | None = None)
     ax.set_ylabel(f"load per day [{unit}]")
     ax.set_xlabel("date")
     ax.set_title("Fitness, fatigue and form (training monitoring, not injury risk)")
-    ax.legend(fontsize=7, loc="upper left")
+    # head room for the legend (two rows), so it never sits on the lines
+    values = table[[cols[k] for k in ("ctl", "atl", "tsb") if k in cols]].to_numpy(float)
+    if values.size and np.isfinite(values).any():
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        ax.set_ylim(min(low * 1.1, 0.0), high + (high - min(low, 0.0)) * 0.45 if high > 0
+                    else 1.0)
+    ax.legend(fontsize=7, loc="upper left", ncols=2)
     _dates(ax)
     return fig
 

@@ -195,6 +195,35 @@ def _week_row(w: Week) -> str:
             + _td(w.cross_n, True) + "</tr>")
 
 
+def _plan_section(c: ReportContent) -> str:
+    """The plan beside the weekly chart: its figure, its weeks, the check and its notes."""
+    p = c.plan
+    assert p is not None
+    u = c.unit
+    out = ['<section aria-labelledby="plan"><h2 id="plan">The plan</h2>', f"<p>{_e(p.intro)}</p>"]
+    for i, spec in enumerate(x for x in c.figures if x.place == "plan"):
+        out.append(_figure(partial(draw_figure, c, spec.name), spec.alt, spec.caption, f"p{i}"))
+    rows = [f"<tr><th scope=\"row\">{w.week_start:%Y-%m-%d}</th>" + _td(f"{w.distance:.1f}", True)
+            + _td(f"{w.long_run:.1f}", True) + _td(w.runs, True)
+            + _td("" if w.run is None else f"{w.run:.1f}", True) + _td(w.mode)
+            + _td(w.bounded_by) + "</tr>" for w in p.weeks]
+    out.append(_table("The plan's weeks, and what was run in them",
+                      [("week", "the week's first day", False),
+                       (f"planned [{u}]", "the week's planned running", True),
+                       (f"long run [{u}]", "the week's longest planned run", True),
+                       ("runs", "planned runs", True),
+                       (f"run [{u}]", "what was run that week (blank: not begun)", True),
+                       ("mode", "build, lighter, hold or taper", False),
+                       ("bounded by", "the rule or heuristic that bounds the week", False)],
+                      rows, "plan-t"))
+    out.append(f"<p>{_e(p.check)}</p>")
+    items = p.flags + p.notes
+    if items:
+        out.append("<ul>" + "".join(f"<li>{_e(x)}</li>" for x in items) + "</ul>")
+    out.append(f'<p class="small">{_e(p.disclaimer)}</p></section>')
+    return "".join(out)
+
+
 def render_html(content: ReportContent) -> str:
     """The report as one self-contained HTML document (UTF-8 text)."""
     c = content
@@ -261,8 +290,12 @@ def render_html(content: ReportContent) -> str:
         add('<section aria-labelledby="tolerance"><h2 id="tolerance">What the knee has '
             f"tolerated</h2><p>{_e(c.tolerance_text)}</p></section>")
 
+    if c.plan is not None:
+        add(_plan_section(c))
     add(f'<p class="disclaimer">{_e(c.disclaimer)}</p>')
     add('<section aria-labelledby="figures"><h2 id="figures">Figures</h2>')
+    if c.fitness is not None:
+        add(f'<p class="small">{_e(c.fitness.text)}</p>')
     for i, spec in enumerate(x for x in c.figures if x.place == "figures"):
         add(_figure(partial(draw_figure, c, spec.name), spec.alt, spec.caption,
                     f"f{i}"))

@@ -8,7 +8,7 @@ listed by their text alternatives (Markdown has no inline charts without files b
 from __future__ import annotations
 
 from .content import ReportContent, with_unit
-from .tables import shoes_text, weekly_text
+from .tables import plan_text, shoes_text, weekly_text
 
 
 def _cell(v: object) -> str:
@@ -36,6 +36,14 @@ def render_markdown(content: ReportContent) -> str:
         out += ["", "## This week", ""] + [f"- {x}" for x in c.this_week_text]
     if c.tolerance_text:
         out += ["", "## What the knee has tolerated", "", c.tolerance_text]
+    if c.plan is not None:
+        p = c.plan
+        out += ["", "## The plan", "", p.intro, "", "```", plan_text(p.weeks, u), "```", "",
+                p.check]
+        out += [f"- {x}" for x in p.flags + p.notes]
+        out += ["", p.disclaimer]
+    if c.fitness is not None:
+        out += ["", "## Fitness, fatigue and form", "", c.fitness.text]
     out += ["", "## Weekly table", "", "```", weekly_text(c.weeks, u, c.elevation_unit), "```",
             "", "## Flags", ""]
     if c.flags:

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from ..units import format_duration
 from .content import WEEK_COLUMNS, Flag, ReportContent, draw_figure, with_unit
-from .tables import shoes_text, weekly_text
+from .tables import plan_text, shoes_text, weekly_text
 
 A4 = (8.27, 11.69)  # [in]
 LEFT, TOP, BOTTOM = 0.07, 0.95, 0.045  # page margins [fraction of the page]
@@ -114,6 +114,7 @@ def render_pdf(content: ReportContent) -> bytes:
     with matplotlib.rc_context(RC), PdfPages(buf, metadata=meta) as pdf:
         pg = _Pages(pdf, c.title)
         _first_page(pg, c)
+        _plan(pg, c)
         _figures(pg, c)
         _tables(pg, c)
         pg.flush()
@@ -188,8 +189,28 @@ def _short(iso: str) -> str:
     return f"{dt.date.fromisoformat(iso):%d %b}"
 
 
+def _plan(pg: _Pages, c: ReportContent) -> None:
+    p = c.plan
+    if p is None:
+        return
+    pg.heading("The plan", keep=0.35)
+    pg.text(p.intro, size=9)
+    for spec in (x for x in c.figures if x.place == "plan"):
+        pg.figure(partial(draw_figure, c, spec.name), spec.height_in)
+        pg.text(spec.caption, size=8, colour="#333333")
+    pg.text(plan_text(p.weeks, c.unit), family="monospace", size=8)
+    pg.text(p.check, size=8.5)
+    for f in p.flags:
+        pg.bullet(f, size=8)
+    for n in p.notes:
+        pg.bullet(n, size=8, width=118)
+    pg.text(p.disclaimer, size=8, colour="#333333", width=118)
+
+
 def _figures(pg: _Pages, c: ReportContent) -> None:
     pg.heading("Figures", keep=0.35)
+    if c.fitness is not None:
+        pg.text(c.fitness.text, size=8.5, colour="#333333", width=112)
     for why in c.missing_figures.values():
         pg.text(why, size=8.5, colour="#333333")
     for spec in (x for x in c.figures if x.place == "figures"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from .content import Shoe, Week
+from .content import PlanWeek, Shoe, Week
 
 #: (header, alignment "<" or ">", width)
 Column = tuple[str, str, int]
@@ -89,4 +89,15 @@ def shoes_text(pairs: Sequence[Shoe], unit: str) -> str:
              "beyond 2100" if getattr(s, "replace_beyond", False) else _iso(s.replace_on),
              f"{s.share:.0%}"]
             for s in pairs]
+    return text_table(cols, rows)
+
+
+def plan_text(weeks: Sequence[PlanWeek], unit: str) -> str:
+    """The plan's weeks: planned total and long run [unit], runs, what was run (blank for a
+    week not begun), mode and the rule that bounds it."""
+    cols: list[Column] = [("week", "<", 10), (f"plan {unit}", ">", 7), (f"long {unit}", ">", 7),
+                          ("runs", ">", 4), (f"run {unit}", ">", 6), ("mode", "<", 7),
+                          ("bounded by", "<", 18)]
+    rows = [[_iso(w.week_start), f"{w.distance:.1f}", f"{w.long_run:.1f}", str(w.runs),
+             "" if w.run is None else f"{w.run:.1f}", w.mode, w.bounded_by] for w in weeks]
     return text_table(cols, rows)
