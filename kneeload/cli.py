@@ -378,6 +378,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     failing = _failing(flags, args.fail_on)
     tw = season.this_week()
     tol = season.tolerance() if season.pain is not None else None
+    check = _plan_check(season, args) if getattr(args, "plan", None) else None
     if args.json:
         print(json_text({"unit": unit, "today": f"{season.today:%Y-%m-%d}",
                          "this_week": advice_json(tw, unit),
@@ -385,7 +386,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                          "tolerance": advice_json(tol, unit),
                          "flags": _flag_records(flags),
                          "weeks": week_records(weeks, unit), "notes": season.notes(),
-                         "skipped": records(season.skipped)}, indent=2))
+                         "skipped": records(season.skipped),
+                         "adherence": None if check is None else check["adherence"],
+                         "replan": None if check is None else check["replan"]}, indent=2))
     else:
         print(f"{'week':<10}  {'runs':>4}  {'distance':>9}  {'change':>7}  {'4-wk':>6}  "
               f"{'longest':>8}  {'descent':>8}  {'cadence':>7}  note")
@@ -424,13 +427,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(tol.text)
         print()
         _print_flags(flags)
-        if getattr(args, "plan", None):
-            _print_adherence(season, args.plan)
+        if check is not None:
+            for line in check["lines"]:
+                print(line)
         for note in season.notes():
             print(f"Note: {note}")
         print(f"\n{len(failing)} flag(s) at or above '{args.fail_on}'"
               + (f" since {args.since:%Y-%m-%d}" if args.since is not None else "") + ".")
-    return EXIT_FLAGGED if len(failing) else EXIT_OK
+    replan = check is not None and check["replan"] is not None
+    return EXIT_FLAGGED if len(failing) or replan else EXIT_OK
 
 
 def _history_before(season: Season, day: pd.Timestamp, why: str) -> Season:
@@ -470,22 +475,52 @@ def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool,  # no
     return _history_before(season, first, "--replace: ")
 
 
-def _print_adherence(season: Season, path: str) -> None:
-    """``check --plan``: the planned weeks beside the real ones, runs far above plan."""
-    from .planner import adherence
+def _plan_check(season: Season, args: argparse.Namespace) -> dict[str, Any]:
+    """``check --plan``: the planned weeks beside the real ones, the runs far above plan, and
+    whether a pain flag dated after the plan was made undoes its remaining weeks (then the
+    weeks built again from today). Returns the text ``lines`` and the JSON ``adherence`` and
+    ``replan`` (None when no pain flag undoes the plan)."""
+    from .planner import adherence, pain_replan
+    from .text import adherence_lines, replan_lines, replan_reason
 
+    path = args.plan
     if not os.path.exists(path):
         raise _UsageExit(f"kneeload: no such plan file: {printable(path)}")
     unit = season.config.unit
     per = metres_per(unit)
-    weeks, over = adherence(season.activities, read_plan(path, unit), season.config)
-    print(f"\nThe plan {path} beside what was run ({unit}):")
-    for w in weeks.itertuples():
-        print(f"  week of {w.week_start:%Y-%m-%d}: planned {w.planned_m / per:.1f}, "
-              f"run {w.run_m / per:.1f}")
-    for r in over.itertuples():
-        print(f"  info: {r.date:%Y-%m-%d}: ran {r.run_m / per:.1f} {unit}, far above the "
-              f"planned {r.planned_m / per:.1f}")
+    plan = read_plan(path, unit)
+    weeks, over = adherence(season.activities, plan, season.config, today=season.today)
+
+    def d(m: Any) -> float | None:
+        return None if m is None or pd.isna(m) else round(float(m) / per, 2)
+
+    def m(v: Any) -> float | None:
+        return None if v is None or pd.isna(v) else round(float(v), 1)
+
+    adh = {"plan": path, "unit": unit, "far_pct": float(over.attrs["far_pct"]),
+           "weeks": [{"week_start": f"{w.week_start:%Y-%m-%d}", "planned": d(w.planned_m),
+                      "planned_m": m(w.planned_m), "run": d(w.run_m), "run_m": m(w.run_m),
+                      "runs_planned": int(w.runs_planned),
+                      "runs": None if pd.isna(w.runs) else int(w.runs),
+                      "complete": bool(w.complete)} for w in weeks.itertuples()],
+           "over": [{"date": f"{r.date:%Y-%m-%d}", "planned": d(r.planned_m),
+                     "planned_m": m(r.planned_m), "run": d(r.run_m), "run_m": m(r.run_m),
+                     "limit": d(r.limit_m), "limit_m": m(r.limit_m)} for r in over.itertuples()]}
+    lines = [""] + adherence_lines(weeks, over, unit, path)
+    rp = pain_replan(season.activities, plan, season.pain, season.config, today=season.today)
+    replan = None
+    if rp is not None:
+        command = ("kneeload plan --build --history " + " ".join(args.paths)
+                   + f" --goal {rp.goal} --weeks {rp.weeks} --today {rp.today:%Y-%m-%d} "
+                   f"-o {path}")
+        lines += [""] + replan_lines(rp, unit, command)
+        replan = {"reason": replan_reason(rp, unit), "pain_date": f"{rp.flag['date']:%Y-%m-%d}",
+                  "pain_rule": rp.flag["rule"], "pain": rp.flag["value"],
+                  "made": f"{rp.made:%Y-%m-%d}", "from": f"{rp.today:%Y-%m-%d}",
+                  "remaining_runs": len(rp.remaining), "goal": rp.goal, "weeks": rp.weeks,
+                  "command": command,
+                  "plan": None if rp.plan is None else rp.plan.as_dict()}
+    return {"lines": lines, "adherence": adh, "replan": replan}
 
 
 def cmd_plan_build(args: argparse.Namespace) -> int:

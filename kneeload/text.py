@@ -567,8 +567,8 @@ def replan_reason(replan: Any, unit: str) -> str:
     rest = (f"its remaining {n} run(s), from {replan.remaining['date'].min():%Y-%m-%d}, no "
             "longer hold" if n else "no planned run is left to change")
     return (f"Pain: your pain log on {f['date']:%Y-%m-%d} ({f['value']:g}/10) tripped the pain "
-            f"model ({rule_title(f['rule'])}) after this plan was made "
-            f"({replan.made:%Y-%m-%d}): {rest}.")
+            f"model ({rule_title(f['rule'])}) since this plan was made (by "
+            f"{replan.made:%Y-%m-%d}, the day before its first run): {rest}.")
 
 
 def replan_lines(replan: Any, unit: str, command: str) -> list[str]:
