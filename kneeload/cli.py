@@ -513,8 +513,8 @@ def _plan_check(season: Season, args: argparse.Namespace) -> dict[str, Any]:
         command = ("kneeload plan --build --history " + " ".join(args.paths)
                    + f" --goal {rp.goal} --weeks {rp.weeks} --today {rp.today:%Y-%m-%d} "
                    f"-o {path}")
-        lines += [""] + replan_lines(rp, unit, command)
-        replan = {"reason": replan_reason(rp, unit), "pain_date": f"{rp.flag['date']:%Y-%m-%d}",
+        lines += [""] + replan_lines(rp, command)
+        replan = {"reason": replan_reason(rp), "pain_date": f"{rp.flag['date']:%Y-%m-%d}",
                   "pain_rule": rp.flag["rule"], "pain": rp.flag["value"],
                   "made": f"{rp.made:%Y-%m-%d}", "from": f"{rp.today:%Y-%m-%d}",
                   "remaining_runs": len(rp.remaining), "goal": rp.goal, "weeks": rp.weeks,

@@ -560,7 +560,7 @@ def adherence_lines(weeks: pd.DataFrame, over: pd.DataFrame, unit: str,
     return out
 
 
-def replan_reason(replan: Any, unit: str) -> str:
+def replan_reason(replan: Any) -> str:
     """Why a plan's remaining weeks no longer hold (:class:`kneeload.planner.Replan`)."""
     f = replan.flag
     n = len(replan.remaining)
@@ -571,9 +571,9 @@ def replan_reason(replan: Any, unit: str) -> str:
             f"{replan.made:%Y-%m-%d}, the day before its first run): {rest}.")
 
 
-def replan_lines(replan: Any, unit: str, command: str) -> list[str]:
+def replan_lines(replan: Any, command: str) -> list[str]:
     """The re-plan after a pain flag: why, the weeks built again from today, how to re-plan."""
-    out = [replan_reason(replan, unit)]
+    out = [replan_reason(replan)]
     if replan.plan is not None:
         out.append(f"Re-planned from {replan.today:%Y-%m-%d} toward the plan's own biggest "
                    f"week ({replan.goal}), {replan.weeks} weeks:")

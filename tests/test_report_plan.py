@@ -50,10 +50,12 @@ def test_every_renderer_shows_the_plan(content):
     html = render(content, "html").decode()
     assert 'id="plan"' in html and html.count("<svg") == len(content.figures)
     assert "The plan beside the weeks run" in html
-    from pypdf import PdfReader
     import io
 
-    text = "".join(pg.extract_text() for pg in PdfReader(io.BytesIO(render(content, "pdf"))).pages)
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(render(content, "pdf")))
+    text = "".join(pg.extract_text() for pg in pdf.pages)
     assert "The plan" in text and "Fitness (CTL, 42-day) 2.18" in text
 
 

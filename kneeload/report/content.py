@@ -307,8 +307,8 @@ class Pairing:
 class FigureSpec:
     """One figure of the report: its name (a function of :mod:`kneeload.report.figures`),
     where it goes (``"totals"``: beside the totals on page 1; ``"plan"``: the plan section;
-    ``"figures"``: the figures section), its caption and text alternative (:func:`kneeload.text.figure_texts`) and its
-    height on a PDF page [in]."""
+    ``"figures"``: the figures section), its caption and text alternative
+    (:func:`kneeload.text.figure_texts`) and its height on a PDF page [in]."""
 
     name: str
     place: str

@@ -196,9 +196,11 @@ def _week_row(w: Week) -> str:
 
 
 def _plan_section(c: ReportContent) -> str:
-    """The plan beside the weekly chart: its figure, its weeks, the check and its notes."""
+    """The plan beside the weekly chart: its figure, its weeks, the check and its notes
+    ("" without a plan)."""
     p = c.plan
-    assert p is not None
+    if p is None:
+        return ""
     u = c.unit
     out = ['<section aria-labelledby="plan"><h2 id="plan">The plan</h2>', f"<p>{_e(p.intro)}</p>"]
     for i, spec in enumerate(x for x in c.figures if x.place == "plan"):
@@ -290,12 +292,10 @@ def render_html(content: ReportContent) -> str:
         add('<section aria-labelledby="tolerance"><h2 id="tolerance">What the knee has '
             f"tolerated</h2><p>{_e(c.tolerance_text)}</p></section>")
 
-    if c.plan is not None:
-        add(_plan_section(c))
+    add(_plan_section(c))
     add(f'<p class="disclaimer">{_e(c.disclaimer)}</p>')
     add('<section aria-labelledby="figures"><h2 id="figures">Figures</h2>')
-    if c.fitness is not None:
-        add(f'<p class="small">{_e(c.fitness.text)}</p>')
+    add("" if c.fitness is None else f'<p class="small">{_e(c.fitness.text)}</p>')
     for i, spec in enumerate(x for x in c.figures if x.place == "figures"):
         add(_figure(partial(draw_figure, c, spec.name), spec.alt, spec.caption,
                     f"f{i}"))
