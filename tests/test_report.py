@@ -364,7 +364,7 @@ def test_html_report_is_accessible_markup(tmp_path, season):
     assert '<html lang="en">' in page and 'name="viewport"' in page
     assert page.count("<h1>") == 1 and "<h2" in page and "<main" in page
     svgs = re.findall(r"<svg [^>]*>", page)
-    assert len(svgs) == 7  # weekly, spikes, descent, cadence, ACWR, pain, shoes
+    assert len(svgs) == 8  # weekly, spikes, descent, cadence, ACWR, fitness, pain, shoes
     for tag in svgs:
         assert 'role="img"' in tag and re.search(r'aria-label="[^"]{40,}"', tag)
     weekly_alt = re.search(r'aria-label="(Bar chart of weekly running distance[^"]*)"', page)
@@ -396,7 +396,7 @@ def test_a_three_week_season_without_cadence_says_so_instead_of_empty_axes(tmp_p
     assert "No cadence was recorded" in text and "1970" not in text
     html = tmp_path / "short.html"
     write_report(season, html)
-    assert html.read_text(encoding="utf-8").count("<svg") == 3  # weekly, spikes, descent
+    assert html.read_text(encoding="utf-8").count("<svg") == 4  # weekly, spikes, descent, fitness
 
 
 def test_html_figures_are_drawn_for_a_phone(season, tmp_path):
