@@ -542,7 +542,9 @@ class Season:
             A weekly volume (``"30mi/week"``, ``"50km/week"``) or a race with its date
             (``"half 2027-03-14"``).
         **kwargs
-            ``weeks`` (4-12), ``days`` (weekdays to run), ``lighter_every`` [weeks]: see
+            ``weeks`` (4-12), ``days`` (weekdays to run), and the ``[plan]`` settings
+            (``lighter_every`` [weeks], ``lighter_pct`` [%], ``long_share``,
+            ``pain_hold_weeks`` [weeks]; default the season's config): see
             :func:`kneeload.planner.build_plan`.
 
         Returns
