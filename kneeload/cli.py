@@ -518,8 +518,7 @@ def _plan_check(season: Season, args: argparse.Namespace) -> dict[str, Any]:
                   "pain_rule": rp.flag["rule"], "pain": rp.flag["value"],
                   "made": f"{rp.made:%Y-%m-%d}", "from": f"{rp.today:%Y-%m-%d}",
                   "remaining_runs": len(rp.remaining), "goal": rp.goal, "weeks": rp.weeks,
-                  "command": command,
-                  "plan": None if rp.plan is None else rp.plan.as_dict()}
+                  "command": command, "plan": rp.plan.as_dict()}
     return {"lines": lines, "adherence": adh, "replan": replan}
 
 

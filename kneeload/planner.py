@@ -547,8 +547,7 @@ class Replan:
 
     ``flag`` is the latest such pain flag (``date``, ``rule``, ``value`` [/10]);
     ``remaining`` the plan's runs after ``today``; ``plan`` the plan built again from
-    ``today`` (:func:`build_plan`, toward ``goal``, ``weeks`` weeks) or None when no planned
-    run is left.
+    ``today`` (:func:`build_plan`, toward ``goal``, ``weeks`` weeks).
     """
 
     flag: dict[str, Any]
@@ -557,7 +556,7 @@ class Replan:
     remaining: pd.DataFrame
     goal: str
     weeks: int
-    plan: Plan | None
+    plan: Plan
 
 
 def pain_replan(activities: pd.DataFrame, plan: pd.DataFrame, pain_log: pd.DataFrame | None,
@@ -575,7 +574,7 @@ def pain_replan(activities: pd.DataFrame, plan: pd.DataFrame, pain_log: pd.DataF
     Returns
     -------
     Replan or None
-        None when there is no pain log or no such flag.
+        None when there is no pain log, no such flag, or no planned run left after today.
     """
     from .pain import pain_flags
 
@@ -594,14 +593,14 @@ def pain_replan(activities: pd.DataFrame, plan: pd.DataFrame, pain_log: pd.DataF
     f = new.sort_values("date").iloc[-1]
     flag = {"date": pd.Timestamp(f["date"]), "rule": str(f["rule"]), "value": float(f["value"])}
     rest = plan[plan["date"] > day].reset_index(drop=True)
+    if rest.empty:  # the plan is over: nothing left to re-plan
+        return None
     per = metres_per(cfg.unit)
     wk = plan.groupby(week_start_of(pd.to_datetime(plan["date"]), cfg.week_start))
     peak = float(wk["distance_m"].sum().max())
     goal = f"{math.floor(peak / per * 10) / 10:.1f}{cfg.unit}/week"
-    left = week_start_of(pd.to_datetime(rest["date"]), cfg.week_start).nunique() if len(rest) \
-        else 0
+    left = week_start_of(pd.to_datetime(rest["date"]), cfg.week_start).nunique()
     n = min(12, max(4, int(left)))
     hist = activities[activities["local_date"] <= day]
-    new_plan = build_plan(hist, cfg, goal=goal, weeks=n, today=day, pain_log=log) \
-        if len(rest) else None
+    new_plan = build_plan(hist, cfg, goal=goal, weeks=n, today=day, pain_log=log)
     return Replan(flag, day, made, rest, goal, n, new_plan)

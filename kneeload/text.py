@@ -563,9 +563,8 @@ def adherence_lines(weeks: pd.DataFrame, over: pd.DataFrame, unit: str,
 def replan_reason(replan: Any) -> str:
     """Why a plan's remaining weeks no longer hold (:class:`kneeload.planner.Replan`)."""
     f = replan.flag
-    n = len(replan.remaining)
-    rest = (f"its remaining {n} run(s), from {replan.remaining['date'].min():%Y-%m-%d}, no "
-            "longer hold" if n else "no planned run is left to change")
+    rest = (f"its remaining {len(replan.remaining)} run(s), from "
+            f"{replan.remaining['date'].min():%Y-%m-%d}, no longer hold")
     return (f"Pain: your pain log on {f['date']:%Y-%m-%d} ({f['value']:g}/10) tripped the pain "
             f"model ({rule_title(f['rule'])}) since this plan was made (by "
             f"{replan.made:%Y-%m-%d}, the day before its first run): {rest}.")
@@ -573,13 +572,12 @@ def replan_reason(replan: Any) -> str:
 
 def replan_lines(replan: Any, command: str) -> list[str]:
     """The re-plan after a pain flag: why, the weeks built again from today, how to re-plan."""
-    out = [replan_reason(replan)]
-    if replan.plan is not None:
-        out.append(f"Re-planned from {replan.today:%Y-%m-%d} toward the plan's own biggest "
-                   f"week ({replan.goal}), {replan.weeks} weeks:")
-        lines = replan.plan.lines()
-        out += ["  " + x for x in lines[2:lines.index("", 2)]]
-        out += [f"  Note: {n}" for n in replan.plan.notes if n.startswith("Pain")]
+    out = [replan_reason(replan),
+           f"Re-planned from {replan.today:%Y-%m-%d} toward the plan's own biggest week "
+           f"({replan.goal}), {replan.weeks} weeks:"]
+    lines = replan.plan.lines()
+    out += ["  " + x for x in lines[2:lines.index("", 2)]]
+    out += [f"  Note: {n}" for n in replan.plan.notes if n.startswith("Pain")]
     out.append(f"To write the new plan: {command}")
     return out
 

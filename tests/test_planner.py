@@ -286,3 +286,17 @@ def test_flare_up_changes_the_plan_hand_checked():
     calm = build_plan(ran, goal="30mi/week", weeks=7, today="2026-04-05", pain_log=CALM)
     assert calm.weeks["distance_m"].iloc[0] / M_PER_MI == pytest.approx(18.1)
     _no_flags(ran, rp.plan)
+
+
+def test_a_finished_plan_is_not_replanned():
+    from kneeload.planner import pain_replan
+
+    before = build_plan(STEADY, goal="30mi/week", weeks=4, today=TODAY, pain_log=CALM)
+    ran = _ran_week_1(before)
+    flare = pd.concat([CALM, pd.DataFrame({
+        "date": pd.to_datetime(["2026-04-02", "2026-04-03"]), "pain": [5.0, 5.0],
+        "side": "right", "when": "after", "activity": "", "note": ""})], ignore_index=True)
+    # the plan's last run is Sun 26 Apr: judged on 27 Apr nothing is left to re-plan
+    assert before.table["date"].max() == pd.Timestamp("2026-04-26")
+    assert pain_replan(ran, before.table, flare, today="2026-04-27") is None
+    assert pain_replan(ran, before.table, flare, today="2026-04-05") is not None
