@@ -81,3 +81,14 @@ def test_report_cli_plan_options(tmp_path, capsys):
     assert main(["report", "sample_data", "--plan", str(plan), "--build-plan", "20mi/week",
                  "-o", str(out)]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_plan_docs_pictures_exist_and_are_small():
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "plan.md").read_text(encoding="utf-8")
+    for name in ("plan-weeks.png", "plan-calendar.png"):
+        assert f"]({name})" in text
+        size = (ROOT / "docs" / name).stat().st_size
+        assert 0 < size < 150_000, (name, size)
+    assert "python scripts/plan_docs.py" in text and "--today 2026-08-17" in text
