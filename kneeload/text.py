@@ -251,9 +251,16 @@ def _spike_clause(config: Any) -> str:
             f"{int(ss['window_days'])} days before that day")
 
 
+#: The rules whose week limits the advice lists by name ("the 10% rule: 16.5 mi"): a bound
+#: set by one of them needs no "set by"; any other rule's (a pain hold, the ACWR) is said.
+_LISTED_WEEK_RULES = (None, "weekly_increase", "two_week_increase")
+
+
 def _bound_by(obj: Any, field: str, config: Any) -> str:
     name = getattr(obj, field, None)
-    return f", set by {_lower_first(rule_title(name, config))}" if name else ""
+    if name in _LISTED_WEEK_RULES:
+        return ""
+    return f", set by {_lower_first(rule_title(name, config))}"
 
 
 def _lower_first(title: str) -> str:
@@ -338,6 +345,10 @@ def this_week_lines(week: Any, config: Any = None, *, unit: str | None = None) -
                      f"{format_limit(t.max_week_10pct_m, unit)}); within {two}: "
                      f"{format_limit(t.left_2wk_m, unit)} (of "
                      f"{format_limit(t.max_week_2wk_m, unit)}).")
+        week_by = getattr(t, "week_bound_by", None)
+        if week_by not in _LISTED_WEEK_RULES and t.left_m is not None:
+            lines.append(f"Left this week: {format_limit(t.left_m, unit)}"
+                         f"{_bound_by(t, 'week_bound_by', cfg)}.")
     days = [f"{pd.Timestamp(x.date):%a} {format_limit(x.max_run_m, unit)}" for x in t.days
             if x.max_run_m is not None]
     if days:
