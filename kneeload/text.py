@@ -366,6 +366,12 @@ def this_week_lines(week: Any, config: Any = None, *, unit: str | None = None) -
     return lines
 
 
+#: Who Frandsen 2025 followed and what it counted, said wherever the spike rule's limit is
+#: explained (issue 20 item 12; docs/rules/session_spike.md).
+SPIKE_COHORT = ("5,205 adult runners, mean age 46, 78% men; the outcome was any "
+                "self-reported overuse running injury, not knee pain alone")
+
+
 def advice_lines(ahead: Any, config: Any, *, unit: str, recent_rules: Iterable[str],
                  period_rules: Iterable[str], recent_cadence: float | None,
                  has_pain: bool) -> list[str]:
@@ -380,7 +386,7 @@ def advice_lines(ahead: Any, config: Any, *, unit: str, recent_rules: Iterable[s
     if ahead.max_week_m is not None:
         lines[0] += f" Evidence: {wk_grade}; {tw_grade}."
     if ahead.max_run_m is not None and len(lines) > 1:
-        lines[1] += f" Evidence: {ss_grade}, the strongest available."
+        lines[1] += (f" Evidence: {ss_grade}, the strongest available ({SPIKE_COHORT}).")
     spm = float(cfg.rule("low_cadence")["threshold_spm"])
     if "low_cadence" in recent or (recent_cadence is not None and recent_cadence < spm):
         lines.append(f"Cadence: under {spm:g} steps/min lately; a gradual +5-10% lowers knee "
@@ -473,7 +479,7 @@ def figure_texts(content: Any) -> dict[str, dict[str, str]]:
     thr = kw.get("weekly_distance", {}).get("threshold_pct", 10.0)
     window = kw.get("session_spikes", {}).get("window_days", 30)
     spm = kw.get("cadence_trend", {}).get("threshold_spm", 170.0)
-    acwr = kw.get("acwr", {}).get("threshold", 1.5)
+    acwr = kw.get("acwr", {}).get("threshold", 1.8)
     w = c.weeks
     if w:
         top = max(w, key=lambda x: x.distance)
@@ -510,8 +516,9 @@ def figure_texts(content: Any) -> dict[str, dict[str, str]]:
                    f"{spm:g} steps/min, a notice threshold and not a target."},
         "acwr": {
             "caption": "Acute:chronic workload ratio, for information only.",
-            "alt": "Lines of the rolling and EWMA acute:chronic workload ratios with the "
-                   f"0.8-1.3 band and a dashed line at {acwr:g}."},
+            "alt": "Lines of the rolling (uncoupled) and EWMA acute:chronic workload ratios "
+                   "with Gabbett's coupled 0.8-1.3 band drawn as its uncoupled 0.75-1.44 and "
+                   f"a dashed line at {acwr:g}."},
         "pain_over_load": {
             "caption": "Knee pain over daily load, with the spikes that pain followed.",
             "alt": f"Bars of daily running [{u}] with a line of knee pain [0-10]; load spikes "
