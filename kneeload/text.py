@@ -366,12 +366,6 @@ def this_week_lines(week: Any, config: Any = None, *, unit: str | None = None) -
     return lines
 
 
-#: Who Frandsen 2025 followed and what it counted, said wherever the spike rule's limit is
-#: explained (issue 20 item 12; docs/rules/session_spike.md).
-SPIKE_COHORT = ("5,205 adult runners, mean age 46, 78% men; the outcome was any "
-                "self-reported overuse running injury, not knee pain alone")
-
-
 def advice_lines(ahead: Any, config: Any, *, unit: str, recent_rules: Iterable[str],
                  period_rules: Iterable[str], recent_cadence: float | None,
                  has_pain: bool) -> list[str]:
@@ -386,7 +380,7 @@ def advice_lines(ahead: Any, config: Any, *, unit: str, recent_rules: Iterable[s
     if ahead.max_week_m is not None:
         lines[0] += f" Evidence: {wk_grade}; {tw_grade}."
     if ahead.max_run_m is not None and len(lines) > 1:
-        lines[1] += (f" Evidence: {ss_grade}, the strongest available ({SPIKE_COHORT}).")
+        lines[1] += f" Evidence: {ss_grade}, the strongest available."
     spm = float(cfg.rule("low_cadence")["threshold_spm"])
     if "low_cadence" in recent or (recent_cadence is not None and recent_cadence < spm):
         lines.append(f"Cadence: under {spm:g} steps/min lately; a gradual +5-10% lowers knee "

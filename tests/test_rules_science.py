@@ -156,11 +156,12 @@ def test_descent_budget_at_the_limit_passes_and_a_tenth_of_a_metre_more_flags():
     assert descent_flags(al.descent_week_max_m + 0.1)["value"].tolist() == [30.0]
 
 
-def test_the_reports_spike_advice_says_who_the_cohort_was():
-    from kneeload.text import advice_lines
-    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 10]))
-    lines = advice_lines(next_week(acts, today="2026-02-01"), Config(), unit="mi",
-                         recent_rules=[], period_rules=[], recent_cadence=None, has_pain=False)
-    assert lines[1].startswith("Longest single run on any day of that week: at most 3.6 mi")
-    assert "(5,205 adult runners, mean age 46, 78% men; the outcome was any self-reported " \
-           "overuse running injury, not knee pain alone)" in lines[1]
+
+def test_every_spike_flag_carries_the_cohort_and_outcome():
+    # the report's flag list and `check` print the message, which ends with the evidence
+    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 10, 10])
+                      + [("2026-02-08 18:00", 8.0)])
+    f = load.flags(acts, today="2026-02-08").query("rule == 'session_spike'")
+    assert len(f) == 1
+    assert "(mean age 46, 78% men)" in f["message"].iloc[0]
+    assert "any self-reported overuse running-related injury" in f["message"].iloc[0]
