@@ -99,6 +99,8 @@ class NextWeek(_Display):
     days: tuple[DayLimit, ...]
     return_ceiling_m: float | None  #: in a return after a break: the graded week's ceiling
     notes: tuple[str, ...]
+    #: the rule whose limit hook sets ``max_week_m`` (None in a graded return)
+    week_bound_by: str | None = None
 
 
 
@@ -225,11 +227,9 @@ def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
                          f"{d['held_week_m'] / per:.1f} {cfg.unit}{cap}.")
     ten = by["weekly_increase"].week_max_m if "weekly_increase" in by else None
     two = by["two_week_increase"].week_max_m if "two_week_increase" in by else None
-    held = [lim.week_max_m for lim in al.limits
-            if lim.detail.get("pain_date") and lim.week_max_m is not None]
-    candidates = [v for v in (ten, two, *held) if v is not None]
+    # every enabled rule's week limit, combined (the weekly rules, a pain hold, the ACWR)
     return {"last": last, "ten": ten, "two": two, "allowance": al,
-            "max": min(candidates) if candidates else None, "notes": notes}
+            "max": al.week_max_m, "week_bound_by": al.week_bound_by, "notes": notes}
 
 
 def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
@@ -296,7 +296,8 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
     recent = days[0].recent_longest_m if days else None
     return NextWeek(start, bool(in_progress), lim["last"], lim["ten"], lim["two"],
                     lim["max"] if ceiling is None else ceiling, recent,
-                    min(maxes) if maxes else None, days, ceiling, tuple(notes))
+                    min(maxes) if maxes else None, days, ceiling, tuple(notes),
+                    lim["week_bound_by"] if ceiling is None else None)
 
 
 def this_week(activities: pd.DataFrame, config: Config | None = None, *,

@@ -34,6 +34,9 @@ class Limit:
     week_max_m: float | None  #: the most running in the week holding ``day`` [m]
     basis_m: float | None  #: the quantity the limit is built on [m]
     detail: dict[str, Any]  #: the numbers the text layer needs to say why (JSON-ready)
+    #: the most descent in the week holding ``day`` [m of elevation lost], for a rule that
+    #: bounds descent rather than distance (``descent_increase``); None: no descent bound
+    descent_week_max_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class Allowance:
     run_bound_by: str | None  #: the rule that sets run_max_m
     week_bound_by: str | None  #: the rule that sets week_max_m
     limits: tuple[Limit, ...]
+    #: min over rules of descent_week_max_m [m of descent]; planned runs carry no descent,
+    #: so it bounds no run_max_m: it is the week's descent budget, said beside the distance
+    descent_week_max_m: float | None = None
+    descent_bound_by: str | None = None  #: the rule that sets descent_week_max_m
 
 
 def rule_context(cfg: Config, *, today: Any = None, weeks: pd.DataFrame | None = None,
@@ -99,7 +106,8 @@ def allowance(activities: pd.DataFrame, day: Any, config: Config | None = None, 
             continue
         accepted = inspect.signature(record.limit).parameters
         got = record.limit(past, day, **{k: v for k, v in params.items() if k in accepted},
-                           **{k: v for k, v in context.items() if k in accepted})
+                           **{k: v for k, v in context.items()
+                              if k in accepted and k not in params})  # a parameter wins
         if got is not None:
             limits.append(got)
     return combine(day, ws, so_far, tuple(limits))
@@ -123,7 +131,11 @@ def combine(day: pd.Timestamp, week_start: pd.Timestamp, so_far: float,
                 run_max, run_by = float(c), lim.rule
     if run_max is not None:
         run_max = max(0.0, run_max)
-    return Allowance(day, week_start, so_far, run_max, week_max, run_by, week_by, limits)
+    descent = [(float(lim.descent_week_max_m), lim.rule) for lim in limits
+               if lim.descent_week_max_m is not None]
+    d_max, d_by = min(descent, key=lambda x: x[0]) if descent else (None, None)
+    return Allowance(day, week_start, so_far, run_max, week_max, run_by, week_by, limits,
+                     d_max, d_by)
 
 
 __all__ = ["Allowance", "Limit", "allowance", "combine", "past_of", "rule_context"]

@@ -252,9 +252,16 @@ def _spike_clause(config: Any) -> str:
             f"{int(ss['window_days'])} days before that day")
 
 
+#: The rules whose week limits the advice lists by name ("the 10% rule: 16.5 mi"): a bound
+#: set by one of them needs no "set by"; any other rule's (a pain hold, the ACWR) is said.
+_LISTED_WEEK_RULES = (None, "weekly_increase", "two_week_increase")
+
+
 def _bound_by(obj: Any, field: str, config: Any) -> str:
     name = getattr(obj, field, None)
-    return f", set by {_lower_first(rule_title(name, config))}" if name else ""
+    if name in _LISTED_WEEK_RULES:
+        return ""
+    return f", set by {_lower_first(rule_title(name, config))}"
 
 
 def _lower_first(title: str) -> str:
@@ -339,6 +346,10 @@ def this_week_lines(week: Any, config: Any = None, *, unit: str | None = None) -
                      f"{format_limit(t.max_week_10pct_m, unit)}); within {two}: "
                      f"{format_limit(t.left_2wk_m, unit)} (of "
                      f"{format_limit(t.max_week_2wk_m, unit)}).")
+        week_by = getattr(t, "week_bound_by", None)
+        if week_by not in _LISTED_WEEK_RULES and t.left_m is not None:
+            lines.append(f"Left this week: {format_limit(t.left_m, unit)}"
+                         f"{_bound_by(t, 'week_bound_by', cfg)}.")
     days = [f"{pd.Timestamp(x.date):%a} {format_limit(x.max_run_m, unit)}" for x in t.days
             if x.max_run_m is not None]
     if days:
@@ -463,7 +474,7 @@ def figure_texts(content: Any) -> dict[str, dict[str, str]]:
     thr = kw.get("weekly_distance", {}).get("threshold_pct", 10.0)
     window = kw.get("session_spikes", {}).get("window_days", 30)
     spm = kw.get("cadence_trend", {}).get("threshold_spm", 170.0)
-    acwr = kw.get("acwr", {}).get("threshold", 1.5)
+    acwr = kw.get("acwr", {}).get("threshold", 1.8)
     w = c.weeks
     if w:
         top = max(w, key=lambda x: x.distance)
@@ -526,8 +537,9 @@ def figure_texts(content: Any) -> dict[str, dict[str, str]]:
                    f"{spm:g} steps/min, a notice threshold and not a target."},
         "acwr": {
             "caption": "Acute:chronic workload ratio, for information only.",
-            "alt": "Lines of the rolling and EWMA acute:chronic workload ratios with the "
-                   f"0.8-1.3 band and a dashed line at {acwr:g}."},
+            "alt": "Lines of the rolling (uncoupled) and EWMA acute:chronic workload ratios "
+                   "with Gabbett's coupled 0.8-1.3 band drawn as its uncoupled 0.75-1.44 and "
+                   f"a dashed line at {acwr:g}."},
         "pain_over_load": {
             "caption": "Knee pain over daily load, with the spikes that pain followed.",
             "alt": f"Bars of daily running [{u}] with a line of knee pain [0-10]; load spikes "

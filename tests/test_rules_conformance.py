@@ -56,24 +56,65 @@ def test_flags_use_schema_columns_and_severities(name, runs, day):
     assert set(out["rule"]) <= set(registry)
 
 
-def _flags_with(acts: pd.DataFrame, day: pd.Timestamp, extra_m: float) -> pd.DataFrame:
+def _flags_with(acts: pd.DataFrame, day: pd.Timestamp, extra_m: float,
+                cfg: Config | None = None) -> pd.DataFrame:
     plan = pd.DataFrame({"date": [day], "distance_m": [extra_m]})
     both = pd.concat([acts, load.plan_activities(plan)], ignore_index=True)
     ws = load.week_start_of(pd.Series([day])).iloc[0]
-    out = load.flags(both.sort_values("start_time"), today=ws + pd.Timedelta(days=6))
+    out = load.flags(both.sort_values("start_time"), cfg, today=ws + pd.Timedelta(days=6))
     return out[(out["date"] == day) | ((out["week_start"] == ws) & (out["rule"].isin(
         [r.name for r in registry.of_kind("weeks")])))]
 
 
+#: Rule settings the contract runs under: the defaults, the ACWR on beside them, and the
+#: ACWR alone limiting distance (the weekly and spike rules off) so its hook bounds the day
+SETTINGS = {
+    "defaults": None,
+    "acwr_on": {"acwr_high": {"enabled": True}},
+    "acwr_alone": {"acwr_high": {"enabled": True}, "weekly_increase": {"enabled": False},
+                   "two_week_increase": {"enabled": False},
+                   "session_spike": {"enabled": False}},
+}
+
+
+@pytest.mark.parametrize("settings", list(SETTINGS))
 @pytest.mark.parametrize("name,runs,day", HISTORIES)
-def test_a_run_at_the_allowance_passes_and_a_tenth_of_a_metre_more_flags(name, runs, day):
+def test_a_run_at_the_allowance_passes_and_a_tenth_of_a_metre_more_flags(name, runs, day,
+                                                                         settings):
+    acts = activities(runs)
+    day = pd.Timestamp(day)
+    cfg = Config().with_rules(SETTINGS[settings])
+    al = allowance(acts, day, cfg)
+    assert al.run_max_m is not None and al.run_bound_by is not None
+    if settings == "acwr_alone":
+        assert al.run_bound_by == "acwr_high", name  # the new hook is exercised
+    assert _flags_with(acts, day, al.run_max_m, cfg).empty, name
+    over = _flags_with(acts, day, al.run_max_m + 0.1, cfg)
+    assert al.run_bound_by in set(over["rule"]), (name, al.run_bound_by, over)
+
+
+@pytest.mark.parametrize("name,runs,day", HISTORIES)
+def test_a_week_of_descent_at_the_budget_passes_and_a_tenth_of_a_metre_more_flags(
+        name, runs, day):
+    # descent_increase bounds descent, not distance: its budget for the day's week, run as
+    # one more run's descent, raises no descent flag; 0.1 m more does
     acts = activities(runs)
     day = pd.Timestamp(day)
     al = allowance(acts, day)
-    assert al.run_max_m is not None and al.run_bound_by is not None
-    assert _flags_with(acts, day, al.run_max_m).empty, name
-    over = _flags_with(acts, day, al.run_max_m + 0.1)
-    assert al.run_bound_by in set(over["rule"]), (name, al.run_bound_by, over)
+    assert al.descent_bound_by == "descent_increase" and al.descent_week_max_m is not None
+    lim = next(x for x in al.limits if x.rule == "descent_increase")
+    left = lim.detail["descent_left_m"]
+    ws = load.week_start_of(pd.Series([day])).iloc[0]
+
+    def descent_flags(extra: float) -> pd.DataFrame:
+        more = activities([(f"{day:%Y-%m-%d} 12:00", 3.0, "running", extra)])
+        more["activity_id"] = "descent-extra"
+        both = pd.concat([acts, more], ignore_index=True).sort_values("start_time")
+        out = load.flags(both, today=ws + pd.Timedelta(days=6))
+        return out[(out["rule"] == "descent_increase") & (out["week_start"] == ws)]
+
+    assert descent_flags(left).empty, name
+    assert len(descent_flags(left + 0.1)) == 1, name
 
 
 def test_issue_20_item_1_the_advised_week_planned_exactly_raises_nothing():

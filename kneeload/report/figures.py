@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..flagrows import SEVERITY_RANK
+from ..rules.acwr_high import uncoupled_of_coupled
 from ..units import elevation_unit, metres_per, to_elevation_unit
 
 BLUE, ORANGE, VERMILLION, GREEN, SKY, PURPLE, GREY = (
@@ -281,7 +282,9 @@ def session_spikes(spikes: pd.DataFrame, flags: pd.DataFrame, unit: str = "mi",
 def acwr(ratios: pd.DataFrame, threshold: float | None = None,
          ax: Axes | None = None) -> Figure:
     """Uncoupled rolling and EWMA acute:chronic ratios with Gabbett's 0.8-1.3 band and the
-    1.5 line (informational: its predictive value is doubtful).
+    threshold line (informational: its predictive value is doubtful). Gabbett's band is on
+    the coupled ratio: drawn on the uncoupled one it is 0.75-1.44 (``R_u = 3 R_c / (4 -
+    R_c)``, as the 1.5 danger line is the rule's 1.8; docs/rules/acwr_high.md).
 
     Parameters
     ----------
@@ -303,7 +306,9 @@ def acwr(ratios: pd.DataFrame, threshold: float | None = None,
     """
     fig, ax = _axes(ax)
     threshold = _default(threshold, "acwr_high", "threshold")
-    ax.axhspan(0.8, 1.3, color=SKY, alpha=0.25, label="0.8-1.3 (Gabbett 2016, team sports)")
+    lo, hi = uncoupled_of_coupled(0.8), uncoupled_of_coupled(1.3)
+    ax.axhspan(lo, hi, color=SKY, alpha=0.25,
+               label=f"{lo:.2f}-{hi:.2f} (Gabbett 2016's coupled 0.8-1.3, team sports)")
     ax.axhline(threshold, color=VERMILLION, linestyle="--", linewidth=1, label=f"{threshold:g}")
     ax.plot(ratios.index, ratios["acwr_uncoupled"], color=BLUE, linewidth=1.4,
             label="rolling, uncoupled")

@@ -1,17 +1,50 @@
-"""The ``descent_increase`` rule."""
+"""The ``descent_increase`` rule.
+
+Its quantity is descent (metres of elevation lost), which no distance expresses (a flat
+10 mi and a hilly 5 mi), so its limit hook bounds no run or week *distance*: it gives the
+week's descent budget, :attr:`kneeload.limits.Limit.descent_week_max_m`, which
+:func:`kneeload.limits.allowance` combines into ``Allowance.descent_week_max_m``. Planned
+runs carry no descent, so a plan is never flagged for it and the planner cannot place it.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from ..flagrows import elev, flag_rows, pct_text, who
-from ..loadcalc import PCT_DECIMALS, grolling_mean, gshift
+from ..limits import Limit
+from ..loadcalc import PCT_DECIMALS, grolling_mean, gshift, week_start_of
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 _PCT = "%"
 
 
-@rule("descent_increase", order=30,
+def descent_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,  # noqa: ARG001
+                           threshold_pct: float, min_base_m: float, week_start: str = "monday",
+                           weeks: pd.DataFrame | None = None) -> Limit | None:
+    """The most descent [m] the week holding ``day`` may hold: its reference (the mean
+    descent of the complete weeks among the 4 before it, at least ``min_base_m`` [m]) x
+    (1 + ``threshold_pct`` / 100), as the rule judges the week. None when no complete
+    week lies among the 4 before (the rule cannot judge it). No distance limit."""
+    if weeks is None or weeks.empty:
+        return None
+    ws = week_start_of(pd.Series([day]), week_start).iloc[0]
+    before = weeks[(weeks["week_start"] < ws)
+                   & (weeks["week_start"] >= ws - pd.Timedelta(days=28))]
+    complete = before.loc[~before["partial"].astype(bool), "descent_m"]
+    if complete.empty:
+        return None
+    ref = max(float(complete.mean()), min_base_m)
+    this = weeks[weeks["week_start"] == ws]
+    so_far = float(this["descent_m"].iloc[0]) if len(this) else 0.0
+    top = ref * (1 + threshold_pct / 100)
+    return Limit("descent_increase", None, None, ref,
+                 {"threshold_pct": threshold_pct, "reference_m": ref, "min_base_m": min_base_m,
+                  "descent_so_far_m": so_far, "descent_left_m": max(0.0, top - so_far),
+                  "week_start": f"{ws:%Y-%m-%d}"}, descent_week_max_m=top)
+
+
+@rule("descent_increase", order=30, limit=descent_increase_limit,
       title="Weekly descent ramp (knee-specific load)", kind="weeks",
       grade="biomechanical", pairs_with_pain=True,
       evidence="biomechanical: downhill running raises eccentric knee load; no injury study "

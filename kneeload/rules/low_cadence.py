@@ -1,4 +1,9 @@
-"""The ``low_cadence`` rule."""
+"""The ``low_cadence`` rule.
+
+No limit hook: cadence is how a run is run, not how far. No run distance or week total keeps
+a week's cadence above the threshold, so the rule bounds nothing that the advice, the plan
+check or the planner place; its notice suggests a gradual +5-10% step rate instead.
+"""
 
 from __future__ import annotations
 

@@ -38,8 +38,10 @@ def session_spike_limit(activities: pd.DataFrame, day: pd.Timestamp, *, window_d
 @rule("session_spike", order=50, limit=session_spike_limit,
       title="A single run longer than the recent longest (Frandsen 2025)",
       kind="activities", grade="strong", pairs_with_pain=True,
-      evidence="the strongest available: a cohort of 5,205 runners and 588,071 sessions; all "
-               "three bands significantly raised the injury rate",
+      evidence="the strongest available: a cohort of 5,205 adult runners (mean age 46, 78% "
+               "men) and 588,071 sessions; the outcome was any self-reported overuse "
+               "running-related injury (not knee pain alone), and all three bands "
+               "significantly raised its rate",
       citation="Frandsen et al. 2025, Br J Sports Med 59(17):1203-1210, "
                "doi:10.1136/bjsports-2024-109380",
       severity="warn in the >10-30% and >30-100% bands (HRR 1.64 and 1.52, significant); alert "
