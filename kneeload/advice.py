@@ -23,7 +23,6 @@ from typing import Any
 import pandas as pd
 
 from .config import Config
-from .errors import UsageError
 from .limits import allowance
 from .loadcalc import (
     as_of,
@@ -54,8 +53,8 @@ def _display(obj: Any, unit: str) -> dict[str, Any]:
             out[f.name] = list(v)
         else:
             out[f.name] = v
-            if f.name.endswith("_m") and v is not None:
-                out[f.name[:-2]] = round(v / per, 2)
+            if f.name.endswith("_m"):  # also in ``unit``; None stays None, never missing
+                out[f.name[:-2]] = None if v is None else round(v / per, 2)
     return out
 
 
@@ -232,6 +231,15 @@ def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
             "max": al.week_max_m, "week_bound_by": al.week_bound_by, "notes": notes}
 
 
+#: The note of a look-ahead or week with no run to build on (its limits are all None).
+NO_RUNS = "No runs yet: no limit can be built (every limit is null)."
+
+
+def _no_limits(first: pd.Timestamp, last: pd.Timestamp) -> tuple[DayLimit, ...]:
+    """Each day from ``first`` to ``last`` with no limit (no run in its window)."""
+    return tuple(DayLimit(d, None, None) for d in pd.date_range(first, last))
+
+
 def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
                 cfg: Config) -> tuple[DayLimit, ...]:
     """The session-spike limit of each day, from its limit hook."""
@@ -281,12 +289,14 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
     ``window_days`` before that day. In a return after a break the graded ceiling applies.
     """
     cfg = config or Config()
-    if running(activities).empty:
-        raise UsageError("no runs: nothing to look ahead from")
     day = as_of(activities, today)
     current = week_start_of(pd.Series([day]), cfg.week_start).iloc[0]
     in_progress = day < current + pd.Timedelta(days=6)
     start = current if in_progress else current + pd.Timedelta(days=7)
+    if running(activities).empty:  # every limit unknown, every field still there
+        first = max(day, start) if in_progress else start
+        return NextWeek(start, bool(in_progress), None, None, None, None, None, None,
+                        _no_limits(first, start + pd.Timedelta(days=6)), None, (NO_RUNS,))
     weeks = _weeks(activities, cfg, day)
     first_day = max(day, start) if in_progress else start
     lim = _limits(activities, weeks, start, first_day, cfg)
@@ -306,11 +316,12 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
     10% and two-week rules (never negative), the longest run allowed on each remaining day,
     and the rolling 7 days beside the calendar week."""
     cfg = config or Config()
-    if running(activities).empty:
-        raise UsageError("no runs: no week to describe")
     day = as_of(activities, today)
     start = week_start_of(pd.Series([day]), cfg.week_start).iloc[0]
     end = start + pd.Timedelta(days=6)
+    if running(activities).empty:  # every limit unknown, every field still there
+        return ThisWeek(day, start, end, bool(day >= end), 0, 0.0, None, None, None, None,
+                        None, None, _no_limits(day, end), 0.0, 0.0, None, (NO_RUNS,))
     weeks = _weeks(activities, cfg, day)
     lim = _limits(activities, weeks, start, day, cfg, pain_log)
     runs = running(activities)

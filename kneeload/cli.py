@@ -302,6 +302,8 @@ def _season(paths: list[str], args: argparse.Namespace) -> Season:
               file=sys.stderr)
     if season.activities.empty:
         raise _UsageExit("no activities could be read from " + ", ".join(paths))
+    if getattr(args, "today", None) is not None:  # data after --today is not used (issue 20)
+        season = season.as_of(args.today)
     return season
 
 
@@ -370,7 +372,7 @@ def this_week_lines(t: ThisWeek, unit: str, config: Any = None) -> list[str]:
 def cmd_check(args: argparse.Namespace) -> int:
     season = _season(args.paths, args)
     unit = season.config.unit
-    flags = season.all_flags() if season.pain is not None else season.flags()
+    flags = season.all_flags()  # none dated after the day judged
     weeks = season.weeks
     if args.since is not None:
         flags = flags[flags["date"] >= args.since]
@@ -446,8 +448,10 @@ def _history_before(season: Season, day: pd.Timestamp, why: str) -> Season:
     print(f"kneeload: plan: {why}{len(runs) - len(kept)} activities "
           + (f"after --today {day - pd.Timedelta(days=1):%Y-%m-%d}" if not why
              else f"from {day:%Y-%m-%d} on") + " left out of the history", file=sys.stderr)
-    return Season(kept, season.config, season.skipped, season.pain, season.shoes,
-                  season.shoe_overrides, gear=season.gear, files=season.files)
+    out = Season(kept, season.config, season.skipped, season.pain, season.shoes,
+                 season.shoe_overrides, gear=season.gear, files=season.files)
+    out.left_out = season.left_out
+    return out
 
 
 def _plan_after_history(season: Season, plan: pd.DataFrame, replace: bool,  # noqa: FBT001
@@ -563,16 +567,21 @@ def cmd_plan(args: argparse.Namespace) -> int:
     plan = read_plan(args.plan, unit)
     season = _plan_after_history(season, plan, getattr(args, "replace", False),
                                  getattr(args, "today", None))
+    from .load import plan_load
+
+    # load = time / srpe: a plan without durations or RPEs is judged with estimates (said
+    # once) or refused, never as if the missing values were 0 (issue 20)
+    plan, estimates = plan_load(season.activities, plan, season.config)
     ahead = season.next_week()
     flags = season.check_plan(plan)
     failing = _failing(flags, args.fail_on)
     per = metres_per(unit)
     look = advice_json(ahead, unit)
+    notes = [*_left_out_notes(season), *estimates]
     if args.json:
         print(json_text({"next_week": look, "flags": _flag_records(flags),
-                          "plan": [{"date": f"{d:%Y-%m-%d}", "distance": m / per, "unit": unit}
-                                   for d, m in zip(plan["date"], plan["distance_m"],
-                                                   strict=True)]}, indent=2))
+                          "plan": [_plan_row(r, per, unit) for r in plan.itertuples()],
+                          "notes": notes}, indent=2))
     else:
         from .text import look_ahead_lines
 
@@ -581,7 +590,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"\nThe plan ({len(plan)} runs, {plan['distance_m'].sum() / per:.1f} {unit}) "
               "as if run after your history:")
         _print_flags(flags)
+        for note in notes:
+            print(f"Note: {note}")
     return EXIT_FLAGGED if len(failing) else EXIT_OK
+
+
+def _plan_row(r: Any, per: float, unit: str) -> dict[str, object]:
+    """One planned run as the plan's JSON: date, distance in ``unit``, and the planned (or
+    estimated) ``moving_s`` [s] and ``rpe`` (null when the load does not need them)."""
+    def num(v: object) -> float | None:
+        return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
+
+    return {"date": f"{r.date:%Y-%m-%d}", "distance": r.distance_m / per, "unit": unit,
+            "moving_s": num(getattr(r, "moving_s", None)), "rpe": num(getattr(r, "rpe", None))}
 
 
 def cmd_shoes(args: argparse.Namespace) -> int:
@@ -717,6 +738,10 @@ def cmd_pain_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The keys of each ``pain list --json`` entry (docs/cli.md).
+PAIN_ENTRY_KEYS = ("date", "pain", "side", "when", "activity", "note")
+
+
 def cmd_pain_list(args: argparse.Namespace) -> int:
     from .pain import read_pain_log
 
@@ -724,9 +749,8 @@ def cmd_pain_list(args: argparse.Namespace) -> int:
     if not os.path.exists(log):
         raise _UsageExit(f"kneeload: no such pain log: {printable(log)}")
     df = read_pain_log(log)
-    cols = [c for c in ("date", "pain", "side", "when", "activity", "note") if c in df]
-    if args.json:
-        rows = records(df[cols])
+    if args.json:  # every key on every entry: null for a column the log does not have
+        rows = records(df.reindex(columns=list(PAIN_ENTRY_KEYS)))
         for r in rows:
             day = r.get("date")
             if isinstance(day, str):
@@ -779,7 +803,8 @@ def cmd_pairs(args: argparse.Namespace) -> int:  # noqa: C901
                           "pain_without_spike": dates(result["pain_without_spike"]),
                           "episodes": dates(result["episodes"]),
                           "not_covered": dates(result["not_covered"]),
-                          "summary": summary, "rule": pairing_rule(season.config)},
+                          "summary": summary, "rule": pairing_rule(season.config),
+                          "notes": _left_out_notes(season)},
                          indent=2, default=str))
         return EXIT_OK
     from .report.content import _entries
@@ -812,9 +837,18 @@ def cmd_pairs(args: argparse.Namespace) -> int:  # noqa: C901
         print("  " + "; ".join(
             f"{lag} d: {painful} of {n}" if n else f"{lag} d: no entries"
             for lag, (painful, n) in counts.items()))
+    for note in _left_out_notes(season):
+        print(f"Note: {note}")
     print("\nkneeload describes your own history. It is not medical advice and makes no "
           "diagnosis.")
     return EXIT_OK
+
+
+def _left_out_notes(season: Season) -> list[str]:
+    """The sentence on the data after ``--today`` (not used), when some was left out."""
+    from .text import after_today_note
+
+    return [after_today_note(season.today, *season.left_out)] if any(season.left_out) else []
 
 
 def cmd_report(args: argparse.Namespace) -> int:

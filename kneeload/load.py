@@ -158,6 +158,11 @@ def history_notes(activities: pd.DataFrame, config: Config | None = None, *,
                      "compared as if complete.")
     if len(weeks) < 5:
         notes.append("Fewer than 5 weeks of data: the 4-week comparisons are not available yet.")
+    gaps = weeks[loadcalc.incomplete_weeks(weeks, cfg.load)]
+    if len(gaps):
+        from .text import incomplete_weeks_note
+
+        notes.append(incomplete_weeks_note(gaps["week_start"], cfg.load))
     return notes
 
 
@@ -172,7 +177,8 @@ def next_week_limits(activities: pd.DataFrame, config: Config | None = None, *,
 
 
 def plan_activities(plan: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
-    """Planned runs (``date``, ``distance_m``) as activities-table rows (noon, running)."""
+    """Planned runs (``date``, ``distance_m``, and ``moving_s`` [s] and ``rpe`` when the plan
+    has them) as activities-table rows (noon, running)."""
     local = pd.to_datetime(plan["date"]) + pd.Timedelta(hours=12)
     rows = pd.DataFrame({
         "activity_id": [f"plan-{i}" for i in range(len(plan))],
@@ -181,17 +187,109 @@ def plan_activities(plan: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
         "distance_m": plan["distance_m"].astype(float), "source_format": "plan",
         "source_path": "plan", "note": "planned",
     })
+    for col in ("moving_s", "rpe"):
+        if col in plan:
+            rows[col] = pd.to_numeric(plan[col], errors="coerce").astype(float).to_numpy()
+    if "moving_s" in rows:
+        rows["elapsed_s"] = rows["moving_s"]
     return conform_activities(rows)
+
+
+#: The days of running, up to the history's last run, a plan's missing durations and RPEs
+#: are estimated from (:func:`plan_load`).
+PLAN_ESTIMATE_DAYS = 28
+
+
+def _pace_text(s_per_m: float, unit: str) -> str:
+    from .units import metres_per
+
+    secs = int(round(s_per_m * metres_per(unit)))
+    return f"{secs // 60}:{secs % 60:02d} /{unit}"
+
+
+def plan_load(history: pd.DataFrame, plan: pd.DataFrame,
+              config: Config | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """``plan`` with the load ``config.load`` counts, and a note for each estimate.
+
+    With ``load = "distance"`` the plan is returned as it is. With ``load = "time"`` a
+    planned run without a ``moving_s`` (the plan CSV's ``duration``) is given its distance x
+    the runner's recent pace: the median moving pace [s/m] of the runs of the
+    :data:`PLAN_ESTIMATE_DAYS` days up to the history's last run that have both a distance
+    and a moving time. With ``load = "srpe"`` the same for the duration, and a run without an
+    ``rpe`` is given the median RPE of those days' runs with one. Each estimate is said once
+    in the notes (:func:`kneeload.text.plan_estimate_note`): a plan is never judged as if a
+    missing value were 0.
+
+    Raises
+    ------
+    kneeload.errors.UsageError
+        A value is missing and the history has no run to estimate it from (no pace, no
+        RPE in those days).
+    """
+    from .errors import UsageError
+    from .text import plan_estimate_note
+
+    cfg = config or Config()
+    if cfg.load == "distance" or plan.empty:
+        return plan, []
+    out = plan.copy()
+    notes: list[str] = []
+    runs = running(history)
+    if len(runs):
+        last = pd.Timestamp(runs["local_date"].max())
+        runs = runs[runs["local_date"] > last - pd.Timedelta(days=PLAN_ESTIMATE_DAYS)]
+    window = (f"your runs of the {PLAN_ESTIMATE_DAYS} days up to your last run"
+              if len(runs) else "")
+    why = f'load = "{cfg.load}"'
+    need = ["moving_s"] + (["rpe"] if cfg.load == "srpe" else [])
+    for col in need:
+        if col not in out:
+            out[col] = float("nan")
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+        missing = out[col].isna()
+        if not missing.any():
+            continue
+        what = "duration" if col == "moving_s" else "RPE"
+        some = "" if missing.all() else f" on {int(missing.sum())} of its {len(out)} runs"
+        if col == "moving_s":
+            ok = runs[(runs["distance_m"] > 0) & (runs["moving_s"] > 0)]
+            if ok.empty:
+                raise UsageError(
+                    f"plan: {why} judges planned time, the plan has no duration{some}, and "
+                    f"no run of the {PLAN_ESTIMATE_DAYS} days up to the history's last run has "
+                    "a distance and a moving time to estimate it from: add a duration column "
+                    "(h:mm:ss or minutes) to the plan, or set load = \"distance\"")
+            pace = float((ok["moving_s"] / ok["distance_m"]).median())
+            out.loc[missing, col] = out.loc[missing, "distance_m"].astype(float) * pace
+            basis = (f"a duration of its distance at {_pace_text(pace, cfg.unit)}, the median "
+                     f"moving pace of {window} ({len(ok)} runs)")
+        else:
+            rated = runs["rpe"].dropna() if "rpe" in runs else pd.Series(dtype=float)
+            if rated.empty:
+                raise UsageError(
+                    f"plan: {why} judges RPE x minutes, the plan has no rpe{some}, and no run "
+                    f"of the {PLAN_ESTIMATE_DAYS} days up to the history's last run has an RPE "
+                    "to estimate it from: add an rpe column (0-10) to the plan, or set "
+                    "load = \"distance\"")
+            rpe = float(rated.median())
+            out.loc[missing, col] = rpe
+            basis = f"RPE {rpe:g}, the median RPE of {window} ({len(rated)} runs)"
+        notes.append(plan_estimate_note(what + some, basis,
+                                        "duration" if col == "moving_s" else "rpe"))
+    return out, notes
 
 
 def check_plan(history: pd.DataFrame, plan: pd.DataFrame, config: Config | None = None,
                rules: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
     """Flags the planned runs would raise if run as planned after ``history``.
 
-    ``plan`` has ``date`` and ``distance_m``; only flags dated on or after the plan's first
-    week are returned.
+    ``plan`` has ``date`` and ``distance_m`` (and ``moving_s``, ``rpe`` when planned); only
+    flags dated on or after the plan's first week are returned. With ``load = "time"`` or
+    ``"srpe"`` a planned run's missing duration or RPE is estimated (:func:`plan_load`, which
+    also returns the notes that say so) or the plan refused, never counted as 0.
     """
     cfg = config or Config()
+    plan, _notes = plan_load(history, plan, cfg)  # never a missing load counted as 0
     planned = plan_activities(plan)
     both = pd.concat([history, planned], ignore_index=True).sort_values("start_time")
     # judged as of the plan's last day: its weeks are as complete as the plan makes them
@@ -207,7 +305,8 @@ __all__ = [
     "SEVERITY_RANK", "acwr", "acwr_high", "as_of", "breaks", "check_plan", "daily_grid",
     "daily_load", "descent_increase", "empty_flags", "flag_rows", "flags", "graded_return",
     "group_column", "history_notes", "low_cadence", "monotony", "monotony_high",
-    "next_week_limits", "pct_text", "plan_activities", "return_after_break", "rule_context",
+    "next_week_limits", "pct_text", "plan_activities", "plan_load", "return_after_break",
+    "rule_context",
     "running", "session_spike", "session_spikes", "sort_flags", "two_week_increase",
     "two_week_progression", "week_start_of", "weekly_increase", "weekly_table", "with_srpe",
 ]

@@ -29,6 +29,31 @@ LIVE_DAYS = 7
 PCT_DECIMALS = 6
 #: The activities-table column each ``load`` setting counts.
 LOAD_COLUMNS = {"distance": "distance_m", "time": "moving_s", "srpe": "srpe"}
+#: The weekly table's count of runs missing each ``load`` setting's value (a week with one is
+#: incomplete for that load: :func:`incomplete_weeks`); distance has none.
+MISSING_COLUMNS = {"distance": None, "time": "no_time", "srpe": "no_srpe"}
+
+
+def missing_load(runs: pd.DataFrame, column: str) -> pd.Series:
+    """Whether each running row lacks the value ``column`` (``moving_s`` or ``srpe``: a
+    moving time, or an RPE and a moving time) counts; never for distance."""
+    if column == "moving_s":
+        return runs["moving_s"].isna()
+    if column == "srpe":
+        rpe = runs["rpe"] if "rpe" in runs else pd.Series(np.nan, index=runs.index)
+        return rpe.isna() | runs["moving_s"].isna()
+    return pd.Series(False, index=runs.index)
+
+
+def incomplete_weeks(weeks: pd.DataFrame, load: str) -> pd.Series:
+    """The weeks of the weekly table that are incomplete for ``load``: some run in them has
+    no value of that load (no moving time for ``time``; no RPE or no moving time for
+    ``srpe``). Missing is not zero: an incomplete week is never compared with another, on
+    either side, like a partial week. Always False for ``distance``."""
+    col = MISSING_COLUMNS.get(load)
+    if col is None or col not in weeks:
+        return pd.Series(False, index=weeks.index)
+    return weeks[col].fillna(0).gt(0)
 
 
 def with_srpe(activities: pd.DataFrame) -> pd.DataFrame:
@@ -95,8 +120,9 @@ def daily_load(activities: pd.DataFrame, column: str = "distance_m",
     runner's table."""
     runs = running(activities)
     s = runs.groupby("local_date")[column].sum(min_count=1).fillna(0.0)
-    if s.empty and (start is None or end is None):
-        return pd.Series(dtype=float, name=column)
+    if s.empty and (start is None or end is None):  # dated, so it compares with dates
+        return pd.Series(dtype=float, name=column,
+                         index=pd.DatetimeIndex([], name="local_date"))
     lo = start if start is not None else s.index.min()
     hi = end if end is not None else s.index.max()
     idx = pd.date_range(lo, hi, freq="D", name="local_date")
@@ -193,12 +219,15 @@ def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
     is 0 (a return after a break is not an infinite increase). A table with an ``athlete``
     column gets an ``athlete`` column and every figure per athlete, vectorised.
 
-    ``srpe`` is the week's session-RPE load (RPE x minutes, Foster 2001) of the runs with an
-    ``rpe``. ``partial`` marks the first week when the data starts after its first day and
-    the current week (the one holding ``today``, see :func:`as_of`) until its last day; a
-    partial week is never compared as if complete: its changes, and the changes of the weeks
-    whose base includes it, are NaN. ``return_week`` is 1, 2, ... for the weeks of a return
-    after a break of ``gap_days`` [days] (up to ``return_weeks``; the facade
+    ``srpe`` is the week's session-RPE load (RPE x minutes, Foster 2001), NaN unless every
+    run of the week has an ``rpe`` and a moving time. ``no_time`` and ``no_srpe`` count the
+    week's runs without a moving time, and without an RPE or a moving time: a week with one
+    is incomplete for ``load = "time"`` or ``"srpe"`` (:func:`incomplete_weeks`) and is not
+    compared as if complete. ``partial`` marks the first week when the data starts after its
+    first day and the current week (the one holding ``today``, see :func:`as_of`) until its
+    last day; a partial week is never compared as if complete: its changes, and the changes
+    of the weeks whose base includes it, are NaN. ``return_week`` is 1, 2, ... for the weeks
+    of a return after a break of ``gap_days`` [days] (up to ``return_weeks``; the facade
     :func:`kneeload.load.weekly_table` fills in the ``return_after_break`` rule's), else 0:
     the weekly rules leave those weeks to that rule.
     The table runs to the week holding ``today`` (or ``end``).
@@ -229,7 +258,8 @@ def _weekly_table(activities: pd.DataFrame, week_start: str, end: pd.Timestamp |
                   today: Any, gap_days: int, return_weeks: int) -> pd.DataFrame:
     cols = ["week_start", "week_end", "runs", "distance_m", "moving_s", "longest_m", "descent_m",
             "cadence_spm", "srpe", "cross_n", "cross_distance_m", "cross_moving_s", "partial",
-            "return_week", "change_prev_pct", "change_4wk_pct", "change_2wk_pct"]
+            "return_week", "change_prev_pct", "change_4wk_pct", "change_2wk_pct", "no_time",
+            "no_srpe"]
     g = group_column(activities)
     if activities.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in ([g] if g else []) + cols})
@@ -274,6 +304,12 @@ def _weekly_table(activities: pd.DataFrame, week_start: str, end: pd.Timestamp |
     rpe = runs["rpe"] if "rpe" in runs else pd.Series(np.nan, index=runs.index)
     srpe = runs.assign(_srpe=rpe * runs["moving_s"] / 60).groupby(["_g", "week_start"])["_srpe"]
     out["srpe"] = srpe.sum(min_count=1).reindex(week_index)
+    # runs missing a load value: the week is incomplete for that load (missing is not 0)
+    out["no_time"] = runs.assign(_n=missing_load(runs, "moving_s").astype("int64")).groupby(
+        ["_g", "week_start"])["_n"].sum().reindex(week_index, fill_value=0)
+    out["no_srpe"] = runs.assign(_n=missing_load(runs, "srpe").astype("int64")).groupby(
+        ["_g", "week_start"])["_n"].sum().reindex(week_index, fill_value=0)
+    out.loc[out["no_srpe"].gt(0), "srpe"] = np.nan  # unknown when a run lacks an RPE
     out = out.reset_index()
     ws_today = week_start_of(days, week_start)
     first_partial = out["week_start"].eq(out["_g"].map(first)) & out["_g"].map(
@@ -297,6 +333,8 @@ def _weekly_table(activities: pd.DataFrame, week_start: str, end: pd.Timestamp |
     out["week_end"] = out["week_start"] + pd.Timedelta(days=6)
     out["runs"] = out["runs"].astype("int64")
     out["cross_n"] = out["cross_n"].astype("int64")
+    out["no_time"] = out["no_time"].astype("int64")
+    out["no_srpe"] = out["no_srpe"].astype("int64")
     if g:
         return out.rename(columns={"_g": g})[[g] + cols]
     return out[cols]
@@ -347,6 +385,11 @@ def two_week_progression(activities: pd.DataFrame, *, week_start: str = "monday"
     base = roll.groupby(gid, sort=False).shift(14)
     grid = grid.assign(two_weeks_m=roll, base_m=base)
     grid["progression_pct"] = ((roll / base.where(base > 0) - 1) * 100).round(PCT_DECIMALS)
+    if column in ("moving_s", "srpe"):  # a run missing its load value: 28 days not judged
+        gaps = _missing_days(activities, column, grid)
+        hole = gaps.groupby(gid, sort=False).rolling(28, min_periods=1).sum()
+        hole = hole.reset_index(level=0, drop=True).reindex(load.index)
+        grid.loc[hole.gt(0).to_numpy(), "progression_pct"] = np.nan
     run_days = running(activities)
     key = run_days[g].astype(object) if g else pd.Series(0, index=run_days.index)
     days = pd.DataFrame({"_g": key.to_numpy(), "local_date": run_days["local_date"].to_numpy()
@@ -365,6 +408,19 @@ def two_week_progression(activities: pd.DataFrame, *, week_start: str = "monday"
         out = out.rename(columns={"_g": g})
     return out[cols].reset_index(drop=True)
 
+
+
+def _missing_days(activities: pd.DataFrame, column: str, grid: pd.DataFrame) -> pd.Series:
+    """Per row of ``grid`` (``_g``, ``local_date``): how many runs that day lack the value
+    ``column`` counts (:func:`missing_load`)."""
+    g = group_column(activities)
+    runs = running(activities)
+    key = runs[g].astype(object) if g else pd.Series(0, index=runs.index)
+    n = pd.DataFrame({"_g": key.to_numpy(), "local_date": runs["local_date"].to_numpy(),
+                      "_n": missing_load(runs, column).astype("int64").to_numpy()}
+                     ).groupby(["_g", "local_date"])["_n"].sum()
+    idx = pd.MultiIndex.from_arrays([grid["_g"].to_numpy(), grid["local_date"].to_numpy()])
+    return pd.Series(n.reindex(idx, fill_value=0).to_numpy(), index=grid.index)
 
 
 def session_spikes(activities: pd.DataFrame, window_days: int) -> pd.DataFrame:
@@ -489,7 +545,9 @@ def monotony(activities: pd.DataFrame, week_start: str = "monday", cap: float = 
     """Foster monotony per calendar week: mean / SD (sample SD, n-1) of the 7 daily loads,
     rest days 0, capped at ``cap`` (default: the ``monotony_high`` rule's) when the SD is 0;
     strain = weekly load x monotony. ``column`` is the load: ``distance_m`` [m],
-    ``moving_s`` [s] or ``srpe`` (RPE x minutes, Foster 2001; runs without an RPE count 0).
+    ``moving_s`` [s] or ``srpe`` (RPE x minutes, Foster 2001); with those two, a week with a
+    run missing its value (:func:`missing_load`) has NaN monotony and strain: missing is
+    not 0.
     Computed from each week's sum and sum of squares, per athlete in a cohort table.
 
     References
@@ -517,6 +575,11 @@ def monotony(activities: pd.DataFrame, week_start: str = "monday", cap: float = 
     flat = sd <= 1e-9 * mean.abs().clip(lower=1e-300)
     mono = (mean / sd.where(~flat)).where(wk["load"] > 0)
     mono = mono.where(~(flat & (wk["load"] > 0)), cap).clip(upper=cap)
+    if column in ("moving_s", "srpe"):  # a week with a run missing its value: not judged
+        miss = runs.assign(_g=key.to_numpy(), _n=missing_load(runs, column).astype("int64"),
+                           week_start=week_start_of(runs["local_date"], week_start)
+                           ).groupby(["_g", "week_start"])["_n"].sum()
+        mono = mono.where(miss.reindex(mono.index, fill_value=0).eq(0))
     out = wk.reset_index()
     out["monotony"] = mono.to_numpy()
     out["strain"] = out["load"] * out["monotony"]

@@ -434,6 +434,8 @@ def _summary(pairs: Any, without: Any, events: Any, not_covered: Any, daily: Any
             g = runs.groupby(bands, observed=True)["_pain"]
             out["pain_by_cadence"] = {str(k): {"runs": int(v.size), "share_followed": round(
                 float(v.mean()), 3)} for k, v in g}
+    out.setdefault("pain_by_shoe", {})  # every key always there (docs/cli.md, JSON keys)
+    out.setdefault("pain_by_cadence", {})
     out["not_covered"] = len(not_covered)
     out["text"] = _summary_text(out)
     return out

@@ -132,6 +132,57 @@ class Season:
         self.shoe_overrides = shoe_overrides
         self._cache: dict[str, Any] = {}
         self._cache_key: tuple[Any, ...] | None = None
+        #: what :meth:`as_of` left out: activities, runs and pain entries after the day
+        self.left_out: tuple[int, int, int] = (0, 0, 0)
+
+    def as_of(self, day: Any) -> Season:
+        """This season as it stood on ``day``: the activities and pain entries dated after
+        it are left out (not used by any rule, advice or pairing), and :meth:`notes` says how
+        many (:func:`kneeload.text.after_today_note`).
+
+        Parameters
+        ----------
+        day : date-like
+            The day judged (``--today``): the new season's :attr:`today`.
+
+        Returns
+        -------
+        Season
+            The activities and pain entries up to ``day`` (shoes and settings as they are);
+            ``left_out`` counts what was left out: (activities, runs, pain entries).
+
+        Raises
+        ------
+        kneeload.errors.UsageError
+            No activity is dated on or before ``day``: nothing can be judged as of it.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> early = kneeload.Season.from_paths("sample_data").as_of("2026-03-31")
+        >>> len(early.activities), early.left_out  # activities, runs, pain entries after
+        (15, (82, 78, 86))
+        """
+        from .text import nothing_before_today
+
+        day = pd.Timestamp(day).normalize()
+        acts = self.activities
+        later = acts["local_date"] > day
+        if len(acts) and bool(later.all()):
+            raise UsageError(nothing_before_today(day, acts["local_date"].min()))
+        pain = self.pain
+        pain_later = 0
+        if pain is not None and "date" in pain:
+            late = pd.to_datetime(pain["date"]) > day
+            pain_later = int(late.sum())
+            pain = pain[~late].reset_index(drop=True)
+        runs_later = int(load.running(acts[later]).shape[0])
+        out = Season(acts[~later].reset_index(drop=True), self.config, self.skipped, pain,
+                     self.shoes, self.shoe_overrides, gear=self.gear, files=self.files,
+                     today=day)
+        a, r, p = self.left_out
+        out.left_out = (a + int(later.sum()), r + runs_later, p + pain_later)
+        return out
 
     def _state(self) -> tuple[Any, ...]:
         """What every result depends on: the tables (by identity and size), the day judged
@@ -583,7 +634,12 @@ class Season:
         >>> season.notes()[0]
         'Single-run spikes need 30 days of history: runs before 2026-04-02 were not judged.'
         """
-        return load.history_notes(self.activities, self.config, today=self.today)
+        notes = load.history_notes(self.activities, self.config, today=self.today)
+        if any(self.left_out):
+            from .text import after_today_note
+
+            notes.append(after_today_note(self.today, *self.left_out))
+        return notes
 
     # --- shoes and pain (need the CSVs given to from_paths or the constructor) ------------
 

@@ -32,6 +32,7 @@ __all__ = [
     "rule_evidence", "advice_json", "look_ahead_lines", "this_week_lines", "advice_lines",
     "pairing_rule", "pair_entries_text", "figure_texts", "distance", "shoe_note",
     "adherence_lines", "replan_reason", "replan_lines", "plan_texts", "fitness_text",
+    "after_today_note", "nothing_before_today", "plan_estimate_note", "incomplete_weeks_note",
 ]
 
 #: How pain entries are attributed to load days, said once in every output that pairs.
@@ -613,3 +614,63 @@ def plan_texts(source: str, unit: str, n_weeks: int, n_runs: int, total: float,
                   f"Checked against your history, the plan raises {flags} flag(s): see "
                   "kneeload plan."),
     }
+# --- what was not judged ------------------------------------------------------------------
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def after_today_note(day: Any, activities: int, runs: int, pain_entries: int) -> str:
+    """The data after the day judged (``--today``), left out and said once.
+
+    Examples
+    --------
+    >>> print(after_today_note("2026-04-01", 60, 57, 0))
+    57 runs (60 activities) after 2026-04-01 (--today, the day judged) are not judged: the
+    season is judged as it stood that day.
+    >>> print(after_today_note("2026-04-01", 1, 1, 3))
+    1 run and 3 pain entries after 2026-04-01 (--today, the day judged) are not judged: the
+    season is judged as it stood that day.
+    """
+    what = _count(runs, "run")
+    if activities != runs:
+        what += f" ({_count(activities, 'activity', 'activities')})"
+    if pain_entries:
+        what += f" and {_count(pain_entries, 'pain entry', 'pain entries')}"
+    verb = "is" if runs + pain_entries == 1 and activities == runs else "are"
+    return (f"{what} after {pd.Timestamp(day):%Y-%m-%d} (--today, the day judged) {verb} not "
+            "judged: the season is judged as it stood that day.")
+
+
+def nothing_before_today(day: Any, first: Any) -> str:
+    """Why nothing can be judged as of ``day``: every activity is after it."""
+    return (f"no activity on or before --today {pd.Timestamp(day):%Y-%m-%d} (the data starts "
+            f"{pd.Timestamp(first):%Y-%m-%d}): there is nothing to judge as of that day")
+
+
+def plan_estimate_note(what: str, basis: str, column: str) -> str:
+    """How a plan's missing load values were estimated (said once): ``what`` is missing
+    ("duration"), ``basis`` the estimate and where it comes from, ``column`` the plan CSV's
+    column that would give it.
+
+    Examples
+    --------
+    >>> print(plan_estimate_note("RPE", "RPE 5, the median RPE of your recent runs", "rpe"))
+    The plan has no RPE: each planned run is judged with RPE 5, the median RPE of your recent
+    runs. An estimate, not what you will run: add the column 'rpe' to judge the plan as
+    written.
+    """
+    return (f"The plan has no {what}: each planned run is judged with {basis}. An estimate, "
+            f"not what you will run: add the column '{column}' to judge the plan as written.")
+
+
+def incomplete_weeks_note(weeks: Iterable[Any], load: str) -> str:
+    """The weeks whose runs miss the load value (``load`` = time or srpe), said once."""
+    days = [f"{pd.Timestamp(w):%Y-%m-%d}" for w in weeks]
+    missing = "moving time" if load == "time" else "an RPE or a moving time"
+    head = (f"The week of {days[0]} is" if len(days) == 1
+            else "The weeks of " + ", ".join(days[:-1]) + f" and {days[-1]} are")
+    return (f"{head} incomplete for load = \"{load}\": some runs have no {missing}. "
+            "Missing is not zero: an incomplete week is not compared with another, on either "
+            "side, by the weekly rules.")

@@ -43,7 +43,8 @@ def _public(season: Season):
         if isinstance(member, property):
             yield name, (lambda n=name: getattr(season, n))
         elif callable(member):
-            args = {"check_plan": (PLAN,), "build_plan": ("20mi/week",)}.get(name, ())
+            args = {"check_plan": (PLAN,), "build_plan": ("20mi/week",),
+                    "as_of": ("2030-01-07",)}.get(name, ())
             yield name, (lambda n=name, a=args: getattr(season, n)(*a))
 
 

@@ -349,15 +349,31 @@ def _duration_s(text: str) -> float:
 #: Longest manual-log entry accepted [mi or km], and longest duration [s] (one week).
 MAX_MANUAL_DISTANCE = 1000.0
 MAX_MANUAL_DURATION_S = 7 * 86400.0
-MANUAL_COLUMNS = ("date", "distance", "duration", "shoe", "sport", "unit", "note", "rpe")
+MANUAL_COLUMNS = ("date", "distance", "duration", "shoe", "sport", "unit", "note", "rpe",
+                  "time")
+
+
+def _time_of_day(text: str) -> pd.Timedelta:
+    """A ``time`` column's ``HH:MM`` or ``HH:MM:SS`` (24-hour, local) as the time since
+    midnight; ValueError otherwise."""
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.strip().isdigit() for p in parts):
+        raise ValueError(text)
+    h, m, sec = (int(p) for p in [*parts, "0"][:3])
+    if not (0 <= h <= 23 and 0 <= m <= 59 and 0 <= sec <= 59):
+        raise ValueError(text)
+    return pd.Timedelta(hours=h, minutes=m, seconds=sec)
 
 
 def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
                      ) -> list[dict[str, object]]:
     """A manual log: header ``date,distance,duration`` then optional ``shoe``, ``sport``,
-    ``unit`` (mi or km, default mi), ``note`` and ``rpe`` (session rating of perceived
-    exertion, 0-10) columns. Duration ``h:mm:ss``, ``mm:ss`` or minutes. Every row is a run:
-    two identical rows on one day are two runs. Read through :mod:`kneeload.textfile`
+    ``unit`` (mi or km, default mi), ``note``, ``rpe`` (session rating of perceived
+    exertion, 0-10) and ``time`` (local start, ``HH:MM`` or ``HH:MM:SS``) columns. Duration
+    ``h:mm:ss``, ``mm:ss`` or minutes. Every row is a run: two identical rows on one day are
+    two runs. A row's start is its ``time``; without one, noon plus one second for each
+    earlier row of that day without a time, so the rows' order is the order of the day (the
+    second run of a day is judged against the first). Read through :mod:`kneeload.textfile`
     (UTF-8, UTF-16 or Windows-1252; ``,`` or ``;``); every bad row is reported, all at once,
     with its line."""
     from ..schema import SPORTS
@@ -365,15 +381,22 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
     table = parse_csv_text(name, decoded, known=MANUAL_COLUMNS, required=MANUAL_HEADER,
                            what="manual log",
                            header_hint="date,distance,duration[,shoe][,sport][,unit][,note]"
-                                       "[,rpe]")
+                                       "[,rpe][,time]")
     problems = table.problems
     comma = table.delimiter == ";"
     zone = placement(tz).zone
     rows = []
+    untimed: dict[object, int] = {}  # rows of each day without a time so far
     for lineno, r in table.rows:
         where = f"line {lineno}"
         n = len(problems.items)
         day = problems.date(where, "date", r["date"])
+        clock = None
+        if r.get("time"):
+            try:
+                clock = _time_of_day(r["time"])
+            except ValueError:
+                problems.add(where, f"time {r['time']!r} is not HH:MM or HH:MM:SS (24-hour)")
         unit = (r.get("unit") or "mi").lower()
         if unit not in ("mi", "km"):
             problems.add(where, f"unit {unit!r} must be mi or km")
@@ -397,8 +420,13 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
                                maximum=10) if r.get("rpe") else None)
         if len(problems.items) > n or dist is None:  # a missing distance is a problem too
             continue
-        local = pd.Timestamp(day) + pd.Timedelta(hours=12)
-        start = local.tz_localize(zone).tz_convert("UTC")
+        if clock is None:  # noon, then one second later for each earlier untimed row
+            k = untimed.get(day, 0)
+            untimed[day] = k + 1
+            clock = pd.Timedelta(hours=12, seconds=k)
+        local = pd.Timestamp(day) + clock
+        start = local.tz_localize(zone, ambiguous=True, nonexistent="shift_forward"
+                                  ).tz_convert("UTC")
         digest = hashlib.sha1(f"manual:{name}:{lineno}:{r}".encode()).hexdigest()
         rows.append({
             "activity_id": f"{digest[:16]}-0", "start_time": start, "local_start": local,

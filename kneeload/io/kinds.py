@@ -280,8 +280,9 @@ KINDS: list[InputKind] = [
            "description/*.json), archive or folder"))),
     InputKind("zip", _any, "_ingest:read_export", order=90, suffixes=(".zip",),
               container=True, description="any other archive of activity files"),
+    # version 2: a manual log's same-day rows keep their order (noon + k s, or a time column)
     InputKind("csv", _manual_log, "_ingest:read_csv", order=95, suffixes=(".csv",),
-              sniff_bytes=400, named_fallback=True, formats=(),
+              sniff_bytes=400, named_fallback=True, formats=(), version="2",
               description="a manual log (date,distance,duration) or, named alone, a Strava "
                           "activities.csv"),
     InputKind("json", _garmin_summaries, "_ingest:read_garmin_json", order=96,

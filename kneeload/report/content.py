@@ -710,11 +710,16 @@ def build_content(season: Any, *, unit: str | None = None,
     later = acts["local_date"] > until_ts
     pain_later = season.pain is not None and bool((season.pain["date"] > until_ts).any())
     if until is not None or later.any() or pain_later:
-        acts = acts[~later]
-        pain = None if season.pain is None else season.pain[season.pain["date"] <= until_ts]
-        season = Season(acts, season.config, season.skipped, pain, season.shoes,
-                        season.shoe_overrides, gear=season.gear, files=season.files,
-                        today=until_ts)
+        if later.all() and len(acts):
+            raise UsageError("no activities in the report's period")
+        if hasattr(season, "as_of"):  # later data is left out, and its notes say so
+            season = season.as_of(until_ts)
+        else:
+            pain = None if season.pain is None else season.pain[season.pain["date"] <= until_ts]
+            season = Season(acts[~later], season.config, season.skipped, pain, season.shoes,
+                            season.shoe_overrides, gear=season.gear, files=season.files,
+                            today=until_ts)
+        acts = season.activities
     if acts.empty:
         raise UsageError("no activities in the report's period")
     end = until_ts

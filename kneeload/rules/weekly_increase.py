@@ -6,7 +6,14 @@ import pandas as pd
 
 from ..flagrows import amount, flag_rows, pct_text, who
 from ..limits import Limit
-from ..loadcalc import LOAD_COLUMNS, PCT_DECIMALS, grolling_mean, gshift, week_start_of
+from ..loadcalc import (
+    LOAD_COLUMNS,
+    PCT_DECIMALS,
+    grolling_mean,
+    gshift,
+    incomplete_weeks,
+    week_start_of,
+)
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 _PCT = "%"
@@ -91,7 +98,8 @@ def weekly_increase(weeks: pd.DataFrame, *, threshold_pct: float, min_base_m: fl
         weeks = weeks.assign(xload=weeks["distance_m"], xch=weeks["change_prev_pct"],
                              xch4=weeks["change_4wk_pct"])
     else:
-        v = weeks[col].where(~weeks["partial"])
+        # a partial week, or one with a run missing its time or RPE, is not compared
+        v = weeks[col].where(~weeks["partial"] & ~incomplete_weeks(weeks, load))
         p1 = gshift(weeks.assign(_v=v), "_v", 1)
         m4 = grolling_mean(p1, weeks, 4, 3)
         weeks = weeks.assign(xload=weeks[col],
