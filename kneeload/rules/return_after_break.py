@@ -67,8 +67,8 @@ def return_after_break_limit(activities: pd.DataFrame, day: pd.Timestamp, *, gap
     (``week_max_m``: the usual week x the share), as :func:`return_after_break` judges them.
     A day ``gap_days`` [days] or more after the last run is week 1 of the return its run
     would start (``detail["pending"]``). None outside a return. With a usual week under
-    ``min_base_m`` [m] only the first run back is limited (later, both limits are None). ``detail`` holds the return's
-    numbers and its advice in words (``text``)."""
+    ``min_base_m`` [m] only the first run back is limited (later, both limits are None).
+    ``detail`` holds the return's numbers and its advice in words (``text``)."""
     runs = running(activities)
     runs = runs[runs["local_date"] <= day]
     if runs.empty:
@@ -94,6 +94,8 @@ def return_after_break_limit(activities: pd.DataFrame, day: pd.Timestamp, *, gap
     k = _week_no(day, first_day, week_start)
     if k > plan.weeks:
         return None
+    run_max: float | None
+    week_max: float | None
     if plan.week_max_m:
         run_max, week_max = plan.run_max_m[k - 1], plan.week_max_m[k - 1]
     else:  # too small a base: only the first run back is judged
