@@ -249,7 +249,7 @@ def _return_limit(limits: tuple[Limit, ...]) -> Limit | None:
     return next((lim for lim in limits if "return_week" in lim.detail), None)
 
 
-def _return_ceiling(lim: dict[str, Any], notes: list[str]) -> tuple[float | None, list[str]]:
+def _return_from_hook(lim: dict[str, Any], notes: list[str]) -> tuple[float | None, list[str]]:
     """The graded return's ceiling [m] for the week ``lim`` (:func:`_limits`) was built
     for when it is a week of a return after a break (or its first run would start one),
     else None; ``notes`` with the reason added."""
@@ -291,7 +291,7 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
     lim = _limits(activities, weeks, start, first_day, cfg)
     days = _day_limits(activities, pd.date_range(first_day, start + pd.Timedelta(days=6)), cfg)
     maxes = [d.max_run_m for d in days if d.max_run_m is not None]
-    ceiling, notes = _return_ceiling(lim, lim["notes"])
+    ceiling, notes = _return_from_hook(lim, lim["notes"])
     recent = days[0].recent_longest_m if days else None
     return NextWeek(start, bool(in_progress), lim["last"], lim["ten"], lim["two"],
                     lim["max"] if ceiling is None else ceiling, recent,
@@ -322,7 +322,7 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
     r7 = runs[(runs["local_date"] > day - pd.Timedelta(days=7)) & (runs["local_date"] <= day)]
     p7 = runs[(runs["local_date"] > day - pd.Timedelta(days=14))
               & (runs["local_date"] <= day - pd.Timedelta(days=7))]
-    ceiling, notes = _return_ceiling(lim, lim["notes"])
+    ceiling, notes = _return_from_hook(lim, lim["notes"])
     lefts = [v for v in (left(lim["ten"]), left(lim["two"]), left(lim["max"]))
              if v is not None]
     overall = left(ceiling) if ceiling is not None else (min(lefts) if lefts else None)

@@ -184,3 +184,19 @@ def test_a_tiny_base_limits_only_the_first_run():
     al = allowance(acts, "2026-02-16")  # 21 days after the last run
     lim = next(x for x in al.limits if x.rule == "return_after_break")
     assert lim.week_max_m is None and lim.run_max_m / MI == pytest.approx(0.18)
+
+
+@pytest.mark.parametrize("miles", [8.0, 5.4, 2.0])
+def test_the_same_first_run_is_never_judged_less_after_a_longer_break(miles):
+    # 8 mi: +60% on the 5 mi pre-break longest (warn) whatever the gap; 5.4 mi: +8%, no
+    # spike, above every week-1 run ceiling (at most 3.0 mi): info; 2.0 mi: under the
+    # 14-28-day ceiling of 3.0 mi, above the ones from 5 x 0.4 = 2.0 mi down (a gap over
+    # 0.6 - 0.4 = 0.2 of the way, 28 + 0.2 / 0.27 x 56 = 69.5 days): nothing, then info
+    from kneeload.flagrows import SEVERITY_RANK
+    ranks = []
+    for gap in range(14, 121, 5):
+        day = pd.Timestamp("2026-02-08") + pd.Timedelta(days=gap)
+        f = load.flags(activities(BEFORE + [(f"{day:%Y-%m-%d} 08:00", miles)]), today=day)
+        ranks.append(max((SEVERITY_RANK[s] for s in f["severity"]), default=-1))
+    assert ranks == sorted(ranks)
+    assert len(set(ranks)) == (2 if miles == 2.0 else 1)
