@@ -23,15 +23,11 @@ from typing import Any
 import pandas as pd
 
 from .config import Config
-from .limits import allowance
+from .limits import Limit, allowance, rule_context
 from .loadcalc import (
     as_of,
-    breaks,
-    graded_return,
-    return_text,
     running,
     week_start_of,
-    weekly_table,
 )
 from .pain import pain_by_load_day
 from .units import elevation_unit, metres_per, to_elevation_unit
@@ -228,7 +224,8 @@ def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
     two = by["two_week_increase"].week_max_m if "two_week_increase" in by else None
     # every enabled rule's week limit, combined (the weekly rules, a pain hold, the ACWR)
     return {"last": last, "ten": ten, "two": two, "allowance": al,
-            "max": al.week_max_m, "week_bound_by": al.week_bound_by, "notes": notes}
+            "max": al.week_max_m, "week_bound_by": al.week_bound_by, "notes": notes,
+            "return": _return_limit(al.limits)}
 
 
 #: The note of a look-ahead or week with no run to build on (its limits are all None).
@@ -255,26 +252,32 @@ def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
 
 
 def _weeks(activities: pd.DataFrame, cfg: Config, day: pd.Timestamp) -> pd.DataFrame:
-    rb = cfg.rule("return_after_break")
-    return weekly_table(activities, cfg.week_start, today=day, gap_days=rb["gap_days"],
-                        return_weeks=rb["return_weeks"])
+    return rule_context(cfg, today=day, activities=activities)["weeks"]
 
 
-def _return_ceiling(activities: pd.DataFrame, cfg: Config, day: pd.Timestamp,
-                    start: pd.Timestamp, notes: list[str]) -> tuple[float | None, list[str]]:
-    """The graded return's ceiling [m] for the week starting ``start`` when it is a week of
-    a return after a break, else None; ``notes`` with the reason added."""
+def _return_limit(limits: tuple[Limit, ...]) -> Limit | None:
+    """The limit of a return after a break among ``limits`` (its ``detail`` has a
+    ``return_week``: the graded return's hook), else None."""
+    return next((lim for lim in limits if "return_week" in lim.detail), None)
+
+
+def _return_from_hook(lim: dict[str, Any], notes: list[str]) -> tuple[float | None, list[str]]:
+    """The graded return's ceiling [m] for the week ``lim`` (:func:`_limits`) was built
+    for when it is a week of a return after a break (or its first run would start one),
+    else None; ``notes`` with the reason added."""
     notes = list(notes)
-    ret = return_advice(activities, cfg, today=day)
+    ret = lim["return"]
     if ret is None:
         return None, notes
-    k = (start - week_start_of(pd.Series([ret.first_run_date]), cfg.week_start).iloc[0]
-         ).days // 7
-    if not 0 <= k < len(ret.week_ceilings_m):
-        return None, notes
-    notes.append(f"Week {k + 1} of a return after a {ret.gap_days}-day break: judged "
-                 "against the graded return, not the 10% rule.")
-    return ret.week_ceilings_m[k], notes
+    d = ret.detail
+    if d["pending"]:
+        by = pd.Timestamp(d["first_run_date"])
+        notes.append(f"No run for {d['gap_days']} days by {by:%a %d %b}: your next run starts "
+                     f"a return after a break. {d['text']}")
+    else:
+        notes.append(f"Week {d['return_week']} of a return after a {d['gap_days']}-day break: "
+                     "judged against the graded return, not the 10% rule.")
+    return ret.week_max_m, notes
 
 
 def next_week(activities: pd.DataFrame, config: Config | None = None, *,
@@ -302,7 +305,7 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
     lim = _limits(activities, weeks, start, first_day, cfg)
     days = _day_limits(activities, pd.date_range(first_day, start + pd.Timedelta(days=6)), cfg)
     maxes = [d.max_run_m for d in days if d.max_run_m is not None]
-    ceiling, notes = _return_ceiling(activities, cfg, day, start, lim["notes"])
+    ceiling, notes = _return_from_hook(lim, lim["notes"])
     recent = days[0].recent_longest_m if days else None
     return NextWeek(start, bool(in_progress), lim["last"], lim["ten"], lim["two"],
                     lim["max"] if ceiling is None else ceiling, recent,
@@ -335,11 +338,7 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
     r7 = runs[(runs["local_date"] > day - pd.Timedelta(days=7)) & (runs["local_date"] <= day)]
     p7 = runs[(runs["local_date"] > day - pd.Timedelta(days=14))
               & (runs["local_date"] <= day - pd.Timedelta(days=7))]
-    ceiling, notes = _return_ceiling(activities, cfg, day, start, lim["notes"])
-    pending = _pending_return(activities, cfg, day)
-    if pending is not None and ceiling is None:
-        ceiling, text = pending
-        notes.append(text)
+    ceiling, notes = _return_from_hook(lim, lim["notes"])
     lefts = [v for v in (left(lim["ten"]), left(lim["two"]), left(lim["max"]))
              if v is not None]
     overall = left(ceiling) if ceiling is not None else (min(lefts) if lefts else None)
@@ -353,61 +352,22 @@ def this_week(activities: pd.DataFrame, config: Config | None = None, *,
 # --- returns after a break ----------------------------------------------------------------
 
 
-def _pending_return(activities: pd.DataFrame, cfg: Config,
-                    day: pd.Timestamp) -> tuple[float | None, str] | None:
-    """When ``day`` is ``gap_days`` or more after the last run: week 1's ceiling [m] of the
-    graded return the next run starts, and the advice in words."""
-    rb = cfg.rule("return_after_break")
-    runs = running(activities)
-    runs = runs[runs["local_date"] <= day]
-    if runs.empty:
-        return None
-    last = runs["local_date"].max()
-    gap = (day - last).days
-    if gap < rb["gap_days"]:
-        return None
-    win30 = runs[runs["local_date"] > last - pd.Timedelta(days=30)]
-    win28 = runs[runs["local_date"] > last - pd.Timedelta(days=28)]
-    back = pd.Series({"usual_week_m": float(win28["distance_m"].sum() / 4),
-                      "prior_longest_m": float(win30["distance_m"].max())})
-    ceilings, first_max, text = _graded_for(back, cfg)
-    return (ceilings[0] if ceilings else None), (
-        f"No run for {gap} days: your next run starts a return after a break. {text}")
-
-
-def _graded_for(back: Any, cfg: Config) -> tuple[tuple[float, ...], float, str]:
-    """:func:`graded_return` and its words for a break ``back`` (``usual_week_m``,
-    ``prior_longest_m``) under ``cfg``'s return rule and pain model."""
-    rb = cfg.rule("return_after_break")
-    ceilings, first_max = graded_return(back.usual_week_m, back.prior_longest_m,
-                                        start_share=rb["start_share"],
-                                        return_weeks=rb["return_weeks"],
-                                        min_base_m=rb["min_base_m"])
-    model = cfg.pain["model"]
-    limit = cfg.rule("pain_during_run")[f"{model}_limit"]
-    return ceilings, first_max, return_text(back, ceilings, first_max, cfg.unit, limit, model)
-
-
 def return_advice(activities: pd.DataFrame, config: Config | None = None, *,
                   today: Any = None) -> ReturnAdvice | None:
     """The graded return for the latest return after a break when ``today`` falls in its
-    weeks (the ``return_after_break`` rule's ``gap_days`` and ``return_weeks``), else None.
+    weeks, else None: the return rule's limit hook on ``today`` (its ceilings scale with
+    the time off; see :func:`kneeload.loadcalc.scaled_return`).
     """
     cfg = config or Config()
     day = as_of(activities, today)
-    rb = cfg.rule("return_after_break")
-    back = breaks(activities[activities["local_date"] <= day], rb["gap_days"])
-    if back.empty:
+    ret = _return_limit(allowance(activities, day, cfg).limits)
+    if ret is None or ret.detail["pending"]:
         return None
-    b = back.iloc[-1]
-    first_ws = week_start_of(pd.Series([b.local_date]), cfg.week_start).iloc[0]
-    day_ws = week_start_of(pd.Series([day]), cfg.week_start).iloc[0]
-    if (day_ws - first_ws).days // 7 >= rb["return_weeks"]:
-        return None
-    ceilings, first_max, text = _graded_for(b, cfg)
-    return ReturnAdvice(b.local_date, float(b.distance_m), int(b.gap_days),
-                        float(b.prior_longest_m), float(b.usual_week_m), ceilings, first_max,
-                        text)
+    d = ret.detail
+    return ReturnAdvice(pd.Timestamp(d["first_run_date"]), float(d["first_run_m"]),
+                        int(d["gap_days"]), float(d["prior_longest_m"]),
+                        float(d["usual_week_m"]), tuple(d["week_ceilings_m"]),
+                        float(d["run_ceilings_m"][0]), str(d["text"]))
 
 
 # --- what the knee tolerated --------------------------------------------------------------

@@ -62,17 +62,18 @@ def rule_context(cfg: Config, *, today: Any = None, weeks: pd.DataFrame | None =
                  pain_log: pd.DataFrame | None = None) -> dict[str, Any]:
     """Every context value a rule may declare (by naming it in its function's signature):
     ``unit``, ``week_start``, ``today``, ``load``, ``pain_model``, ``threshold`` and
-    ``episode_gap_days`` (the ``[pain]`` settings), ``weeks`` (the weekly table) and
-    ``pain_log``."""
+    ``episode_gap_days`` (the ``[pain]`` settings), ``weeks`` (the weekly table),
+    ``break_days`` (the days with no run that make a break: the return rule's ``gap_days``,
+    which the weekly table's ``return_week`` follows) and ``pain_log``."""
+    rb = cfg.rule("return_after_break")
     if weeks is None and activities is not None:
-        rb = cfg.rule("return_after_break")
         weeks = weekly_table(activities, cfg.week_start, today=today,
                              gap_days=int(rb["gap_days"]), return_weeks=int(rb["return_weeks"]))
     return {"unit": cfg.unit, "week_start": cfg.week_start, "today": today,
             "load": cfg.load, "pain_model": cfg.pain["model"],
             "threshold": float(cfg.pain["threshold"]),
             "episode_gap_days": int(cfg.pain["episode_gap_days"]), "weeks": weeks,
-            "pain_log": pain_log, "config": cfg}
+            "break_days": int(rb["gap_days"]), "pain_log": pain_log, "config": cfg}
 
 
 def past_of(activities: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
@@ -99,6 +100,8 @@ def allowance(activities: pd.DataFrame, day: Any, config: Config | None = None, 
     context = rule_context(cfg, today=ws + pd.Timedelta(days=6), activities=past,
                            pain_log=pain_log)
     context["week_so_far_m"] = so_far
+    context["weeks"] = _pending_return(context["weeks"], runs, day, ws,
+                                       context["break_days"])
     limits = []
     for record in registry.values():
         params = cfg.rule(record.name)
@@ -111,6 +114,21 @@ def allowance(activities: pd.DataFrame, day: Any, config: Config | None = None, 
         if got is not None:
             limits.append(got)
     return combine(day, ws, so_far, tuple(limits))
+
+
+def _pending_return(weeks: pd.DataFrame | None, runs: pd.DataFrame, day: pd.Timestamp,
+                    ws: pd.Timestamp, break_days: int) -> pd.DataFrame | None:
+    """``weeks`` with the week of ``day`` marked as week 1 of a return when a run on
+    ``day`` would be the first after ``break_days`` [days] or more with no run: once run, it
+    is one, and the weekly rules leave it to the return rule."""
+    before = runs[runs["local_date"] < day]
+    if (weeks is None or before.empty or (runs["local_date"] == day).any()
+            or (day - before["local_date"].max()).days < int(break_days)):
+        return weeks
+    this = weeks["week_start"] == ws
+    if not this.any() or int(weeks.loc[this, "return_week"].iloc[0]) != 0:
+        return weeks
+    return weeks.assign(return_week=weeks["return_week"].where(~this, 1))
 
 
 def combine(day: pd.Timestamp, week_start: pd.Timestamp, so_far: float,

@@ -95,10 +95,12 @@ def two_week_progression(activities: pd.DataFrame, *, week_start: str = "monday"
 
 def session_spikes(activities: pd.DataFrame, window_days: int | None = None) -> pd.DataFrame:
     """:func:`kneeload.loadcalc.session_spikes`; ``window_days`` [days] defaults to the
-    ``session_spike`` rule's."""
+    ``session_spike`` rule's, the break (the first run back is measured against the longest
+    run of the month before the break) to the ``return_after_break`` rule's ``gap_days``."""
     if window_days is None:
         window_days = registry.get("session_spike").defaults["window_days"]
-    return loadcalc.session_spikes(activities, int(window_days))
+    return loadcalc.session_spikes(activities, int(window_days),
+                                   _return_defaults(None, None)[0])
 
 
 def monotony(activities: pd.DataFrame, week_start: str = "monday", cap: float | None = None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -152,16 +153,25 @@ def breaks(activities: pd.DataFrame, gap_days: int) -> pd.DataFrame:
     rows = []
     for r in back.itertuples():
         mine = runs[runs[g] == getattr(r, g)] if g else runs
-        before = mine[mine["local_date"] <= r.last_before]
-        win30 = before[before["local_date"] > r.last_before - pd.Timedelta(days=30)]
-        win28 = before[before["local_date"] > r.last_before - pd.Timedelta(days=28)]
+        longest, usual = pre_break_load(mine, r.last_before)
         rows.append({**who(r), "local_date": r.local_date, "activity_id": r.activity_id,
                      "distance_m": float(r.distance_m), "last_before": r.last_before,
-                     "gap_days": int(r.gap_days),
-                     "prior_longest_m": float(win30["distance_m"].max()),
-                     "usual_week_m": float(win28["distance_m"].sum() / 4)})
+                     "gap_days": int(r.gap_days), "prior_longest_m": longest,
+                     "usual_week_m": usual})
     out = pd.DataFrame(rows, columns=cols)
     return out
+
+
+def pre_break_load(runs: pd.DataFrame, last_before: pd.Timestamp) -> tuple[float, float]:
+    """One runner's load before a break whose last run day is ``last_before``: the longest
+    run of the 30 days up to it [m] and the usual week, the running of the 28 days up to it
+    per 7 days [m] (the columns ``prior_longest_m`` and ``usual_week_m`` of :func:`breaks`).
+    """
+    before = runs[runs["local_date"] <= last_before]
+    win30 = before[before["local_date"] > last_before - pd.Timedelta(days=30)]
+    win28 = before[before["local_date"] > last_before - pd.Timedelta(days=28)]
+    return (float(win30["distance_m"].fillna(0.0).max()),
+            float(win28["distance_m"].fillna(0.0).sum() / 4))
 
 
 # --- the weekly table ---------------------------------------------------------------------
@@ -227,8 +237,10 @@ def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
     first day and the current week (the one holding ``today``, see :func:`as_of`) until its
     last day; a partial week is never compared as if complete: its changes, and the changes
     of the weeks whose base includes it, are NaN. ``return_week`` is 1, 2, ... for the weeks
-    of a return after a break of ``gap_days`` [days] (up to ``return_weeks``; the facade
-    :func:`kneeload.load.weekly_table` fills in the ``return_after_break`` rule's), else 0:
+    of a return after a break of ``gap_days`` [days] (about as many weeks back as weeks off, at
+    most ``return_weeks`` [weeks] at a reduced load and the week after them: see
+    :func:`return_length`; the facade :func:`kneeload.load.weekly_table` fills in the
+    ``return_after_break`` rule's), else 0:
     the weekly rules leave those weeks to that rule.
     The table runs to the week holding ``today`` (or ``end``).
     """
@@ -343,20 +355,24 @@ def _weekly_table(activities: pd.DataFrame, week_start: str, end: pd.Timestamp |
 def _return_weeks(activities: pd.DataFrame, weeks: pd.DataFrame, week_start: str,
                   gap_days: int, return_weeks: int) -> np.ndarray:
     """1, 2, ... for the weeks of a return after a break (the week of the first run back is
-    1), 0 otherwise, aligned with ``weeks`` (columns ``_g``, ``week_start``)."""
-    n = int(return_weeks)
+    1; the return lasts :func:`return_length` weeks, longer after a longer break), 0
+    otherwise, aligned with ``weeks`` (columns ``_g``, ``week_start``). A later break starts
+    a return of its own: the weeks from its first one on are its own."""
     out = np.zeros(len(weeks), dtype="int64")
     back = breaks(activities, gap_days)
-    if back.empty or n == 0:
+    if back.empty or int(return_weeks) <= 0:
         return out
     g = group_column(activities)
     back_ws = week_start_of(back["local_date"], week_start)
-    for athlete, ws in zip(back[g] if g else [0] * len(back), back_ws, strict=True):
+    for athlete, ws, gap in zip(back[g] if g else [0] * len(back), back_ws, back["gap_days"],
+                                strict=True):
+        n = return_length(int(gap), int(return_weeks))
         k = ((weeks["week_start"] - ws).dt.days // 7 + 1).to_numpy()
-        mine = (weeks["_g"] == athlete).to_numpy() & (k >= 1) & (k <= n)
+        athlete_rows = (weeks["_g"] == athlete).to_numpy()
+        out[athlete_rows & (k >= 1)] = 0
+        mine = athlete_rows & (k >= 1) & (k <= n)
         out[mine] = k[mine]
     return out
-
 
 
 def two_week_progression(activities: pd.DataFrame, *, week_start: str = "monday",
@@ -423,21 +439,30 @@ def _missing_days(activities: pd.DataFrame, column: str, grid: pd.DataFrame) -> 
     return pd.Series(n.reindex(idx, fill_value=0).to_numpy(), index=grid.index)
 
 
-def session_spikes(activities: pd.DataFrame, window_days: int) -> pd.DataFrame:
+def session_spikes(activities: pd.DataFrame, window_days: int,
+                   break_days: int | None = None) -> pd.DataFrame:
     """Each run against the longest run of the ``window_days`` before it (Frandsen 2025;
     default: the ``session_spike`` rule's).
 
     Returns the runs with ``prior_longest_m`` (the longest run that started in
-    ``[start - window_days, start)``), ``spike_pct`` (= 100 x (d / prior_longest - 1)) and
-    ``history_days`` (days of data before the run); a run with less than ``window_days`` of
-    history, or with no run in its window (a return after a break, see
-    :func:`breaks`), has NaN ``spike_pct``. Per athlete in a cohort table, vectorised.
+    ``[start - window_days, start)``), ``spike_pct`` (= 100 x (d / prior_longest - 1)),
+    ``history_days`` (days of data before the run) and ``break_days``. A run with less than
+    ``window_days`` of history, or with no run in its window, has NaN ``spike_pct``.
+
+    With ``break_days`` [days], the first run after ``break_days`` or more with no run (a
+    return after a break, see :func:`breaks`) is judged against the longest run of the
+    ``window_days`` up to the last run before the break, whatever the break's length (its
+    own window holds part of that month, or nothing), so that a longer break never lowers
+    the spike (it needs ``window_days`` of history, as any run; the data may start within
+    the month before the break). The ``break_days`` column is then
+    the break's length [days] for such a run (0 for every other run). Per athlete in a cohort table,
+    vectorised.
     """
     window_days = int(window_days)
     g = group_column(activities)
     keep = ([g] if g else []) + ["activity_id", "local_start", "local_date", "distance_m"]
     runs = running(activities)
-    cols = keep + ["prior_longest_m", "spike_pct", "history_days"]
+    cols = keep + ["prior_longest_m", "spike_pct", "history_days", "break_days"]
     if runs.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     order = ([g] if g else []) + ["local_start"]
@@ -452,15 +477,42 @@ def session_spikes(activities: pd.DataFrame, window_days: int) -> pd.DataFrame:
     else:
         prior = runs.assign(_d=dist).rolling(window, on="local_start", closed="left")["_d"].max()
         first = runs["local_date"].min()
-    prior = prior.to_numpy()
+    prior = prior.to_numpy().copy()
     history = (runs["local_date"] - first).dt.days.to_numpy()
+    judged = history >= window_days
+    gaps = np.zeros(len(runs), dtype="int64")
+    if break_days is not None:
+        for i, p, gap in _pre_break_longest(runs, window_days, int(break_days)):
+            prior[i], judged[i], gaps[i] = p, True, gap
     with np.errstate(divide="ignore", invalid="ignore"):
-        spike = np.where((history >= window_days) & (prior > 0),
+        spike = np.where(judged & (prior > 0),
                          np.round((dist.to_numpy() / prior - 1) * 100, PCT_DECIMALS), np.nan)
     runs["prior_longest_m"] = prior
     runs["spike_pct"] = spike
     runs["history_days"] = history
+    runs["break_days"] = gaps
     return runs[cols]
+
+
+def _pre_break_longest(runs: pd.DataFrame, window_days: int,
+                       break_days: int) -> list[tuple[int, float, int]]:
+    """``(row, longest, gap)`` for each first run back after ``break_days`` [days] or more
+    with no run in ``runs`` (sorted, as :func:`session_spikes` holds them): the longest run
+    of the ``window_days`` [days] up to the last run before the break [m] and the break's
+    length [days]; a run with less than ``window_days`` of history is left out."""
+    g = group_column(runs)
+    back = breaks(runs.assign(sport="running"), break_days)
+    out = []
+    for b in back.itertuples():
+        mine = runs[runs[g] == getattr(b, g)] if g else runs
+        rows = mine.index[mine["activity_id"] == b.activity_id]
+        if (b.local_date - mine["local_date"].min()).days < window_days:
+            continue  # too little history, as for any run
+        before = mine[(mine["local_date"] <= b.last_before)
+                      & (mine["local_date"] > b.last_before - pd.Timedelta(days=window_days))]
+        longest = float(before["distance_m"].fillna(0.0).max())
+        out += [(int(i), longest, int(b.gap_days)) for i in rows[:1]]
+    return out
 
 
 
@@ -594,7 +646,8 @@ def graded_return(usual_week_m: float, prior_longest_m: float, *, start_share: f
                   ) -> tuple[tuple[float, ...], float]:
     """Week ceilings [m] rising linearly from ``start_share`` of the usual week to all of it
     over ``return_weeks`` weeks, and the longest single run for week 1 (``start_share`` of
-    the pre-break longest run). Heuristic.
+    the pre-break longest run). Heuristic. :func:`scaled_return` chooses ``start_share``
+    and the weeks from the break's length.
 
     A usual week under ``min_base_m`` [m] is too small a base to scale from (its shares
     would read "at most 0.0 mi"): no ceilings, ``()``.
@@ -613,20 +666,121 @@ def graded_return(usual_week_m: float, prior_longest_m: float, *, start_share: f
     return tuple(usual_week_m * s for s in shares), prior_longest_m * start_share
 
 
-def return_text(back: Any, ceilings: tuple[float, ...], first_max: float, unit: str,
-                pain_limit: float, model: str) -> str:
-    """The graded-return suggestion, worded as heuristic and within the pain model."""
+def return_shape(gap_days: int, *, return_weeks: int, start_share: float,
+                 short_break_days: int, new_runner_days: int,
+                 new_runner_share: float) -> tuple[int, float]:
+    """The shape of a return after ``gap_days`` [days] with no run (coaching heuristics,
+    see docs/rules/return_after_break.md): ``(reduced, share)``.
+
+    ``reduced`` [weeks]: about as many weeks back at a reduced load as weeks off,
+    ``round(gap_days / 7)``, at least 1 and at most ``return_weeks``. ``share``
+    [fraction]: week 1's share of the usual week, ``start_share`` up to
+    ``short_break_days`` [days] off, falling linearly to ``new_runner_share`` at
+    ``new_runner_days`` [days] off (a new runner's start) and staying there. Neither ever
+    asks less of a longer break: ``reduced`` does not fall and ``share`` does not rise with
+    ``gap_days``.
+
+    Examples
+    --------
+    >>> kw = dict(return_weeks=12, start_share=0.6, short_break_days=28,
+    ...           new_runner_days=84, new_runner_share=0.33)
+    >>> return_shape(14, **kw), return_shape(56, **kw), return_shape(100, **kw)
+    ((2, 0.6), (8, 0.465), (12, 0.33))
+    """
+    reduced = min(max(1, int(np.floor(gap_days / 7 + 0.5))), max(int(return_weeks), 1))
+    low = min(float(new_runner_share), float(start_share))
+    if gap_days <= short_break_days:
+        share = float(start_share)
+    elif gap_days >= new_runner_days or new_runner_days <= short_break_days:
+        share = low
+    else:
+        t = (gap_days - short_break_days) / (new_runner_days - short_break_days)
+        share = float(start_share) - (float(start_share) - low) * t
+    return reduced, round(share, 12)
+
+
+def return_length(gap_days: int, return_weeks: int) -> int:
+    """The weeks of a return after ``gap_days`` [days] off [weeks]: the reduced weeks of
+    :func:`return_shape` and the week back at the usual load after them (0 when
+    ``return_weeks`` is 0: no returns)."""
+    if int(return_weeks) <= 0:
+        return 0
+    return min(max(1, int(np.floor(gap_days / 7 + 0.5))), int(return_weeks)) + 1
+
+
+@dataclass(frozen=True)
+class GradedReturn:
+    """A return after a break, scaled with the time off (heuristic). Distances [m]."""
+
+    gap_days: int  #: days between the last run before the break and the first run back
+    reduced_weeks: int  #: weeks back at a reduced load (the week after them is the usual)
+    start_share: float  #: week 1's share of the usual week and of the pre-break longest
+    new_runner: bool  #: the break is long enough to start as a new runner
+    #: week 1, 2, ... back: at most this much running [m]; () when the base is too small
+    week_max_m: tuple[float, ...]
+    #: week 1, 2, ... back: the longest single run [m] (pre-break longest x the week's
+    #: share); with too small a base, only the first run back is judged: one value
+    run_max_m: tuple[float, ...]
+
+    @property
+    def weeks(self) -> int:
+        """The weeks the return covers (the week of the first run back is week 1)."""
+        return self.reduced_weeks + 1
+
+
+def scaled_return(gap_days: int, usual_week_m: float, prior_longest_m: float, *,
+                  return_weeks: int, start_share: float, short_break_days: int,
+                  new_runner_days: int, new_runner_share: float,
+                  min_base_m: float) -> GradedReturn:
+    """The graded return after ``gap_days`` [days] off from a usual week of
+    ``usual_week_m`` [m] and a pre-break longest run of ``prior_longest_m`` [m]: week
+    ``k`` (1 to ``reduced + 1``) at most ``usual x s_k``, its runs at most
+    ``prior_longest x s_k``, where ``s_k = share + (1 - share) x (k - 1) / reduced`` (week
+    ``reduced + 1`` is back at the usual week). ``reduced`` and ``share`` are
+    :func:`return_shape`'s. Every week's ceiling is non-increasing in ``gap_days``.
+    Heuristic (coaching practice): see docs/rules/return_after_break.md.
+
+    Examples
+    --------
+    >>> r = scaled_return(14, 20000.0, 8000.0, return_weeks=12, start_share=0.6,
+    ...                   short_break_days=28, new_runner_days=84, new_runner_share=0.33,
+    ...                   min_base_m=8046.72)
+    >>> [round(v) for v in r.week_max_m], [round(v) for v in r.run_max_m]
+    ([12000, 16000, 20000], [4800, 6400, 8000])
+    """
+    reduced, share = return_shape(gap_days, return_weeks=return_weeks,
+                                  start_share=start_share, short_break_days=short_break_days,
+                                  new_runner_days=new_runner_days,
+                                  new_runner_share=new_runner_share)
+    weeks, first = graded_return(usual_week_m, prior_longest_m, start_share=share,
+                                 return_weeks=reduced + 1, min_base_m=min_base_m)
+    if weeks:
+        runs = tuple(prior_longest_m * w / usual_week_m for w in weeks) \
+            if usual_week_m > 0 else (first,) * len(weeks)
+    else:
+        runs = (first,)
+    return GradedReturn(int(gap_days), reduced, share, bool(gap_days >= new_runner_days),
+                        weeks, runs)
+
+
+def return_text(back: Any, plan: GradedReturn, unit: str, pain_limit: float,
+                model: str) -> str:
+    """The graded-return suggestion for the break ``back`` (``usual_week_m``), worded as
+    heuristic and within the pain model."""
     per = metres_per(unit)
-    steps = ", ".join(f"{c / per:.1f}" for c in ceilings)
     name = "patellofemoral" if model == "pfp" else "tendon"
-    if not ceilings:
+    pain = (f"knee pain stays within {pain_limit:g}/10 while running and is no worse the "
+            f"next morning (the {name} pain-monitoring model)")
+    if not plan.week_max_m:
         return (f"Before the break you ran about {back.usual_week_m / per:.1f} {unit} a week, "
                 "too little to scale a graded return from: start with short, easy runs and "
-                f"build up only while knee pain stays within {pain_limit:g}/10 while running "
-                f"and is no worse the next morning (the {name} pain-monitoring model; "
-                "heuristic: practice advice, no study behind it).")
-    return (f"Graded return (heuristic: practice advice, no study behind it): weeks of about "
-            f"{steps} {unit}, building back to your usual {back.usual_week_m / per:.1f} {unit} "
-            f"a week, runs of at most about {first_max / per:.1f} {unit} at first; go on only "
-            f"while knee pain stays within {pain_limit:g}/10 while running and is no worse the "
-            f"next morning (the {name} pain-monitoring model).")
+                f"build up only while {pain}; heuristic: practice advice, no study behind it.")
+    steps = ", ".join(f"{c / per:.1f}" for c in plan.week_max_m[:-1])
+    start = ("start as a new runner (short runs, walk/jog at first): "
+             if plan.new_runner else "")
+    return (f"Graded return after {plan.gap_days} days off (heuristic: coaching practice, no "
+            f"study behind it): {start}about as many weeks back at a reduced load as weeks "
+            f"off ({plan.reduced_weeks}), weeks of about {steps} {unit} from "
+            f"{plan.start_share:.0%} of your usual {back.usual_week_m / per:.1f} {unit}, "
+            f"then the usual week again; runs of at most about "
+            f"{plan.run_max_m[0] / per:.1f} {unit} at first; go on only while {pain}.")

@@ -34,7 +34,7 @@ import pandas as pd
 from .config import WEEKDAYS, Config
 from .errors import UsageError
 from .limits import allowance
-from .load import as_of, breaks, plan_activities, running, week_start_of, weekly_table
+from .load import as_of, plan_activities, running, week_start_of, weekly_table
 from .rules._pain_common import OPEN_DAYS
 from .units import metres_per
 
@@ -357,12 +357,13 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
     if pain["pain_run"] is not None:
         notes.append(f"Pain followed a {pain['pain_run'] / per:.1f} {u} run: planned runs stay "
                      "below it (your tolerance record).")
-    rb = cfg.rule("return_after_break")
-    last_run = running(hist)["local_date"].max()
-    ladder = pain["open"] is not None or (start - last_run).days >= rb["gap_days"]
-    if not ladder:
-        back = breaks(hist, rb["gap_days"])
-        ladder = bool(len(back)) and (day0 - back["local_date"].iloc[-1]).days < 7
+    # a return after a break (the return rule's hook: its first run on ``start``, or one
+    # within the week before) starts with the ladder too
+    ret = next((lim for lim in allowance(hist, start, cfg).limits
+                if "return_week" in lim.detail), None)
+    ladder = pain["open"] is not None or (ret is not None and (
+        ret.detail["pending"]
+        or (day0 - pd.Timestamp(ret.detail["first_run_date"])).days < 7))
     if ladder:
         notes.append("Walk/jog ladder (clinical practice, heuristic: walk-run return-to-run "
                      "progressions, e.g. Warden et al. 2014, JOSPT 44(10):749): "

@@ -79,17 +79,26 @@ def test_the_first_run_after_five_weeks_off_is_called_out():
     # longest of the 30 days before the break 6.67 mi; usual week: 80 mi / 4 = 20 mi
     assert "8.0 mi, longer than your longest run of the 30 days before the break (6.7 mi)" in msg
     assert "usual week then was 20.0 mi" in msg
-    # graded return, heuristic: 50%, 67%, 83%, 100% of 20 mi; within the PFP model's 2/10
-    assert "heuristic" in msg and "10.0, 13.3, 16.7, 20.0 mi" in msg and "2/10" in msg
+    # graded return scaled with 36 days off (heuristic): round(36 / 7) = 5 reduced weeks from
+    # 0.6 - 0.27 x (36 - 28) / 56 = 56.14% of 20 mi, step 43.86% / 5 = 8.77%: 11.2, 13.0,
+    # 14.7, 16.5, 18.2 mi, then 20; runs of at most 6.67 x 0.5614 = 3.7 mi in week 1
+    assert "heuristic" in msg and "11.2, 13.0, 14.7, 16.5, 18.2 mi" in msg and "2/10" in msg
+    assert "above the graded return's 3.7 mi" in msg
     assert r["severity"].tolist() == ["info"]
+    # the single-run comparison is the spike rule's: 8 / 6.67 = +20%, warn (Frandsen 2025)
+    s = f[f["rule"] == "session_spike"]
+    assert s["value"].tolist() == [20.0] and s["severity"].tolist() == ["warn"]
     tw = advice.this_week(acts, today="2026-03-09")
-    assert tw.return_ceiling_m == pytest.approx(10 * MI) and tw.left_m == pytest.approx(2 * MI)
+    # 20 x 0.561429 = 11.2286 mi, 8 run: 3.2286 left
+    assert tw.return_ceiling_m == pytest.approx(11.228571 * MI, rel=1e-6)
+    assert tw.left_m == pytest.approx(3.228571 * MI, rel=1e-6)
 
 
 def test_a_return_from_a_tiny_base_gets_no_zero_mile_ceilings():
     # 0.3 mi a week before the break (a real export's sparse years): 1.2 mi in 28 days is a
     # usual week of 0.3 mi, under the 5 mi min_base_m, so no graded return is scaled from it
-    # (its shares would read "at most 0.2 mi"); the first run back is still called out
+    # (its shares would read "at most 0.2 mi"); the first run back is judged against 0.6 x
+    # the 0.3 mi longest = 0.18 mi, later runs and weeks are not
     acts = activities([("2026-01-05 07:00", 0.3), ("2026-01-12 07:00", 0.3),
                        ("2026-01-19 07:00", 0.3), ("2026-01-26 07:00", 0.3),
                        ("2026-03-09 07:00", 3.0), ("2026-03-11 07:00", 5.0),
@@ -106,20 +115,24 @@ def test_a_return_from_a_tiny_base_gets_no_zero_mile_ceilings():
 
 def test_each_return_judges_only_its_own_weeks():
     # two breaks: back on Mon 2 Mar after 20 mi weeks, then again on Mon 1 Jun. The 1 Jun
-    # return's weeks are judged once, by its own graded return (50% of its usual week first),
-    # never also by the March ladder
+    # return's weeks are judged once, by its own graded return, never also by the March one
     before = weekly_runs("2026-01-05", [20, 20, 20, 20])           # to Sun 1 Feb
     march = weekly_runs("2026-03-02", [10, 14, 16, 20, 20, 20])     # 2 Mar .. 12 Apr
     june = weekly_runs("2026-06-01", [30])                          # 1-7 Jun: 30 mi
     acts = activities(before + march + june)
     f = load.flags(acts, today="2026-06-08")
     weeks = f[(f["rule"] == "return_after_break") & (f["week_start"] == "2026-06-01")
-              & (f["unit"] == "%")]
+              & (f["date"] == "2026-06-07") & f["message"].str.startswith("Week of")]
     # the June usual week: the 28 days before the break (16 Mar - 12 Apr) hold the weeks of
-    # 16, 20, 20 and 20 mi = 76 mi / 4 = 19 mi; week 1's ceiling is 50% = 9.5 mi, so 30 mi is
-    # 30 / 9.5 - 1 = +215.8%. One flag only: the March ladder (10 mi in its week 1) no longer
-    # judges it too
-    assert weeks["value"].tolist() == [215.8]
+    # 16, 20, 20 and 20 mi = 76 mi / 4 = 19 mi; 50 days off (12 Apr - 1 Jun): week 1's share
+    # 0.6 - 0.27 x (50 - 28) / 56 = 0.493929, ceiling 9.3846 mi, so 30 mi is
+    # 30 / 9.3846 - 1 = +219.7%. One week flag only: the March return (29 days off, 5 weeks
+    # to Sun 5 Apr) no longer judges it too
+    assert weeks["value"].tolist() == [219.7]
+    # its runs of 10 mi against 0.493929 x the 6.67 mi pre-break longest = 3.29 mi:
+    # +203.7% (Thu, Sun; Monday's is the first run back, valued in days)
+    runs = f[(f["rule"] == "return_after_break") & (f["week_start"] == "2026-06-01")]
+    assert sorted(runs["value"].tolist()) == [50.0, 203.7, 203.7, 219.7]
 
 
 def test_pairs_count_events_not_rules(tmp_path):
@@ -277,11 +290,12 @@ def test_config_built_in_python_is_checked_too():
 
 def test_a_day_long_after_the_last_run_says_the_next_run_is_a_return():
     # 20 mi weeks to Sun 1 Feb; judged on Mon 2 Mar (29 days later): a return is pending,
-    # week 1's ceiling is half the usual 20 mi week
+    # week 1's ceiling is 0.6 - 0.27 x (29 - 28) / 56 = 0.595179 of the usual 20 mi week
     acts = activities(weekly_runs("2026-01-05", [20, 20, 20, 20]))
     tw = advice.this_week(acts, today="2026-03-02")
-    assert tw.distance_m == 0.0 and tw.return_ceiling_m == pytest.approx(10 * MI)
-    assert tw.left_m == pytest.approx(10 * MI)
+    assert tw.distance_m == 0.0
+    assert tw.return_ceiling_m == pytest.approx(20 * 0.5951786 * MI, rel=1e-6)
+    assert tw.left_m == pytest.approx(tw.return_ceiling_m)
     assert "No run for 29 days" in tw.notes[-1] and "heuristic" in tw.notes[-1]
 
 

@@ -29,6 +29,15 @@ HISTORIES = [
     ("building", weekly_runs("2026-01-05", [8, 10, 12, 14, 16, 18]), "2026-02-17"),
     ("mid_week", weekly_runs("2026-01-05", [15, 15, 15, 15]) + [("2026-02-02 07:00", 5.0)],
      "2026-02-04"),
+    # 15 mi weeks to Sun 8 Feb, then 40 days off: the day the first run back would be (the
+    # return's week 1 run ceiling binds), week 2 after a 3 mi first run (its run ceiling
+    # binds) and week 2 nearly full (its week ceiling binds)
+    ("break_pending", weekly_runs("2026-01-05", [15] * 5), "2026-03-20"),
+    ("return_week_2", weekly_runs("2026-01-05", [15] * 5) + [("2026-03-20 07:00", 3.0)],
+     "2026-03-23"),
+    ("return_week_full", weekly_runs("2026-01-05", [15] * 5) + [
+        ("2026-03-20 07:00", 3.0), ("2026-03-23 07:00", 3.0), ("2026-03-25 07:00", 3.0),
+        ("2026-03-27 07:00", 3.0)], "2026-03-29"),
 ]
 
 
@@ -62,8 +71,8 @@ def _flags_with(acts: pd.DataFrame, day: pd.Timestamp, extra_m: float,
     both = pd.concat([acts, load.plan_activities(plan)], ignore_index=True)
     ws = load.week_start_of(pd.Series([day])).iloc[0]
     out = load.flags(both.sort_values("start_time"), cfg, today=ws + pd.Timedelta(days=6))
-    return out[(out["date"] == day) | ((out["week_start"] == ws) & (out["rule"].isin(
-        [r.name for r in registry.of_kind("weeks")])))]
+    # the flags of the day, and those of its week dated from it on (a week's flags)
+    return out[(out["date"] == day) | ((out["week_start"] == ws) & (out["date"] >= day))]
 
 
 #: Rule settings the contract runs under: the defaults, the ACWR on beside them, and the
@@ -115,6 +124,21 @@ def test_a_week_of_descent_at_the_budget_passes_and_a_tenth_of_a_metre_more_flag
 
     assert descent_flags(left).empty, name
     assert len(descent_flags(left + 0.1)) == 1, name
+
+
+def test_the_break_histories_exercise_the_return_hook():
+    # by hand (40 days off, week 1's share 0.5421429, week 2's 0.6184524; pre-break longest
+    # 5 mi, usual week 15 mi): the return rule sets each of the three days' run limit
+    s1 = 0.6 - 0.27 * (40 - 28) / 56                        # 0.5421429
+    s2 = s1 + (1 - s1) / 6                                   # 0.6184524
+    want = {"break_pending": 5 * s1,                # week 1's run ceiling 2.7107 mi
+            "return_week_2": 5 * s2,                # week 2's 3.0923 (the spike's: 3.3)
+            "return_week_full": 15 * s2 - 9.0}      # week 2's 9.2768 - the 9 run: 0.2768
+    for name, runs, day in HISTORIES:
+        if name in want:
+            al = allowance(activities(runs), pd.Timestamp(day))
+            assert al.run_bound_by == "return_after_break", name
+            assert al.run_max_m == pytest.approx(want[name] * MI, rel=1e-6), name
 
 
 def test_issue_20_item_1_the_advised_week_planned_exactly_raises_nothing():

@@ -13,26 +13,37 @@ _PCT = "%"
 
 
 def session_spike_limit(activities: pd.DataFrame, day: pd.Timestamp, *, window_days: int,
-                        caution_pct: float) -> Limit | None:
+                        caution_pct: float, break_days: int | None = None) -> Limit | None:
     """The longest run on ``day`` (placed at noon, as planned runs are) within
     ``caution_pct`` [%] of the longest run of the ``window_days`` [days] before it, as
     :func:`kneeload.loadcalc.session_spikes` measures it (None: too little history or no
     run in the window). Before ``window_days`` of history the rule does not judge yet; the
-    limit is still given (advice errs on the safe side) and ``detail["judged"]`` is false."""
+    limit is still given (advice errs on the safe side) and ``detail["judged"]`` is false.
+    A run on ``day`` that would be the first after ``break_days`` [days] or more with no run
+    is measured against the longest run of the ``window_days`` up to the last run before the
+    break (``detail["break_days"]``: the break's length)."""
     runs = running(activities)
     if runs.empty:
         return None
     start = day + pd.Timedelta(hours=12)
     first = pd.Timestamp(runs["local_date"].min())
-    prior = runs[(runs["local_start"] >= start - pd.Timedelta(days=int(window_days)))
-                 & (runs["local_start"] < start)]["distance_m"].fillna(0.0)
-    longest = float(prior.max()) if len(prior) else 0.0
+    earlier = runs[runs["local_start"] < start]
+    last = pd.Timestamp(earlier["local_date"].max()) if len(earlier) else None
+    gap = 0 if last is None else (day - last).days
+    judged = (day - first).days >= int(window_days)
+    if break_days is not None and last is not None and gap >= int(break_days):
+        prior = earlier[earlier["local_date"] > last - pd.Timedelta(days=int(window_days))]
+    else:
+        gap = 0
+        prior = runs[(runs["local_start"] >= start - pd.Timedelta(days=int(window_days)))
+                     & (runs["local_start"] < start)]
+    dist = prior["distance_m"].fillna(0.0)
+    longest = float(dist.max()) if len(dist) else 0.0
     if not longest > 0:
         return None
     return Limit("session_spike", longest * (1 + caution_pct / 100), None, longest,
                  {"caution_pct": caution_pct, "window_days": int(window_days),
-                  "recent_longest_m": longest,
-                  "judged": (day - first).days >= int(window_days)})
+                  "recent_longest_m": longest, "judged": judged, "break_days": gap})
 
 
 @rule("session_spike", order=50, limit=session_spike_limit,
@@ -56,11 +67,15 @@ def session_spike_limit(activities: pd.DataFrame, day: pd.Timestamp, *, window_d
               SEVERITY_OVERRIDE))
 def session_spike(activities: pd.DataFrame, *, window_days: int, caution_pct: float,
                   second_band_pct: float, large_pct: float, severity: str, unit: str = "mi",
-                  week_start: str = "monday") -> pd.DataFrame:
+                  week_start: str = "monday", break_days: int | None = None) -> pd.DataFrame:
     """Single-run spike: a run more than ``caution_pct`` [%] longer than the longest run of
     the preceding ``window_days`` [days]; bands at ``second_band_pct`` and ``large_pct``
-    [%]. Runs with less history, or after a break with no run in the window, are not
-    judged here (see :func:`session_spikes`; ``return_after_break`` calls them out).
+    [%]. Runs with less history are not judged. The first run after ``break_days`` [days]
+    or more with no run (the context value the runners fill in from the
+    ``return_after_break`` rule's ``gap_days``; None: no such run) is measured against the
+    longest run of the ``window_days`` up to the last run before the break, whatever the
+    break's length, so a longer break never lowers the severity (see
+    :func:`kneeload.loadcalc.session_spikes`).
 
     Parameters
     ----------
@@ -83,7 +98,7 @@ def session_spike(activities: pd.DataFrame, *, window_days: int, caution_pct: fl
     <=10%: >10-30% 1.64 (1.31-2.05); >30-100% 1.52 (1.16-2.00); >100% 2.28 (1.50-3.48).
     """
     record = registry.get("session_spike")
-    s = session_spikes(activities, window_days)
+    s = session_spikes(activities, window_days, break_days)
     s = s[s["spike_pct"] > caution_pct]
     s = s.assign(xws=week_start_of(s["local_date"], week_start))
     rows = []
@@ -92,6 +107,9 @@ def session_spike(activities: pd.DataFrame, *, window_days: int, caution_pct: fl
                 else "first")
         thr = {"large": large_pct, "second": second_band_pct, "first": caution_pct}[band]
         hrr = {"large": "2.28", "second": "1.52", "first": "1.64"}[band]
+        before = (f"your longest run of the {window_days} days before your {r.break_days}-day "
+                  "break" if r.break_days else
+                  f"your longest run of the {window_days} days before")
         rows.append({
             **who(r),
             "rule": "session_spike",
@@ -100,8 +118,8 @@ def session_spike(activities: pd.DataFrame, *, window_days: int, caution_pct: fl
             "date": r.local_date, "week_start": r.xws,
             "value": round(float(r.spike_pct), 1), "threshold": thr, "unit": "%",
             "message": (f"Run on {r.local_start:%a %d %b}: {dist(r.distance_m, unit)}, "
-                        f"{pct_text(r.spike_pct, thr)} on your longest run of the {window_days} "
-                        f"days before ({dist(r.prior_longest_m, unit)}). In 5,205 runners, "
+                        f"{pct_text(r.spike_pct, thr)} on {before} "
+                        f"({dist(r.prior_longest_m, unit)}). In 5,205 runners, "
                         f"single runs this much longer than the recent longest came with {hrr}x "
                         "the injury rate. " + record.evidence_text),
         })
