@@ -95,8 +95,9 @@ def test_a_run_at_the_allowance_passes_and_a_tenth_of_a_metre_more_flags(name, r
     cfg = Config().with_rules(SETTINGS[settings])
     al = allowance(acts, day, cfg)
     assert al.run_max_m is not None and al.run_bound_by is not None
-    if settings == "acwr_alone":
-        assert al.run_bound_by == "acwr_high", name  # the new hook is exercised
+    if settings == "acwr_alone" and not name.startswith(("break", "return")):
+        # the new hook is exercised (after a break the return rule, still on, is smaller)
+        assert al.run_bound_by == "acwr_high", name
     assert _flags_with(acts, day, al.run_max_m, cfg).empty, name
     over = _flags_with(acts, day, al.run_max_m + 0.1, cfg)
     assert al.run_bound_by in set(over["rule"]), (name, al.run_bound_by, over)
