@@ -35,6 +35,7 @@ from .loadcalc import (
     weekly_table,
 )
 from .pain import pain_by_load_day
+from .text import two_week_steps
 from .units import elevation_unit, metres_per, to_elevation_unit
 
 
@@ -71,11 +72,14 @@ class _Display:
 
 @dataclass(frozen=True)
 class DayLimit(_Display):
-    """The longest single run on ``date`` within the session-spike caution threshold."""
+    """The longest single run on ``date`` within the session-spike caution threshold and the
+    two-week rule's room on the day."""
 
     date: pd.Timestamp
     recent_longest_m: float | None  #: longest run of the window before the day [m]
-    max_run_m: float | None  #: recent longest x (1 + caution) [m]; None: no run in the window
+    #: recent longest x (1 + caution), or the two-week rule's room on the day where less [m];
+    #: None: neither rule judges the day
+    max_run_m: float | None
 
 
 
@@ -228,21 +232,29 @@ def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
     held = [lim.week_max_m for lim in al.limits
             if lim.detail.get("pain_date") and lim.week_max_m is not None]
     candidates = [v for v in (ten, two, *held) if v is not None]
-    return {"last": last, "ten": ten, "two": two, "allowance": al,
-            "max": min(candidates) if candidates else None, "notes": notes}
+    most = min(candidates) if candidates else None
+    if "two_week_increase" in by:  # its run-by-run limits, where they ask less than the week
+        steps = two_week_steps(by["two_week_increase"].detail.get("by_day", ()), most,
+                               cfg.unit, cfg)
+        if steps is not None:
+            notes.append(steps)
+    return {"last": last, "ten": ten, "two": two, "allowance": al, "max": most,
+            "notes": notes}
 
 
 def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
                 cfg: Config) -> tuple[DayLimit, ...]:
-    """The session-spike limit of each day, from its limit hook."""
+    """Each day's longest single run, from the limit hooks: the session-spike limit, or the
+    two-week rule's room on the day where that is less (the runs so far counted, none
+    planned)."""
     out = []
     for day in days:
-        spike = next((lim for lim in allowance(activities, day, cfg).limits
-                      if lim.rule == "session_spike"), None)
-        if spike is None:
-            out.append(DayLimit(day, None, None))
-        else:
-            out.append(DayLimit(day, spike.basis_m, spike.run_max_m))
+        by = {lim.rule: lim for lim in allowance(activities, day, cfg).limits}
+        spike, two = by.get("session_spike"), by.get("two_week_increase")
+        cands = [lim.run_max_m for lim in (spike, two)
+                 if lim is not None and lim.run_max_m is not None]
+        out.append(DayLimit(day, None if spike is None else spike.basis_m,
+                            min(cands) if cands else None))
     return tuple(out)
 
 
