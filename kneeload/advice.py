@@ -96,7 +96,8 @@ class NextWeek(_Display):
     in_progress: bool  #: the week holding ``today`` (partly run)
     last_week_m: float | None  #: the complete week before [m]
     max_week_10pct_m: float | None  #: last week x (1 + threshold), the minimum base at least
-    max_week_2wk_m: float | None  #: (1 + threshold) x the two weeks before it - last week
+    #: the two-week rule's: by the week's last day, (1 + threshold) x the week before [m]
+    max_week_2wk_m: float | None
     max_week_m: float | None  #: the smaller of the two
     recent_longest_m: float | None  #: longest run of the window before the week [m]
     max_run_m: float | None  #: the smallest daily limit of the week: safe on any day [m]
@@ -287,10 +288,13 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
     :func:`kneeload.load.as_of`): the current week while it runs, else the next.
 
     The week's total is at most last complete week x (1 + the 10% rule's threshold), the
-    minimum base at least, and at most (1 + the two-week threshold) x the two complete weeks
-    before it minus last week (the week-level form of Nielsen's progression); the longest
-    single run on each day is (1 + the caution threshold) x the longest run of the
-    ``window_days`` before that day. In a return after a break the graded ceiling applies.
+    minimum base at least, and at most what the two-week rule allows by the week's last day,
+    (1 + its threshold) x the calendar week before (Nielsen's progression on that day); the
+    longest single run on each day is (1 + the caution threshold) x the longest run of the
+    ``window_days`` before that day, or the two-week rule's room on the day where less (the
+    7 days to the day may hold (1 + threshold) x the 7 before), and a note gives the
+    two-week rule's run-by-run limits where they ask less than the week. In a return after
+    a break the graded ceiling applies.
     """
     cfg = config or Config()
     if running(activities).empty:

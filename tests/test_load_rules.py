@@ -135,7 +135,8 @@ def test_two_week_rule_compares_the_week_to_each_run_with_the_week_before():
     assert f["value"].tolist() == [32.0] and f["severity"].tolist() == ["info"]
     assert f["date"].dt.strftime("%m-%d").tolist() == ["02-01"]
     msg = f["message"].iloc[0]
-    assert "13.2 mi of running in the 7 days to this run, +32% on the 7 days before (10.0 mi)" in msg
+    assert ("13.2 mi of running in the 7 days to this run, +32% on the 7 days before "
+            "(10.0 mi)") in msg
     # every message: the cohort (novice runners) and the 10-30% group's result
     assert "In 874 novice runners (Nielsen 2014)" in msg
     assert "a 10-30% progression showed no raised injury rate" in msg

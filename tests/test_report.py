@@ -142,7 +142,8 @@ def test_pdf_report_reads_back(season_pdf):
     # page 1 carries the small weekly chart: its axis label is on the page
     assert "running [mi/week]" in first
     everything = " ".join(p.extract_text() for p in reader.pages).replace("\n", " ")
-    for text in ("3 of 5 load-spike days (60%)", "In your own record, your knee tolerated",
+    # 7 spike days in the sample (one event a day), 3 of them followed by pain
+    for text in ("3 of 7 load-spike days (43%)", "In your own record, your knee tolerated",
                  "Left within the 10% rule: 0.3 mi (of 15.3 mi)", "Weekly table", "2026-04-20",
                  "Two-week progression", "Weekly descent ramp",
                  "Low running cadence",

@@ -16,7 +16,6 @@ from kneeload.config import Config
 from kneeload.flagrows import FLAG_COLUMNS, SEVERITIES
 from kneeload.limits import allowance
 from kneeload.rules import Param, registry, rule
-from kneeload.schema import M_PER_MI
 from tests.factories import activities, weekly_runs
 
 MI = 1609.344
