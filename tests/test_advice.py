@@ -61,8 +61,8 @@ def test_look_ahead_is_never_negative_and_covers_every_day():
     al = allowance(acts, "2026-01-26")
     assert al.run_max_m == 0.0 and al.run_bound_by == "two_week_increase"
     assert [d.max_run_m for d in nw.days[:3]] == [0.0, 0.0, 0.0]
-    assert ("this week's running at most 0.0 mi up to and including Wed, 25.6 mi up to and "
-            "including Sat.") in nw.notes[-1]
+    assert nw.notes[-1] == ("Run by run, two-week rule (+30%): this week at most 0.0 mi to "
+                            "the end of Wed, 25.6 to Sat.")
     # from Thu the spike rule sets the day's limit: the window moves with the day; the
     # longest of the 30 days before every day of the week is a 13.33 mi run of week 3
     assert len(nw.days) == 7 and nw.days[3].max_run_m == pytest.approx(40 / 3 * 1.1 * MI)
@@ -313,7 +313,9 @@ def test_check_prints_this_week_and_the_bar_chart(capsys):
     # to it already hold 11-16 Aug's 15.0 mi, at most 1.3 x the 14.0 mi of 4-10 Aug = 18.2:
     # the two-week rule's 3.2 mi of room, shown 3.1 (the safe side of float noise)
     assert "Mon 3.1 mi" in out and "Sun 7.1 mi" in out
-    assert "on Mon, Tue, Wed the two-week rule's room on the day is less" in out
+    assert "less on Mon, Tue, Wed (two-week rule)" in out
+    assert ("Run by run, two-week rule (+30%): this week at most 3.1 mi to the end of Mon, 6.6 "
+            "to Wed, 11.3 to Fri, 15.0 to Sat.") in out
     assert "2026-08-10  " in out and "15.0 mi" in out and "(partial)" in out
     assert "Judged as of" not in out
 

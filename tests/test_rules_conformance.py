@@ -145,8 +145,8 @@ def test_issue_20_item_1_through_the_season_and_the_cli(tmp_path, capsys):
     assert [round(d.max_run_m / MI, 6) for d in ahead.days] == [4.3] * 3 + [5.5] * 4
     assert ahead.max_week_m == pytest.approx(15.4 * MI)  # the 10% rule: 1.1 x 14
     assert ahead.max_week_2wk_m == pytest.approx(18.2 * MI)
-    assert ("this week's running at most 4.3 mi up to and including Wed, 11.9 mi up to and "
-            "including Sat.") in ahead.notes[-1]
+    assert ahead.notes[-1] == ("Run by run, two-week rule (+30%): this week at most 4.3 mi to "
+                               "the end of Wed, 11.9 to Sat.")
 
     def plan(rows):
         path = tmp_path / "plan.csv"
