@@ -78,7 +78,7 @@ def two_week_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,
     on_day = max(0.0, room[0][2]) if room[0][0] == day else None
     return Limit("two_week_increase", on_day, so_far + week_room, room[0][1],
                  {"threshold_pct": threshold_pct, "base_m": room[0][1],
-                  "week_so_far_m": _sum(runs, day - (n - 1) * one, day),
+                  "last_7_days_m": _sum(runs, day - (n - 1) * one, day),
                   "min_base_m": min_base_m,
                   "by_day": [[f"{d:%Y-%m-%d}", so_far + max(0.0, r)] for d, _, r in room]})
 
