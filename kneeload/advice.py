@@ -30,6 +30,7 @@ from .loadcalc import (
     week_start_of,
 )
 from .pain import pain_by_load_day
+from .text import two_week_steps
 from .units import elevation_unit, metres_per, to_elevation_unit
 
 
@@ -66,11 +67,14 @@ class _Display:
 
 @dataclass(frozen=True)
 class DayLimit(_Display):
-    """The longest single run on ``date`` within the session-spike caution threshold."""
+    """The longest single run on ``date`` within the session-spike caution threshold and the
+    two-week rule's room on the day."""
 
     date: pd.Timestamp
     recent_longest_m: float | None  #: longest run of the window before the day [m]
-    max_run_m: float | None  #: recent longest x (1 + caution) [m]; None: no run in the window
+    #: recent longest x (1 + caution), or the two-week rule's room on the day where less [m];
+    #: None: neither rule judges the day
+    max_run_m: float | None
 
 
 
@@ -87,7 +91,8 @@ class NextWeek(_Display):
     in_progress: bool  #: the week holding ``today`` (partly run)
     last_week_m: float | None  #: the complete week before [m]
     max_week_10pct_m: float | None  #: last week x (1 + threshold), the minimum base at least
-    max_week_2wk_m: float | None  #: (1 + threshold) x the two weeks before it - last week
+    #: the two-week rule's: by the week's last day, (1 + threshold) x the week before [m]
+    max_week_2wk_m: float | None
     max_week_m: float | None  #: the smaller of the two
     recent_longest_m: float | None  #: longest run of the window before the week [m]
     max_run_m: float | None  #: the smallest daily limit of the week: safe on any day [m]
@@ -222,9 +227,14 @@ def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
                          f"{d['held_week_m'] / per:.1f} {cfg.unit}{cap}.")
     ten = by["weekly_increase"].week_max_m if "weekly_increase" in by else None
     two = by["two_week_increase"].week_max_m if "two_week_increase" in by else None
-    # every enabled rule's week limit, combined (the weekly rules, a pain hold, the ACWR)
+    most = al.week_max_m  # every enabled rule's week limit, combined (weekly, pain, ACWR...)
+    if "two_week_increase" in by:  # its run-by-run limits, where they ask less than the week
+        steps = two_week_steps(by["two_week_increase"].detail.get("by_day", ()), most,
+                               cfg.unit, cfg)
+        if steps is not None:
+            notes.append(steps)
     return {"last": last, "ten": ten, "two": two, "allowance": al,
-            "max": al.week_max_m, "week_bound_by": al.week_bound_by, "notes": notes,
+            "max": most, "week_bound_by": al.week_bound_by, "notes": notes,
             "return": _return_limit(al.limits)}
 
 
@@ -239,15 +249,17 @@ def _no_limits(first: pd.Timestamp, last: pd.Timestamp) -> tuple[DayLimit, ...]:
 
 def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
                 cfg: Config) -> tuple[DayLimit, ...]:
-    """The session-spike limit of each day, from its limit hook."""
+    """Each day's longest single run, from the limit hooks: the session-spike limit, or the
+    two-week rule's room on the day where that is less (the runs so far counted, none
+    planned)."""
     out = []
     for day in days:
-        spike = next((lim for lim in allowance(activities, day, cfg).limits
-                      if lim.rule == "session_spike"), None)
-        if spike is None:
-            out.append(DayLimit(day, None, None))
-        else:
-            out.append(DayLimit(day, spike.basis_m, spike.run_max_m))
+        by = {lim.rule: lim for lim in allowance(activities, day, cfg).limits}
+        spike, two = by.get("session_spike"), by.get("two_week_increase")
+        cands = [lim.run_max_m for lim in (spike, two)
+                 if lim is not None and lim.run_max_m is not None]
+        out.append(DayLimit(day, None if spike is None else spike.basis_m,
+                            min(cands) if cands else None))
     return tuple(out)
 
 
@@ -286,10 +298,13 @@ def next_week(activities: pd.DataFrame, config: Config | None = None, *,
     :func:`kneeload.load.as_of`): the current week while it runs, else the next.
 
     The week's total is at most last complete week x (1 + the 10% rule's threshold), the
-    minimum base at least, and at most (1 + the two-week threshold) x the two complete weeks
-    before it minus last week (the week-level form of Nielsen's progression); the longest
-    single run on each day is (1 + the caution threshold) x the longest run of the
-    ``window_days`` before that day. In a return after a break the graded ceiling applies.
+    minimum base at least, and at most what the two-week rule allows by the week's last day,
+    (1 + its threshold) x the calendar week before (Nielsen's progression on that day); the
+    longest single run on each day is (1 + the caution threshold) x the longest run of the
+    ``window_days`` before that day, or the two-week rule's room on the day where less (the
+    7 days to the day may hold (1 + threshold) x the 7 before), and a note gives the
+    two-week rule's run-by-run limits where they ask less than the week. In a return after
+    a break the graded ceiling applies.
     """
     cfg = config or Config()
     day = as_of(activities, today)

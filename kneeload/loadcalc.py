@@ -225,7 +225,9 @@ def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
     cadence), ``cross_n``, ``cross_distance_m``, ``cross_moving_s`` (cycling, swimming,
     walking, other: never running load), ``change_prev_pct`` (on the week before),
     ``change_4wk_pct`` (on the mean of the 4 weeks before), ``change_2wk_pct`` (the last two
-    weeks on the two before: Nielsen's two-week progression). A change is NaN when its base
+    weeks on the two before, a four-week view; the ``two_week_increase`` rule follows
+    Nielsen 2014 instead: the 7 days to each session on the 7 before, see
+    :func:`two_week_progression`). A change is NaN when its base
     is 0 (a return after a break is not an infinite increase). A table with an ``athlete``
     column gets an ``athlete`` column and every figure per athlete, vectorised.
 
@@ -375,35 +377,49 @@ def _return_weeks(activities: pd.DataFrame, weeks: pd.DataFrame, week_start: str
     return out
 
 
+
+#: Nielsen 2014's exposure window [days]: the week to each session against the week before it.
+NIELSEN_WEEK_DAYS = 7
+
+
 def two_week_progression(activities: pd.DataFrame, *, week_start: str = "monday",
                          today: Any = None, weeks: pd.DataFrame | None = None,
                          column: str = "distance_m", gap_days: int | None = None,
                          return_weeks: int | None = None) -> pd.DataFrame:
-    """Nielsen's two-week progression on every run day: ``two_weeks_m`` (running of the 14
-    days up to and including the day [m]), ``base_m`` (the 14 days before them [m]),
-    ``progression_pct`` (NaN before 28 days of data or on a zero base), ``week_start`` and
-    ``return_week`` (see :func:`weekly_table`; ``weeks``, when given, is that table), per
-    athlete in a cohort table. ``column`` is the load: ``distance_m`` (the ``*_m`` columns
-    are then metres), ``moving_s`` or ``srpe`` (they are then seconds or RPE-min).
-    Without ``weeks``, ``gap_days`` [days] and ``return_weeks`` build it."""
+    """Nielsen's progression of weekly running distance on every run day ``t``: ``week_m``
+    (the running of the 7 days ``t-6..t``, the day's own runs counted [m]), ``base_m`` (the
+    7 days before them, ``t-13..t-7`` [m]) and ``progression_pct`` = ``100 x (week_m /
+    base_m - 1)`` [%] (NaN before 14 days of data, counted from the first run, or on a zero
+    base), with ``week_start`` and ``return_week`` (see :func:`weekly_table`; ``weeks``,
+    when given, is that table), per athlete in a cohort table. The two weeks together are
+    the paper's "2-week period". ``column`` is the load: ``distance_m`` (the ``*_m``
+    columns are then metres), ``moving_s`` or ``srpe`` (they are then seconds or RPE-min).
+    Without ``weeks``, ``gap_days`` [days] and ``return_weeks`` build it.
+
+    References
+    ----------
+    Nielsen RO et al. 2014, JOSPT 44(10):739-747 (abstract): each session categorised by the
+    progression of weekly running distance (<10% or regression, 10-30%, >30%).
+    """
     if weeks is None and (gap_days is None or return_weeks is None):
         raise TypeError("two_week_progression needs weeks, or gap_days and return_weeks")
     g = group_column(activities)
     grid = daily_grid(with_srpe(activities) if column == "srpe" else activities, column)
-    cols = ([g] if g else []) + ["local_date", "week_start", "two_weeks_m", "base_m",
+    cols = ([g] if g else []) + ["local_date", "week_start", "week_m", "base_m",
                                  "progression_pct", "return_week"]
     if grid.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     gid = grid["_g"].to_numpy()
     load = grid["load"]
-    roll = load.groupby(gid, sort=False).rolling(14, min_periods=14).sum()
+    n = NIELSEN_WEEK_DAYS
+    roll = load.groupby(gid, sort=False).rolling(n, min_periods=n).sum()
     roll = roll.reset_index(level=0, drop=True).reindex(load.index)
-    base = roll.groupby(gid, sort=False).shift(14)
-    grid = grid.assign(two_weeks_m=roll, base_m=base)
+    base = roll.groupby(gid, sort=False).shift(n)
+    grid = grid.assign(week_m=roll, base_m=base)
     grid["progression_pct"] = ((roll / base.where(base > 0) - 1) * 100).round(PCT_DECIMALS)
-    if column in ("moving_s", "srpe"):  # a run missing its load value: 28 days not judged
+    if column in ("moving_s", "srpe"):  # a run missing its load value: its 14 days not judged
         gaps = _missing_days(activities, column, grid)
-        hole = gaps.groupby(gid, sort=False).rolling(28, min_periods=1).sum()
+        hole = gaps.groupby(gid, sort=False).rolling(2 * n, min_periods=1).sum()
         hole = hole.reset_index(level=0, drop=True).reindex(load.index)
         grid.loc[hole.gt(0).to_numpy(), "progression_pct"] = np.nan
     run_days = running(activities)

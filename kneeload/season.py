@@ -753,7 +753,7 @@ class Season:
         >>> import kneeload
         >>> season = kneeload.Season.from_paths("sample_data")
         >>> len(season.flags()), len(season.pain_flags()), len(season.all_flags())
-        (8, 15, 23)
+        (11, 15, 26)
         """
         parts = [self.flags()] + ([self.pain_flags()] if self.pain is not None else [])
         out = load.sort_flags(pd.concat(parts, ignore_index=True))

@@ -29,7 +29,8 @@ from .units import metres_per
 
 __all__ = [
     "ATTRIBUTION", "format_limit", "limit_value", "limit_display", "rule_title",
-    "rule_evidence", "advice_json", "look_ahead_lines", "this_week_lines", "advice_lines",
+    "rule_evidence", "advice_json", "look_ahead_lines", "two_week_steps", "this_week_lines",
+    "advice_lines",
     "pairing_rule", "pair_entries_text", "figure_texts", "distance", "shoe_note",
     "adherence_lines", "replan_reason", "replan_lines", "plan_texts", "fitness_text",
     "after_today_note", "nothing_before_today", "plan_estimate_note", "incomplete_weeks_note",
@@ -280,10 +281,57 @@ def _run_limit_why(obj: Any, config: Any) -> str:
     return f"set by {_lower_first(rule_title(name, config))}"
 
 
+def _two_week_days(days: Iterable[Any], config: Any) -> str:
+    """"; less on Mon, Tue (two-week rule)" when the two-week rule's room on the day, not the
+    spike rule, sets some days' longest run (:class:`kneeload.advice.DayLimit`)."""
+    factor = 1 + float(config.rule("session_spike")["caution_pct"]) / 100
+    held = [f"{pd.Timestamp(d.date):%a}" for d in days if d.max_run_m is not None
+            and (d.recent_longest_m is None or d.max_run_m < d.recent_longest_m * factor - 1e-6)]
+    return f"; less on {', '.join(held)} (two-week rule)" if held else ""
+
+
 def _weekly_rules(config: Any) -> tuple[str, str]:
     wk, tw = config.rule("weekly_increase"), config.rule("two_week_increase")
     return (f"the {_pct(wk['threshold_pct'])} rule",
             f"the two-week rule (+{_pct(tw['threshold_pct'])})")
+
+
+#: How the two-week rule's run-by-run note starts (the look-ahead's notes carry it).
+TWO_WEEK_STEPS = "Run by run, two-week rule"
+
+
+def two_week_steps(by_day: Iterable[Any], week_max_m: float | None, unit: str,
+                   config: Any = None) -> str | None:
+    """The two-week rule's run-by-run limits in words: ``by_day`` is its limit's
+    ``detail["by_day"]`` (``[date, most the week may hold up to and including that day
+    [m]]`` for each judged day, see
+    :func:`kneeload.rules.two_week_increase.two_week_increase_limit`); days in a row with
+    the same limit are said once, at their last day, and only limits under ``week_max_m``
+    [m] (the week's advised most). None when none is.
+
+    Examples
+    --------
+    >>> m = 1609.344
+    >>> days = [["2026-02-09", 5.4 * m], ["2026-02-10", 5.4 * m], ["2026-02-12", 11.8 * m],
+    ...         ["2026-02-15", 18.2 * m]]
+    >>> two_week_steps(days, 15.4 * m, "mi")  # doctest: +NORMALIZE_WHITESPACE
+    'Run by run, two-week rule (+30%): this week at most 5.4 mi to the end of Tue, 11.8 to Thu.'
+    """
+    cfg = _cfg(config)
+    steps: list[tuple[pd.Timestamp, float]] = []
+    for date, most in by_day:
+        if steps and abs(steps[-1][1] - float(most)) < 1e-6:
+            steps[-1] = (pd.Timestamp(date), steps[-1][1])
+        else:
+            steps.append((pd.Timestamp(date), float(most)))
+    shown = [(d, format_limit(most, unit)) for d, most in steps
+             if week_max_m is None or most < week_max_m - 1e-6]
+    if not shown:
+        return None
+    pct = _pct(cfg.rule("two_week_increase")["threshold_pct"])
+    ends = ", ".join(f"{x if i == 0 else x.split()[0]} to {'the end of ' if i == 0 else ''}"
+                     f"{d:%a}" for i, (d, x) in enumerate(shown))
+    return f"{TWO_WEEK_STEPS} (+{pct}): this week at most {ends}."
 
 
 def look_ahead_lines(ahead: Any, config: Any = None, *, unit: str | None = None) -> list[str]:
@@ -318,11 +366,19 @@ def look_ahead_lines(ahead: Any, config: Any = None, *, unit: str | None = None)
     if ahead.max_run_m is not None:
         shown = [(pd.Timestamp(d.date), format_limit(d.max_run_m, unit)) for d in ahead.days
                  if d.max_run_m is not None]
-        by_day = ("" if len({x for _, x in shown}) <= 1 else "; by day: "
-                  + ", ".join(f"{d:%a} {x}" for d, x in shown))
+        runs: list[list[Any]] = []  # days in a row with the same limit: "Tue-Wed 6.6 mi"
+        for d, x in shown:
+            if runs and runs[-1][2] == x and (d - runs[-1][1]).days == 1:
+                runs[-1][1] = d
+            else:
+                runs.append([d, d, x])
+        by_day = ("" if len({x for _, x in shown}) <= 1 else "; by day: " + ", ".join(
+            f"{a:%a} {x}" if a == b else f"{a:%a}-{b:%a} {x}" for a, b, x in runs))
+        # the run-by-run note, when there, names the two-week rule for the smaller days
+        said = any(str(n).startswith(TWO_WEEK_STEPS) for n in ahead.notes)
         lines.append(f"Longest single run on any day of that week: at most "
                      f"{format_limit(ahead.max_run_m, unit)}, {_run_limit_why(ahead, cfg)}"
-                     f"{by_day}.")
+                     f"{'' if said else _two_week_days(ahead.days, cfg)}{by_day}.")
     lines.extend(str(n) for n in ahead.notes)
     return lines
 
@@ -354,8 +410,8 @@ def this_week_lines(week: Any, config: Any = None, *, unit: str | None = None) -
     days = [f"{pd.Timestamp(x.date):%a} {format_limit(x.max_run_m, unit)}" for x in t.days
             if x.max_run_m is not None]
     if days:
-        lines.append(f"Longest single run, {_run_limit_why(None, cfg)}: " + ", ".join(days)
-                     + ".")
+        lines.append(f"Longest single run, {_run_limit_why(None, cfg)}"
+                     f"{_two_week_days(t.days, cfg)}: " + ", ".join(days) + ".")
     bound, run_max = getattr(t, "run_bound_by", None), getattr(t, "run_max_m", None)
     # the weekly rules' bound is the "left" above; another rule (a pain hold) is said here
     if run_max is not None and bound not in (None, "session_spike", "weekly_increase",

@@ -11,6 +11,7 @@ import kneeload
 from kneeload import advice, load
 from kneeload import pain as pn
 from kneeload.config import Config
+from kneeload.limits import allowance
 from kneeload.schema import M_PER_MI
 
 MI = M_PER_MI
@@ -24,12 +25,12 @@ def test_steady_runner_on_a_monday_gets_what_is_left_and_limits_from_complete_we
     # 10% rule: 20 x 1.1 = 22 mi this week, 22 - 5 = 17 left
     assert tw.max_week_10pct_m == pytest.approx(22 * MI)
     assert tw.left_10pct_m == pytest.approx(17 * MI)
-    # two-week rule, per session: by the week's last day (Sun 8 Feb) the 14 days hold last
-    # week's 20 mi and this week, at most 1.3 x the 40 mi of 12-25 Jan: 52 - 20 - 5 = 27 mi
-    # left this week; each run is also held to its own day's room (today, Mon 2 Feb: the
-    # 14 days to it hold 5 runs x 20/3 + 5 = 38.33 mi, 52 - 38.33 = 13.67 mi, which the
+    # two-week rule, per session: by the week's last day (Sun 8 Feb) the 7 days to it are
+    # this week, at most 1.3 x the 20 mi of 26 Jan-1 Feb: 26 - 5 = 21 mi left this week;
+    # each run is also held to its own day's room (today, Mon 2 Feb: 27 Jan-2 Feb holds
+    # 6.67 + 6.67 + 5 = 18.33 mi, 1.3 x the 20 mi of 20-26 Jan = 26: 7.67 mi, which the
     # spike rule's 7.33 mi undercuts); the 10% rule's 17 mi is what is left overall
-    assert tw.left_2wk_m == pytest.approx((40 * 1.3 - 20 - 5) * MI)
+    assert tw.left_2wk_m == pytest.approx((20 * 1.3 - 5) * MI)
     assert tw.left_m == pytest.approx(tw.left_10pct_m)
     # every remaining day Mon-Sun: the 30-day window holds the 6.67 mi runs: x 1.1 = 7.33 mi
     assert [d.date.strftime("%a") for d in tw.days] == ["Mon", "Tue", "Wed", "Thu", "Fri",
@@ -40,22 +41,32 @@ def test_steady_runner_on_a_monday_gets_what_is_left_and_limits_from_complete_we
     # the look-ahead is this unfinished week, built on the complete week before: not 5 x 1.1
     nw = advice.next_week(acts, today="2026-02-02")
     assert nw.in_progress and nw.week_start == pd.Timestamp("2026-02-02")
-    # the week: the 10% rule's 22 mi (the two-week rule's 5 + 27 = 32 mi is more)
+    # the week: the 10% rule's 22 mi (the two-week rule's 5 + 21 = 26 mi is more)
     assert nw.max_week_m == pytest.approx(22 * MI)
     assert nw.max_week_10pct_m == pytest.approx(22 * MI)
     assert nw.last_week_m == pytest.approx(20 * MI)
 
 
 def test_look_ahead_is_never_negative_and_covers_every_day():
-    # weeks of 10, 10, 40 mi: two-week limit 1.3 x (10 + 10) - 40 = -14 -> 0, never negative
+    # weeks of 10, 10, 40 mi (Mon/Thu/Sun: 3.33 and 13.33 mi runs); the week of Mon 26 Jan
     acts = activities(weekly_runs("2026-01-05", [10, 10, 40]))
     nw = advice.next_week(acts, today="2026-01-25")
     assert nw.week_start == pd.Timestamp("2026-01-26") and not nw.in_progress
-    assert nw.max_week_2wk_m == 0.0 and nw.max_week_m == 0.0
-    assert nw.max_week_10pct_m == pytest.approx(44 * MI)
-    # the window moves with the day: by Sun 1 Feb the 3.33 mi runs of 5-11 Jan... are out;
-    # the longest of the 30 days before every day of the week is a 13.33 mi run of week 3
-    assert len(nw.days) == 7 and nw.max_run_m == pytest.approx(40 / 3 * 1.1 * MI)
+    # the week: by Sun 1 Feb the 7 days are the week, 1.3 x 40 = 52 mi; the 10% rule's 44
+    assert nw.max_week_2wk_m == pytest.approx(52 * MI)
+    assert nw.max_week_10pct_m == pytest.approx(44 * MI) and nw.max_week_m == nw.max_week_10pct_m
+    # but Mon 26 Jan's 7 days already hold Thu 22 + Sun 25 = 26.67 mi, and 1.3 x the 20 mi
+    # of 13-19 Jan (3.33 + 3.33 + 13.33) = 26: -0.67 mi of room -> 0, never negative;
+    # Tue and Wed alike; Thu 29 Jan: 1.3 x (3.33 + 13.33 + 13.33 = 30) - 13.33 = 25.67 mi
+    al = allowance(acts, "2026-01-26")
+    assert al.run_max_m == 0.0 and al.run_bound_by == "two_week_increase"
+    assert [d.max_run_m for d in nw.days[:3]] == [0.0, 0.0, 0.0]
+    assert nw.notes[-1] == ("Run by run, two-week rule (+30%): this week at most 0.0 mi to "
+                            "the end of Wed, 25.6 to Sat.")
+    # from Thu the spike rule sets the day's limit: the window moves with the day; the
+    # longest of the 30 days before every day of the week is a 13.33 mi run of week 3
+    assert len(nw.days) == 7 and nw.days[3].max_run_m == pytest.approx(40 / 3 * 1.1 * MI)
+    assert nw.max_run_m == 0.0
 
 
 def test_a_log_starting_on_a_thursday_raises_nothing_because_of_its_first_week():
@@ -275,8 +286,11 @@ def test_runs_without_distance_count_by_time_and_session_rpe():
     # by session-RPE (Foster 2001): 3 x 5 x 45 = 675 RPE-min on 3 x 5 x 30 = 450: +50%
     f = load.flags(acts, Config(load="srpe")).query("rule == 'weekly_increase'")
     assert f["value"].tolist() == [50.0] and "675 RPE-min" in f["message"].iloc[0]
-    # two weeks to Sun 1 Feb by time: (5400 + 8100) / (5400 + 5400) = +25%: under 30%
-    assert load.flags(acts, Config(load="time")).query("rule == 'two_week_increase'").empty
+    # the two-week rule by time, Sun 1 Feb: the week to it 8100 s on the 5400 s before =
+    # +50% (the old 14-day windows read (5400 + 8100) / 10800 = +25%); base 1:30 h >= 1 h
+    f = load.flags(acts, Config(load="time")).query("rule == 'two_week_increase'")
+    assert f["value"].tolist() == [50.0]
+    assert "2:15 h of running in the 7 days to this run" in f["message"].iloc[0]
 
 
 def test_config_built_in_python_is_checked_too():
@@ -309,8 +323,13 @@ def test_check_prints_this_week_and_the_bar_chart(capsys):
     assert "This week so far (Mon 17 Aug to Mon 17 Aug): 0.0 mi in 0 run(s)" in out
     assert "Left within the 10% rule: 16.5 mi (of 16.5 mi)" in out
     # longest of the 30 days before each day: 6.5 mi (2 Aug) -> 7.15 -> "7.1 mi" (a maximum
-    # is shown rounded down: 7.2 would be flagged, issue 25)
-    assert "Mon 7.1 mi" in out and "Sun 7.1 mi" in out
+    # is shown rounded down: 7.2 would be flagged, issue 25); but on Mon 17 Aug the 7 days
+    # to it already hold 11-16 Aug's 15.0 mi, at most 1.3 x the 14.0 mi of 4-10 Aug = 18.2:
+    # the two-week rule's 3.2 mi of room, shown 3.1 (the safe side of float noise)
+    assert "Mon 3.1 mi" in out and "Sun 7.1 mi" in out
+    assert "less on Mon, Tue, Wed (two-week rule)" in out
+    assert ("Run by run, two-week rule (+30%): this week at most 3.1 mi to the end of Mon, 6.6 "
+            "to Wed, 11.3 to Fri, 15.0 to Sat.") in out
     assert "2026-08-10  " in out and "15.0 mi" in out and "(partial)" in out
     assert "Judged as of" not in out
 
@@ -320,10 +339,12 @@ def test_the_longest_run_allowed_moves_with_the_day_and_a_plan_at_it_raises_noth
     acts = activities([("2026-01-04 08:00", 10.0)] + weekly_runs("2026-01-05", [12] * 4))
     nw = advice.next_week(acts, today="2026-02-01")
     limits = [round(d.max_run_m / MI, 2) for d in nw.days]
-    # Mon 2 Feb: the 29 whole days before (4 Jan - 1 Feb) hold the 10 mi run: 11 mi; from
-    # Tue 3 Feb it is out of the window: 1.1 x 4 = 4.4 mi. Advising 11 mi for Sunday (the old
-    # Monday-only figure) would be a +175% spike
-    assert limits == [11.0, 4.4, 4.4, 4.4, 4.4, 4.4, 4.4]
+    # Mon 2 Feb: the 29 whole days before (4 Jan - 1 Feb) hold the 10 mi run: 11 mi by the
+    # spike rule, but the two-week rule leaves less (27 Jan-2 Feb holds 4 + 4 mi already, at
+    # most 1.3 x the 12 mi of 20-26 Jan = 15.6: 7.6 mi); from Tue 3 Feb the 10 mi run is out
+    # of the window: 1.1 x 4 = 4.4 mi. Advising 11 mi for Sunday (the old Monday-only
+    # figure) would be a +175% spike
+    assert limits == [7.6, 4.4, 4.4, 4.4, 4.4, 4.4, 4.4]
     assert nw.max_run_m == pytest.approx(4.4 * MI)
     plan = pd.DataFrame({"date": pd.to_datetime(["2026-02-08"]), "distance_m": [nw.max_run_m]})
     assert load.check_plan(acts, plan).query("rule == 'session_spike'").empty

@@ -8,14 +8,25 @@ from conftest import SAMPLE
 from kneeload.cli import main
 
 PLANTED = [  # (rule, severity, date) as sample_data/README.md tells
-    ("weekly_increase", "info", "2026-04-05"),     # E1: after the deload
-    # E1 seen per session (Nielsen 2014): 14 days to Tue 14 Apr hold 15 + 3.5... = +31.9%
-    ("two_week_increase", "info", "2026-04-14"),
+    # E1: after the deload. Two-week rule (Nielsen 2014: the 7 days to each run on the 7
+    # before): Sun 5 Apr, 30 Mar-5 Apr = 3.5 + 4 + 2.5 + 5 = 15.0 on 23-29 Mar = 10.0, +50%
+    ("two_week_increase", "info", "2026-04-05"),
+    ("weekly_increase", "info", "2026-04-05"),
+    # the next calendar week, Tue 7 Apr: 1-7 Apr = 4 + 2.5 + 5 + 3.5 = 15.0 on 25-31 Mar =
+    # 3 + 4 + 3.5 = 10.5: +42.9%
+    ("two_week_increase", "info", "2026-04-07"),
     ("session_spike", "warn", "2026-04-26"),       # E2
-    ("two_week_increase", "info", "2026-04-26"),   # E2: +32.8%, not significant evidence
+    # E2: 20-26 Apr = 5 + 5 + 6 + 8 = 24.0 on 13-19 Apr = 4 + 4 + 2.5 + 6 = 16.5: +45.5%
+    ("two_week_increase", "info", "2026-04-26"),
     ("weekly_increase", "info", "2026-04-26"),     # E2
     ("session_spike", "alert", "2026-05-31"),      # E3: the 12-miler
+    # after E3, Sat 6 Jun: 31 May-6 Jun = 12 + 3 + 3 + 3 = 21.0 on 24-30 May = 5.5 + 3 + 3 =
+    # 11.5: +82.6%, over twice the threshold (60%): warn
+    ("two_week_increase", "warn", "2026-06-06"),
     ("descent_increase", "info", "2026-06-14"),    # E4: the hills (biomechanical only)
+    # after E4, Sat 20 Jun: 14-20 Jun = 6 + 3 + 3.5 + 3 = 15.5 on 7-13 Jun = 4 + 3 + 4 = 11.0:
+    # +40.9%
+    ("two_week_increase", "info", "2026-06-20"),
     ("low_cadence", "info", "2026-07-05"),         # weeks 1-18 under 170 spm
 ]
 
@@ -40,7 +51,7 @@ def test_check_flags_exactly_the_planted_events(check_json):
     assert any(f["rule"].startswith("pain_") for f in doc["flags"])
     assert set(doc["flags"][0]) == {"rule", "severity", "date", "week_start", "value",
                                     "threshold", "unit", "message"}
-    spike = load_flags[5]
+    spike = load_flags[6]  # E3, after E1's three flags and E2's three
     assert spike["value"] == pytest.approx(118.2) and spike["threshold"] == 100.0
     assert spike["unit"] == "%" and spike["week_start"] == "2026-05-25"
 
@@ -99,15 +110,21 @@ def test_plan_look_ahead_and_check(capsys):
     ahead = doc["next_week"]
     assert ahead["week_start"] == "2026-08-17"
     assert ahead["last_week"] == pytest.approx(15.0, abs=0.01)
-    # the two-week rule by the week's last day allows more than the 10% rule's
-    # 15.0 x 1.1 = 16.5 mi, which bounds the week (each run is held to its day's limit)
+    # the two-week rule by the week's last day (1.3 x 15.0 = 19.5 mi) allows more than the
+    # 10% rule's 15.0 x 1.1 = 16.5 mi, which bounds the week (each run is held to its day's
+    # limit)
     assert ahead["max_week_10pct"] == pytest.approx(16.5, abs=0.01)
-    assert ahead["max_week_2wk"] > 16.5
+    assert ahead["max_week_2wk"] == pytest.approx(19.5, abs=0.011)
     assert ahead["max_week"] == pytest.approx(16.5, abs=0.01)
     assert ahead["recent_longest"] == pytest.approx(6.5, abs=0.01)
-    assert ahead["max_run"] == pytest.approx(7.15, abs=0.01)
+    # the spike rule's 6.5 x 1.1 = 7.15 mi from Thu; on Mon 17 Aug the two-week rule's room,
+    # 1.3 x the 14.0 mi of 4-10 Aug - the 15.0 mi of 11-16 Aug = 3.2 mi (3.19 on the safe side)
+    assert ahead["max_run"] == pytest.approx(3.2, abs=0.011)
+    assert [d["max_run"] for d in ahead["days"]][3:] == pytest.approx([7.15] * 4, abs=0.011)
+    # the plan's Sun 23 Aug: 11 on 6.5 mi (+69%, spike warn); 17-23 Aug = 21.5 mi on the
+    # 15.0 of 10-16 Aug (+43%: the two-week rule, info; and the 10% rule's week, info)
     assert [(f["rule"], f["severity"]) for f in doc["flags"]] == [
-        ("session_spike", "warn"), ("weekly_increase", "info")]
+        ("session_spike", "warn"), ("two_week_increase", "info"), ("weekly_increase", "info")]
 
 
 def test_plan_errors_name_the_line(tmp_path, capsys):

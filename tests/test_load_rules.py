@@ -121,24 +121,77 @@ def test_week_after_a_deload_reports_the_four_week_mean():
     assert "Buist et al. 2008" in msg
 
 
-def test_two_week_rule_compares_two_weeks_with_the_two_before():
-    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 16]))
+def test_two_week_rule_compares_the_week_to_each_run_with_the_week_before():
+    # Nielsen 2014: at every session, the 7 days to it (the run counted) on the 7 before.
+    # Mon/Thu/Sun runs: 10 mi weeks are 3.33 mi runs, a 13 mi week 4.33 mi runs
+    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 13]))
     f = rules(acts).query("rule == 'two_week_increase'")
-    # (16 + 10) / (10 + 10) = +30%: not over
+    # Mon 26 Jan: 20-26 Jan = 3.33 + 3.33 + 4.33 = 11 on 10: +10%; Thu 29 Jan: 12 on 10:
+    # +20%; Sun 1 Feb: 26 Jan-1 Feb = 13 on 19-25 Jan = 10: +30%, not over
     assert f.empty
-    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 16.2]))
+    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 13.2]))
     f = rules(acts).query("rule == 'two_week_increase'")
-    # evaluated at every session (Nielsen 2014): on Sun 1 Feb the 14 days to it hold
-    # 10 + 16.2 = 26.2 mi against 10 + 10 = 20 mi: +31%. Not significant evidence -> info
-    assert f["value"].tolist() == [31.0] and f["severity"].tolist() == ["info"]
+    # Sun 1 Feb: 13.2 / 10 = +32% (Mon +10.7%, Thu +21.3%). Not significant -> info
+    assert f["value"].tolist() == [32.0] and f["severity"].tolist() == ["info"]
     assert f["date"].dt.strftime("%m-%d").tolist() == ["02-01"]
-    assert "Nielsen et al. 2014" in f["message"].iloc[0]
-    assert "not statistically significant" in f["message"].iloc[0]
-    # a large progression (over twice the threshold: 60%) ranks higher: warn.
-    # (10 + 22.1) / 20 = +60.5%
-    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 22.1]))
+    msg = f["message"].iloc[0]
+    assert ("13.2 mi of running in the 7 days to this run, +32% on the 7 days before "
+            "(10.0 mi)") in msg
+    # every message: the cohort (novice runners) and the 10-30% group's result
+    assert "In 874 novice runners (Nielsen 2014)" in msg
+    assert "a 10-30% progression showed no raised injury rate" in msg
+    assert "1.59x" in msg and "(Nielsen et al. 2014, JOSPT 44(10):739-747)" in msg
+
+
+def test_a_one_week_jump_is_no_longer_halved():
+    # issue 20 item 8: 10, 10, 10, then 16.2 mi. The old exposure (14 days on the 14 before,
+    # four weeks) read (10 + 16.2) / (10 + 10) = +31%: half the jump; the weekly table's
+    # four-week view still says so
+    acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 16.2]))
+    assert load.weekly_table(acts)["change_2wk_pct"].iloc[-1] == pytest.approx(31.0)
     f = rules(acts).query("rule == 'two_week_increase'")
-    assert f["value"].tolist() == [60.5] and f["severity"].tolist() == ["warn"]
+    # Nielsen's exposure: Sun 1 Feb, 16.2 on 10 = +62%: over twice the threshold -> warn
+    # (Mon 26 Jan: 3.33 + 3.33 + 5.4 = 12.07 on 10, +20.7%; Thu 29 Jan: 3.33 + 10.8 = 14.13,
+    # +41.3%: the same calendar week, so one flag, its highest session)
+    assert f["value"].tolist() == [62.0] and f["severity"].tolist() == ["warn"]
+    assert f["date"].dt.strftime("%m-%d").tolist() == ["02-01"]
+    prog = load.two_week_progression(acts).set_index("local_date")["progression_pct"]
+    assert prog.loc["2026-01-29"] == pytest.approx((10 / 3 + 2 * 5.4) / 10 * 100 - 100, abs=0.01)
+
+
+def test_two_week_rule_needs_fourteen_days_and_a_five_mile_base():
+    # 10 then 20 mi from Mon 5 Jan: Sun 18 Jan is the 14th day of data (day 13 after the
+    # first run): 20 on 10 = +100% (warn); Mon 12 and Thu 15 Jan have under 14 days
+    acts = activities(weekly_runs("2026-01-05", [10, 20]))
+    f = rules(acts).query("rule == 'two_week_increase'")
+    assert f["date"].dt.strftime("%m-%d").tolist() == ["01-18"]
+    assert f["value"].tolist() == [100.0]
+    prog = load.two_week_progression(acts).set_index("local_date")["progression_pct"]
+    assert prog[:"2026-01-15"].isna().all()
+    # the same runs from Tue 6 Jan (Monday's run moved a day): Sun 18 Jan is day 12: too early
+    runs = weekly_runs("2026-01-05", [10, 20])
+    runs[0] = ("2026-01-06 08:00:00", runs[0][1])
+    assert rules(activities(runs)).query("rule == 'two_week_increase'").empty
+    # a base under min_base_m (5 mi): 4.8 -> 7.2 (+50%) is not judged; 6 -> 9 (+50%) is
+    assert rules(activities(weekly_runs("2026-01-05", [4.8, 4.8, 7.2]))).query(
+        "rule == 'two_week_increase'").empty
+    f = rules(activities(weekly_runs("2026-01-05", [6, 6, 9]))).query(
+        "rule == 'two_week_increase'")
+    assert f["value"].tolist() == [50.0]
+
+
+def test_two_week_rule_leaves_the_weeks_of_a_return_to_the_return_rule():
+    # 10, 10 mi, three weeks off, then 6 and 12 mi: on Sun 22 Feb, 12 on 6 mi = +100%, but
+    # the week of 16 Feb is a week of the return after a break (judged by
+    # return_after_break), so this rule neither flags it nor limits it
+    acts = activities(weekly_runs("2026-01-05", [10, 10, 0, 0, 0, 6, 12]))
+    w = load.weekly_table(acts).set_index("week_start")
+    assert w.loc["2026-02-16", "return_week"] != 0
+    prog = load.two_week_progression(acts).set_index("local_date")["progression_pct"]
+    assert prog.loc["2026-02-22"] == pytest.approx(100.0)
+    assert rules(acts).query("rule == 'two_week_increase'").empty
+    from kneeload.limits import allowance
+    assert "two_week_increase" not in {lim.rule for lim in allowance(acts, "2026-02-19").limits}
 
 
 # --- session_spike -----------------------------------------------------------------------
@@ -293,7 +346,9 @@ def test_next_week_limits():
     ahead = load.next_week_limits(acts)
     assert ahead["week_start"] == pd.Timestamp("2026-01-26")
     assert ahead["max_week_10pct_m"] == pytest.approx(12 * 1.1 * MI)
-    assert ahead["max_week_2wk_m"] == pytest.approx((20 * 1.3 - 12) * MI)
+    # two-week rule: by Sun 1 Feb the 7 days to it are the week itself, at most 1.3 x the
+    # 12 mi of 19-25 Jan = 15.6 mi
+    assert ahead["max_week_2wk_m"] == pytest.approx(12 * 1.3 * MI)
     assert ahead["max_week_m"] == pytest.approx(13.2 * MI)
     assert ahead["max_run_m"] == pytest.approx(4 * 1.1 * MI)
 
@@ -303,5 +358,6 @@ def test_plan_is_checked_as_if_run():
     plan = pd.DataFrame({"date": pd.to_datetime(["2026-02-10", "2026-02-14"]),
                          "distance_m": [3 * MI, 9 * MI]})
     f = load.check_plan(acts, plan)
-    assert set(f["rule"]) == {"weekly_increase", "session_spike"}
+    # Sat 14 Feb: 8-14 Feb = 3.33 + 3 + 9 = 15.33 mi on 1-7 Feb's 10 mi: +53%, two-week info
+    assert set(f["rule"]) == {"weekly_increase", "session_spike", "two_week_increase"}
     assert (f["date"] >= pd.Timestamp("2026-02-09")).all()

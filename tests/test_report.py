@@ -33,8 +33,9 @@ def test_weekly_distance_figure_plots_the_weeks_and_marks_flags(season):
     heights = [round(b.get_height(), 1) for b in ax.patches]
     assert heights[:5] == [11.5, 12.5, 13.5, 10.0, 15.0]
     hatched = {i for i, b in enumerate(ax.patches) if b.get_hatch()}
-    # weeks 5 (E1), 7 (E1 seen per session by the two-week rule, 14 Apr), 8 (E2), 13 (E3)
-    assert hatched == {4, 6, 7, 12}
+    # weeks 5 (E1), 6 (E1 seen per session by the two-week rule, 7 Apr), 8 (E2), 13 (E3),
+    # 14 (the two-week rule's 6 Jun, after E3's 12-miler), 16 (its 20 Jun, after E4)
+    assert hatched == {4, 5, 7, 12, 13, 15}
     assert ax.patches[12].get_hatch() == "xx"  # the alert, distinct in grey-scale
     limit = ax.lines[0].get_ydata()
     assert limit[1] == pytest.approx(11.5 * 1.1)
@@ -70,8 +71,9 @@ def test_pain_and_shoe_figures(season):
 
 
 def test_pain_chart_marks_spikes_with_no_pain_after_them(season):
-    # 5 load-spike days, 3 followed by pain (26 Apr, 31 May, 14 Jun); the other 2 (5 Apr:
-    # the 10% rule; 14 Apr: the two-week rule) are drawn hollow, so the chart is honest both ways
+    # 7 load-spike days, 3 followed by pain (26 Apr, 31 May, 14 Jun); the other 4 (5 Apr:
+    # the 10% and two-week rules; 7 Apr, 6 Jun, 20 Jun: the two-week rule) are drawn hollow,
+    # so the chart is honest both ways
     res = season.pairs()
     fig = figures.pain_over_load(kneeload.load.daily_load(season.activities), season.pain,
                                  res["pairs"], spikes_without_pain=res["spikes_without_pain"])
@@ -79,7 +81,8 @@ def test_pain_chart_marks_spikes_with_no_pain_after_them(season):
     alone = [c for c in pain_ax.collections if c.get_label() == "spike, no pain after it"][0]
     days = sorted(pd.Timestamp(matplotlib.dates.num2date(x).date()) for x, _ in
                   alone.get_offsets())
-    assert days == [pd.Timestamp("2026-04-05"), pd.Timestamp("2026-04-14")]
+    assert days == [pd.Timestamp(d) for d in ("2026-04-05", "2026-04-07", "2026-06-06",
+                                              "2026-06-20")]
     plt.close(fig)
 
 
@@ -130,7 +133,7 @@ def test_pdf_report_reads_back(season_pdf):
     assert reader.metadata.title == "Alex Runner: kneeload load report, 03 Mar 2026 to 16 Aug 2026"
     first = reader.pages[0].extract_text().replace("\n", " ")
     for text in ("Running load report for Alex Runner", "92 runs, 364.5 mi", "+118%",
-                 "Speedgoat 5 has 316 mi", "at most 16.5 mi",
+                 "at most 16.5 mi",
                  "not medical advice",
                  # what was read: 97 activity files + 1 duplicate recording (sample_data/README)
                  "Read 98 file(s): 97 activities; 0 file(s) skipped; 1 duplicate",
@@ -142,7 +145,11 @@ def test_pdf_report_reads_back(season_pdf):
     # page 1 carries the small weekly chart: its axis label is on the page
     assert "running [mi/week]" in first
     everything = " ".join(p.extract_text() for p in reader.pages).replace("\n", " ")
-    for text in ("3 of 5 load-spike days (60%)", "In your own record, your knee tolerated",
+    # 7 spike days in the sample (one event a day), 3 of them followed by pain. The shoes
+    # line now opens page 2: page 1 also holds the two-week rule's warn of 6 Jun and its
+    # run-by-run limits for the week ahead (issue 20 item 8)
+    for text in ("3 of 7 load-spike days (43%)", "In your own record, your knee tolerated",
+                 "Speedgoat 5 has 316 mi",
                  "Left within the 10% rule: 0.3 mi (of 15.3 mi)", "Weekly table", "2026-04-20",
                  "Two-week progression", "Weekly descent ramp",
                  "Low running cadence",

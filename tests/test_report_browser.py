@@ -71,7 +71,7 @@ def test_html_report_renders_offline_with_the_key_facts(tmp_path, browser):
         # what was read
         "Read 98 file(s): 97 activities; 0 file(s) skipped; 1 duplicate recording(s) counted "
         "once.",
-        "3 of 5 load-spike days (60%)", "not medical advice",
+        "3 of 7 load-spike days (43%)", "not medical advice",
         "Left within the 10% rule: 0.3 mi (of 15.3 mi)",  # this week (issue 12)
         "In your own record, your knee tolerated a 6.5 mi run (02 Aug)",
     ):

@@ -16,15 +16,25 @@ from kneeload.config import Config
 from kneeload.flagrows import FLAG_COLUMNS, SEVERITIES
 from kneeload.limits import allowance
 from kneeload.rules import Param, registry, rule
-from kneeload.schema import M_PER_MI
 from tests.factories import activities, weekly_runs
 
 MI = 1609.344
+
+
+def _uneven(weeks=((3, 3, 4),) * 4 + ((4, 5, 5),), start="2026-01-05"):
+    """Mon/Thu/Sun runs of the given miles from Mon ``start``: 10, 10, 10, 10, 14 mi weeks
+    in whole miles, so the hand arithmetic is exact."""
+    monday = pd.Timestamp(start)
+    return [(f"{monday + pd.Timedelta(days=7 * w + d):%Y-%m-%d} 08:00", miles)
+            for w, week in enumerate(weeks) for d, miles in zip((0, 3, 6), week, strict=True)]
+
 
 #: Synthetic histories (name, runs, day to place the run on).
 HISTORIES = [
     # issue 20 item 1: 10, 10, 10, 10, 14 mi weeks, then the Monday after
     ("steady_then_jump", weekly_runs("2026-01-05", [10, 10, 10, 10, 14]), "2026-02-09"),
+    # the same weeks in whole miles: on Mon 9 Feb the two-week rule binds (4.3 < 5.5 mi)
+    ("steady_then_jump_uneven", _uneven(), "2026-02-09"),
     ("steady_20", weekly_runs("2026-01-05", [20, 20, 20, 20, 20]), "2026-02-09"),
     ("building", weekly_runs("2026-01-05", [8, 10, 12, 14, 16, 18]), "2026-02-17"),
     ("mid_week", weekly_runs("2026-01-05", [15, 15, 15, 15]) + [("2026-02-02 07:00", 5.0)],
@@ -143,29 +153,92 @@ def test_the_break_histories_exercise_the_return_hook():
 
 
 def test_issue_20_item_1_the_advised_week_planned_exactly_raises_nothing():
-    # 10, 10, 10, 10, 14 mi weeks (Mon/Thu/Sun); the week of Mon 9 Feb planned at the
-    # advice: each run at its day's limit (Mon, Thu, Sun), up to the week's limit: no flag
-    # (the old week-level advice, planned as Mon + Tue halves, raised two_week_increase)
+    # 10, 10, 10, 10, 14 mi weeks (Mon/Thu/Sun: 3.33 and 4.67 mi runs); the week of Mon 9 Feb
     acts = activities(weekly_runs("2026-01-05", [10, 10, 10, 10, 14]))
     nw = load.next_week_limits(acts, today="2026-02-08")
-    top = nw["max_week_m"]
-    placed = acts
-    rows = []
-    for day in pd.to_datetime(["2026-02-09", "2026-02-12", "2026-02-15"]):
-        al = allowance(placed, day)
-        run = min(al.run_max_m, top - sum(d for _, d in rows))
-        rows.append((day, run))
-        placed = pd.concat([placed, load.plan_activities(pd.DataFrame(
-            {"date": [day], "distance_m": [run]}))], ignore_index=True)
-    plan = pd.DataFrame(rows, columns=["date", "distance_m"])
+    # the week: the 10% rule's 1.1 x 14 = 15.4 mi; the two-week rule's 1.3 x 14 = 18.2 (on
+    # Sun 15 Feb the 7 days to it are the week, on the 7 before: the week of 2 Feb)
+    assert nw["max_week_m"] == pytest.approx(15.4 * MI)
+    assert nw["max_week_2wk_m"] == pytest.approx(18.2 * MI)
+    # each day's longest run: the spike rule's 1.1 x 4.67 = 5.13 mi (the two-week room on
+    # the day is more: Mon 9 Feb's 7 days hold Thu 5 + Sun 8 Feb = 9.33 mi, at most 1.3 x
+    # the 11.33 mi of 27 Jan-2 Feb (3.33 + 3.33 + 4.67) = 14.73: 5.4 mi)
+    assert [d["max_run_m"] for d in nw["days"]] == pytest.approx([14 / 3 * 1.1 * MI] * 7)
+    # run by run, the week may hold at most 5.4 mi up to Wed (the base stays 11.33, the
+    # tail 9.33), 11.8 up to Sat (Thu 12 Feb: 1.3 x (3.33 + 4.67 + 4.67) - 4.67), 18.2 by Sun
+    by_day = dict(allowance(acts, "2026-02-09").limits[1].detail["by_day"])
+    assert [by_day[f"2026-02-{d:02d}"] / MI for d in range(9, 16)] == pytest.approx(
+        [5.4] * 3 + [11.8] * 3 + [18.2])
+    # the advised week planned exactly: Mon, Thu, Sun at their day's limit, 3 x 5.13 = 15.4
+    # = the week's limit: 5.13 <= 5.4 by Mon, 10.27 <= 11.8 by Thu, 15.4 <= 18.2 by Sun
+    run = 14 / 3 * 1.1 * MI
+    plan = pd.DataFrame({"date": pd.to_datetime(["2026-02-09", "2026-02-12", "2026-02-15"]),
+                         "distance_m": [run, run, nw["max_week_m"] - 2 * run]})
     assert load.check_plan(acts, plan).empty
-    # the week's limit by hand: the 14 days to Sun 15 Feb hold last week's 14 mi and this
-    # week, at most 1.3 x the 20 mi of 19 Jan-1 Feb: 26 - 14 = 12 mi; Monday's own room
-    # is less (the 14 days to Mon 9 Feb: 2 x 10/3 + 14 = 20.67 mi; 26 - 20.67 = 5.33 mi)
-    assert top == pytest.approx(12 * M_PER_MI, rel=1e-6)
-    # Monday's run: the spike rule's 14/3 mi x 1.1 = 5.13 mi, under the two-week room
-    assert rows[0][1] == pytest.approx(14 / 3 * 1.1 * M_PER_MI, rel=1e-6)
-    assert sum(d for _, d in rows) == pytest.approx(top, rel=1e-6)
+    # 0.1 m over the week: the 10% rule (the week's bound) flags, the two-week rule does not
+    plan.loc[2, "distance_m"] += 0.1
+    assert set(load.check_plan(acts, plan)["rule"]) == {"weekly_increase"}
+    # the issue's Mon + Tue: Monday at its limit (5.13 mi), then Tuesday's allowance with
+    # Monday placed: 5.4 - 5.13 = 0.27 mi, the two-week rule's (the old advice: 12 mi)
+    mon = pd.DataFrame({"date": [pd.Timestamp("2026-02-09")], "distance_m": [run]})
+    al = allowance(pd.concat([acts, load.plan_activities(mon)], ignore_index=True),
+                   "2026-02-10")
+    assert al.run_bound_by == "two_week_increase"
+    assert al.run_max_m == pytest.approx((5.4 - 14 / 3 * 1.1) * MI, rel=1e-6)
+    plan = pd.concat([mon, pd.DataFrame({"date": [pd.Timestamp("2026-02-10")],
+                                         "distance_m": [al.run_max_m]})], ignore_index=True)
+    assert load.check_plan(acts, plan).empty
+    plan.loc[1, "distance_m"] += 0.1
+    over = load.check_plan(acts, plan)
+    assert over["rule"].tolist() == ["two_week_increase"]
+    assert over["date"].tolist() == [pd.Timestamp("2026-02-10")]
+
+
+def test_issue_20_item_1_through_the_season_and_the_cli(tmp_path, capsys):
+    # the same 10, 10, 10, 10, 14 mi weeks in whole miles (Mon/Thu/Sun 3, 3, 4 and 4, 5, 5)
+    import json
+
+    from kneeload import Season
+    from kneeload.cli import main
+    log = tmp_path / "log.csv"
+    log.write_text("date,distance,duration\n" + "".join(
+        f"{day[:10]},{miles},{miles * 10}:00\n" for day, miles in _uneven()))
+    season = Season.from_paths(log)
+    ahead = season.next_week()
+    # Mon 9 Feb: 7 days to it hold Thu 5 + Sun 8 Feb = 10 mi, at most 1.3 x the 11 mi of
+    # 27 Jan-2 Feb (Thu 3 + Sun 4 + Mon 4) = 14.3: 4.3 mi, under the spike rule's 1.1 x 5
+    # = 5.5; Tue, Wed alike; Thu 12 Feb: 1.3 x (4 + 4 + 5) - 5 = 11.9; Sun: 1.3 x 14 = 18.2
+    assert [round(d.max_run_m / MI, 6) for d in ahead.days] == [4.3] * 3 + [5.5] * 4
+    assert ahead.max_week_m == pytest.approx(15.4 * MI)  # the 10% rule: 1.1 x 14
+    assert ahead.max_week_2wk_m == pytest.approx(18.2 * MI)
+    assert ahead.notes[-1] == ("Run by run, two-week rule (+30%): this week at most 4.3 mi to "
+                               "the end of Wed, 11.9 to Sat.")
+
+    def plan(rows):
+        path = tmp_path / "plan.csv"
+        path.write_text("date,distance\n" + "".join(f"{d},{m}\n" for d, m in rows))
+        code = main(["plan", str(path), "--history", str(log), "--json", "--no-cache"])
+        return code, json.loads(capsys.readouterr().out)
+
+    # the week as shown: Mon 4.3, Thu 5.5, Sun 5.5 = 15.3 <= 15.4 mi: 4.3 by Wed, 9.8 <= 11.9
+    # by Thu, 15.3 <= 18.2 by Sun; Thu's 5.5 is 1.1 x the 5 mi longest, Sun's 5.5 = 5.5
+    code, doc = plan([("2026-02-09", 4.3), ("2026-02-12", 5.5), ("2026-02-15", 5.5)])
+    shown = {d["date"]: d["max_run_display"] for d in doc["next_week"]["days"]}
+    assert doc["next_week"]["max_week_display"] == "15.4 mi"
+    assert shown["2026-02-09"] == "4.3 mi" and shown["2026-02-12"] == "5.5 mi"
+    assert code == 0 and doc["flags"] == []
+    # 0.1 m over Monday's 4.3 mi (0.1 / 1609.344 = 0.0000621 mi): the two-week rule flags
+    code, doc = plan([("2026-02-09", 4.3 + 0.1 / MI), ("2026-02-12", 5.5)])
+    assert [f["rule"] for f in doc["flags"]] == ["two_week_increase"]
+    assert doc["flags"][0]["date"] == "2026-02-09" and doc["flags"][0]["severity"] == "info"
+    # the issue's plan, Mon 6 + Tue 6 (the old advice was "at most 12.0 mi"): Mon 6 on the
+    # spike rule's 5 mi longest, +20% (warn); two-week: Mon 10 + 6 = 16 mi on 11 (+45.5%),
+    # Tue 4-10 Feb = 5 + 5 + 6 + 6 = 22 on 28 Jan-3 Feb's 11 (+100%, warn): one flag a
+    # calendar week, its highest session
+    code, doc = plan([("2026-02-09", 6), ("2026-02-10", 6)])
+    got = [(f["date"], f["rule"], f["value"], f["severity"]) for f in doc["flags"]]
+    assert got == [("2026-02-09", "session_spike", 20.0, "warn"),
+                   ("2026-02-10", "two_week_increase", 100.0, "warn")] and code == 1
 
 
 def test_a_new_rule_is_one_registration():
@@ -226,8 +299,12 @@ def test_an_open_next_morning_pain_flag_holds_the_week_and_caps_the_long_run(mod
     assert hold.detail["when"] == "next_morning"
     from kneeload import advice
     tw = advice.this_week(acts, cfg, today="2026-02-02", pain_log=log)
-    assert tw.run_max_m == pytest.approx(10 / 3 * MI)
-    assert tw.run_bound_by == "pain_next_morning"
-    # never more than last week (here the two-week rule leaves even less: 4.67 mi)
-    assert tw.left_m <= (20 / 3 + 8) * MI
+    # today's run: the two-week rule leaves even less than the hold's 3.33 mi: 27 Jan-2 Feb
+    # already holds Thu 29 Jan 3.33 + Sun 1 Feb 8 = 11.33 mi, at most 1.3 x the 10 mi of
+    # 20-26 Jan = 13: 1.67 mi
+    assert tw.run_max_m == pytest.approx(5 / 3 * MI)
+    assert tw.run_bound_by == "two_week_increase"
+    # the week: the hold's 14.67 mi, under the 10% rule's 16.13 and the two-week 1.3 x 14.67
+    assert tw.left_m == pytest.approx((20 / 3 + 8) * MI)
+    assert tw.week_bound_by == "pain_next_morning"
     assert any("Pain 3/10 (next_morning) on 2026-02-02" in n for n in tw.notes)

@@ -51,16 +51,16 @@ def test_next_week_is_a_typed_object_with_its_unit():
     assert isinstance(ahead, NextWeek)
     shown = ahead.as_dict("mi")  # distances also in the unit asked for
     # last week 13 mi: the 10% rule allows 13 * 1.1 = 14.3 mi; two-week rule per session:
-    # by Sun 5 Apr the 14 days hold last week's 13 mi and this week, at most 1.3 x the
-    # 20 mi of 16-29 Mar: 26 - 13 = 13.0 mi (each run also held to its own day's room:
-    # Mon 30 Mar, 26 - (2 x 10/3 + 13) = 6.33 mi)
+    # by Sun 5 Apr the 7 days to it are the week, at most 1.3 x the 13 mi of 23-29 Mar =
+    # 16.9 mi (each run also held to its own day's room: Mon 30 Mar, 1.3 x the 11 mi of
+    # 17-23 Mar (3.33 + 3.33 + 4.33) - the 8.67 mi of 24-29 Mar = 5.63 mi)
     assert shown["unit"] == "mi" and shown["week_start"] == "2026-03-30"
     assert shown["max_week_10pct"] == pytest.approx(14.3)
-    assert shown["max_week_2wk"] == pytest.approx(13.0, abs=0.01)
-    assert shown["max_week"] == pytest.approx(13.0, abs=0.01)
+    assert shown["max_week_2wk"] == pytest.approx(16.9, abs=0.01)
+    assert shown["max_week"] == pytest.approx(14.3, abs=0.01)
     # the report's look-ahead: the same numbers in the season's unit, typed
     la = LookAhead.from_limits(ahead.as_dict(), "km")
-    assert la.unit == "km" and la.max_week == pytest.approx(13.0 * 1.609344,
+    assert la.unit == "km" and la.max_week == pytest.approx(14.3 * 1.609344,
                                                             abs=0.01)
     # longest run of the last 30 days 13/3 mi; +10% caution threshold
     assert LookAhead.from_limits(ahead.as_dict(), "mi").max_run == pytest.approx(13 / 3 * 1.1)

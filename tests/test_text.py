@@ -77,11 +77,16 @@ def test_every_displayed_limit_planned_as_shown_raises_no_flag(capsys, tmp_path,
             shown = float(d["max_run_display"].split()[0])
             assert d["max_run"] <= d["max_run_m"] / (MI if unit == "mi" else 1000.0)
             flags = _plan_flags(capsys, tmp_path, history, d["date"], shown, unit, today)
-            assert not [f for f in flags if f["rule"] == "session_spike"], (history, d, flags)
-    # the sample on Mon 17 Aug: 6.5 mi x 1.1 = 7.15 mi, shown 7.1; 7.2 (the old display) flags
+            assert not [f for f in flags if f["rule"] in ("session_spike", "two_week_increase")
+                        ], (history, d, flags)
+    # the sample on Thu 20 Aug: 6.5 mi x 1.1 = 7.15 mi, shown 7.1; 7.2 (the old display) flags
     if unit == "mi":
-        flags = _plan_flags(capsys, tmp_path, SAMPLE, "2026-08-17", 7.2, "mi", "2026-08-17")
+        flags = _plan_flags(capsys, tmp_path, SAMPLE, "2026-08-20", 7.2, "mi", "2026-08-17")
         assert [f["rule"] for f in flags] == ["session_spike"]
+        # Mon 17 Aug: the two-week rule's room, 1.3 x the 14.0 mi of 4-10 Aug - the 15.0 mi
+        # of 11-16 Aug = 3.2 mi (shown 3.1: the safe side); 3.3: 18.3 on 14.0 = +30.7%
+        flags = _plan_flags(capsys, tmp_path, SAMPLE, "2026-08-17", 3.3, "mi", "2026-08-17")
+        assert [(f["rule"], f["value"]) for f in flags] == [("two_week_increase", 30.7)]
 
 
 def _flag_set(records):
@@ -109,9 +114,10 @@ def test_one_flag_list_on_every_surface(capsys, tmp_path):
     check, report = _surfaces(capsys, late)
     # the 17 Aug entry is judged: today is 17 Aug, not the last run (16 Aug)
     assert check["today"] == "2026-08-17" and report["until"] == "2026-08-17"
-    # the sample's 23 flags and the new entry's: both surfaces list it (the report used to
-    # stop at the last run and drop it)
-    assert len(check["flags"]) == len(report["flags"]) == 24
+    # the sample's 26 flags (11 load flags, 5 of them the two-week rule's, and 15 pain flags)
+    # and the new entry's: both surfaces list it (the report used to stop at the last run
+    # and drop it)
+    assert len(check["flags"]) == len(report["flags"]) == 27
     assert any(f["date"] >= "2026-08-16" and f["rule"].startswith("pain_")
                for f in report["flags"])
     from kneeload import Season

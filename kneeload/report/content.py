@@ -189,7 +189,7 @@ class LookAhead:
         two-week rules, within the 10% rule alone, within the two-week rule (Nielsen 2014).
     recent_longest, max_run : float or None
         The longest run of the last 30 days; the longest single run within the session-spike
-        caution threshold (Frandsen 2025).
+        caution threshold (Frandsen 2025) and the two-week rule's room on the day.
     notes : list of str
         What the look-ahead could not judge, or a graded return after a break.
     unit : str
