@@ -1,0 +1,240 @@
+"""Every example in the docs runs (issue 25 item 8), collected by Sybil from README.md,
+docs/*.md, docs/rules/*.md and sample_data/README.md (``testpaths`` in pyproject.toml).
+
+- ```python blocks run in one namespace per page, in order; a block starting with ``>>>`` is
+  a doctest and its output is compared (``...`` matches anything, whitespace is normalised).
+- ```bash / ```sh / ```console blocks are shell examples, run with bash in a folder of their
+  own (below). Lines starting with ``$ `` are commands and the lines after them up to the
+  next ``$ `` the output they print (stdout; stderr is the terminal's too, so it may follow),
+  compared as a doctest is; a block without ``$ `` runs line by line and each command must
+  end with exit 0 or 1 (1: "something to act on", e.g. flags at ``--fail-on``), never 2
+  (usage or input error) or 3 (a bug). A block whose options are in brackets
+  (``[--json]``, ``PATH...``) is a synopsis: every option it names must be one the
+  sub-command accepts.
+- ```toml blocks are settings: read with :func:`kneeload.config.load_config` (unknown
+  sections, keys and bad values fail).
+- ``<!-- skip: next "reason" -->`` before a block skips it, with the reason in the test
+  report (``pytest -ra``).
+
+Each page runs in a fresh temporary folder that is also ``$HOME``: ``sample_data/`` (the
+sample season), ``runs/`` (the same season, what ``~/runs`` means in the examples),
+``pain.csv``, ``shoes.csv``, ``shoe_assignments.csv``, ``next_week.csv`` (the sample's plan),
+``export_81234567.zip`` and ``strava_export.zip`` (a Strava export of tests/data) and
+``team/`` (two athletes, for the cohort example). ``kneeload`` is this checkout's; ``TZ`` is
+UTC; the user's config folder is empty. Examples whose output depends on the day pass
+``--today`` (or ``today=``), so they give the same answer on any day.
+"""
+
+from __future__ import annotations
+
+import doctest
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from sybil import Example, Sybil
+from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
+
+ROOT = Path(__file__).resolve().parent
+SAMPLE = ROOT / "sample_data"
+STRAVA = ROOT / "tests" / "data" / "exports" / "strava_en"
+#: how doctests and shell output are compared
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+#: exit statuses a documented command may end with: 0 all well, 1 something to act on
+OK_STATUS = (0, 1)
+TIMEOUT_S = 600
+
+_TEMPLATE: Path | None = None
+#: files a page's commands name beside the data folder, copied from sample_data/ before its
+#: first shell example (elsewhere an export read in the same folder would find them)
+PAGE_FILES = {"README.md": ("pain.csv", "shoes.csv", "shoe_assignments.csv")}
+
+
+def _template() -> Path:
+    """The folder every page's folder is copied from (made once a session)."""
+    global _TEMPLATE
+    if _TEMPLATE is not None:
+        return _TEMPLATE
+    base = Path(tempfile.mkdtemp(prefix="kneeload-docs-template-"))
+    shutil.copytree(SAMPLE, base / "sample_data")
+    shutil.copytree(SAMPLE, base / "runs")
+    shutil.copy(SAMPLE / "plan.csv", base / "next_week.csv")
+    for name in ("export_81234567.zip", "strava_export.zip"):
+        with zipfile.ZipFile(base / name, "w") as z:
+            for f in sorted(STRAVA.rglob("*")):
+                z.write(f, f.relative_to(STRAVA).as_posix())
+    runs = sorted((SAMPLE / "runs").iterdir())
+    for athlete, part in (("alex", runs[::2]), ("sam", runs[1::2])):
+        (base / "team" / athlete).mkdir(parents=True)
+        for f in part:
+            shutil.copy(f, base / "team" / athlete / f.name)
+    bin_dir = base / ".bin"
+    bin_dir.mkdir()
+    # the checkout's kneeload, whichever environment runs the tests
+    (bin_dir / "kneeload").write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" -m kneeload.cli "$@"\n', encoding="utf-8")
+    # the README's "notify-me": the reader's own notifier, a no-op here
+    (bin_dir / "notify-me").write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    for f in bin_dir.iterdir():
+        f.chmod(0o755)
+    _TEMPLATE = base
+    return base
+
+
+def _setup(namespace: dict[str, Any]) -> None:
+    home = Path(tempfile.mkdtemp(prefix="kneeload-docs-")) / "home"
+    shutil.copytree(_template(), home, symlinks=True)
+    env = dict(os.environ)
+    env.update(HOME=str(home), TZ="UTC", LC_ALL="C.UTF-8", COLUMNS="100",
+               PATH=f"{home / '.bin'}{os.pathsep}{env.get('PATH', '')}",
+               KNEELOAD_CONFIG_DIR=str(home / ".config" / "kneeload"),
+               XDG_CONFIG_HOME=str(home / ".config"), PYTHONPATH=str(ROOT))
+    env.pop("KNEELOAD_DEBUG", None)
+    namespace["__docs__"] = {"home": home, "env": env, "cwd": os.getcwd(),
+                             "config_dir": os.environ.get("KNEELOAD_CONFIG_DIR")}
+    os.environ["KNEELOAD_CONFIG_DIR"] = env["KNEELOAD_CONFIG_DIR"]
+    os.chdir(home)
+
+
+def _teardown(namespace: dict[str, Any]) -> None:
+    state = namespace["__docs__"]
+    os.chdir(state["cwd"])
+    if state["config_dir"] is None:
+        os.environ.pop("KNEELOAD_CONFIG_DIR", None)
+    else:
+        os.environ["KNEELOAD_CONFIG_DIR"] = state["config_dir"]
+    shutil.rmtree(state["home"].parent, ignore_errors=True)
+
+
+def _commands(text: str) -> list[str]:
+    """The block's commands: one a line, ``\\`` continuing one; comment lines dropped."""
+    out: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        if not pending and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        out.append(pending + line)
+        pending = ""
+    return out
+
+
+def _run(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", "-c", command], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=TIMEOUT_S, check=False)
+
+
+#: a synopsis: optional arguments in brackets, or a placeholder such as PATH... / DATA...
+SYNOPSIS = re.compile(r"\[--?\w|\b[A-Z]+\.\.\.")
+OPTION = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
+
+
+def _subparsers(parser: Any) -> dict[str, Any]:
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _check_synopsis(text: str) -> str | None:
+    """Every option of a synopsis is one its sub-command accepts; None when so."""
+    from kneeload.cli import build_parser
+
+    problems = []
+    for command in re.split(r"\n(?=kneeload )", text.strip()):
+        words = command.split()
+        if words[0] != "kneeload":
+            return f"a synopsis line that is not a kneeload command: {command!r}"
+        parser, name = build_parser(), "kneeload"
+        for word in words[1:]:
+            sub = _subparsers(parser).get(word)
+            if sub is None:
+                break
+            parser, name = sub, f"{name} {word}"
+        known = {s for a in parser._actions for s in a.option_strings}
+        problems += [f"{name} has no option {opt}" for opt in OPTION.findall(command)
+                     if opt not in known]
+    return "; ".join(problems) or None
+
+
+def _console(text: str, env: dict[str, str], cwd: Path) -> str | None:
+    """``$ command`` lines run in turn, each one's output compared with the lines after it."""
+    steps: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        elif steps and steps[-1][0].endswith("\\") and not steps[-1][1]:
+            steps[-1] = (steps[-1][0][:-1] + " " + line.strip(), [])
+        elif steps:
+            steps[-1][1].append(line)
+        elif line.strip():
+            return f"output before the first '$ ' command: {line!r}"
+    checker = doctest.OutputChecker()
+    for command, shown in steps:
+        done = _run(command, env, cwd)
+        if done.returncode not in OK_STATUS:
+            return f"$ {command}\nexit {done.returncode}\n{done.stdout}{done.stderr}"
+        want = "\n".join(shown).strip()
+        if not want:
+            continue
+        if not any(checker.check_output(want + "\n", got, FLAGS)
+                   for got in (done.stdout, done.stdout + done.stderr)):
+            return (f"$ {command}\nexpected (whitespace normalised, ... matches anything):\n"
+                    f"{want}\ngot:\n{done.stdout}{done.stderr}")
+    return None
+
+
+def evaluate_shell(example: Example) -> str | None:
+    text = str(example.parsed)
+    state = example.namespace["__docs__"]
+    env, cwd = state["env"], state["home"]
+    if not state.get("page_files"):
+        state["page_files"] = True
+        for name in PAGE_FILES.get(Path(example.path).name, ()):
+            shutil.copy(SAMPLE / name, cwd / name)
+    if SYNOPSIS.search(text):
+        return _check_synopsis(text)
+    if any(line.startswith("$ ") for line in text.splitlines()):
+        return _console(text, env, cwd)
+    for command in _commands(text):
+        done = _run(command, env, cwd)
+        if done.returncode not in OK_STATUS:
+            return f"{command}\nexit {done.returncode}\n{done.stdout}{done.stderr}"
+    return None
+
+
+def evaluate_toml(example: Example) -> str | None:
+    from kneeload.config import load_config
+
+    path = Path(example.namespace["__docs__"]["home"]) / "example.toml"
+    path.write_text(str(example.parsed), encoding="utf-8")
+    load_config(path)  # raises on an unknown section, key or a bad value
+    return None
+
+
+class _Shell(CodeBlockParser):
+    def evaluate(self, example: Example) -> str | None:
+        return evaluate_shell(example)
+
+
+pytest_collect_file = Sybil(
+    parsers=[
+        SkipParser(),
+        PythonCodeBlockParser(doctest_optionflags=FLAGS),
+        *(_Shell(language) for language in ("bash", "sh", "console")),
+        CodeBlockParser("toml", evaluate_toml),
+    ],
+    patterns=["README.md", "docs/*.md", "docs/rules/*.md", "sample_data/README.md"],
+    setup=_setup,
+    teardown=_teardown,
+).pytest()
