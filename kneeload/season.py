@@ -17,7 +17,6 @@ any config value change: a Season never serves results computed under an older c
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -25,6 +24,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from . import advice, load
+from .clock import today as clock_today
 from .config import Config, load_config
 from .discover import Found, discover
 from .errors import UsageError
@@ -66,7 +66,7 @@ def judged_day(activities: pd.DataFrame, pain: pd.DataFrame | None = None,
     if today is not None or pain is None or pain.empty or "date" not in pain:
         return day
     last_pain = pd.Timestamp(pain["date"].max()).normalize()
-    if day < last_pain <= pd.Timestamp(dt.date.today()):  # noqa: DTZ011
+    if day < last_pain <= pd.Timestamp(clock_today()):
         return last_pain
     return day
 
