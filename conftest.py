@@ -16,6 +16,10 @@ docs/*.md, docs/rules/*.md and sample_data/README.md (``testpaths`` in pyproject
 - ``<!-- skip: next "reason" -->`` before a block skips it, with the reason in the test
   report (``pytest -ra``).
 
+After a change that moves what a command prints, ``KNEELOAD_DOCS_UPDATE=1 python -m pytest
+README.md docs`` writes the new output into every console example shown in full (one
+without ``...``); an abridged one fails and is edited by hand.
+
 Each page runs in a fresh temporary folder that is also ``$HOME``: ``sample_data/`` (the
 sample season), ``runs/`` (the same season, what ``~/runs`` means in the examples),
 ``pain.csv``, ``shoes.csv``, ``shoe_assignments.csv``, ``next_week.csv`` (the sample's plan),
@@ -167,7 +171,21 @@ def _check_synopsis(text: str) -> str | None:
     return "; ".join(problems) or None
 
 
-def _console(text: str, env: dict[str, str], cwd: Path) -> str | None:
+def _update(page: Path, command: str, shown: list[str], got: str) -> bool:
+    """Write ``got`` as the output shown after ``$ command`` on ``page`` (KNEELOAD_DOCS_UPDATE
+    set and the output shown in full); True when written."""
+    if os.environ.get("KNEELOAD_DOCS_UPDATE") != "1" or any("..." in s for s in shown):
+        return False
+    text = page.read_text(encoding="utf-8")
+    old = "\n".join([f"$ {command}", *shown]) + "\n"
+    new = "\n".join([f"$ {command}", *got.rstrip("\n").splitlines()]) + "\n"
+    if text.count(old) != 1:
+        return False
+    page.write_text(text.replace(old, new), encoding="utf-8")
+    return True
+
+
+def _console(text: str, env: dict[str, str], cwd: Path, page: Path) -> str | None:
     """``$ command`` lines run in turn, each one's output compared with the lines after it."""
     steps: list[tuple[str, list[str]]] = []
     for line in text.splitlines():
@@ -189,6 +207,8 @@ def _console(text: str, env: dict[str, str], cwd: Path) -> str | None:
             continue
         if not any(checker.check_output(want + "\n", got, FLAGS)
                    for got in (done.stdout, done.stdout + done.stderr)):
+            if _update(page, command, shown, done.stdout):
+                continue
             return (f"$ {command}\nexpected (whitespace normalised, ... matches anything):\n"
                     f"{want}\ngot:\n{done.stdout}{done.stderr}")
     return None
@@ -205,7 +225,7 @@ def evaluate_shell(example: Example) -> str | None:
     if SYNOPSIS.search(text):
         return _check_synopsis(text)
     if any(line.startswith("$ ") for line in text.splitlines()):
-        return _console(text, env, cwd)
+        return _console(text, env, cwd, Path(example.path))
     for command in _commands(text):
         done = _run(command, env, cwd)
         if done.returncode not in OK_STATUS:
