@@ -12,7 +12,8 @@ docs/*.md, docs/rules/*.md and sample_data/README.md (``testpaths`` in pyproject
   (``[--json]``, ``PATH...``) is a synopsis: every option it names must be one the
   sub-command accepts.
 - ```toml blocks are settings: read with :func:`kneeload.config.load_config` (unknown
-  sections, keys and bad values fail).
+  sections, keys and bad values fail). ```csv blocks are kneeload's input files, read by
+  the reader their header names (a manual log, a shoes file, a plan): every row is read.
 - ``<!-- skip: next "reason" -->`` before a block skips it, with the reason in the test
   report (``pytest -ra``).
 
@@ -242,6 +243,29 @@ def evaluate_toml(example: Example) -> str | None:
     return None
 
 
+def evaluate_csv(example: Example) -> str | None:
+    import kneeload
+    from kneeload.plan import read_plan
+    from kneeload.shoes import read_shoes
+
+    text = str(example.parsed)
+    header, *rows = [ln for ln in text.splitlines() if ln.strip()]
+    path = Path(example.namespace["__docs__"]["home"]) / "example.csv"
+    path.write_text(text, encoding="utf-8")
+    if header.startswith("date,distance,duration"):  # a manual log (docs/exports.md)
+        result = kneeload.read_activities([path], cache=False)
+        if not result.skipped.empty:
+            return f"not read: {result.skipped.to_dict('records')}"
+        read = len(result.activities)
+    elif header.startswith("shoe,"):  # a shoes file (docs/shoes.md)
+        read = len(read_shoes(path))
+    elif header.startswith("date,distance"):  # a plan (docs/plan.md)
+        read = len(read_plan(path))
+    else:
+        return f"a CSV example no reader is named for: {header!r}"
+    return None if read == len(rows) else f"{read} of {len(rows)} rows read"
+
+
 class _Shell(CodeBlockParser):
     def evaluate(self, example: Example) -> str | None:
         return evaluate_shell(example)
@@ -253,6 +277,7 @@ pytest_collect_file = Sybil(
         PythonCodeBlockParser(doctest_optionflags=FLAGS),
         *(_Shell(language) for language in ("bash", "sh", "console")),
         CodeBlockParser("toml", evaluate_toml),
+        CodeBlockParser("csv", evaluate_csv),
     ],
     patterns=["README.md", "docs/*.md", "docs/rules/*.md", "sample_data/README.md"],
     setup=_setup,

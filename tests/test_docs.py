@@ -16,10 +16,10 @@ from kneeload.rules import registry
 #: every page whose examples run (pyproject.toml testpaths; the root conftest.py's patterns)
 PAGES = [ROOT / "README.md", ROOT / "sample_data" / "README.md",
          *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "docs" / "rules").glob("*.md"))]
-#: fence languages the runner executes (python, shell) or reads (toml)
-RUN = {"python", "bash", "sh", "console", "toml"}
-#: data shown, not run: JSON output, CSV files, plain text
-DATA = {"json", "csv", "text", ""}
+#: fence languages the runner executes (python, shell) or reads (toml settings, csv inputs)
+RUN = {"python", "bash", "sh", "console", "toml", "csv"}
+#: data shown, not run: JSON output, plain text
+DATA = {"json", "text", ""}
 
 
 def test_every_rule_has_a_page_listing_its_parameters_and_defaults():
