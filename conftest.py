@@ -14,6 +14,10 @@ docs/*.md, docs/rules/*.md and sample_data/README.md (``testpaths`` in pyproject
 - ```toml blocks are settings: read with :func:`kneeload.config.load_config` (unknown
   sections, keys and bad values fail). ```csv blocks are kneeload's input files, read by
   the reader their header names (a manual log, a shoes file, a plan): every row is read.
+- A ```json block right after ``<!-- output of: kneeload ... -->`` is that command's JSON,
+  abridged: the command runs and every key the block shows (``"..."`` aside) must be in its
+  output, at the same place (a list's first item against the output's first). A json block
+  without the comment is data, not checked.
 - ``<!-- skip: next "reason" -->`` before a block skips it, with the reason in the test
   report (``pytest -ra``).
 
@@ -266,6 +270,44 @@ def evaluate_csv(example: Example) -> str | None:
     return None if read == len(rows) else f"{read} of {len(rows)} rows read"
 
 
+OUTPUT_OF = re.compile(r"<!--\s*output of:\s*(kneeload [^\n]*?)\s*-->\s*$")
+
+
+def _missing_keys(shown: Any, real: Any, where: str = "") -> list[str]:
+    """Keys ``shown`` has (``"..."`` aside) that ``real`` lacks, recursively."""
+    if isinstance(shown, dict):
+        if not isinstance(real, dict):
+            return [f"{where or '/'}: an object in the docs, {type(real).__name__} in the output"]
+        out = []
+        for key, value in shown.items():
+            if key == "...":
+                continue
+            if key not in real:
+                out.append(f"{where}/{key}")
+            else:
+                out += _missing_keys(value, real[key], f"{where}/{key}")
+        return out
+    if isinstance(shown, list) and shown and isinstance(shown[0], dict):
+        if isinstance(real, list) and real:
+            return _missing_keys(shown[0], real[0], f"{where}[0]")
+    return []
+
+
+def evaluate_json(example: Example) -> str | None:
+    before = example.document.text[:example.region.start].rstrip().splitlines()
+    command = OUTPUT_OF.match(before[-1]) if before else None
+    if command is None:
+        return None  # data shown, not a command's output
+    import json
+
+    state = example.namespace["__docs__"]
+    done = _run(command.group(1), state["env"], state["home"])
+    if done.returncode not in OK_STATUS:
+        return f"{command.group(1)}\nexit {done.returncode}\n{done.stderr}"
+    missing = _missing_keys(json.loads(str(example.parsed)), json.loads(done.stdout))
+    return f"{command.group(1)}: not in its output: {', '.join(missing)}" if missing else None
+
+
 class _Shell(CodeBlockParser):
     def evaluate(self, example: Example) -> str | None:
         return evaluate_shell(example)
@@ -278,6 +320,7 @@ pytest_collect_file = Sybil(
         *(_Shell(language) for language in ("bash", "sh", "console")),
         CodeBlockParser("toml", evaluate_toml),
         CodeBlockParser("csv", evaluate_csv),
+        CodeBlockParser("json", evaluate_json),
     ],
     patterns=["README.md", "docs/*.md", "docs/rules/*.md", "sample_data/README.md"],
     setup=_setup,

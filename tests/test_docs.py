@@ -16,10 +16,11 @@ from kneeload.rules import registry
 #: every page whose examples run (pyproject.toml testpaths; the root conftest.py's patterns)
 PAGES = [ROOT / "README.md", ROOT / "sample_data" / "README.md",
          *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "docs" / "rules").glob("*.md"))]
-#: fence languages the runner executes (python, shell) or reads (toml settings, csv inputs)
-RUN = {"python", "bash", "sh", "console", "toml", "csv"}
-#: data shown, not run: JSON output, plain text
-DATA = {"json", "text", ""}
+#: fence languages the runner executes (python, shell) or reads (toml settings, csv inputs,
+#: json: a command's output, named in the comment before it)
+RUN = {"python", "bash", "sh", "console", "toml", "csv", "json"}
+#: data shown, not run: plain text
+DATA = {"text", ""}
 
 
 def test_every_rule_has_a_page_listing_its_parameters_and_defaults():
@@ -65,6 +66,9 @@ def test_every_fenced_block_is_run_or_deliberately_data():
             assert lang in RUN | DATA, f"{where}: ```{lang} is neither run nor data"
             if lang in DATA:  # a command shown in a data block would escape the runner
                 assert not re.search(r"^\$ |^kneeload |^>>> ", code, re.M), where
+            if lang == "json":  # checked against the output of the command it names
+                before = text.splitlines()[line - 2] if line > 1 else ""
+                assert before.startswith("<!-- output of: kneeload "), where
         # code outside a fence would show up as prose lines starting with "season."
         prose = text.split("```")[::2]
         assert not any(ln.startswith("season.") for p in prose for ln in p.splitlines()), page
