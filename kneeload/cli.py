@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import __version__
 from .advice import ThisWeek
+from .clock import today as clock_today
 from .config import SEVERITIES, load_config
 from .discover import Found, discover
 from .errors import KneeloadError, OutputError
@@ -420,7 +421,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for line in bar_chart(season.weeks, unit):
             print(line)
         print()
-        if args.today is None and season.today != pd.Timestamp(dt.date.today()):  # noqa: DTZ011
+        if args.today is None and season.today != pd.Timestamp(clock_today()):
             print(f"Judged as of {season.today:%a %d %b %Y}, the last run's day (the data "
                   "ends more than a week ago); pass --today DATE to judge another day.")
         for line in this_week_lines(tw, unit, season.config):
@@ -720,9 +721,9 @@ def cmd_pain_add(args: argparse.Namespace) -> int:
             day = dt.date.fromisoformat(args.date)
         except ValueError:
             day = None  # append_pain says what is wrong with it
-        if day is not None and day > dt.date.today():  # noqa: DTZ011
+        if day is not None and day > clock_today():
             raise _UsageExit(f"kneeload: pain add: {args.date} is in the future (today is "
-                             f"{dt.date.today():%Y-%m-%d}); log pain on the day it was felt")  # noqa: DTZ011
+                             f"{clock_today():%Y-%m-%d}); log pain on the day it was felt")
     if args.activity:
         folder = os.path.dirname(os.path.abspath(log))
         if not _known_activity(args.activity, folder):

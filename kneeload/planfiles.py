@@ -44,6 +44,7 @@ from typing import Any
 
 import pandas as pd
 
+from .clock import now as clock_now
 from .errors import UsageError
 from .safeio import atomic_write, display_path
 from .units import check_unit, to_unit
@@ -257,7 +258,7 @@ def plan_to_ics(plan: pd.DataFrame, unit: str = "mi", *, name: str = "kneeload p
     """
     check_unit(unit)
     p = _checked(plan)
-    now = (stamp or dt.datetime.now(dt.timezone.utc))
+    now = (stamp or clock_now())
     if now.tzinfo is not None:
         now = now.astimezone(dt.timezone.utc)
     dtstamp = f"{now:%Y%m%dT%H%M%SZ}"
@@ -372,7 +373,7 @@ def fit_workout_bytes(row: Any, unit: str = "mi", *, created: dt.datetime | None
     )
 
     steps = workout_steps(row)
-    when = created or dt.datetime.now(dt.timezone.utc)
+    when = created or clock_now()
     fid = FileIdMessage()
     fid.type = FileType.WORKOUT
     fid.manufacturer = Manufacturer.DEVELOPMENT.value
@@ -459,7 +460,7 @@ def write_fit_workouts(plan: pd.DataFrame, folder: str | os.PathLike[str], unit:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
         raise OutputError(display_path(folder), f"cannot be made ({exc.strerror})") from exc
-    when = created or dt.datetime.now(dt.timezone.utc)
+    when = created or clock_now()
     written = []
     per_day: dict[pd.Timestamp, int] = {}
     for r in p.itertuples(index=False):

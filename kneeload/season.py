@@ -11,13 +11,15 @@ A thin facade over the pure functions in :mod:`kneeload.load` for notebooks::
 
 Results are tidy frames in the season's unit (``config.unit``; column names end in it:
 ``distance_mi``, ``descent_ft``) indexed by a DatetimeIndex (the week's first day, or the
-date). Results are computed once and kept until the activities, the pain log, the shoes or
+date). Where a result is not (the SI tables ``weeks`` and ``assigned_runs``, the advice
+objects, ``shoe_status``, ``pairs``, ``build_plan``, a plan given to ``check_plan``), its
+docstring says so first; ``tests/test_season_docs.py`` holds every method to one or the
+other. Results are computed once and kept until the activities, the pain log, the shoes or
 any config value change: a Season never serves results computed under an older config.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -25,6 +27,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from . import advice, load
+from .clock import today as clock_today
 from .config import Config, load_config
 from .discover import Found, discover
 from .errors import UsageError
@@ -66,7 +69,7 @@ def judged_day(activities: pd.DataFrame, pain: pd.DataFrame | None = None,
     if today is not None or pain is None or pain.empty or "date" not in pain:
         return day
     last_pain = pd.Timestamp(pain["date"].max()).normalize()
-    if day < last_pain <= pd.Timestamp(dt.date.today()):  # noqa: DTZ011
+    if day < last_pain <= pd.Timestamp(clock_today()):
         return last_pain
     return day
 
@@ -209,16 +212,52 @@ class Season:
                    shoe_assignments: str | os.PathLike[str] | None = None,
                    discover_files: bool = True, today: Any = None,
                    **read_kwargs: Any) -> Season:
-        """Read files and folders once.
+        """Read files and folders once: the Season of a notebook or a script.
 
-        ``config`` is a Config or a path to a kneeload.toml; ``pain_log``, ``shoes`` and
-        ``shoe_assignments`` are the CSVs of docs/pain.md and docs/shoes.md. Those not given
-        are found as every command finds them (:func:`kneeload.discover.discover`: beside
-        the data, then the user's config folder) unless ``discover_files`` is False; the
-        ``files`` attribute says which were used. The pairs are the shoes file's joined
-        with every gear name the data records and the exports' gear lists
-        (:func:`kneeload.shoes.shoes_from_gear`), so a bare export has its shoes too.
-        ``today`` is the day the season is judged as of (see :func:`kneeload.load.as_of`).
+        The pairs are the shoes file's joined with every gear name the data records and the
+        exports' gear lists (:func:`kneeload.shoes.shoes_from_gear`), so a bare export has
+        its shoes too. The Season answers in the season's unit, its settings' ``unit``.
+
+        Parameters
+        ----------
+        paths : str, path-like, or an iterable of them
+            Activity files (FIT, GPX, TCX, ``.gz``), folders and exports, as
+            :func:`kneeload.read_activities` takes them.
+        tz : str, optional
+            IANA time zone for runs whose files record no local time (default: the
+            settings' ``tz``, else the machine's).
+        config : Config or path-like, optional
+            The settings, or a kneeload.toml to read them from (default: the one found).
+        pain_log, shoes, shoe_assignments : path-like, optional
+            The pain log (docs/pain.md), the shoes file and the per-run assignments
+            (docs/shoes.md), CSV files.
+        discover_files : bool, default True
+            Find those not given as every command finds them
+            (:func:`kneeload.discover.discover`: beside the data, then the user's config
+            folder); the ``files`` attribute says which were used and from where.
+        today : date, str or pandas.Timestamp, optional
+            The day [local date] the season is judged as of (default: see
+            :func:`kneeload.load.as_of`).
+        **read_kwargs
+            Passed on to :func:`kneeload.read_activities` (``cache``, ``workers``,
+            ``progress``, ``sports``, ...).
+
+        Returns
+        -------
+        Season
+            The season, its ``skipped`` files and the files found.
+
+        Raises
+        ------
+        kneeload.errors.UsageError
+            A path that does not exist, named (what the command line says).
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data", today="2026-08-17")
+        >>> season.config.unit, f"{season.today:%Y-%m-%d}", season.files.origin["pain"]
+        ('mi', '2026-08-17', 'beside the data')
         """
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
@@ -251,7 +290,19 @@ class Season:
 
     def clock_note(self) -> str | None:
         """How many activities this machine's clock placed (see :func:`machine_clock_note`);
-        for the report's first page."""
+        for the report's first page. Text, no distances.
+
+        Returns
+        -------
+        str or None
+            One sentence, or None when every activity was placed by its own file.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> kneeload.Season.from_paths("sample_data").clock_note() is None
+        True
+        """
         return machine_clock_note(self.activities)
 
     def _repr_html_(self) -> str:
@@ -274,14 +325,39 @@ class Season:
 
     @property
     def weeks(self) -> pd.DataFrame:
-        """The weekly table in SI units (see :func:`kneeload.load.weekly_table`)."""
+        """The weekly table as computed (see :func:`kneeload.load.weekly_table`).
+
+        Not in the season's unit: SI units (``distance_m`` [m], ``moving_s`` [s]), one row a
+        week with ``week_start`` and ``week_end`` as columns; :meth:`weekly` is the same
+        table in the season's unit.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``week_start``, ``week_end``, ``runs``, ``distance_m`` [m], ``longest_m`` [m],
+            ``moving_s`` [s], ``descent_m`` [m], ``cadence_spm`` [steps/min], the changes
+            [%], ``partial`` and ``return_week``.
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> round(float(season.weeks["distance_m"].iloc[0]), 1)  # 11.5 mi x 1609.344 [m]
+        18507.5
+        """
         rb = self.config.rule("return_after_break")
         return self._cached("weeks", lambda: load.weekly_table(
             self.activities, self.config.week_start, today=self.today, gap_days=rb["gap_days"],
             return_weeks=rb["return_weeks"]))
 
     def weekly(self, unit: str | None = None) -> pd.DataFrame:
-        """The weekly table in ``unit`` (default: the season's), one row per week.
+        """The weekly table in the season's unit (or ``unit``), one row per week.
+
+        Parameters
+        ----------
+        unit : {"mi", "km"}, optional
+            The distance unit [mi or km] of the columns (default: the season's,
+            ``config.unit``); descent in ft with mi, in m with km.
 
         Returns
         -------
@@ -331,8 +407,8 @@ class Season:
         ----------
         rules : dict of {str: dict}, optional
             Parameter overrides for this call only, by rule name (``{"session_spike":
-            {"large_pct": 150}}``); each parameter in the rule's own unit (see
-            ``docs/rules/``).
+            {"large_pct": 150}}``); each parameter in its rule's own unit [%, m, days, ...:
+            the parameter tables of ``docs/rules/``].
 
         Returns
         -------
@@ -418,8 +494,9 @@ class Season:
     def fitness(self) -> pd.DataFrame:
         """Daily fitness, fatigue and form (:func:`kneeload.fitness.fitness_fatigue`; a
         training-monitoring model, not an injury predictor), indexed by ``local_date``:
-        ``load``, ``ctl``, ``atl``, ``tsb`` with the load's unit in their names (the season's
-        distance unit, ``_min`` for time, ``_rpe_min`` for session RPE).
+        ``load``, ``ctl``, ``atl``, ``tsb`` with the load's unit in their names: in the
+        season's unit for the distance load (the default), ``_min`` for time, ``_rpe_min``
+        for session RPE.
 
         Returns
         -------
@@ -542,6 +619,9 @@ class Season:
     def return_advice(self) -> advice.ReturnAdvice | None:
         """The graded return when the season is in a return after a break, else None.
 
+        Not in the season's unit: ceilings in metres (``*_m``); ``.as_dict(unit)`` adds them
+        in ``unit``.
+
         Returns
         -------
         kneeload.advice.ReturnAdvice or None
@@ -559,6 +639,9 @@ class Season:
 
     def check_plan(self, plan: pd.DataFrame) -> pd.DataFrame:
         """Flags a plan would raise after this season.
+
+        The flags' messages are in the season's unit; the plan's distances are given in
+        metres (``distance_m``), whatever the season's unit.
 
         Parameters
         ----------
@@ -586,6 +669,9 @@ class Season:
     def build_plan(self, goal: Any, **kwargs: Any) -> Any:
         """:func:`kneeload.planner.build_plan` on this season (its config, pain log and
         day): the next weeks toward ``goal`` that every enabled rule allows.
+
+        Not in the season's unit: the plan's distances are in metres (``distance_m``), as
+        every limit is computed; its notes and text are in the season's unit.
 
         Parameters
         ----------
@@ -649,7 +735,24 @@ class Season:
 
     @property
     def assigned_runs(self) -> pd.DataFrame:
-        """Running activities with the pair each was run in (``shoe``, ``shoe_rule``)."""
+        """Running activities with the pair each was run in (``shoe``, ``shoe_rule``).
+
+        Not in the season's unit: the activities table's SI columns (``distance_m`` [m],
+        docs/schema.md).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row a run: the activities table's columns, ``shoe`` (the pair, ``""`` when
+            none) and ``shoe_rule`` (how it was assigned).
+
+        Examples
+        --------
+        >>> import kneeload
+        >>> season = kneeload.Season.from_paths("sample_data")
+        >>> season.assigned_runs[["shoe", "shoe_rule"]].iloc[0].tolist()
+        ['Pegasus 40', 'default']
+        """
         if self.shoes is None:
             return load.running(self.activities).assign(shoe="", shoe_rule="unassigned")
         return self._cached("assigned", lambda: assign_shoes(self.activities, self.shoes,
@@ -693,6 +796,8 @@ class Season:
     def pain_flags(self) -> pd.DataFrame:
         """The pain rules' flags (see docs/pain.md), in the flags table of :meth:`flags`.
 
+        Pain scores, no distances: ``value`` and ``threshold`` [0-10].
+
         Returns
         -------
         pandas.DataFrame
@@ -715,6 +820,9 @@ class Season:
 
     def pairs(self) -> dict[str, Any]:
         """Load spikes paired with the pain that followed (see kneeload.pain.pair_pain).
+
+        Not in the season's unit: the tables' distances are in metres (``load_7d_m``); the
+        summary's ``text`` is in words.
 
         Returns
         -------
@@ -741,7 +849,8 @@ class Season:
     def all_flags(self) -> pd.DataFrame:
         """Every flag as of :attr:`today`: load flags and, when there is a pain log, pain
         flags, in date order, none dated after the day judged. The one flag list of every
-        surface (``check``, ``report``, ``pairs``, the notebook).
+        surface (``check``, ``report``, ``pairs``, the notebook). Messages in the season's
+        unit; ``value`` and ``threshold`` in each rule's own (``unit``: %, ratio, /10, ...).
 
         Returns
         -------

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .clock import today as clock_today
 from .config import SHOE_DEFAULTS
 from .schema import M_PER_KM, M_PER_MI, RUNNING_SPORTS, SPORTS
 from .textfile import read_csv_table, warn_note
@@ -189,7 +190,7 @@ def shoe_status(assigned: pd.DataFrame, shoes: pd.DataFrame, *,
     shoes = shoes.assign(notice_m=shoes["notice_m"].fillna(notice_m),
                          replace_m=shoes["replace_m"].fillna(replace_m))
     as_of = pd.Timestamp(as_of) if as_of is not None else (
-        assigned["local_date"].max() if len(assigned) else pd.Timestamp.today().normalize())
+        assigned["local_date"].max() if len(assigned) else pd.Timestamp(clock_today()))
     known = shoes.assign(in_file=True)
     extra = sorted(set(assigned["shoe"]) - set(known["shoe"]) - {""})
     if extra:

@@ -43,36 +43,3 @@ def test_public_api_has_runnable_examples(obj):
     runnable = [ex for t in doctest.DocTestFinder(recurse=False).find(obj)
                 for ex in t.examples if not ex.options.get(doctest.SKIP)]
     assert runnable, f"{obj.__qualname__}: every example is skipped"
-
-
-def _fences(text: str) -> list[tuple[str, str]]:
-    """(language, code) of every fenced block; fails on an unclosed fence."""
-    blocks, lang, lines = [], None, []
-    for line in text.splitlines():
-        if line.startswith("```"):
-            if lang is None:
-                lang, lines = line[3:].strip() or "text", []
-            else:
-                blocks.append((lang, "\n".join(lines)))
-                lang = None
-        elif lang is not None:
-            lines.append(line)
-    assert lang is None, "a code fence is never closed"
-    return blocks
-
-
-def test_readme_code_fences_are_closed_and_python_runs(monkeypatch):
-    import ast
-
-    monkeypatch.chdir(ROOT)
-    blocks = _fences((ROOT / "README.md").read_text(encoding="utf-8"))
-    python = [code for lang, code in blocks if lang == "python"]
-    for code in python:
-        ast.parse(code)  # prose never ends up inside a code block, nor code outside one
-    season_block = next(code for code in python if "Season.from_paths" in code)
-    scope: dict[str, object] = {}
-    exec(compile("import kneeload\n" + season_block, "README.md", "exec"), scope)
-    assert scope["season"].next_week().as_dict("mi")["unit"] == "mi"
-    # code outside a fence would show up as prose lines starting with "season."
-    prose = [ln for ln in (ROOT / "README.md").read_text().split("```")[::2]]
-    assert not any(ln.startswith("season.") for p in prose for ln in p.splitlines())

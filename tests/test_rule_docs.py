@@ -29,3 +29,27 @@ def test_the_docs_match_the_records():
     block = gen.readme_block()
     assert "| [weekly_increase](weekly_increase.md) | `threshold_pct` | 10.0 | % |" in block
     assert "| [pain_persistent](pain_persistent.md) | `severity` | alert |" in block
+
+
+def test_the_rules_table_is_generated_and_a_stale_one_fails():
+    gen = _script()
+    text = (ROOT / "docs" / "rules" / "README.md").read_text(encoding="utf-8")
+    block = gen.rules_block()
+    assert block in text
+    assert text.count("| rule | what it flags |") == 1  # no hand-written copy beside it
+    # one row a rule, in registry order, with the record's words
+    rows = [ln for ln in block.splitlines() if ln.startswith("| [")]
+    assert [r.split("]")[0][3:] for r in rows] == list(registry)
+    spike = registry["session_spike"]
+    assert (f"| [session_spike](session_spike.md) | {spike.title} | yes | strong | "
+            f"{spike.severity} | yes |") in block
+    assert "| [acwr_high](acwr_high.md) | " in block and "| **off** | doubtful |" in block
+    # a table that no longer matches the records (a grade edited by hand) is regenerated,
+    # so test_the_docs_match_the_records fails on it
+    stale = text.replace("| yes | strong |", "| yes | weak |", 1)
+    assert stale != text and gen.readme(stale) == text
+    # a page with the old hand-written table gets the generated one in its place
+    old = ("# Load rules\n\n| rule | what it flags | default | evidence | severity |\n"
+           "|---|---|---|---|---|\n| [x](x.md) | hand | 10% | weak | info |\n\nMore.\n")
+    new = gen.readme(old)
+    assert "| hand |" not in new and block in new and new.index(block) < new.index("More.")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from ..clock import now as clock_now
 from ..errors import UsageError
 
 #: Time stamps before this are placeholders (FIT's epoch is 1989-12-31), not recordings.
@@ -19,7 +20,7 @@ MAX_UTC_OFFSET_S = 14 * 3600
 
 def latest_valid() -> pd.Timestamp:
     """Time stamps more than two days in the future are clock errors."""
-    return pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=2)
+    return pd.Timestamp(clock_now()) + pd.Timedelta(days=2)
 
 
 def _posix_rule(value: str) -> tuple[str, dt.timedelta | None, bool] | None:
@@ -67,7 +68,7 @@ def machine_timezone() -> dt.tzinfo:
     except (OSError, ValueError):
         pass
     try:
-        return dt.datetime.now().astimezone().tzinfo or dt.timezone.utc
+        return clock_now().astimezone().tzinfo or dt.timezone.utc
     except (OSError, ValueError, OverflowError):
         return dt.timezone.utc
 

@@ -43,13 +43,13 @@ import io
 import json
 import os
 import shutil
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..clock import now as clock_now
 from ..errors import KneeloadError
 from ..safeio import atomic_write, display_path, locked_folder
 from ..schema import ACTIVITY_COLUMN_NAMES, conform_activities
@@ -339,7 +339,7 @@ class ParseCache:
         call never fails for it."""
         if not entries or not self.usable:
             return
-        now = time.time()
+        now = clock_now().timestamp()
         act_rows: list[dict] = []
         act_meta: list[tuple[str, str]] = []
         other: list[dict] = []

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..clock import today as clock_today
 from ..config import rule_evidence
 from ..errors import UsageError
 from ..load import SEVERITY_RANK, daily_load, running, session_spikes, week_start_of
@@ -796,7 +797,7 @@ def build_content(season: Any, *, unit: str | None = None,
                           period_rules=shown["rule"], recent_cadence=cadence,
                           has_pain=season.pain is not None)
     content = ReportContent(
-        title=title, runner=runner, since=start.date(), until=end.date(), made=dt.date.today(),  # noqa: DTZ011
+        title=title, runner=runner, since=start.date(), until=end.date(), made=clock_today(),
         version=__version__, unit=unit, elevation_unit=elevation_unit(unit), totals=totals,
         weeks=_weeks(weeks, shown, unit), flags=[_flag(r, cfg) for r in shown.itertuples()],
         top_flags=[_flag(r, cfg) for r in _top_flags(shown).itertuples()],

@@ -22,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from ..clock import now as clock_now
 from ..units import format_duration
 from .content import WEEK_COLUMNS, Flag, ReportContent, draw_figure, with_unit
 from .tables import plan_text, shoes_text, weekly_text
@@ -109,7 +110,7 @@ def render_pdf(content: ReportContent) -> bytes:
             "Subject": "Running load, load flags, shoes and knee pain",
             "Creator": f"kneeload {c.version}",
             "Keywords": "running load, 10% rule, session spike, runner's knee",
-            "CreationDate": dt.datetime.now(dt.timezone.utc)}
+            "CreationDate": clock_now()}
     buf = io.BytesIO()
     with matplotlib.rc_context(RC), PdfPages(buf, metadata=meta) as pdf:
         pg = _Pages(pdf, c.title)
