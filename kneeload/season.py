@@ -141,7 +141,8 @@ class Season:
     def as_of(self, day: Any) -> Season:
         """This season as it stood on ``day``: the activities and pain entries dated after
         it are left out (not used by any rule, advice or pairing), and :meth:`notes` says how
-        many (:func:`kneeload.text.after_today_note`).
+        many (:func:`kneeload.text.after_today_note`). The new season answers in the
+        season's unit.
 
         Parameters
         ----------

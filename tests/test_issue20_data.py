@@ -223,13 +223,14 @@ def test_two_week_progression_skips_windows_holding_a_missing_time():
     acts.loc[acts["local_date"] == pd.Timestamp("2026-05-15"), "moving_s"] = float("nan")
     prog = two_week_progression(acts, column="moving_s", gap_days=14, return_weeks=4,
                                 today="2026-06-14").set_index("local_date")["progression_pct"]
-    # judged from day 28 (Sun 31 May); every 28-day window up to 15 May + 27 = Thu 11 Jun
-    # holds the hole: not judged. Fri 12 Jun: 14 x 1200 on 14 x 1200 = +0%
-    assert prog.loc["2026-05-31":"2026-06-11"].isna().all()
-    assert prog.loc["2026-06-12":].tolist() == [0.0, 0.0, 0.0]
+    # judged from day 14 (Sun 17 May: the 7 days to it on the 7 before, Nielsen 2014); every
+    # 14-day window up to 15 May + 13 = Thu 28 May holds the hole: not judged. Fri 29 May:
+    # 7 x 1200 on 7 x 1200 = +0%, and so every day to Sun 14 Jun (17 days)
+    assert prog.loc["2026-05-17":"2026-05-28"].isna().all()
+    assert prog.loc["2026-05-29":].tolist() == [0.0] * 17
     dist = two_week_progression(acts, column="distance_m", gap_days=14, return_weeks=4,
                                 today="2026-06-14").set_index("local_date")["progression_pct"]
-    assert dist.loc["2026-05-31"] == 0.0  # distance has no hole
+    assert dist.loc["2026-05-17"] == 0.0  # distance has no hole
 
 
 # --- item 6: data after --today is not used ---------------------------------------------
