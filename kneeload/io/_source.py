@@ -43,7 +43,8 @@ def _is_fit(head: bytes, text: str) -> bool:  # noqa: ARG001
 #: The one registry of activity-file formats. Adding a format = a reader module + one line here
 #: (or :func:`register_format`).
 REGISTRY: list[Format] = [
-    Format("fit", (".fit",), _is_fit, "fit:parse_fit", "Garmin/ANT FIT activity file", rank=0),
+    Format("fit", (".fit",), _is_fit, "fit:parse_fit", "Garmin/ANT FIT activity file", rank=0,
+           version="2"),
     Format("gpx", (".gpx",), lambda head, text: "<gpx" in text, "gpx:parse_gpx",  # noqa: ARG005
            "GPS Exchange Format track", rank=2),
     Format("tcx", (".tcx",), lambda head, text: "trainingcenterdatabase" in text,  # noqa: ARG005
