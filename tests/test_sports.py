@@ -345,3 +345,67 @@ def test_summary_lists_each_implausible_row(tmp_path, capsys):
     assert len(doc["implausible"]) == 1
     assert doc["implausible"][0]["path"].endswith("manual.csv#line 2")
     assert doc["implausible"][0]["why"].startswith("10000.0 km in 60 min is 10000 km/h")
+
+
+# --- the real files (issue 24, "done when") ---------------------------------------------------
+
+#: The family a file's own label states, by hand (independent of kneeload's tables).
+_STATED_FAMILY = {"running": "run", "run": "run", "9": "run", "walking": "walk",
+                  "hiking": "walk", "cycling": "ride", "biking": "ride", "swimming": "swim"}
+_FAMILY = {"running": "run", "trail_running": "run", "treadmill": "run", "walking": "walk",
+           "cycling": "ride", "swimming": "swim", "other": "other"}
+
+
+def _stated_labels(path) -> list[str]:
+    import gzip
+    import io
+    import re
+
+    import fitdecode
+    data = path.read_bytes()
+    data = gzip.decompress(data) if path.name.endswith(".gz") else data
+    if ".fit" in path.name.lower():
+        out = []
+        try:
+            with fitdecode.FitReader(io.BytesIO(data),
+                                     check_crc=fitdecode.CrcCheck.DISABLED) as reader:
+                for frame in reader:
+                    if frame.frame_type == fitdecode.FIT_FRAME_DATA and frame.name == "session":
+                        out.append(str(frame.get_value("sport", fallback=None)))
+        except fitdecode.FitError:
+            pass
+        return out
+    text = data.decode("utf-8", "replace")
+    pattern = r"<type>([^<]*)</type>" if ".gpx" in path.name else r'Sport="([^"]*)"'
+    return re.findall(pattern, text)
+
+
+def test_real_files_rows_are_possible_and_stated_sports_in_their_family():
+    import warnings
+
+    from conftest import real_files_dir
+    root = real_files_dir()
+    if root is None:
+        pytest.skip("the real-file corpus (KNEELOAD_REAL_FILES) is not present")
+    stated = right = rows = 0
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".md"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                df = kneeload.read_file(path, tz="UTC")
+                labels = _stated_labels(path)
+        except kneeload.errors.InputError:
+            continue
+        for _, r in df.iterrows():
+            rows += 1
+            if pd.notna(r["moving_s"]) and pd.notna(r["elapsed_s"]):
+                assert r["moving_s"] <= r["elapsed_s"], path.name
+            i = int(r["session_index"])
+            label = labels[i] if i < len(labels) else None
+            if label in (None, "None", ""):
+                continue
+            stated += 1
+            want = _STATED_FAMILY.get(label.lower(), "other")
+            assert _FAMILY[r["sport"]] == want, (path.name, i, label, r["sport"])
+            right += 1
+    assert rows >= 70 and stated == right and stated >= 60  # 78 rows, 69 stated (2026-12)
