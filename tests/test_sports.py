@@ -58,6 +58,35 @@ def test_labels(source, label, sport):
     assert got.sport == sport and got.note is None and not got.assumed
 
 
+@pytest.mark.parametrize(("source", "code", "sport"), [
+    # Polar ids, pcolby/bipolar src/polar/v2/trainingsession.cpp: 17 treadmill, 18 indoor
+    # cycling, 23 swimming, 27 trail running, 103/105 pool/open-water swimming, 33 yoga
+    ("polar", "1", "running"), ("polar", "17", "treadmill"), ("polar", "18", "cycling"),
+    ("polar", "23", "swimming"), ("polar", "27", "trail_running"), ("polar", "105", "swimming"),
+    ("polar", "33", "other"),
+    # Zepp cloud types, rolandsz/Mi-Fit-and-Zepp-workout-exporter: 8 treadmill, 10 indoor cycling
+    ("zepp", "6", "walking"), ("zepp", "8", "treadmill"), ("zepp", "10", "cycling"),
+    # Huawei: privacy export (Hitrava) and the app's track types (davinci-tech/hh)
+    ("huawei", "4", "running"), ("huawei", "104", "swimming"), ("huawei", "258", "running"),
+    ("huawei", "264", "treadmill"), ("huawei", "266", "swimming"), ("huawei", "274", "other"),
+    # Health Connect, androidx ExerciseSessionRecord.kt
+    ("health_connect", "9", "cycling"), ("health_connect", "73", "swimming"),
+    ("health_connect", "37", "walking"),
+])
+def test_vendor_codes_as_their_sources_list_them(source, code, sport):
+    got = lookup(source, code)
+    assert got.sport == sport and not got.unknown
+
+
+def test_unverified_and_generic_vendor_codes_are_other_with_a_note():
+    # Zepp 7/14/15 were once guessed (trail, swims): not in any source found, so 'other'
+    # with a note naming the code, never a run; the vendors' "other" codes are generic
+    for source, code in (("zepp", "7"), ("zepp", "14"), ("polar", "16"), ("polar", "83"),
+                         ("huawei", "117"), ("huawei", "279"), ("zepp", "16")):
+        got = lookup(source, code)
+        assert got.sport == "other" and got.unknown and f"'{code}'" in got.note
+
+
 def test_policy_generic_unknown_missing_and_user_mapping():
     other = lookup("tcx", "Other")  # an open-water swim in the wild: never a run
     assert other.sport == "other" and other.unknown and "'Other' is generic" in other.note
