@@ -26,6 +26,7 @@ from .config import SEVERITIES, load_config
 from .discover import Found, discover
 from .errors import KneeloadError, OutputError
 from .io import ReadResult, read_activities
+from .io._summary import implausible_rows
 from .load import SEVERITY_RANK, pct_text
 from .plan import read_plan
 from .safeio import atomic_write, resolve_target
@@ -204,6 +205,7 @@ def _summary_table(df: pd.DataFrame, unit: str) -> str:
         dist = "" if pd.isna(r.distance_m) else f"{to_unit(r.distance_m, unit):.2f} {unit}"
         desc = "" if pd.isna(r.descent_m) else f"{to_elevation_unit(r.descent_m, unit):.0f} {eu}"
         mark = " (partial)" if r.partial else ""
+        mark += " (implausible)" if getattr(r, "implausible", False) else ""
         name = printable(os.path.basename(r.source_path))
         session = f"#{r.session_index}" if r.session_index else ""
         lines.append(f"{r.local_start:%Y-%m-%d}  {r.local_start:%H:%M}  {r.sport:<13} "
@@ -223,6 +225,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                "activities": records(acts.assign(
                    distance=acts["distance_m"] / metres_per(args.unit))),
                "skipped": records(skipped),
+               "implausible": implausible_rows(acts),
                "placed_by_machine_clock": int(acts["tz_source"].astype(str)
                                               .str.startswith("machine:").sum())}
         print(json_text(out, indent=2))
@@ -234,6 +237,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
         note = machine_clock_note(acts)
         if note:
             print(note)
+        if odd := implausible_rows(acts):
+            print(f"\nImplausible (kept in the table, left out of load, advice and shoes): "
+                  f"{len(odd)}")
+            for o in odd:
+                print(f"  {printable(o['path'])}: {printable(o['why'])}")
         from .sports import unknown_labels
         if unknown := unknown_labels(acts["note"]):
             print("Sport labels kneeload does not know, counted as 'other' (map them under "

@@ -30,7 +30,7 @@ import contextvars
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -55,6 +55,8 @@ class Table:
     reference: str
     labels: Mapping[str, str]
     generic: tuple[str, ...] = ()
+    #: what a numeric code means, as its source names it (shown in docs/sports.md)
+    code_names: Mapping[str, str] = field(default_factory=dict)
 
 
 def _names(sport: str, text: str) -> dict[str, str]:
@@ -229,7 +231,10 @@ _APPLE = {  # HKWorkoutActivityType, Apple HealthKit documentation (prefix dropp
         "FitnessGaming CardioDance SocialDance Pickleball Cooldown SwimBikeRun Transition "
         "UnderwaterDiving Other").split()}}
 
-_HC_NAMES = {  # androidx.health.connect.client.records.ExerciseSessionRecord EXERCISE_TYPE_*
+#: Health Connect exercise types: androidx/androidx health/connect/connect-client/src/main/
+#: java/androidx/health/connect/client/records/ExerciseSessionRecord.kt (EXERCISE_TYPE_*,
+#: every constant; "Next Id: 84"); 0 OTHER_WORKOUT is generic.
+_HC_NAMES = {
     0: "OTHER_WORKOUT", 2: "BADMINTON", 4: "BASEBALL", 5: "BASKETBALL", 8: "BIKING",
     9: "BIKING_STATIONARY", 10: "BOOT_CAMP", 11: "BOXING", 13: "CALISTHENICS", 14: "CRICKET",
     16: "DANCING", 25: "ELLIPTICAL", 26: "EXERCISE_CLASS", 27: "FENCING",
@@ -251,15 +256,48 @@ _HC_SPORT = {"RUNNING": RUN, "RUNNING_TREADMILL": TREAD, "WALKING": WALK, "HIKIN
 _HEALTH_CONNECT = {**{str(c): _HC_SPORT.get(n, OTHER) for c, n in _HC_NAMES.items()},
                    **{n: _HC_SPORT.get(n, OTHER) for n in _HC_NAMES.values()}}
 
-_ZEPP = {  # Zepp / Mi Fit sport type numbers: only the verified one (1 = outdoor run)
-    "1": RUN,
+#: Zepp / Mi Fit workout ``type`` numbers of the cloud records the export's SPORT.csv holds, as
+#: rolandsz/Mi-Fit-and-Zepp-workout-exporter src/exporters/gpx_exporter.py (WORKOUT_TYPE_MAP)
+#: reads them: 1 running, 6 walking, 8 treadmill running, 9 cycling, 10 indoor cycling,
+#: 16 other (free activity), 23 indoor rowing, 92 badminton. The watch's own workout codes
+#: (Gadgetbridge ZeppOsActivityType: 6 pool swim, 7 open water...) are another numbering and
+#: are not used. Codes not verified (7, 14, 15 were guessed once) are left out: they become
+#: 'other' with a note naming the code, never a run.
+_ZEPP = {"1": RUN, "6": WALK, "8": TREAD, "9": BIKE, "10": BIKE, "16": OTHER, "23": OTHER,
+         "92": OTHER}
+_ZEPP_NAMES = {"1": "running", "6": "walking", "8": "treadmill running", "9": "cycling",
+               "10": "indoor cycling", "16": "other", "23": "indoor rowing", "92": "badminton"}
+#: Huawei Health ``sportType`` numbers. The privacy export's motion paths (CTHRU/Hitrava
+#: Hitrava.py, HiJson._JSON_SPORT_TYPES): 2 mountain hike, 3 cycle, 4 run, 5 walk,
+#: 101 indoor run, 102 pool swim, 103 indoor cycle, 104 open-water swim, 111 cross trainer,
+#: 117 other, 118 cross-country run, 145 CrossFit, 282 hike. The Health app's own track types
+#: (davinci-tech/hh sources/com/huawei/hihealthservice/old/model/OldToNewMotionPath.java,
+#: SPORT_TYPE_*): 257 walk, 258 run, 259 bike, 260 hill climb, 262 swim, 264 treadmill,
+#: 265 indoor bike, 266 open-area swim, 273 cross trainer, 274 rowing machine, 279 other,
+#: 280 cross-country race; the two numberings do not overlap.
+_HUAWEI = {
+    "2": WALK, "3": BIKE, "4": RUN, "5": WALK, "101": TREAD, "102": SWIM, "103": BIKE,
+    "104": SWIM, "111": OTHER, "117": OTHER, "118": TRAIL, "145": OTHER, "282": WALK,
+    "257": WALK, "258": RUN, "259": BIKE, "260": WALK, "262": SWIM, "264": TREAD, "265": BIKE,
+    "266": SWIM, "273": OTHER, "274": OTHER, "279": OTHER, "280": TRAIL,
+    **{c: OTHER for c in ("128", "129", "130", "133", "137", "138", "139", "261", "263", "267",
+                          "270", "271", "275", "278")},
 }
-_HUAWEI = {  # Huawei Health sportType numbers (Huawei Health Kit / data exports)
-    "257": WALK, "258": RUN, "259": BIKE, "264": TREAD, "265": BIKE, "266": SWIM,
-    "262": SWIM,
+_HUAWEI_NAMES = {
+    "2": "mountain hike", "3": "cycle", "4": "run", "5": "walk", "101": "indoor run",
+    "102": "pool swim", "103": "indoor cycle", "104": "open-water swim", "111": "cross trainer",
+    "117": "other", "118": "cross-country run", "145": "CrossFit", "282": "hike",
+    "257": "walk", "258": "run", "259": "bike", "260": "hill climb", "262": "swim",
+    "264": "treadmill", "265": "indoor bike", "266": "open-area swim", "273": "cross trainer",
+    "274": "rowing machine", "279": "other sport", "280": "cross-country race",
+    "128": "table", "129": "badminton", "130": "tennis", "133": "volleyball", "137": "yoga",
+    "138": "pilates", "139": "aerobics", "261": "stair climbing", "263": "golf",
+    "267": "ping-pong", "270": "football", "271": "basketball", "275": "tread machine",
+    "278": "body building",
 }
-_POLAR = {  # Polar Flow sport names (Polar AccessLink / account export "sport")
-    **_names(RUN, "RUNNING, ROAD_RUNNING, TRACK_AND_FIELD_RUNNING, ULTRARUNNING_RUNNING?"),
+_POLAR = {  # Polar Flow sport names (Polar AccessLink "detailed-sport-info" / export "sport")
+    **_names(RUN, "RUNNING, JOGGING, ROAD_RUNNING, TRACK_AND_FIELD_RUNNING, "
+             "ULTRARUNNING_RUNNING"),
     **_names(TRAIL, "TRAIL_RUNNING"), **_names(TREAD, "TREADMILL_RUNNING"),
     **_names(WALK, "WALKING, HIKING, NORDIC_WALKING, MOUNTAINEERING"),
     **_names(BIKE, "CYCLING, ROAD_BIKING, MOUNTAIN_BIKING, INDOOR_CYCLING, GRAVEL_CYCLING"),
@@ -268,33 +306,41 @@ _POLAR = {  # Polar Flow sport names (Polar AccessLink / account export "sport")
              "INDOOR_ROWING, YOGA, PILATES, ELLIPTICAL, CIRCUIT_TRAINING, CORE, DANCING"),
     **_names(OTHER, "OTHER_INDOOR, OTHER_OUTDOOR"),
 }
-_POLAR = {k.rstrip("?"): v for k, v in _POLAR.items()}
-
-
-# Codes of the Polar, Health Connect, Zepp and Huawei exports as their public parsers read them
-# (the fixtures of scripts/make_more_export_fixtures.py); added where the tables above are silent.
-# Not verified against the vendors' own documentation beyond Health Connect 56/57/79 and Zepp 1:
-# docs/exports.md lists them as known gaps. A wrong code here shows as a run counted as 'other'
-# (with a note naming the code), never the other way round for the non-running codes.
-_EXPORT_CODES_FROM_PARSERS = {
-    "polar": {"RUNNING": RUN, "JOGGING": RUN, "ROAD_RUNNING": RUN, "TRACK_AND_FIELD_RUNNING": RUN,
-        "TRAIL_RUNNING": TRAIL, "TREADMILL_RUNNING": TREAD, "ULTRARUNNING_RUNNING": TRAIL,
-        "WALKING": WALK, "NORDIC_WALKING": WALK, "HIKING": WALK, "CYCLING": BIKE, "ROAD_BIKING":
-        BIKE, "MOUNTAIN_BIKING": BIKE, "INDOOR_CYCLING": BIKE, "SWIMMING": SWIM,
-        "POOL_SWIMMING": SWIM, "OPEN_WATER_SWIMMING": SWIM, "1": RUN, "2": BIKE, "3": WALK, "4":
-        RUN, "5": BIKE, "11": WALK, "17": TREAD, "18": BIKE, "23": SWIM, "27": TRAIL},
-    "health_connect": {"56": RUN, "57": TREAD, "79": WALK, "37": WALK, "8": BIKE, "9": BIKE,
-        "74": SWIM, "73":
-        SWIM},
-    "zepp": {"1": RUN, "6": WALK, "7": TRAIL, "8": TREAD, "9": BIKE, "10": BIKE, "14": SWIM, "15":
-        SWIM},
-    "huawei": {"4": RUN, "5": WALK, "3": BIKE, "101": TREAD, "102": SWIM, "103": BIKE, "104": SWIM,
-        "118": TRAIL, "282": WALK, "2": WALK},
+#: Polar's numeric sport ids (the newer export's ``sport: {"id": "1"}``), as pcolby/bipolar
+#: src/polar/v2/trainingsession.cpp (getPolarSportName) lists them; 16 other outdoor and
+#: 83 other indoor are generic.
+POLAR_SPORT_IDS = {
+    1: "Running", 2: "Cycling", 3: "Walking", 4: "Jogging", 5: "Mountain biking", 6: "Skiing",
+    7: "Downhill skiing", 8: "Rowing", 9: "Nordic walking", 10: "Skating", 11: "Hiking",
+    12: "Tennis", 13: "Squash", 14: "Badminton", 15: "Strength training", 16: "Other outdoor",
+    17: "Treadmill running", 18: "Indoor cycling", 19: "Road running", 20: "Circuit training",
+    22: "Snowboarding", 23: "Swimming", 24: "Freestyle XC skiing", 25: "Classic XC skiing",
+    27: "Trail running", 28: "Ice skating", 29: "Inline skating", 30: "Roller skating",
+    32: "Group exercise", 33: "Yoga", 34: "Crossfit", 35: "Golf", 36: "Track&field running",
+    38: "Road cycling", 39: "Soccer", 40: "Cricket", 41: "Basketball", 42: "Baseball",
+    43: "Rugby", 44: "Field hockey", 45: "Volleyball", 46: "Ice hockey", 47: "Football",
+    48: "Handball", 49: "Beach volley", 50: "Futsal", 51: "Floorball", 52: "Dancing",
+    53: "Trotting", 54: "Riding", 55: "Cross-trainer", 56: "Fitness martial arts",
+    57: "Functional training", 58: "Bootcamp", 59: "Freestyle roller skiing",
+    60: "Classic roller skiing", 61: "Aerobics", 62: "Aqua fitness", 63: "Step workout",
+    64: "Body&Mind", 65: "Pilates", 66: "Stretching", 67: "Fitness dancing", 68: "Triathlon",
+    69: "Duathlon", 70: "Off-road triathlon", 71: "Off-road duathlon", 83: "Other indoor",
+    84: "Orienteering", 85: "Ski orienteering", 86: "Mountain bike orienteering",
+    87: "Biathlon", 88: "Sailing", 89: "Wheelchair racing", 90: "Disc golf",
+    91: "Table tennis", 92: "Ultra running", 94: "Climbing (indoor)", 95: "Kayaking",
+    96: "Canoeing", 100: "Kitesurfing", 101: "Windsurfing", 102: "Surfing",
+    103: "Pool swimming", 104: "Finnish baseball", 105: "Open water swimming",
+    107: "Wakeboarding", 108: "Water skiing", 109: "Boxing", 110: "Kickboxing",
+    111: "Mobility (dynamic)", 112: "Telemark skiing", 113: "Backcountry skiing",
+    114: "Gymnastics", 115: "Judo", 116: "Snowshoe trekking", 117: "Indoor rowing",
+    118: "Spinning", 119: "Street", 120: "Latin", 121: "Show", 122: "Ballet", 123: "Jazz",
+    124: "Modern", 125: "Ballroom", 126: "Core", 127: "Mobility (static)",
+    **{n: "LES MILLS" for n in range(128, 144)},
 }
-for _table, _codes in zip((_POLAR, _HEALTH_CONNECT, _ZEPP, _HUAWEI),
-                          _EXPORT_CODES_FROM_PARSERS.values(), strict=True):
-    for _code, _sport in _codes.items():
-        _table.setdefault(_code, _sport)
+_POLAR_ID_SPORT = {1: RUN, 4: RUN, 19: RUN, 36: RUN, 92: RUN, 27: TRAIL, 17: TREAD,
+                   3: WALK, 9: WALK, 11: WALK, 2: BIKE, 5: BIKE, 18: BIKE, 38: BIKE, 86: BIKE,
+                   118: BIKE, 23: SWIM, 103: SWIM, 105: SWIM}
+_POLAR.update({str(i): _POLAR_ID_SPORT.get(i, OTHER) for i in POLAR_SPORT_IDS})
 
 _TCX = {"Running": RUN, "Biking": BIKE, "Other": OTHER,
         # not in the schema, but written by some converters
@@ -320,14 +366,22 @@ TABLES: dict[str, Table] = {t.source: t for t in (
           "(summarizedActivities export)", _GARMIN, ("other", "uncategorized", "all")),
     Table("apple", "Apple HKWorkoutActivityType", "Apple HealthKit HKWorkoutActivityType "
           "(all cases, prefix dropped)", _APPLE, ("Other",)),
-    Table("polar", "Polar sport", "Polar Flow / AccessLink sport names", _POLAR,
-          ("OTHER_INDOOR", "OTHER_OUTDOOR")),
+    Table("polar", "Polar sport", "Polar Flow sport names (AccessLink detailed-sport-info, as "
+          "cpfair/tapiriik tapiriik/services/PolarFlow/polarflow.py reads them) and Polar's "
+          "numeric sport ids (pcolby/bipolar src/polar/v2/trainingsession.cpp)", _POLAR,
+          ("OTHER_INDOOR", "OTHER_OUTDOOR", "16", "83"),
+          {str(k): v for k, v in POLAR_SPORT_IDS.items()}),
     Table("health_connect", "Health Connect exercise type", "Android Health Connect "
-          "ExerciseSessionRecord.EXERCISE_TYPE_* (number or name without prefix)",
-          _HEALTH_CONNECT, ("0", "OTHER_WORKOUT")),
-    Table("zepp", "Zepp / Mi Fit sport type", "Zepp (Mi Fit) sport type numbers as read by "
-          "Gadgetbridge (1 = run)", _ZEPP, ()),
-    Table("huawei", "Huawei Health sport type", "Huawei Health sportType numbers", _HUAWEI, ()),
+          "ExerciseSessionRecord.EXERCISE_TYPE_* (number or name without prefix; androidx/"
+          "androidx health/connect/connect-client/.../records/ExerciseSessionRecord.kt)",
+          _HEALTH_CONNECT, ("0", "OTHER_WORKOUT"), {str(k): v for k, v in _HC_NAMES.items()}),
+    Table("zepp", "Zepp / Mi Fit sport type", "Zepp (Mi Fit) cloud workout type numbers, as "
+          "rolandsz/Mi-Fit-and-Zepp-workout-exporter src/exporters/gpx_exporter.py reads them",
+          _ZEPP, ("16",), _ZEPP_NAMES),
+    Table("huawei", "Huawei Health sport type", "Huawei Health sportType numbers: the privacy "
+          "export's (CTHRU/Hitrava Hitrava.py) and the Health app's track types (davinci-tech/hh "
+          ".../hihealthservice/old/model/OldToNewMotionPath.java)", _HUAWEI, ("117", "279"),
+          _HUAWEI_NAMES),
 )}
 _KEYED = {src: {key(k): v for k, v in t.labels.items()} for src, t in TABLES.items()}
 _GENERIC_KEYED = {src: {key(g) for g in t.generic} | {key(g) for g in _GENERIC
@@ -491,9 +545,10 @@ def sports_markdown() -> str:
             lines += ["Generic (counted as `other` with a note): "
                       + ", ".join(f"`{g}`" for g in t.generic) + ".", ""]
         for sport in SPORTS:
-            names = [n for n, s in t.labels.items() if s == sport]
+            names = [f"`{n}`" + (f" ({t.code_names[n]})" if n in t.code_names else "")
+                     for n, s in t.labels.items() if s == sport]
             if names:
-                lines.append(f"- **{sport}**: " + ", ".join(f"`{n}`" for n in names))
+                lines.append(f"- **{sport}**: " + ", ".join(names))
         lines.append("")
     return "\n".join(lines)
 

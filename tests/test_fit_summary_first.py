@@ -295,8 +295,8 @@ def _reference_row(parsed: Parsed, tz) -> dict[str, object]:
         notes.append("no distance recorded")
 
     elapsed = _first(totals.get("elapsed_s"))
-    if elapsed is None and len(times) >= 2:
-        elapsed = (times.iloc[-1] - times.iloc[0]).total_seconds()
+    if elapsed is None and len(times) >= 2:  # issue 24: the span, never negative
+        elapsed = (times.max() - times.min()).total_seconds()
 
     moving = _first(totals.get("moving_s"))
     if moving is None and len(times) >= 2:
@@ -376,7 +376,8 @@ def _reference_row(parsed: Parsed, tz) -> dict[str, object]:
     # the row checks added later (issue 24) are the same shared function on both paths
     t = s["time"].dropna()
     span = (t.max() - t.min()).total_seconds() if len(t) >= 2 else None
-    check_row(row, notes, span_s=span)
+    check_row(row, notes, span_s=span, laps_s=_first(totals.get("laps_s")),
+              elapsed_recorded=_first(totals.get("elapsed_s")) is not None)
     row["note"] = "; ".join(notes)
     return row
 

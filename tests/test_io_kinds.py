@@ -189,7 +189,7 @@ def test_cache_key_follows_the_readers_that_could_read_the_input(tmp_path, monke
     before = {k: kinds.fingerprint(k) for k in ("file", "zip", "garmin", "csv", "apple")}
     fit = next(f for f in _source.REGISTRY if f.name == "fit")
     import dataclasses
-    monkeypatch.setattr(_source, "REGISTRY", [dataclasses.replace(f, version="2")
+    monkeypatch.setattr(_source, "REGISTRY", [dataclasses.replace(f, version=f.version + "+1")
                                               if f is fit else f for f in _source.REGISTRY])
     after = {k: kinds.fingerprint(k) for k in before}
     # a changed FIT reader: files, archives and exports re-read; manual logs and Apple
@@ -217,7 +217,7 @@ def test_a_changed_reader_re_reads_a_cached_zip(tmp_path, monkeypatch):
     kneeload.read_activities(GARMIN_ZIP, cache=cache)
     assert len(calls) == 2  # cached
     fit = next(f for f in _source.REGISTRY if f.name == "fit")
-    monkeypatch.setattr(_source, "REGISTRY", [dataclasses.replace(f, version="2")
+    monkeypatch.setattr(_source, "REGISTRY", [dataclasses.replace(f, version=f.version + "+1")
                                               if f is fit else f for f in _source.REGISTRY])
     kneeload.read_activities(GARMIN_ZIP, cache=cache)
     assert len(calls) == 4  # re-read: the FIT reader changed

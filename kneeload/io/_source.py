@@ -43,11 +43,12 @@ def _is_fit(head: bytes, text: str) -> bool:  # noqa: ARG001
 #: The one registry of activity-file formats. Adding a format = a reader module + one line here
 #: (or :func:`register_format`).
 REGISTRY: list[Format] = [
-    Format("fit", (".fit",), _is_fit, "fit:parse_fit", "Garmin/ANT FIT activity file", rank=0),
+    Format("fit", (".fit",), _is_fit, "fit:parse_fit", "Garmin/ANT FIT activity file", rank=0,
+           version="2"),
     Format("gpx", (".gpx",), lambda head, text: "<gpx" in text, "gpx:parse_gpx",  # noqa: ARG005
-           "GPS Exchange Format track", rank=2),
+           "GPS Exchange Format track", rank=2, version="2"),
     Format("tcx", (".tcx",), lambda head, text: "trainingcenterdatabase" in text,  # noqa: ARG005
-           "tcx:parse_tcx", "Garmin Training Center XML", rank=1),
+           "tcx:parse_tcx", "Garmin Training Center XML", rank=1, version="2"),
 ]
 #: Names of the formats registered when kneeload was imported (see :func:`format_names`).
 FORMATS = tuple(f.name for f in REGISTRY)

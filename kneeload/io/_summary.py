@@ -6,6 +6,7 @@ Shared by every reader so FIT, GPX and TCX summaries follow the same rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -330,9 +331,11 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
     elif dist_src == "track" and len(device_dist) >= 2:  # a reader's own track distance
         dist = _without_jumps(s.time, s.distance_m, parsed.sport, notes, dist)
 
+    span = ((pd.Timestamp(times.max()) - pd.Timestamp(times.min())).total_seconds()
+            if len(times) >= 2 else None)
     elapsed = _first(totals.get("elapsed_s"))
-    if elapsed is None and len(times) >= 2:
-        elapsed = (pd.Timestamp(times[-1]) - pd.Timestamp(times[0])).total_seconds()
+    if elapsed is None:  # from the time stamps: their span (never negative when they step back)
+        elapsed = span
 
     moving = _first(totals.get("moving_s"))
     if moving is None and len(times) >= 2:
@@ -380,8 +383,6 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
         local_start, offset, tz_source = place_start(start, parsed.utc_offset_s,
                                                      parsed.offset_source, lat, lon, tz)
 
-    span = ((pd.Timestamp(times.max()) - pd.Timestamp(times.min())).total_seconds()
-            if len(times) >= 2 else None)
     row = {
         "activity_id": f"{parsed.digest[:16]}-{parsed.session_index}",
         "start_time": start,
@@ -410,7 +411,8 @@ def summarise(parsed: Parsed, tz: dt.tzinfo | Placement) -> dict[str, object]:
         "implausible": False,
         "note": "",
     }
-    check_row(row, notes, span_s=span, laps_s=_first(totals.get("laps_s")))
+    check_row(row, notes, span_s=span, laps_s=_first(totals.get("laps_s")),
+              elapsed_recorded=_first(totals.get("elapsed_s")) is not None)
     row["note"] = "; ".join(notes)
     return row
 
@@ -485,14 +487,17 @@ def _track_without_jumps(time: np.ndarray, lat: np.ndarray, lon: np.ndarray, spo
 
 
 def check_row(row: dict[str, Any], notes: list[str], *, span_s: float | None = None,
-              laps_s: float | None = None) -> None:
+              laps_s: float | None = None, elapsed_recorded: bool = True) -> None:
     """Make ``row`` (an activities-table row being built) possible, in place, noting each
     change in ``notes``: the one place every reader's row is checked.
 
     - totals that are not finite numbers or are negative (distance, climb, times) are nulled;
     - an elapsed time shorter than the span of the file's own time stamps (``span_s`` [s])
       takes the span; one shorter than the sum of the file's laps (``laps_s`` [s]) takes
-      that sum;
+      that sum, unless the file's own elapsed total (``elapsed_recorded``: the row's
+      ``elapsed_s`` is the file's total, not derived from its time stamps) and the span agree
+      with each other: two fields then support the elapsed time, and the laps are noted and
+      not used;
     - a moving time longer than the elapsed time is capped at it;
     - heart rate and cadence outside the bounds of :mod:`kneeload.sports` are nulled;
     - a start in the future: ``partial``;
@@ -508,23 +513,7 @@ def check_row(row: dict[str, Any], notes: list[str], *, span_s: float | None = N
         if v is not None and (_bad(v) or float(v) < 0):
             notes.append(f"{col} {v} is not a possible value; left empty")
             row[col] = None
-    elapsed, moving = row.get("elapsed_s"), row.get("moving_s")
-    if span_s is not None and span_s > 0 and (elapsed is None or elapsed < span_s - 2):
-        if elapsed is not None:
-            notes.append(f"elapsed time {elapsed:.0f} s is shorter than the span of the "
-                         f"file's own time stamps ({span_s:.0f} s); the span is used")
-        row["elapsed_s"] = elapsed = span_s
-    if laps_s is not None and np.isfinite(laps_s) and 0 < laps_s < 10 * 86400 and (
-            elapsed is None or elapsed < laps_s - 1):
-        if elapsed is not None:
-            notes.append(f"elapsed time {elapsed:.0f} s is shorter than the file's laps "
-                         f"({laps_s:.0f} s); the laps' sum is used")
-        row["elapsed_s"] = elapsed = laps_s
-    if moving is not None and elapsed is not None and moving > elapsed:
-        if moving > elapsed + 1:
-            notes.append(f"moving time {moving:.0f} s is longer than the elapsed time "
-                         f"{elapsed:.0f} s; capped at the elapsed time")
-        row["moving_s"] = moving = elapsed
+    _check_times(row, notes, span_s, laps_s, elapsed_recorded=elapsed_recorded)
     for col, bound in (("hr_avg_bpm", HR_BPM), ("hr_max_bpm", HR_BPM),
                        ("cadence_spm", CADENCE_SPM)):
         v = row.get(col)
@@ -537,6 +526,59 @@ def check_row(row: dict[str, Any], notes: list[str], *, span_s: float | None = N
         notes.append(f"start {start.isoformat()} is in the future")
         row["partial"] = True
     mark_implausible(row, notes, MAX_SPEED_M_S, MAX_DAY_ON_FOOT_M)
+
+
+#: Time totals agree within this [s]: whole-second rounding of start and end stamps.
+TIME_TOLERANCE_S = 2.0
+
+
+def _check_times(row: dict[str, Any], notes: list[str], span_s: float | None,
+                 laps_s: float | None, *, elapsed_recorded: bool) -> None:
+    """:func:`check_row`'s elapsed and moving times: at least the span and the laps (see
+    there), and moving no longer than elapsed."""
+    elapsed, moving = row.get("elapsed_s"), row.get("moving_s")
+    agreed = (elapsed_recorded and elapsed is not None and span_s is not None
+              and abs(elapsed - span_s) <= TIME_TOLERANCE_S)
+    if span_s is not None and span_s > 0 and (elapsed is None
+                                              or elapsed < span_s - TIME_TOLERANCE_S):
+        if elapsed is not None:
+            notes.append(f"elapsed time {elapsed:.0f} s is shorter than the span of the "
+                         f"file's own time stamps ({span_s:.0f} s); the span is used")
+        row["elapsed_s"] = elapsed = span_s
+    if laps_s is not None and np.isfinite(laps_s) and 0 < laps_s < 10 * 86400 and (
+            elapsed is None or elapsed < laps_s - TIME_TOLERANCE_S):
+        if agreed:
+            notes.append(f"the file's laps add up to {laps_s:.0f} s, more than its elapsed "
+                         f"time {elapsed:.0f} s, which the span of its time stamps "
+                         f"({span_s:.0f} s) supports; the laps' sum is not used")
+        else:
+            if elapsed is not None:
+                notes.append(f"elapsed time {elapsed:.0f} s is shorter than the file's laps "
+                             f"({laps_s:.0f} s); the laps' sum is used")
+            row["elapsed_s"] = elapsed = laps_s
+    if moving is not None and elapsed is not None and moving > elapsed:
+        if moving > elapsed + 1:
+            notes.append(f"moving time {moving:.0f} s is longer than the elapsed time "
+                         f"{elapsed:.0f} s; capped at the elapsed time")
+        row["moving_s"] = elapsed
+
+
+#: The note of a row marked implausible: ``implausible: <why>; kept but left out ...``.
+IMPLAUSIBLE_NOTE = re.compile(r"implausible: (.*?); kept but left out of load, advice and shoes")
+
+
+def implausible_rows(activities: pd.DataFrame) -> list[dict[str, str]]:
+    """The rows marked ``implausible``: each one's ``path`` (``source_path``, with
+    ``#<session>`` for a later session of a file) and ``why`` (from its note)."""
+    if "implausible" not in activities or activities.empty:
+        return []
+    out = []
+    for r in activities[activities["implausible"].fillna(False).astype(bool)].itertuples():
+        found = IMPLAUSIBLE_NOTE.search(str(r.note))
+        session = f"#{r.session_index}" if getattr(r, "session_index", 0) else ""
+        out.append({"path": f"{r.source_path}{session}",
+                    "why": found.group(1) if found else str(r.note)})
+    return out
 
 
 def mark_implausible(row: dict[str, Any], notes: list[str], ceilings: dict, max_day_m: float

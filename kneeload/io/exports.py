@@ -28,7 +28,7 @@ from ..safeio import read_regular_file
 from ..schema import M_PER_KM, M_PER_MI, ON_FOOT_SPORTS
 from ..textfile import DELIMITERS, decode_text, parse_csv_text
 from ._source import MAX_FILE_BYTES
-from ._summary import PER_FOOT_CADENCE_MAX, place_start
+from ._summary import PER_FOOT_CADENCE_MAX, check_row, place_start
 from ._time import TZ_RECORDED, Placement, placement
 from .strava import StravaRow
 
@@ -294,7 +294,7 @@ def strava_row_activity(row: StravaRow, csv_name: str, tz: dt.tzinfo | Placement
     digest = hashlib.sha1(f"strava:{row.activity_id}".encode()).hexdigest()
     note = "" if row.sport else (f"Strava type {row.activity_type!r} is not one kneeload "
                                  "knows; counted as 'other'")
-    return {
+    out: dict[str, object] = {
         "activity_id": f"{digest[:16]}-0", "start_time": row.start_time, "local_start": local,
         "local_date": local.normalize(), "utc_offset_s": offset, "tz_source": tz_source,
         "sport": sport, "sub_sport": row.activity_type,
@@ -305,8 +305,12 @@ def strava_row_activity(row: StravaRow, csv_name: str, tz: dt.tzinfo | Placement
         "gear": row.gear, "rpe": v.get("rpe"), "source_path": f"{csv_name}#line {row.line}",
         "source_format": "csv", "session_index": 0, "n_samples": 0,
         "distance_source": "session" if v["distance_m"] is not None else "none",
-        "partial": False, "note": note,
+        "partial": False, "implausible": False, "note": note,
     }
+    notes = [note] if note else []
+    check_row(out, notes)  # the one row check: possible times, bounds, implausible rows
+    out["note"] = "; ".join(notes)
+    return out
 
 
 # --- manual log ----------------------------------------------------------------------------
@@ -332,7 +336,11 @@ def is_manual_log(data: bytes) -> bool:
 
 
 def _duration_s(text: str) -> float:
-    parts = text.strip().split(":")
+    """``h:mm:ss``, ``mm:ss`` or minutes -> seconds; a leading ``-`` gives a negative time
+    (kept for :func:`check_row`, which leaves it empty with a note)."""
+    raw = text.strip()
+    sign = -1.0 if raw.startswith("-") else 1.0
+    parts = raw.lstrip("-").split(":")
     if not 1 <= len(parts) <= 3:
         raise ValueError(text)
     total = 0.0
@@ -343,11 +351,14 @@ def _duration_s(text: str) -> float:
         total = total * 60 + v
     if len(parts) == 1:
         total *= 60.0  # a bare number is minutes
-    return total
+    return sign * total
 
 
-#: Longest manual-log entry accepted [mi or km], and longest duration [s] (one week).
-MAX_MANUAL_DISTANCE = 1000.0
+#: Largest manual-log distance read [mi or km]: a bigger number is refused as a typo. Below
+#: it, a distance no human could cover in its time is kept and marked ``implausible`` by
+#: :func:`check_row` (left out of load, advice and shoes, listed by ``summary``); longest
+#: duration [s] (one week).
+MAX_MANUAL_DISTANCE = 1_000_000.0
 MAX_MANUAL_DURATION_S = 7 * 86400.0
 MANUAL_COLUMNS = ("date", "distance", "duration", "shoe", "sport", "unit", "note", "rpe",
                   "time")
@@ -428,7 +439,7 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
         start = local.tz_localize(zone, ambiguous=True, nonexistent="shift_forward"
                                   ).tz_convert("UTC")
         digest = hashlib.sha1(f"manual:{name}:{lineno}:{r}".encode()).hexdigest()
-        rows.append({
+        row: dict[str, object] = {
             "activity_id": f"{digest[:16]}-0", "start_time": start, "local_start": local,
             "local_date": local.normalize(),
             "utc_offset_s": (local - start.tz_localize(None)).total_seconds(),
@@ -437,8 +448,12 @@ def parse_manual_log(name: str, data: bytes, tz: dt.tzinfo | Placement
             "elapsed_s": dur, "moving_s": dur, "gear": r.get("shoe", ""),
             "device": "manual log", "source_path": f"{name}#line {lineno}",
             "source_format": "manual", "session_index": 0, "n_samples": 0,
-            "distance_source": "session", "partial": False, "note": r.get("note", ""),
-            "rpe": rpe,
-        })
+            "distance_source": "session", "partial": False, "implausible": False,
+            "note": r.get("note", ""), "rpe": rpe,
+        }
+        notes = [str(row["note"])] if row["note"] else []
+        check_row(row, notes)  # the one row check: possible times, implausible rows
+        row["note"] = "; ".join(notes)
+        rows.append(row)
     problems.raise_if_any()
     return rows

@@ -41,6 +41,11 @@ FIT_EPOCH_UNIX = 631065600  # 1989-12-31T00:00:00Z
 #: FIT date_time values below this are seconds since the device powered on, not dates.
 FIT_MIN_ABSOLUTE = 0x10000000
 BACKENDS = ("fitdecode", "fitdecode-only", "fitparse")
+#: A session longer than this [s] (ten days) does not bound which records are its own.
+MAX_SESSION_S = 10 * 86400.0
+#: Laps may touch: a lap starting up to this long before the previous lap's end [s] (time
+#: stamps rounded to the second) does not overlap it.
+LAP_OVERLAP_S = 2.0
 #: The note of an activity whose watch counted from power-on (see _place_power_on_clock).
 POWER_ON_NOTE = "the watch's clock counts from power-on"
 
@@ -374,6 +379,46 @@ def _session_totals(s: dict[str, Any], on_foot: bool) -> dict[str, float | None]
     }
 
 
+def _laps_s(laps: list[dict[str, Any]], session: dict[str, Any], start: pd.Timestamp | None,
+            upper: pd.Timestamp | None, *, alone: bool) -> tuple[float | None, str | None]:
+    """The sum of the elapsed times of the session's laps [s] (each lap's
+    ``total_elapsed_time``, else its ``total_timer_time``), or None without laps, and a note:
+    laps that overlap in time (a lap starting more than :data:`LAP_OVERLAP_S` before the one
+    before it ends) do not add up, so their sum is None, and the note says why.
+
+    A session's laps are ``first_lap_index`` .. ``+ num_laps`` when the session says so, else
+    the laps that start within the session (from ``start`` to ``upper``); every lap when the
+    session is the file's only one (``alone``). :func:`kneeload.io._summary.check_row` takes
+    this sum as the least possible elapsed time.
+    """
+    first, count = session.get("first_lap_index"), session.get("num_laps")
+    if isinstance(first, int) and isinstance(count, int) and count > 0 and \
+            0 <= first and first + count <= len(laps):
+        mine = laps[first:first + count]
+    elif alone:
+        mine = laps
+    elif start is None:
+        return None, None
+    else:
+        mine = [lap for lap in laps if (t := _utc(lap.get("start_time"))) is not None
+                and t >= start and (upper is None or t < upper)]
+    times = [_num(lap.get("total_elapsed_time")) or _num(lap.get("total_timer_time"))
+             for lap in mine]
+    known = [t for t in times if t is not None and np.isfinite(t) and t >= 0]
+    if not known:
+        return None, None
+    starts = [_utc(lap.get("start_time")) for lap in mine]
+    for i in range(1, len(mine)):
+        prev, this, took = starts[i - 1], starts[i], times[i - 1]
+        if prev is not None and this is not None and took is not None and \
+                this < prev + pd.Timedelta(seconds=took - LAP_OVERLAP_S):
+            return None, (f"the file's laps overlap in time (lap {i + 1} starts "
+                          f"{(prev + pd.Timedelta(seconds=took) - this).total_seconds():.0f} s "
+                          f"before lap {i} ends); their sum ({sum(known):.0f} s) is not used "
+                          "as the least elapsed time")
+    return float(sum(known)), None
+
+
 def parse_fit(raw: RawFile, *, default_sport: str = "running",  # noqa: C901
               backend: str = "fitdecode", summary_first: bool = True) -> list[Parsed]:
     """Parse a FIT file's bytes into one :class:`Parsed` per session.
@@ -454,6 +499,8 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",  # noqa: C901
         if end is not None and not (EARLIEST_VALID <= end <= latest_valid()):
             end = None
         elapsed = _num(s.get("total_elapsed_time"))
+        if elapsed is not None and not 0 <= elapsed < MAX_SESSION_S:  # inf, negative: unused
+            elapsed = None  # here; check_row notes the total itself
         if start is not None and elapsed is not None:
             end = max(end, start + pd.Timedelta(seconds=elapsed)) if end is not None else (
                 start + pd.Timedelta(seconds=elapsed))
@@ -498,12 +545,16 @@ def parse_fit(raw: RawFile, *, default_sport: str = "running",  # noqa: C901
             raise InvalidTimeError(raw.name, f"cannot be placed on a date: {why}; re-export "
                                    "the activity from the watch's app")
         sub = s.get("sub_sport")
+        totals = _session_totals(s, on_foot)
+        totals["laps_s"], lap_note = _laps_s(r.laps, s, start, upper, alone=len(sessions) == 1)
+        if lap_note:
+            notes_i.append(lap_note)
         out.append(Parsed(
             source_path=raw.name, source_format="fit", digest=raw.digest, session_index=i,
             samples=None if part_arrays is not None else part,
             arrays=part_arrays, sport=sport,
             sub_sport="" if sub in (None, "generic") else str(sub),
-            start_time=start, totals=_session_totals(s, on_foot), device=device,
+            start_time=start, totals=totals, device=device,
             utc_offset_s=offset, partial=bool(r.problem), notes=list(notes) + notes_i,
             sport_assumed=bool(s.get("_assumed")), wall_clock_only=wall_clock,
         ))

@@ -65,7 +65,11 @@ def gpx_sport(value: str | None, default_sport: str) -> tuple[str, str | None, b
 
 def _cumulative_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray) -> np.ndarray:
     """Cumulative track distance [m], adding nothing across segment boundaries or
-    points without a position."""
+    points without a position (none, not a number, infinite or off the Earth: the row
+    summary notes the last two, :func:`_activity` the first)."""
+    with np.errstate(invalid="ignore"):
+        off = ~(np.abs(lat) <= 90) | ~(np.abs(lon) <= 180)
+    lat, lon = np.where(off, np.nan, lat), np.where(off, np.nan, lon)
     step = np.zeros(len(lat))
     if len(lat) > 1:
         d = haversine_steps_m(lat, lon)
@@ -572,6 +576,11 @@ def _activity(raw: RawFile, p: _Points, default_sport: str) -> list[Parsed]:
         notes.append(sport_note)
     if p.no_zone:
         notes.append("time stamps have no time zone; taken as UTC (the GPX standard)")
+    no_position = np.isnan(lat) | np.isnan(lon)  # lat/lon are required: written as NaN
+    if no_position.any():
+        notes.append(f"{int(no_position.sum())} of {len(lat)} points have no usable position "
+                     f"(lat/lon not a number; first at point {int(np.argmax(no_position))}) "
+                     "and add nothing to the distance")
     samples = pd.DataFrame({
         "time": times, "lat_deg": lat, "lon_deg": lon,
         # The track defines GPX distance (an extension's distance is ignored): summed within

@@ -263,12 +263,14 @@ KINDS: list[InputKind] = [
               description="Garmin Connect data export (DI_CONNECT), archive or unzipped "
                           "folder"),
     InputKind("strava", _strava, "_ingest:read_export", order=30, targets="both",
-              suffixes=(".zip",), container=True, members=_strava_members, ignores=_STRAVA_IGNORES,
+              version="2", suffixes=(".zip",), container=True, members=_strava_members,
+              ignores=_STRAVA_IGNORES,
               other_reason="Strava export: not an activity file",
               description="Strava bulk export (activities.csv with its files), archive or "
                           "folder"),
     *(InputKind(name, functools.partial(_more_export, name), "_more_exports:read", order=40,
-                targets="both", suffixes=sfx, sniff_bytes=16 if ".db" in sfx else 0,
+                targets="both", version="2", suffixes=sfx,
+                sniff_bytes=16 if ".db" in sfx else 0,
                 description=desc)
       for name, sfx, desc in (
           ("polar", (".zip",), "Polar Flow account export (training-session-*.json), "
@@ -280,9 +282,10 @@ KINDS: list[InputKind] = [
            "description/*.json), archive or folder"))),
     InputKind("zip", _any, "_ingest:read_export", order=90, suffixes=(".zip",),
               container=True, description="any other archive of activity files"),
-    # version 2: a manual log's same-day rows keep their order (noon + k s, or a time column)
+    # version 3: a manual log's same-day rows keep their order (noon + k s, or a time column);
+    # every row goes through the one row check (check_row)
     InputKind("csv", _manual_log, "_ingest:read_csv", order=95, suffixes=(".csv",),
-              sniff_bytes=400, named_fallback=True, formats=(), version="2",
+              sniff_bytes=400, named_fallback=True, formats=(), version="3",
               description="a manual log (date,distance,duration) or, named alone, a Strava "
                           "activities.csv"),
     InputKind("json", _garmin_summaries, "_ingest:read_garmin_json", order=96,

@@ -7,6 +7,7 @@ foot and doubled to steps per minute.
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -42,6 +43,31 @@ def _creator(activity: ET.Element) -> str:
     return " ".join(name.split()) if name else ""
 
 
+def _trackpoint(raw: RawFile, tp: ET.Element, where: str) -> tuple[tuple, bool]:
+    """One <Trackpoint> as (time text, lat, lon, distance, altitude, speed, heart rate,
+    cadence), and whether it writes a position that is not a number."""
+    vals: dict[str, str | None] = {}
+    for el in tp.iter():
+        tag = local(el.tag)
+        if tag in ("Time", "LatitudeDegrees", "LongitudeDegrees", "AltitudeMeters",
+                   "DistanceMeters", "Speed", "RunCadence", "Cadence"):
+            vals[tag] = el.text
+        elif tag == "HeartRateBpm":
+            vals["hr"] = _text(el, "Value")
+    lat = to_float(raw, vals.get("LatitudeDegrees"), "latitude", where)
+    lon = to_float(raw, vals.get("LongitudeDegrees"), "longitude", where)
+    nan_position = any((vals.get(k) or "").strip() for k in ("LatitudeDegrees",
+                                                              "LongitudeDegrees")
+                       ) and (math.isnan(lat) or math.isnan(lon))
+    return (vals.get("Time"), lat, lon,
+            to_float(raw, vals.get("DistanceMeters"), "distance", where),
+            to_float(raw, vals.get("AltitudeMeters"), "altitude", where),
+            to_float(raw, vals.get("Speed"), "speed", where),
+            to_float(raw, vals.get("hr"), "heart rate", where),
+            to_float(raw, vals.get("RunCadence") or vals.get("Cadence"), "cadence", where)
+            ), nan_position
+
+
 def parse_tcx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
     """Parse a TCX file's bytes into one :class:`Parsed` per <Activity>."""
     root = parse_xml(raw)
@@ -63,26 +89,13 @@ def parse_tcx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
         lap_time = [to_float(raw, _text(lap, "TotalTimeSeconds"), "TotalTimeSeconds",
                              f"lap {i + 1}") for i, lap in enumerate(laps)]
         rows: list[tuple] = []
+        nan_positions: list[int] = []
         for tp in (el for lap in laps for el in lap.iter() if local(el.tag) == "Trackpoint"):
             n_points += 1
-            where = f"trackpoint {n_points}"
-            vals: dict[str, str | None] = {}
-            for el in tp.iter():
-                tag = local(el.tag)
-                if tag in ("Time", "LatitudeDegrees", "LongitudeDegrees", "AltitudeMeters",
-                           "DistanceMeters", "Speed", "RunCadence", "Cadence"):
-                    vals[tag] = el.text
-                elif tag == "HeartRateBpm":
-                    vals["hr"] = _text(el, "Value")
-            rows.append((vals.get("Time"),
-                         to_float(raw, vals.get("LatitudeDegrees"), "latitude", where),
-                         to_float(raw, vals.get("LongitudeDegrees"), "longitude", where),
-                         to_float(raw, vals.get("DistanceMeters"), "distance", where),
-                         to_float(raw, vals.get("AltitudeMeters"), "altitude", where),
-                         to_float(raw, vals.get("Speed"), "speed", where),
-                         to_float(raw, vals.get("hr"), "heart rate", where),
-                         to_float(raw, vals.get("RunCadence") or vals.get("Cadence"),
-                                  "cadence", where)))
+            row, nan_position = _trackpoint(raw, tp, f"trackpoint {n_points}")
+            if nan_position:
+                nan_positions.append(len(rows))
+            rows.append(row)
         cols = ["time", "lat_deg", "lon_deg", "distance_m", "altitude_m", "speed_m_s", "hr_bpm",
                 "cadence_spm"]
         samples = pd.DataFrame(rows, columns=cols)
@@ -92,6 +105,10 @@ def parse_tcx(raw: RawFile, *, default_sport: str = "running") -> list[Parsed]:
                                                   per_foot=sport in ON_FOOT_SPORTS)
         if no_zone:
             notes.append("time stamps have no time zone; taken as UTC (the TCX standard)")
+        if nan_positions:
+            notes.append(f"{len(nan_positions)} of {len(rows)} trackpoints have a position "
+                         f"that is not a number (first at point {nan_positions[0]}) and were "
+                         "ignored")
         samples = valid_times(raw.name, samples, notes)
         start_text = _text(act, "Id") or (laps[0].get("StartTime") if laps else None)
         start = None
