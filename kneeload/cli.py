@@ -770,6 +770,12 @@ def cmd_pairs(args: argparse.Namespace) -> int:  # noqa: C901
         print(f"  {r.start:%Y-%m-%d} to {r.end:%Y-%m-%d}, up to {r.peak:g}/10")
     if result["pain_without_spike"].empty:
         print("  none")
+    if len(result["not_covered"]):
+        why = {"not_yet": "not judged yet: the log ends inside its window",
+               "before_log": "before the pain log starts", "no_entry": "no entry in its window"}
+        print("Spikes not judged (the log does not cover their whole window):")
+        for r in result["not_covered"].itertuples():
+            print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rules} ({why.get(r.reason, r.reason)})")
     counts = result["summary"].get("pain_count_by_lag", {})
     if any(n for _painful, n in counts.values()):
         thr = season.config.pain["threshold"]

@@ -15,14 +15,16 @@ def pain_next_morning_limit(
         activities: pd.DataFrame, day: pd.Timestamp, *,
         usual_days: int, min_mornings: int, severity: str,
         pain_log: pd.DataFrame | None = None, threshold: float = 3.0,
-        pain_model: str = "pfp", week_start: str = "monday") -> Limit | None:  # noqa: ARG001
+        pain_model: str = "pfp", week_start: str = "monday",  # noqa: ARG001
+        pain_window_days: int = 3) -> Limit | None:
     """While this rule's flag is open: the week held and the longest run capped at the
     tolerated longest (:func:`kneeload.rules._pain_common.pain_hold`)."""
     if pain_log is None or pain_log.empty:
         return None
     flags = pain_next_morning(pain_log, usual_days=usual_days, min_mornings=min_mornings,
                               severity=severity, week_start=week_start)
-    return pain_hold("pain_next_morning", flags, activities, day, pain_log, threshold, week_start)
+    return pain_hold("pain_next_morning", flags, activities, day, pain_log, threshold, week_start,
+                     pain_window_days)
 
 
 @rule("pain_next_morning", limit=pain_next_morning_limit, order=90,
