@@ -622,13 +622,14 @@ def _pain_log_path(args: argparse.Namespace) -> str:
     current folder, then the user's config folder)."""
     if args.log:
         return str(args.log)
-    found = discover(["."], pain=None)
+    found = discover(["."], pain=None, pain_may_be_missing=args.pain_command == "add")
     if found.pain:
         print(f"kneeload: pain log: {printable(found.pain)} ({found.origin['pain']})",
               file=sys.stderr)
         return found.pain
-    raise _UsageExit("kneeload: no pain log found: give --log pain.csv, or put pain.csv in "
-                     "this folder or the config folder (see docs/pain.md)")
+    raise _UsageExit("kneeload: no pain log found: give --log pain.csv, name it in "
+                     "kneeload.toml ([pain] log = \"pain.csv\"), or put pain.csv in this "
+                     "folder or the config folder (see docs/pain.md)")
 
 
 def _known_activity(activity: str, folder: str) -> bool:
@@ -715,8 +716,9 @@ def cmd_pairs(args: argparse.Namespace) -> int:  # noqa: C901
 
     season = _season(args.paths, args)
     if season.pain is None:
-        raise _UsageExit("no pain log: give --pain pain.csv, or put pain.csv beside the data "
-                         "or in the config folder (see docs/pain.md)")
+        raise _UsageExit("kneeload: no pain log: give --pain pain.csv, name it in "
+                         "kneeload.toml ([pain] log = \"pain.csv\"), or put pain.csv beside "
+                         "the data or in the config folder (see docs/pain.md)")
     log = season.pain
     assigned = season.assigned_runs
     result = pn.pair_pain(season.flags(), log, season.activities, assigned=assigned,

@@ -162,8 +162,9 @@ class Season:
 
         ``config`` is a Config or a path to a kneeload.toml; ``pain_log``, ``shoes`` and
         ``shoe_assignments`` are the CSVs of docs/pain.md and docs/shoes.md. Those not given
-        are found as every command finds them (:func:`kneeload.discover.discover`: beside
-        the data, then the user's config folder) unless ``discover_files`` is False; the
+        are found as every command finds them (:func:`kneeload.discover.discover`: the pain
+        log the settings name, ``[pain] log``; beside the data; then the user's config
+        folder) unless ``discover_files`` is False; the
         ``files`` attribute says which were used. The pairs are the shoes file's joined
         with every gear name the data records and the exports' gear lists
         (:func:`kneeload.shoes.shoes_from_gear`), so a bare export has its shoes too.
@@ -176,9 +177,12 @@ class Season:
         if missing:  # what the command line says, not an empty Season without a word
             raise UsageError("no such file or folder: " + ", ".join(map(repr, missing)))
         cfg_path = None if isinstance(config, Config) else config
+        if isinstance(config, Config) and pain_log is None and config.pain_log:
+            pain_log = config.pain_log  # Config().with_settings(pain={"log": ...})
         if discover_files:
             found = discover(paths, config=cfg_path, pain=pain_log, shoes=shoes,
-                             shoe_assignments=shoe_assignments)
+                             shoe_assignments=shoe_assignments,
+                             read_config=not isinstance(config, Config))
         else:
             found = Found(config=os.fspath(cfg_path) if cfg_path else None,
                           pain=os.fspath(pain_log) if pain_log else None,
