@@ -385,9 +385,12 @@ def advice_lines(ahead: Any, config: Any, *, unit: str, recent_rules: Iterable[s
         model = cfg.pain["model"]
         limit = cfg.rule("pain_during_run")[f"{model}_limit"]
         name = "patellofemoral" if model == "pfp" else "tendon"
+        settle = ("settles back to its usual level within about an hour after running and "
+                  "is no worse the next morning" if model == "pfp"
+                  else "settles by the next morning")
         lines.append(f"Pain in the last six weeks crossed the pain-monitoring limits: ease off "
-                     f"until running stays within {limit:g}/10 and the knee settles by the next "
-                     f"morning (the {name} pain-monitoring model, "
+                     f"until running stays within {limit:g}/10 and the knee {settle} "
+                     f"(the {name} pain-monitoring model, "
                      f"{_short_citation('pain_during_run')}, secondary); see a "
                      "physiotherapist if it persists despite rest.")
     return lines

@@ -27,6 +27,24 @@ def pain_row(name: str, size: str, severity: str, date: pd.Timestamp, value: flo
             "message": message + " " + record.evidence_text}
 
 
+def usual_level(log: pd.DataFrame, day: pd.Timestamp, usual_days: int,
+                min_mornings: int) -> tuple[float, str] | None:
+    """The runner's usual (pre-load) pain level before ``day`` [/10] and how it was found:
+    the median of the ``next_morning`` and ``rest`` entries of the ``usual_days`` [days]
+    before when there are at least ``min_mornings`` of them (runners often log mornings
+    only when sore), else the median of every entry of those days; None with no entry."""
+    before = log[(log["date"] < day) & (log["date"] >= day - pd.Timedelta(days=usual_days))]
+    calm = before[before["when"].isin(("next_morning", "rest"))]
+    if len(calm) >= min_mornings:
+        return (float(calm["pain"].median()),
+                f"your usual morning (the median of your mornings of the {usual_days} days "
+                "before)")
+    if len(before):
+        return (float(before["pain"].median()),
+                f"your usual level (the median of your entries of the {usual_days} days before)")
+    return None
+
+
 #: A pain flag dated this many days before the day, or fewer, is still open [days].
 OPEN_DAYS = 7
 

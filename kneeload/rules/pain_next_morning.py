@@ -8,7 +8,7 @@ from ..flagrows import flag_rows
 from ..limits import Limit
 from ..pain import daily_pain
 from . import SEVERITY_OVERRIDE, Param, rule
-from ._pain_common import PAIN_MODELS, pain_hold, pain_row
+from ._pain_common import PAIN_MODELS, pain_hold, pain_row, usual_level
 
 
 def pain_next_morning_limit(
@@ -67,15 +67,9 @@ def pain_next_morning(log: pd.DataFrame, *, usual_days: int, min_mornings: int, 
     daily = daily_pain(log)
     rows = []
     for day, p in mornings.items():
-        before = log[(log["date"] < day) & (log["date"] >= day - pd.Timedelta(days=usual_days))]
-        calm = before[before["when"].isin(("next_morning", "rest"))]
-        if len(calm) >= min_mornings:
-            usual = float(calm["pain"].median())
-            what = (f"your usual morning (the median of your mornings of the {usual_days} days "
-                    "before)")
-        elif len(before):
-            usual = float(before["pain"].median())
-            what = f"your usual level (the median of your entries of the {usual_days} days before)"
+        found = usual_level(log, day, usual_days, min_mornings)
+        if found is not None:
+            usual, what = found
         else:
             prev = daily.get(day - pd.Timedelta(days=1))
             if prev is None:
