@@ -116,3 +116,34 @@ def test_tolerance_uses_the_same_full_windows(tmp_path):
     t = advice.tolerance(acts, log, today="2026-04-13")
     assert t.runs_judged == 3
     assert t.longest_run is not None and f"{t.longest_run.date:%m-%d}" == "04-06"
+
+
+def test_pairs_says_what_is_not_judged_yet(tmp_path, capsys):
+    from kneeload.cli import main
+
+    # the spike_weeks history as a manual log: 5 weeks of 3 x 3.33 mi, then 3 x 4 mi
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    rows = [f"{pd.Timestamp(d):%Y-%m-%d},{m:.4f},{m * 10:.0f}:00,,mi,,"
+            for d, m in weekly_runs("2026-03-02", [10, 10, 10, 10, 10, 12])]
+    (runs / "log.csv").write_text("date,distance,duration,shoe,unit,sport,note\n"
+                                  + "\n".join(rows) + "\n")
+    start = pd.Timestamp("2026-04-04")
+    (tmp_path / "pain.csv").write_text("date,pain,when\n" + "".join(
+        f"{start + pd.Timedelta(days=i):%Y-%m-%d},{4 if i == 9 else 0},rest\n"
+        for i in range(10)))
+    args = ["pairs", str(runs), "--pain", str(tmp_path / "pain.csv"), "--today", "2026-04-13"]
+    assert main([*args, "--json"]) == 0
+    import json
+    doc = json.loads(capsys.readouterr().out)
+    # as in test_a_spike_whose_window_runs_past_the_log_is_not_judged_yet: the week's end
+    # (12 Apr) is not judged yet; the log ends 13 Apr. Whatever else fires on 12 Apr (the
+    # weekly rules), it is one event
+    late = [r for r in doc["not_covered"] if r["spike_date"] == "2026-04-12"]
+    assert [r["reason"] for r in late] == ["not_yet"]
+    assert doc["summary"]["log_end"] == "2026-04-13"
+    assert doc["summary"]["not_judged_yet"] >= 1
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "not judged yet: the pain log ends on Mon 13 Apr" in out
+    assert "2026-04-12" in out.split("Spikes not judged")[1]
