@@ -323,7 +323,6 @@ def pair_pain(flags: pd.DataFrame, log: pd.DataFrame, activities: pd.DataFrame |
     daily = pain_by_load_day(log)
     painful = daily[daily >= thr]
     events = spike_events(flags)
-    first, last = (daily.index.min(), daily.index.max()) if len(daily) else (None, None)
     pairs, without, not_covered = [], [], []
     for ev in events.itertuples():
         d = pd.Timestamp(ev.date)
