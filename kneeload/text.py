@@ -385,8 +385,7 @@ def advice_lines(ahead: Any, config: Any, *, unit: str, recent_rules: Iterable[s
         model = cfg.pain["model"]
         limit = cfg.rule("pain_during_run")[f"{model}_limit"]
         name = "patellofemoral" if model == "pfp" else "tendon"
-        settle = ("settles back to its usual level within about an hour after running and "
-                  "is no worse the next morning" if model == "pfp"
+        settle = ("settles within an hour after and by the next morning" if model == "pfp"
                   else "settles by the next morning")
         lines.append(f"Pain in the last six weeks crossed the pain-monitoring limits: ease off "
                      f"until running stays within {limit:g}/10 and the knee {settle} "
