@@ -29,7 +29,7 @@ from .loadcalc import (
     running,
     week_start_of,
 )
-from .pain import pain_by_load_day
+from .pain import pain_by_load_day, window_verdict
 from .text import two_week_steps
 from .units import elevation_unit, metres_per, to_elevation_unit
 
@@ -404,14 +404,12 @@ def tolerance(activities: pd.DataFrame, pain_log: pd.DataFrame | None,
                          "No pain log: kneeload cannot tell what your knee tolerated.")
     day = as_of(activities, today)
     pain = pain_by_load_day(pain_log)
-    logged = pain.index
 
     def judged(start: pd.Timestamp, end: pd.Timestamp) -> bool | None:
-        """True: tolerated; False: pain followed; None: the log does not cover it."""
-        window = pain[(logged >= start) & (logged <= end + pd.Timedelta(days=win))]
-        if window.empty or end + pd.Timedelta(days=win) > logged.max():
-            return None
-        return not bool((window >= thr).any())
+        """True: tolerated; False: pain followed; None: not a full window (it starts
+        before the log, ends after it, or holds no entry: :func:`window_verdict`)."""
+        verdict = window_verdict(pain, start, end, win, thr)
+        return {"clear": True, "painful": False}.get(verdict)
 
     runs = running(activities)
     runs = runs[runs["local_date"] <= day]

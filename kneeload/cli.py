@@ -686,13 +686,14 @@ def _pain_log_path(args: argparse.Namespace) -> str:
     current folder, then the user's config folder)."""
     if args.log:
         return str(args.log)
-    found = discover(["."], pain=None)
+    found = discover(["."], pain=None, pain_may_be_missing=args.pain_command == "add")
     if found.pain:
         print(f"kneeload: pain log: {printable(found.pain)} ({found.origin['pain']})",
               file=sys.stderr)
         return found.pain
-    raise _UsageExit("kneeload: no pain log found: give --log pain.csv, or put pain.csv in "
-                     "this folder or the config folder (see docs/pain.md)")
+    raise _UsageExit("kneeload: no pain log found: give --log pain.csv, name it in "
+                     "kneeload.toml ([pain] log = \"pain.csv\"), or put pain.csv in this "
+                     "folder or the config folder (see docs/pain.md)")
 
 
 def _known_activity(activity: str, folder: str) -> bool:
@@ -782,8 +783,9 @@ def cmd_pairs(args: argparse.Namespace) -> int:  # noqa: C901
 
     season = _season(args.paths, args)
     if season.pain is None:
-        raise _UsageExit("no pain log: give --pain pain.csv, or put pain.csv beside the data "
-                         "or in the config folder (see docs/pain.md)")
+        raise _UsageExit("kneeload: no pain log: give --pain pain.csv, name it in "
+                         "kneeload.toml ([pain] log = \"pain.csv\"), or put pain.csv beside "
+                         "the data or in the config folder (see docs/pain.md)")
     log = season.pain
     assigned = season.assigned_runs
     result = pn.pair_pain(season.flags(), log, season.activities, assigned=assigned,
@@ -838,6 +840,12 @@ def cmd_pairs(args: argparse.Namespace) -> int:  # noqa: C901
         print(f"  {r.start:%Y-%m-%d} to {r.end:%Y-%m-%d}, up to {r.peak:g}/10")
     if result["pain_without_spike"].empty:
         print("  none")
+    if len(result["not_covered"]):
+        why = {"not_yet": "not judged yet: the log ends inside its window",
+               "before_log": "before the pain log starts", "no_entry": "no entry in its window"}
+        print("Spikes not judged (the log does not cover their whole window):")
+        for r in result["not_covered"].itertuples():
+            print(f"  {r.spike_date:%Y-%m-%d} {r.spike_rules} ({why.get(r.reason, r.reason)})")
     counts = result["summary"].get("pain_count_by_lag", {})
     if any(n for _painful, n in counts.values()):
         thr = season.config.pain["threshold"]

@@ -20,6 +20,7 @@ ConfigError naming the file and the key::
     [pain]
     model = "tendon"
     window_days = 2
+    log = "knee/pain.csv"   # the pain log, relative to this file's folder
 
     [shoes]
     replace = 800      # in the config's unit
@@ -135,17 +136,48 @@ def rule_evidence() -> dict[str, tuple[str, str]]:
     return {n: (f"{r.grade}: {r.evidence}", r.citation) for n, r in registry.items()}
 
 
-def check_section(params: tuple[Param, ...], values: Any, where: str) -> dict[str, Any]:
+def check_section(params: tuple[Param, ...], values: Any, where: str,
+                  also: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``values`` (a settings table) checked against ``params``; keys in ``also`` are
+    skipped (checked elsewhere) but named among the settings when a key is unknown."""
     if not isinstance(values, dict):
         raise ConfigError(f"{where}: expected a table of settings, not {values!r}")
     known = {p.name: p for p in params}
     out = {}
     for key, value in values.items():
+        if key in also:
+            continue
         if key not in known:
             raise ConfigError(f"{where}: unknown setting {key!r}; settings are "
-                              + ", ".join(known))
+                              + ", ".join([*known, *also]))
         out[key] = known[key].check(value, f"{where}.{key}")
     return out
+
+
+#: The ``[pain]`` table's one path setting (not a :class:`Param`: a path, not a value):
+#: the pain log, relative to the settings file's folder.
+PAIN_LOG_KEY = "log"
+
+#: Longest path a ``[pain] log`` may hold [characters].
+MAX_PATH_CHARS = 4096
+
+
+def pain_log_path(value: Any, where: str, folder: str = "") -> str:
+    """The ``[pain] log`` setting checked and resolved: a non-empty path (``~`` expanded)
+    without control characters; a relative one is taken from ``folder`` (the settings
+    file's folder). Raises ConfigError naming ``where`` (the file and key) otherwise.
+
+    Examples
+    --------
+    >>> pain_log_path("pain.csv", "kneeload.toml: pain.log", "/data/season")
+    '/data/season/pain.csv'
+    """
+    if (not isinstance(value, str) or not value.strip() or len(value) > MAX_PATH_CHARS
+            or any(ord(c) < 32 or ord(c) == 127 for c in value)):
+        raise ConfigError(f"{where}: expected the pain log's path, like \"pain.csv\" "
+                          f"(relative to the settings file's folder), not {value!r}"[:300])
+    path = os.path.expanduser(value.strip())
+    return path if os.path.isabs(path) or not folder else os.path.join(folder, path)
 
 
 @dataclass
@@ -179,6 +211,9 @@ class Config:
     #: pain_hold_weeks
     plan: dict[str, Any] = field(
         default_factory=lambda: {p.name: p.default for p in PLAN_SETTINGS})
+    #: the pain log the ``[pain] log`` setting names (resolved from the settings file's
+    #: folder), used by every command that reads the pain log when none is given; or None
+    pain_log: str | None = None
 
     def __post_init__(self) -> None:
         _apply_top(self, {"unit": self.unit, "week_start": self.week_start, "load": self.load,
@@ -199,10 +234,14 @@ class Config:
                       plan: dict[str, Any] | None = None, **top: Any) -> Config:
         """A copy with any setting changed, validated as a kneeload.toml would be:
         ``rules``, ``pain``, ``shoes``, ``plan`` tables, and ``unit``, ``week_start``,
-        ``tz``, ``load``.
+        ``tz``, ``load``. ``pain={"log": path}`` names the pain log (:attr:`pain_log`;
+        relative to the current folder).
         """
         out = self.with_rules(rules)
-        out.pain.update(check_section(PAIN_SETTINGS, pain or {}, "pain"))
+        pain = pain or {}
+        out.pain.update(check_section(PAIN_SETTINGS, pain, "pain", also=(PAIN_LOG_KEY,)))
+        if PAIN_LOG_KEY in pain:  # from Python: relative to the current folder
+            out.pain_log = pain_log_path(pain[PAIN_LOG_KEY], "pain.log")
         out.plan.update(check_section(PLAN_SETTINGS, plan or {}, "plan"))
         _apply_top(out, top, "")
         out.shoes.update(_shoe_values(shoes or {}, "shoes", out.unit))
@@ -312,7 +351,11 @@ def load_config(path: str | os.PathLike[str] | None = None,
                      if k not in ("rules", "pain", "shoes", "sports", "fitness", "plan")},
                f"{path}: ")
     _merge_rules(cfg.rules, doc.get("rules", {}), f"{path}: rules")
-    cfg.pain.update(check_section(PAIN_SETTINGS, doc.get("pain", {}), f"{path}: pain"))
+    pain = doc.get("pain", {})
+    cfg.pain.update(check_section(PAIN_SETTINGS, pain, f"{path}: pain", also=(PAIN_LOG_KEY,)))
+    if PAIN_LOG_KEY in pain:
+        cfg.pain_log = pain_log_path(pain[PAIN_LOG_KEY], f"{path}: pain.{PAIN_LOG_KEY}",
+                                     os.path.dirname(path) or ".")
     cfg.shoes.update(_shoe_values(doc.get("shoes", {}), f"{path}: shoes", cfg.unit))
     from .sports import check_mapping
     try:

@@ -4,7 +4,8 @@
 and ``shoe_assignments.csv`` are looked for, in order:
 
 1. the path given (``--config``, ``--pain``, ``--shoes``, ``--assign`` or the matching
-   ``Season.from_paths`` argument);
+   ``Season.from_paths`` argument); for the pain log, next the one the settings file used
+   names (``[pain] log = "pain.csv"``, relative to the settings file's folder);
 2. beside the data: in each folder given, or the folder of each file given, in the order
    given;
 3. the user's config folder (``platformdirs.user_config_dir("kneeload")``: for example
@@ -32,6 +33,8 @@ SHOES_FILE = "shoes.csv"
 ASSIGNMENTS_FILE = "shoe_assignments.csv"
 #: Origins of a found file, in the order they are searched.
 GIVEN, BESIDE, USER_CONFIG = "given", "beside the data", "user config folder"
+#: The origin of a pain log the settings name: "[pain] log in <settings file>".
+PAIN_NAMED_IN = "[pain] log in"
 
 
 def user_config_dir() -> str:
@@ -82,6 +85,18 @@ def _usable_folder(value: str, what: str,
         "unicode_escape").decode("ascii")
     _note(f"{what}={shown!r} {problem}; {then}")
     return False
+
+
+def _configured_pain_log(config: str, may_be_missing: bool) -> str | None:  # noqa: FBT001
+    """The pain log the settings file ``config`` names (``[pain] log``), or None; a named
+    log that does not exist is a UsageError unless ``may_be_missing``."""
+    from .config import load_config
+
+    named = load_config(config).pain_log
+    if named is None or may_be_missing or os.path.isfile(named):
+        return named
+    raise UsageError(f"{config}: [pain] log names {named}, which is not a file; fix the "
+                     "path (relative to the settings file's folder) or give --pain")
 
 
 def _folders(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
@@ -137,7 +152,8 @@ def discover(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *
              pain: str | os.PathLike[str] | None = None,
              shoes: str | os.PathLike[str] | None = None,
              shoe_assignments: str | os.PathLike[str] | None = None,
-             user_config: bool = True) -> Found:
+             user_config: bool = True, read_config: bool = True,
+             pain_may_be_missing: bool = False) -> Found:
     """Find kneeload.toml, pain.csv, shoes.csv and shoe_assignments.csv for ``paths``.
 
     Parameters
@@ -148,11 +164,18 @@ def discover(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *
         Given explicitly: used as they are (an error when missing).
     user_config : bool
         Also look in :func:`user_config_dir` after the data's folders.
+    read_config : bool
+        Take the pain log the settings file found names (``[pain] log``) when ``pain`` is
+        not given (False: the caller's settings are not that file's).
+    pain_may_be_missing : bool
+        A pain log the settings name may not exist yet (``pain add`` creates it).
 
     Raises
     ------
     UsageError
-        A file given explicitly does not exist.
+        A file given explicitly, or the pain log the settings name, does not exist.
+    ConfigError
+        The settings file found is not valid (read for its ``[pain] log``).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -173,6 +196,12 @@ def discover(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *
             setattr(found, key, given)
             found.origin[key] = GIVEN
             continue
+        if key == "pain" and read_config and found.config is not None:
+            named = _configured_pain_log(found.config, pain_may_be_missing)
+            if named is not None:
+                found.pain = named
+                found.origin["pain"] = f"{PAIN_NAMED_IN} {found.config}"
+                continue
         for folder, origin in folders_and_origin:
             candidate = os.path.join(folder, name)
             if not os.path.isfile(candidate):

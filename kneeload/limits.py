@@ -61,10 +61,10 @@ def rule_context(cfg: Config, *, today: Any = None, weeks: pd.DataFrame | None =
                  activities: pd.DataFrame | None = None,
                  pain_log: pd.DataFrame | None = None) -> dict[str, Any]:
     """Every context value a rule may declare (by naming it in its function's signature):
-    ``unit``, ``week_start``, ``today``, ``load``, ``pain_model``, ``threshold`` and
-    ``episode_gap_days`` (the ``[pain]`` settings), ``weeks`` (the weekly table),
-    ``break_days`` (the days with no run that make a break: the return rule's ``gap_days``,
-    which the weekly table's ``return_week`` follows) and ``pain_log``."""
+    ``unit``, ``week_start``, ``today``, ``load``, ``pain_model``, ``threshold``,
+    ``episode_gap_days`` and ``pain_window_days`` (the ``[pain]`` settings), ``weeks`` (the
+    weekly table), ``break_days`` (the days with no run that make a break: the return rule's
+    ``gap_days``, which the weekly table's ``return_week`` follows) and ``pain_log``."""
     rb = cfg.rule("return_after_break")
     if weeks is None and activities is not None:
         weeks = weekly_table(activities, cfg.week_start, today=today,
@@ -72,7 +72,8 @@ def rule_context(cfg: Config, *, today: Any = None, weeks: pd.DataFrame | None =
     return {"unit": cfg.unit, "week_start": cfg.week_start, "today": today,
             "load": cfg.load, "pain_model": cfg.pain["model"],
             "threshold": float(cfg.pain["threshold"]),
-            "episode_gap_days": int(cfg.pain["episode_gap_days"]), "weeks": weeks,
+            "episode_gap_days": int(cfg.pain["episode_gap_days"]),
+            "pain_window_days": int(cfg.pain["window_days"]), "weeks": weeks,
             "break_days": int(rb["gap_days"]), "pain_log": pain_log, "config": cfg}
 
 

@@ -26,6 +26,7 @@ from .flagrows import SEVERITY_RANK, empty_flags
 from .loadcalc import daily_load
 from .rules import registry
 from .safeio import atomic_write, display_path, locked_folder, resolve_target
+from .text import pairing_summary
 from .textfile import (
     MAX_FIELD_CHARS,
     CsvTable,
@@ -322,21 +323,20 @@ def pair_pain(flags: pd.DataFrame, log: pd.DataFrame, activities: pd.DataFrame |
     daily = pain_by_load_day(log)
     painful = daily[daily >= thr]
     events = spike_events(flags)
-    first, last = (daily.index.min(), daily.index.max()) if len(daily) else (None, None)
     pairs, without, not_covered = [], [], []
     for ev in events.itertuples():
         d = pd.Timestamp(ev.date)
         base = {"spike_date": d, "spike_rules": ", ".join(ev.rules), "severity": ev.severity}
-        end = d + pd.Timedelta(days=win)
-        in_window = daily[(daily.index >= d) & (daily.index <= end)]
-        hit = in_window[in_window >= thr]
-        if len(hit):
+        verdict = window_verdict(daily, d, d, win, thr)
+        in_window = daily[(daily.index >= d) & (daily.index <= d + pd.Timedelta(days=win))]
+        if verdict == "painful":
+            hit = in_window[in_window >= thr]
             pairs.append({**base, "pain_date": hit.index[0], "pain": float(hit.iloc[0]),
                           "lag_days": int((hit.index[0] - d).days)})
-        elif first is None or d < first or end > last or in_window.empty:
-            not_covered.append(base)  # the log does not cover the window: unknown
-        else:
+        elif verdict == "clear":
             without.append({**base, "pain_max": float(in_window.max())})
+        else:  # the log does not cover the whole window (yet): unknown, never 0/10
+            not_covered.append({**base, "reason": verdict})
     episodes = pain_episodes(log, thr, gap)
     spike_dates = pd.to_datetime(events["date"])
     load = None
@@ -358,8 +358,9 @@ def pair_pain(flags: pd.DataFrame, log: pd.DataFrame, activities: pd.DataFrame |
         ep_rows.append(row)
         if before.empty:
             no_spike.append(row)
+    log_end = log["date"].max() if len(log) else None
     summary = _summary(pairs, without, events, not_covered, daily, painful, win, thr,
-                       assigned)
+                       assigned, log_end)
     return {"pairs": pd.DataFrame(pairs, columns=["spike_date", "spike_rules", "severity",
                                                   "pain_date", "pain", "lag_days"]),
             "spikes_without_pain": pd.DataFrame(without, columns=["spike_date", "spike_rules",
@@ -367,25 +368,62 @@ def pair_pain(flags: pd.DataFrame, log: pd.DataFrame, activities: pd.DataFrame |
             "pain_without_spike": pd.DataFrame(no_spike),
             "episodes": pd.DataFrame(ep_rows),
             "not_covered": pd.DataFrame(not_covered, columns=["spike_date", "spike_rules",
-                                                              "severity"]),
+                                                              "severity", "reason"]),
             "summary": summary}
 
 
-def _window_outcome(daily: pd.Series, day: pd.Timestamp, win: int, thr: float,
-                    last: pd.Timestamp) -> float:
-    """1.0 painful within ``[day, day + win]``, 0.0 an entry and no painful day, NaN when
-    the window runs past the log's end or holds no entry (missing, not 0/10)."""
-    end = day + pd.Timedelta(days=win)
-    w = daily[(daily.index >= day) & (daily.index <= end)]
-    if (w >= thr).any():
-        return 1.0
-    if end > last or w.empty:
-        return np.nan
-    return 0.0
+#: Why a window is not judged (``window_verdict``; the ``reason`` of ``not_covered``):
+#: it starts before the log's first entry, it ends after the log's last (not complete yet:
+#: the next entries may complete it), or it holds no entry.
+NOT_JUDGED = ("before_log", "not_yet", "no_entry")
+
+
+def window_verdict(daily: pd.Series, start: pd.Timestamp, end: pd.Timestamp, win: int,
+                   thr: float) -> str:
+    """How the pain log judges the load of ``start``..``end`` (a day, or a week): its
+    window is ``[start, end + win]`` [days] of load days (:func:`pain_by_load_day`).
+
+    Only a **full window** is judged: one that lies inside the log (from its first load day
+    to its last) and holds an entry; a day with no entry is missing, never 0/10. The same
+    notion serves the spike events, the base rate, pain per shoe and cadence, and the
+    tolerance record (:func:`kneeload.advice.tolerance`), so both sides of a comparison
+    count the same windows.
+
+    Returns
+    -------
+    str
+        ``"painful"`` (a day of at least ``thr`` [/10] in the window), ``"clear"`` (entries,
+        none painful), or why it is not judged: ``"before_log"`` (it starts before the log's
+        first load day), ``"not_yet"`` (it ends after the log's last: not complete yet) or
+        ``"no_entry"``.
+
+    Examples
+    --------
+    >>> daily = pd.Series([0.0, 0.0, 4.0], index=pd.date_range("2026-03-01", periods=3))
+    >>> day = pd.Timestamp("2026-03-01")
+    >>> window_verdict(daily, day, day, 2, 3.0), window_verdict(daily, day, day, 3, 3.0)
+    ('painful', 'not_yet')
+    """
+    if daily.empty or start < daily.index.min():
+        return "before_log"
+    stop = end + pd.Timedelta(days=win)
+    if stop > daily.index.max():
+        return "not_yet"
+    w = daily[(daily.index >= start) & (daily.index <= stop)]
+    if w.empty:
+        return "no_entry"
+    return "painful" if bool((w >= thr).any()) else "clear"
+
+
+def _window_outcome(daily: pd.Series, day: pd.Timestamp, win: int, thr: float) -> float:
+    """1.0 painful, 0.0 clear, NaN not judged (:func:`window_verdict` of one day)."""
+    verdict = window_verdict(daily, day, day, win, thr)
+    return {"painful": 1.0, "clear": 0.0}.get(verdict, np.nan)
 
 
 def _summary(pairs: Any, without: Any, events: Any, not_covered: Any, daily: Any,
-             painful: Any, win: int, thr: float, assigned: Any) -> dict[str, Any]:
+             painful: Any, win: int, thr: float, assigned: Any,
+             log_end: Any = None) -> dict[str, Any]:
     judged = len(pairs) + len(without)
     out: dict[str, Any] = {"threshold": thr, "window_days": win, "spikes": judged,
                            "spikes_followed_by_pain": len(pairs),
@@ -399,7 +437,7 @@ def _summary(pairs: Any, without: Any, events: Any, not_covered: Any, daily: Any
         out["entry_days"] = int(len(daily))
         out["painful_days"] = int(len(painful))
         out["base_rate_day"] = round(float(len(painful) / len(daily)), 3)
-        outcomes = pd.Series([_window_outcome(daily, d, win, thr, last) for d in days],
+        outcomes = pd.Series([_window_outcome(daily, d, win, thr) for d in days],
                              index=days)
         out["base_rate_days"] = int(outcomes.notna().sum())
         out["base_rate_window"] = (round(float(outcomes.mean()), 3)
@@ -422,7 +460,7 @@ def _summary(pairs: Any, without: Any, events: Any, not_covered: Any, daily: Any
     if assigned is not None and len(assigned) and len(daily):
         last = daily.index.max()
         runs = assigned[assigned["local_date"].between(daily.index.min(), last)]
-        nxt = runs["local_date"].map(lambda d: _window_outcome(daily, d, 1, thr, last))
+        nxt = runs["local_date"].map(lambda d: _window_outcome(daily, d, 1, thr))
         runs = runs.assign(_pain=nxt)[nxt.notna()]
         if "shoe" in runs:
             g = runs[runs["shoe"] != ""].groupby("shoe")["_pain"]
@@ -437,18 +475,9 @@ def _summary(pairs: Any, without: Any, events: Any, not_covered: Any, daily: Any
     out.setdefault("pain_by_shoe", {})  # every key always there (docs/cli.md, JSON keys)
     out.setdefault("pain_by_cadence", {})
     out["not_covered"] = len(not_covered)
-    out["text"] = _summary_text(out)
+    yet = [pd.Timestamp(r["spike_date"]) for r in not_covered if r.get("reason") == "not_yet"]
+    out["not_judged_yet"] = len(yet)
+    out["not_judged_yet_since"] = f"{min(yet):%Y-%m-%d}" if yet else None
+    out["log_end"] = None if log_end is None else f"{pd.Timestamp(log_end):%Y-%m-%d}"
+    out["text"] = pairing_summary(out)
     return out
-
-
-def _summary_text(s: dict[str, Any]) -> str:
-    if not s["spikes"]:
-        return "No load spike fell within the pain log's period: nothing to pair."
-    base = s.get("base_rate_window")
-    base_txt = (f"; on an ordinary day the chance of such pain within the next {s['window_days']}"
-                f" days was {base:.0%}" if base is not None else "")
-    return (f"In your log, {s['spikes_followed_by_pain']} of {s['spikes']} load-spike days "
-            f"({s['share_followed']:.0%}) were followed by knee pain of {s['threshold']:g}/10 "
-            f"or more within {s['window_days']} days{base_txt}. A day on which several rules "
-            "fired counts once. This describes your own history; it is not a prediction, and "
-            "the numbers are small.")

@@ -234,8 +234,9 @@ class Season:
             (docs/shoes.md), CSV files.
         discover_files : bool, default True
             Find those not given as every command finds them
-            (:func:`kneeload.discover.discover`: beside the data, then the user's config
-            folder); the ``files`` attribute says which were used and from where.
+            (:func:`kneeload.discover.discover`: the pain log the settings name,
+            ``[pain] log``; beside the data; then the user's config folder); the ``files``
+            attribute says which were used and from where.
         today : date, str or pandas.Timestamp, optional
             The day [local date] the season is judged as of (default: see
             :func:`kneeload.load.as_of`).
@@ -267,9 +268,12 @@ class Season:
         if missing:  # what the command line says, not an empty Season without a word
             raise UsageError("no such file or folder: " + ", ".join(map(repr, missing)))
         cfg_path = None if isinstance(config, Config) else config
+        if isinstance(config, Config) and pain_log is None and config.pain_log:
+            pain_log = config.pain_log  # Config().with_settings(pain={"log": ...})
         if discover_files:
             found = discover(paths, config=cfg_path, pain=pain_log, shoes=shoes,
-                             shoe_assignments=shoe_assignments)
+                             shoe_assignments=shoe_assignments,
+                             read_config=not isinstance(config, Config))
         else:
             found = Found(config=os.fspath(cfg_path) if cfg_path else None,
                           pain=os.fspath(pain_log) if pain_log else None,

@@ -31,7 +31,8 @@ __all__ = [
     "ATTRIBUTION", "format_limit", "limit_value", "limit_display", "rule_title",
     "rule_evidence", "advice_json", "look_ahead_lines", "two_week_steps", "this_week_lines",
     "advice_lines",
-    "pairing_rule", "pair_entries_text", "figure_texts", "distance", "shoe_note",
+    "pairing_rule", "pair_entries_text", "pairing_summary", "not_judged_text", "figure_texts",
+    "distance", "shoe_note",
     "adherence_lines", "replan_reason", "replan_lines", "plan_texts", "fitness_text",
     "after_today_note", "nothing_before_today", "plan_estimate_note", "incomplete_weeks_note",
 ]
@@ -453,9 +454,11 @@ def advice_lines(ahead: Any, config: Any, *, unit: str, recent_rules: Iterable[s
         model = cfg.pain["model"]
         limit = cfg.rule("pain_during_run")[f"{model}_limit"]
         name = "patellofemoral" if model == "pfp" else "tendon"
+        settle = ("settles within an hour after and by the next morning" if model == "pfp"
+                  else "settles by the next morning")
         lines.append(f"Pain in the last six weeks crossed the pain-monitoring limits: ease off "
-                     f"until running stays within {limit:g}/10 and the knee settles by the next "
-                     f"morning (the {name} pain-monitoring model, "
+                     f"until running stays within {limit:g}/10 and the knee {settle} "
+                     f"(the {name} pain-monitoring model, "
                      f"{_short_citation('pain_during_run')}, secondary); see a "
                      "physiotherapist if it persists despite rest.")
     return lines
@@ -471,6 +474,50 @@ def pairing_rule(config: Any = None) -> str:
     thr, win = float(cfg.pain["threshold"]), int(cfg.pain["window_days"])
     return (f"A load spike is paired with the first day of pain of {thr:g}/10 or more 0 to "
             f"{win} days after it. {ATTRIBUTION}")
+
+
+def not_judged_text(count: int, since: Any, log_end: Any, window_days: int) -> str:
+    """The load-spike days whose pairing window runs past the pain log's last entry: not
+    judged yet (never counted as pain-free, nor as paired), with the log's end.
+
+    Examples
+    --------
+    >>> not_judged_text(1, "2026-04-12", "2026-04-13", 3)
+    '1 load-spike day (since Sun 12 Apr) is not judged yet: the pain log ends on Mon 13 Apr, \
+and a spike is judged once the log covers the 3 days after it.'
+    >>> not_judged_text(0, None, "2026-04-13", 3)
+    ''
+    """
+    if not count:
+        return ""
+    days = "day" if count == 1 else "days"
+    verb = "is" if count == 1 else "are"
+    end = "the pain log is empty" if log_end is None else f"the pain log ends on {_day(log_end)}"
+    return (f"{count} load-spike {days} (since {_day(since)}) {verb} not judged yet: {end}, "
+            f"and a spike is judged once the log covers the {window_days} days after it.")
+
+
+def pairing_summary(summary: Mapping[str, Any]) -> str:
+    """The pairing summary (:func:`kneeload.pain.pair_pain`'s ``summary``) in words: the
+    share of judged load-spike days followed by pain against the base rate over full
+    windows, and the spike days not judged yet because the log ends inside their window."""
+    s = summary
+    win = int(s["window_days"])
+    later = not_judged_text(int(s.get("not_judged_yet") or 0), s.get("not_judged_yet_since"),
+                            s.get("log_end"), win)
+    if not s["spikes"]:
+        head = "No load spike can be judged against the pain log's period: nothing to pair."
+        return f"{head} {later}".strip()
+    base = s.get("base_rate_window")
+    base_txt = (f"; on an ordinary day the chance of such pain within the next {win} days "
+                f"was {base:.0%} (of the {s['base_rate_days']} days whose whole window the "
+                "log covers)" if base is not None else "")
+    text = (f"In your log, {s['spikes_followed_by_pain']} of {s['spikes']} load-spike days "
+            f"({s['share_followed']:.0%}) were followed by knee pain of {s['threshold']:g}/10 "
+            f"or more within {win} days{base_txt}. A day on which several rules fired counts "
+            "once. This describes your own history; it is not a prediction, and the numbers "
+            "are small.")
+    return f"{text} {later}".strip()
 
 
 _WHEN = {"during": "during", "after": "after", "next_morning": "next morning", "rest": "at rest",

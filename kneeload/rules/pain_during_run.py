@@ -14,14 +14,16 @@ def pain_during_run_limit(
         activities: pd.DataFrame, day: pd.Timestamp, *,
         pfp_limit: float, tendon_limit: float, severity: str,
         pain_log: pd.DataFrame | None = None, threshold: float = 3.0,
-        pain_model: str = "pfp", week_start: str = "monday") -> Limit | None:
+        pain_model: str = "pfp", week_start: str = "monday",
+        pain_window_days: int = 3) -> Limit | None:
     """While this rule's flag is open: the week held and the longest run capped at the
     tolerated longest (:func:`kneeload.rules._pain_common.pain_hold`)."""
     if pain_log is None or pain_log.empty:
         return None
     flags = pain_during_run(pain_log, pfp_limit=pfp_limit, tendon_limit=tendon_limit,
                             pain_model=pain_model, severity=severity, week_start=week_start)
-    return pain_hold("pain_during_run", flags, activities, day, pain_log, threshold, week_start)
+    return pain_hold("pain_during_run", flags, activities, day, pain_log, threshold, week_start,
+                     pain_window_days)
 
 
 @rule("pain_during_run", limit=pain_during_run_limit, order=80,

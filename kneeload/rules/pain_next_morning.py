@@ -8,21 +8,23 @@ from ..flagrows import flag_rows
 from ..limits import Limit
 from ..pain import daily_pain
 from . import SEVERITY_OVERRIDE, Param, rule
-from ._pain_common import PAIN_MODELS, pain_hold, pain_row
+from ._pain_common import PAIN_MODELS, pain_hold, pain_row, usual_level
 
 
 def pain_next_morning_limit(
         activities: pd.DataFrame, day: pd.Timestamp, *,
         usual_days: int, min_mornings: int, severity: str,
         pain_log: pd.DataFrame | None = None, threshold: float = 3.0,
-        pain_model: str = "pfp", week_start: str = "monday") -> Limit | None:  # noqa: ARG001
+        pain_model: str = "pfp", week_start: str = "monday",  # noqa: ARG001
+        pain_window_days: int = 3) -> Limit | None:
     """While this rule's flag is open: the week held and the longest run capped at the
     tolerated longest (:func:`kneeload.rules._pain_common.pain_hold`)."""
     if pain_log is None or pain_log.empty:
         return None
     flags = pain_next_morning(pain_log, usual_days=usual_days, min_mornings=min_mornings,
                               severity=severity, week_start=week_start)
-    return pain_hold("pain_next_morning", flags, activities, day, pain_log, threshold, week_start)
+    return pain_hold("pain_next_morning", flags, activities, day, pain_log, threshold, week_start,
+                     pain_window_days)
 
 
 @rule("pain_next_morning", limit=pain_next_morning_limit, order=90,
@@ -65,15 +67,9 @@ def pain_next_morning(log: pd.DataFrame, *, usual_days: int, min_mornings: int, 
     daily = daily_pain(log)
     rows = []
     for day, p in mornings.items():
-        before = log[(log["date"] < day) & (log["date"] >= day - pd.Timedelta(days=usual_days))]
-        calm = before[before["when"].isin(("next_morning", "rest"))]
-        if len(calm) >= min_mornings:
-            usual = float(calm["pain"].median())
-            what = (f"your usual morning (the median of your mornings of the {usual_days} days "
-                    "before)")
-        elif len(before):
-            usual = float(before["pain"].median())
-            what = f"your usual level (the median of your entries of the {usual_days} days before)"
+        found = usual_level(log, day, usual_days, min_mornings)
+        if found is not None:
+            usual, what = found
         else:
             prev = daily.get(day - pd.Timedelta(days=1))
             if prev is None:
