@@ -214,7 +214,7 @@ def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
     if last is None:
         notes.append("No complete week before this one: the 10% rule has no base yet.")
     al = allowance(activities, day, cfg, pain_log=pain_log)
-    by = {lim.rule: lim for lim in al.limits}
+    by = _by_role(al.limits)
     per = metres_per(cfg.unit)
     for lim in al.limits:
         if lim.detail.get("pain_date"):
@@ -225,15 +225,14 @@ def _limits(activities: pd.DataFrame, weeks: pd.DataFrame, start: pd.Timestamp,
             notes.append(f"Pain {d['pain']:g}/10 ({d['when'] or 'logged'}) on {d['pain_date']} "
                          f"({lim.rule}): hold the week at last week's "
                          f"{d['held_week_m'] / per:.1f} {cfg.unit}{cap}.")
-    ten = by["weekly_increase"].week_max_m if "weekly_increase" in by else None
-    two = by["two_week_increase"].week_max_m if "two_week_increase" in by else None
+    ten, two = by.get("week_10pct"), by.get("week_2wk")
     most = al.week_max_m  # every enabled rule's week limit, combined (weekly, pain, ACWR...)
-    if "two_week_increase" in by:  # its run-by-run limits, where they ask less than the week
-        steps = two_week_steps(by["two_week_increase"].detail.get("by_day", ()), most,
-                               cfg.unit, cfg)
+    if two is not None:  # its run-by-run limits, where they ask less than the week
+        steps = two_week_steps(two.detail.get("by_day", ()), most, cfg.unit, cfg)
         if steps is not None:
             notes.append(steps)
-    return {"last": last, "ten": ten, "two": two, "allowance": al,
+    return {"last": last, "ten": None if ten is None else ten.week_max_m,
+            "two": None if two is None else two.week_max_m, "allowance": al,
             "max": most, "week_bound_by": al.week_bound_by, "notes": notes,
             "return": _return_limit(al.limits)}
 
@@ -254,13 +253,19 @@ def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
     planned)."""
     out = []
     for day in days:
-        by = {lim.rule: lim for lim in allowance(activities, day, cfg).limits}
-        spike, two = by.get("session_spike"), by.get("two_week_increase")
+        by = _by_role(allowance(activities, day, cfg).limits)
+        spike, two = by.get("day_spike"), by.get("week_2wk")
         cands = [lim.run_max_m for lim in (spike, two)
                  if lim is not None and lim.run_max_m is not None]
         out.append(DayLimit(day, None if spike is None else spike.basis_m,
                             min(cands) if cands else None))
     return tuple(out)
+
+
+def _by_role(limits: tuple[Limit, ...]) -> dict[str, Limit]:
+    """``limits`` by the advice role their rule declares in ``detail["advice"]`` (the 10%
+    week, the two-week week, the day's spike caution): no rule is looked up by name."""
+    return {lim.detail["advice"]: lim for lim in limits if lim.detail.get("advice")}
 
 
 def _weeks(activities: pd.DataFrame, cfg: Config, day: pd.Timestamp) -> pd.DataFrame:

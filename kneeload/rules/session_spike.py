@@ -10,6 +10,10 @@ from ..loadcalc import running, session_spikes, week_start_of
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 _PCT = "%"
+#: Where this rule's limit shows in the advice: each day's longest single run and the recent
+#: longest (:class:`kneeload.advice.DayLimit`). The advice finds its figures by this role in the
+#: limit's ``detail``, never by the rule's name.
+ADVICE_ROLE = "day_spike"
 
 
 def session_spike_limit(activities: pd.DataFrame, day: pd.Timestamp, *, window_days: int,
@@ -42,7 +46,8 @@ def session_spike_limit(activities: pd.DataFrame, day: pd.Timestamp, *, window_d
     if not longest > 0:
         return None
     return Limit("session_spike", longest * (1 + caution_pct / 100), None, longest,
-                 {"caution_pct": caution_pct, "window_days": int(window_days),
+                 {"advice": ADVICE_ROLE, "caution_pct": caution_pct,
+                  "window_days": int(window_days),
                   "recent_longest_m": longest, "judged": judged, "break_days": gap})
 
 

@@ -19,6 +19,10 @@ from ..loadcalc import (
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 _PCT = "%"
+#: Where this rule's limit shows in the advice: the look-ahead's two-week figure
+#: (``max_week_2wk``) and its run-by-run note. The advice finds its figures by this role in the
+#: limit's ``detail``, never by the rule's name.
+ADVICE_ROLE = "week_2wk"
 
 
 #: Nielsen 2014's cohort and results as the abstract reports them (the full text was not
@@ -77,7 +81,7 @@ def two_week_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,
     week_room = max(0.0, room[-1][2])
     on_day = max(0.0, room[0][2]) if room[0][0] == day else None
     return Limit("two_week_increase", on_day, so_far + week_room, room[0][1],
-                 {"threshold_pct": threshold_pct, "base_m": room[0][1],
+                 {"advice": ADVICE_ROLE, "threshold_pct": threshold_pct, "base_m": room[0][1],
                   "last_7_days_m": _sum(runs, day - (n - 1) * one, day),
                   "min_base_m": min_base_m,
                   "by_day": [[f"{d:%Y-%m-%d}", so_far + max(0.0, r)] for d, _, r in room]})

@@ -17,6 +17,9 @@ from ..loadcalc import (
 from . import SEVERITY_OVERRIDE, Param, registry, rule
 
 _PCT = "%"
+#: Where this rule's limit shows in the advice: the look-ahead's 10% figure (``max_week_10pct``).
+#: The advice finds its figures by this role in the limit's ``detail``, never by the rule's name.
+ADVICE_ROLE = "week_10pct"
 
 
 def weekly_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,  # noqa: ARG001
@@ -38,7 +41,7 @@ def weekly_increase_limit(activities: pd.DataFrame, day: pd.Timestamp, *,  # noq
     last = float(prev["distance_m"].iloc[0])
     top = max(last, min_base_m) * (1 + threshold_pct / 100)
     return Limit("weekly_increase", None, top, last,
-                 {"threshold_pct": threshold_pct, "last_week_m": last,
+                 {"advice": ADVICE_ROLE, "threshold_pct": threshold_pct, "last_week_m": last,
                   "min_base_m": min_base_m, "week_start": f"{ws:%Y-%m-%d}"})
 
 
