@@ -30,7 +30,7 @@ from .loadcalc import (
     week_start_of,
 )
 from .pain import pain_by_load_day, window_verdict
-from .text import two_week_steps
+from .text import limit_display, two_week_steps
 from .units import elevation_unit, metres_per, to_elevation_unit
 
 
@@ -59,10 +59,12 @@ class _Display:
     """``as_dict``: fields by name; with ``unit``, JSON-ready (:func:`_display`)."""
 
     def as_dict(self, unit: str | None = None) -> dict[str, Any]:
-        """Fields by name; with ``unit``, JSON-ready with distances also in ``unit``."""
+        """Fields by name; with ``unit``, JSON-ready with distances also in ``unit`` and every
+        limit on its safe side with its ``*_display`` text, as every surface prints it
+        (:func:`kneeload.text.limit_display`)."""
         if unit is None:
             return asdict(self)  # type: ignore[call-overload]
-        return _display(self, unit)
+        return limit_display(_display(self, unit), unit)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class DayLimit(_Display):
     #: recent longest x (1 + caution), or the two-week rule's room on the day where less [m];
     #: None: neither rule judges the day
     max_run_m: float | None
+    #: the rule that sets ``max_run_m`` (the spike caution, the two-week room, a graded
+    #: return, a pain hold...); None with no limit
+    bound_by: str | None = None
 
 
 
@@ -248,17 +253,16 @@ def _no_limits(first: pd.Timestamp, last: pd.Timestamp) -> tuple[DayLimit, ...]:
 
 def _day_limits(activities: pd.DataFrame, days: pd.DatetimeIndex,
                 cfg: Config) -> tuple[DayLimit, ...]:
-    """Each day's longest single run, from the limit hooks: the session-spike limit, or the
-    two-week rule's room on the day where that is less (the runs so far counted, none
-    planned)."""
+    """Each day's longest single run, from the limit hooks: every enabled rule's limit on the
+    day combined (:func:`kneeload.limits.allowance`: the session-spike caution, the two-week
+    room, a graded return after a break, a pain hold; the runs so far counted, none
+    planned), with the rule that sets it."""
     out = []
     for day in days:
-        by = _by_role(allowance(activities, day, cfg).limits)
-        spike, two = by.get("day_spike"), by.get("week_2wk")
-        cands = [lim.run_max_m for lim in (spike, two)
-                 if lim is not None and lim.run_max_m is not None]
-        out.append(DayLimit(day, None if spike is None else spike.basis_m,
-                            min(cands) if cands else None))
+        al = allowance(activities, day, cfg)
+        spike = _by_role(al.limits).get("day_spike")
+        out.append(DayLimit(day, None if spike is None else spike.basis_m, al.run_max_m,
+                            al.run_bound_by))
     return tuple(out)
 
 

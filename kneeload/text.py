@@ -283,12 +283,25 @@ def _run_limit_why(obj: Any, config: Any) -> str:
 
 
 def _two_week_days(days: Iterable[Any], config: Any) -> str:
-    """"; less on Mon, Tue (two-week rule)" when the two-week rule's room on the day, not the
-    spike rule, sets some days' longest run (:class:`kneeload.advice.DayLimit`)."""
+    """"; less on Mon, Tue (two-week rule)" when another rule than the spike caution (the
+    two-week rule's room, a graded return, a pain hold) sets some days' longest run
+    (:class:`kneeload.advice.DayLimit`), each rule named once, in the days' order."""
     factor = 1 + float(config.rule("session_spike")["caution_pct"]) / 100
-    held = [f"{pd.Timestamp(d.date):%a}" for d in days if d.max_run_m is not None
-            and (d.recent_longest_m is None or d.max_run_m < d.recent_longest_m * factor - 1e-6)]
-    return f"; less on {', '.join(held)} (two-week rule)" if held else ""
+    held: dict[str, list[str]] = {}
+    for d in days:
+        if d.max_run_m is None or (d.recent_longest_m is not None
+                                   and d.max_run_m >= d.recent_longest_m * factor - 1e-6):
+            continue
+        name = getattr(d, "bound_by", None) or "two_week_increase"
+        held.setdefault(name, []).append(f"{pd.Timestamp(d.date):%a}")
+    said = [f"{', '.join(v)} ({_rule_short(k, config)})" for k, v in held.items()]
+    return f"; less on {'; '.join(said)}" if said else ""
+
+
+def _rule_short(name: str, config: Any) -> str:
+    """A rule as the day limits name it: "two-week rule", else its title in lower case."""
+    return "two-week rule" if name == "two_week_increase" else _lower_first(
+        rule_title(name, config))
 
 
 def _weekly_rules(config: Any) -> tuple[str, str]:

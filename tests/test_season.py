@@ -63,7 +63,9 @@ def test_next_week_is_a_typed_object_with_its_unit():
     assert la.unit == "km" and la.max_week == pytest.approx(14.3 * 1.609344,
                                                             abs=0.01)
     # longest run of the last 30 days 13/3 mi; +10% caution threshold
-    assert LookAhead.from_limits(ahead.as_dict(), "mi").max_run == pytest.approx(13 / 3 * 1.1)
+    # the report's look-ahead shows a limit as planned safely: 13 / 3 x 1.1 = 4.7667 mi, at 2
+    # decimals rounded down to 4.76 (never up, so a run of the number shown passes)
+    assert LookAhead.from_limits(ahead.as_dict(), "mi").max_run == 4.76
 
 
 def test_results_follow_config_changes_never_stale():

@@ -32,6 +32,7 @@ from ..text import (
     advice_lines,
     figure_texts,
     format_limit,
+    limit_value,
     pair_entries_text,
     pairing_rule,
     rule_title,
@@ -237,8 +238,11 @@ class LookAhead:
             m = limits.get(key)
             return None if m is None else round(float(m) / per, 6)
 
+        def cap(key: str) -> float | None:  # a limit: 2 decimals, on its safe side (down)
+            return limit_value(limits.get(key), unit, "max", 2)
+
         days = [{"date": pd.Timestamp(d["date"]).date(),
-                 "max_run": conv_day(d.get("max_run_m"), per),
+                 "max_run": limit_value(d.get("max_run_m"), unit, "max", 2),
                  "max_run_display": None if d.get("max_run_m") is None
                  else format_limit(d["max_run_m"], unit)}
                 for d in limits.get("days", ()) if isinstance(d, dict)]
@@ -248,11 +252,11 @@ class LookAhead:
                              "return_ceiling")}
         return cls(week_start=pd.Timestamp(limits["week_start"]).date(),
                    in_progress=bool(limits.get("in_progress", False)),
-                   last_week=conv("last_week_m"), max_week=conv("max_week_m"),
-                   max_week_10pct=conv("max_week_10pct_m"), max_week_2wk=conv("max_week_2wk_m"),
-                   recent_longest=conv("recent_longest_m"), max_run=conv("max_run_m"),
+                   last_week=conv("last_week_m"), max_week=cap("max_week_m"),
+                   max_week_10pct=cap("max_week_10pct_m"), max_week_2wk=cap("max_week_2wk_m"),
+                   recent_longest=conv("recent_longest_m"), max_run=cap("max_run_m"),
                    notes=[str(n) for n in limits.get("notes", ())], unit=unit, days=days,
-                   display=display, return_ceiling=conv("return_ceiling_m"),
+                   display=display, return_ceiling=cap("return_ceiling_m"),
                    run_bound_by=limits.get("run_bound_by"),
                    week_bound_by=limits.get("week_bound_by"))
 
