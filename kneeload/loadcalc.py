@@ -231,19 +231,20 @@ def weekly_table(activities: pd.DataFrame, week_start: str = "monday",
     is 0 (a return after a break is not an infinite increase). A table with an ``athlete``
     column gets an ``athlete`` column and every figure per athlete, vectorised.
 
-    ``srpe`` is the week's session-RPE load (RPE x minutes, Foster 2001), NaN unless every
-    run of the week has an ``rpe`` and a moving time. ``no_time`` and ``no_srpe`` count the
-    week's runs without a moving time, and without an RPE or a moving time: a week with one
-    is incomplete for ``load = "time"`` or ``"srpe"`` (:func:`incomplete_weeks`) and is not
-    compared as if complete. ``partial`` marks the first week when the data starts after its
-    first day and the current week (the one holding ``today``, see :func:`as_of`) until its
-    last day; a partial week is never compared as if complete: its changes, and the changes
-    of the weeks whose base includes it, are NaN. ``return_week`` is 1, 2, ... for the weeks
-    of a return after a break of ``gap_days`` [days] (about as many weeks back as weeks off, at
-    most ``return_weeks`` [weeks] at a reduced load and the week after them: see
-    :func:`return_length`; the facade :func:`kneeload.load.weekly_table` fills in the
-    ``return_after_break`` rule's), else 0:
-    the weekly rules leave those weeks to that rule.
+    ``srpe`` is the week's session-RPE load (RPE x minutes, Foster 2001), NaN unless every run
+    of the week has an ``rpe`` and a moving time. ``no_time`` and ``no_srpe`` count the week's
+    runs without a moving time, and without an RPE or a moving time: a week with one is
+    incomplete for ``load = "time"`` or ``"srpe"`` (:func:`incomplete_weeks`) and is not
+    compared as if complete. ``planned_runs`` counts the week's planned runs (a plan check's
+    rows, ``source_format`` ``'plan'``): they have no cadence, so rules of what a device records
+    (``low_cadence``) do not judge such a week. ``partial`` marks the first week when the data
+    starts after its first day and the current week (the one holding ``today``, see
+    :func:`as_of`) until its last day; a partial week is never compared as if complete: its
+    changes, and the changes of the weeks whose base includes it, are NaN. ``return_week`` is 1,
+    2, ... for the weeks of a return after a break of ``gap_days`` [days] (about as many weeks
+    back as weeks off, at most ``return_weeks`` [weeks] at a reduced load and the week after
+    them: see :func:`return_length`; the facade :func:`kneeload.load.weekly_table` fills in the
+    ``return_after_break`` rule's), else 0: the weekly rules leave those weeks to that rule.
     The table runs to the week holding ``today`` (or ``end``).
     """
     fingerprint = None
@@ -273,7 +274,7 @@ def _weekly_table(activities: pd.DataFrame, week_start: str, end: pd.Timestamp |
     cols = ["week_start", "week_end", "runs", "distance_m", "moving_s", "longest_m", "descent_m",
             "cadence_spm", "srpe", "cross_n", "cross_distance_m", "cross_moving_s", "partial",
             "return_week", "change_prev_pct", "change_4wk_pct", "change_2wk_pct", "no_time",
-            "no_srpe"]
+            "no_srpe", "planned_runs"]
     g = group_column(activities)
     if activities.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in ([g] if g else []) + cols})
@@ -324,6 +325,9 @@ def _weekly_table(activities: pd.DataFrame, week_start: str, end: pd.Timestamp |
     out["no_srpe"] = runs.assign(_n=missing_load(runs, "srpe").astype("int64")).groupby(
         ["_g", "week_start"])["_n"].sum().reindex(week_index, fill_value=0)
     out.loc[out["no_srpe"].gt(0), "srpe"] = np.nan  # unknown when a run lacks an RPE
+    # planned runs (a plan check's rows): no cadence, heart rate or anything a device records
+    out["planned_runs"] = runs.assign(_n=runs["source_format"].eq("plan").astype("int64")).groupby(
+        ["_g", "week_start"])["_n"].sum().reindex(week_index, fill_value=0)
     out = out.reset_index()
     ws_today = week_start_of(days, week_start)
     first_partial = out["week_start"].eq(out["_g"].map(first)) & out["_g"].map(
@@ -349,6 +353,7 @@ def _weekly_table(activities: pd.DataFrame, week_start: str, end: pd.Timestamp |
     out["cross_n"] = out["cross_n"].astype("int64")
     out["no_time"] = out["no_time"].astype("int64")
     out["no_srpe"] = out["no_srpe"].astype("int64")
+    out["planned_runs"] = out["planned_runs"].astype("int64")
     if g:
         return out.rename(columns={"_g": g})[[g] + cols]
     return out[cols]

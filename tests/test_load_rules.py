@@ -314,6 +314,34 @@ def test_low_cadence_one_notice_per_stretch_never_a_180_target():
     assert "to about 169-177" in f["message"].iloc[0]
 
 
+def test_planned_runs_neither_make_nor_extend_a_cadence_notice():
+    # a new-user trial: a plan built from the sample season raised a low_cadence info dated at
+    # the plan's first week (exit 1 with --fail-on info); the week held one recorded run (the
+    # partial week of "today") and the planned runs, which have no cadence.
+    runs = [(str(pd.Timestamp("2026-01-06") + pd.Timedelta(weeks=i)), 3.0, "running", 10.0,
+             160.0) for i in range(3)]  # Tue 6, 13 and 20 Jan at 160 spm
+    acts = activities(runs)
+    plan = pd.DataFrame({"date": pd.to_datetime(["2026-01-22", "2026-01-24", "2026-01-27"]),
+                         "distance_m": [3 * MI, 3 * MI, 3 * MI]})
+    planned = load.plan_activities(plan)
+    both = pd.concat([acts, planned], ignore_index=True).sort_values("start_time")
+    # as of Sun 1 Feb: the weeks of 5 and 12 Jan are judged (160 < 170); the week of 19 Jan
+    # holds 2 planned runs (planned_runs 2), that of 26 Jan 1: neither is judged, so the
+    # stretch is 5-18 Jan, dated Sun 18 Jan, mean 160
+    w = load.weekly_table(both, today="2026-02-01")
+    assert w["planned_runs"].tolist() == [0, 0, 2, 1]
+    assert w["cadence_spm"].tolist()[:3] == [160.0, 160.0, 160.0]  # the recorded run's
+    f = rules(both, today="2026-02-01").query("rule == 'low_cadence'")
+    assert f["date"].dt.strftime("%m-%d").tolist() == ["01-18"]
+    assert f["value"].tolist() == [160.0]
+    # the plan check returns flags of the plan's weeks (from 19 Jan): no cadence notice
+    assert load.check_plan(acts, plan).query("rule == 'low_cadence'").empty
+    # the history alone, as of Sun 25 Jan: the week of 19 Jan is judged (one run, 160):
+    # one stretch of 3 weeks, dated 25 Jan
+    alone = rules(acts, today="2026-01-25").query("rule == 'low_cadence'")
+    assert alone["date"].dt.strftime("%m-%d").tolist() == ["01-25"]
+
+
 # --- config, look-ahead, plan ----------------------------------------------------------------
 
 def test_rules_are_overridable_per_call_and_from_a_file(tmp_path):

@@ -179,7 +179,7 @@ def read_activities(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[
             progress=progress, runner=None, chunk_size=16,
             sports_key=repr(sorted(mapping.items())) if mapping else "")
     # one table for all inputs (ingest()'s per-input frames, joined again, cost ~0.1 ms each)
-    activities, pos = _rows_in_order(results, keys, cached_rows)
+    activities, pos = _rows_in_order(results, keys, cached_rows, [p for _, p in inputs])
     skipped_all = [s for i in range(len(inputs)) for s in results.get(i, ([], []))[1]]
     not_read = [s for s in skipped_all if s["kind"] not in ("duplicate", "ignored")]
     if policy is OnError.RAISE and not_read:

@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..safeio import display_path
 from ..schema import conform_activities, empty_activities
 from ._ingest import ingest_chunk
 from ._time import Placement
-from .cache import input_key
+from .cache import input_key, restamp
 from .kinds import fingerprint
 
 #: During a long ingest, new results are written to the parse cache this often [s].
@@ -142,7 +143,7 @@ def ingest(inputs: list[tuple[str, str]], *, place: Placement, default_sport: st
     results, keys, cached_rows = _read_inputs(
         inputs, place=place, default_sport=default_sport, fit_backend=fit_backend, cache=cache,
         strict=strict, workers=workers, progress=progress, runner=runner, chunk_size=chunk_size)
-    return _per_input(len(inputs), results, keys, cached_rows)
+    return _per_input(len(inputs), results, keys, cached_rows, [p for _, p in inputs])
 
 
 def _read_inputs(inputs: list[tuple[str, str]], *, place: Placement, default_sport: str,  # noqa: C901
@@ -161,14 +162,19 @@ def _read_inputs(inputs: list[tuple[str, str]], *, place: Placement, default_spo
         store = ParseCache(None if cache is True else cache)
     keys = [input_key(p, f"{settings}|{fingerprint(kind)}") if store is not None else None
             for kind, p in inputs]
-    cached_rows, cached_skips, known = (store.lookup([k for k in keys if k])
-                                        if store is not None else (None, {}, set()))
+    cached_rows, cached_skips, known, origins = (
+        store.lookup([k for k in keys if k]) if store is not None else (None, {}, set(), {}))
+    if cached_rows is not None and len(cached_rows):  # whence each cached row's paths start
+        cached_rows["_origin"] = cached_rows["_key"].map(origins).astype(object)
     results: dict[int, tuple[list, list]] = {}
     from_cache: dict[str, int] = {}  # key -> input position
     todo = []
     for i, ((kind, path), key) in enumerate(zip(inputs, keys, strict=True)):
         if key is not None and key in known and (not strict or key not in cached_skips):
-            results[i] = ([], cached_skips.get(key, []))
+            old = origins.get(key)  # the paths of the current call, not the storing run's
+            results[i] = ([], [s if old is None else
+                               dict(s, path=restamp(s["path"], old, display_path(path)))
+                               for s in cached_skips.get(key, [])])
             from_cache[key] = i
         else:
             todo.append((i, kind, path, key))
@@ -232,12 +238,31 @@ def _read_inputs(inputs: list[tuple[str, str]], *, place: Placement, default_spo
     return results, keys, cached_rows
 
 
+def _restamped(rows: pd.DataFrame, paths: list[str] | None, positions: np.ndarray
+               ) -> pd.DataFrame:
+    """Cached ``rows`` (with their ``_origin``) without it, their ``source_path`` under the
+    path each row's input has in the current call (``paths``, by input position)."""
+    origin = rows.pop("_origin") if "_origin" in rows else None
+    if origin is None or paths is None:
+        return rows
+    shown = [display_path(paths[p]) for p in positions.tolist()]
+    if all(o == s for o, s in zip(origin.tolist(), shown, strict=True)):
+        return rows
+    rows = rows.copy()
+    rows["source_path"] = [v if not isinstance(o, str) else restamp(v, o, s) for v, o, s
+                           in zip(rows["source_path"].tolist(), origin.tolist(), shown,
+                                  strict=True)]
+    return rows
+
+
 def _rows_in_order(results: dict[int, tuple[list, list]], keys: list[str | None],
-                   cached_rows: pd.DataFrame | None) -> tuple[pd.DataFrame, np.ndarray]:
+                   cached_rows: pd.DataFrame | None, paths: list[str] | None = None
+                   ) -> tuple[pd.DataFrame, np.ndarray]:
     """Every input's activities in one conformed table, in input order then by session, and
     each row's input position. The new rows of every input are conformed together, once: a
     conform costs milliseconds whatever the number of rows, which made it the largest fixed
-    cost per file once FIT decoding got fast. Cached rows come conformed from the cache."""
+    cost per file once FIT decoding got fast. Cached rows come conformed from the cache,
+    their paths given under ``paths`` (each input's path in the current call)."""
     parts: list[pd.DataFrame] = []
     positions: list[np.ndarray] = []
     new_rows = [dict(r, _pos=i) for i in sorted(results) for r in results[i][0]]
@@ -253,13 +278,14 @@ def _rows_in_order(results: dict[int, tuple[list, list]], keys: list[str | None]
         hit = cached_rows[cached_rows["_key"].isin(inputs_of.keys())]
         if len(hit):
             first = hit["_key"].map(lambda k: inputs_of[k][0]).to_numpy()
-            parts.append(hit.drop(columns="_key"))
+            parts.append(_restamped(hit.drop(columns="_key"), paths, first))
             positions.append(first)
             for key, more in inputs_of.items():  # the same input named twice
                 for i in more[1:]:
                     again = hit[hit["_key"] == key]
-                    parts.append(again.drop(columns="_key"))
-                    positions.append(np.full(len(again), i))
+                    at = np.full(len(again), i)
+                    parts.append(_restamped(again.drop(columns="_key"), paths, at))
+                    positions.append(at)
     if not parts:
         return empty_activities(), np.array([], dtype=int)
     # new and cached rows side by side: one conform settles the joined columns' types
@@ -271,10 +297,10 @@ def _rows_in_order(results: dict[int, tuple[list, list]], keys: list[str | None]
 
 
 def _per_input(n: int, results: dict[int, tuple[list, list]], keys: list[str | None],
-               cached_rows: pd.DataFrame | None
+               cached_rows: pd.DataFrame | None, paths: list[str] | None = None
                ) -> list[tuple[pd.DataFrame, list[dict[str, str]]]]:
     """Each input's activities (conformed, by session) and skipped entries."""
-    df, pos = _rows_in_order(results, keys, cached_rows)
+    df, pos = _rows_in_order(results, keys, cached_rows, paths)
     starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]]) if len(pos) else np.array([], int)
     ends = np.r_[starts[1:], len(pos)]
     frames = {int(pos[a]): df.iloc[a:b].reset_index(drop=True)

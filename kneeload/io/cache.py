@@ -252,6 +252,39 @@ def read_index_file(path: str | os.PathLike[str]) -> pd.DataFrame:
         return decode_index(fh.read())
 
 
+#: What may follow an input's path in a path of one of its rows: a folder's file, an
+#: archive's member, a log's line or a JSON file's record.
+_PATH_ENDS = frozenset({"/", os.sep, "!", "#"})
+
+
+def restamp(value: object, old: str, new: str) -> object:
+    """``value`` (a path in a row of an input) with the input's path ``old`` at its start
+    replaced by ``new``; any other value unchanged.
+
+    A cache entry keeps its rows' paths under the input's absolute path (``_path``); a
+    lookup gives them under the path of the current call, so a folder read from another
+    working directory, or named absolutely, shows paths that exist as given (not those of
+    the run that filled the cache). A trailing separator on either path does not matter.
+
+    >>> restamp("/tmp/x/sample_data/runs/a.fit", "/tmp/x/sample_data/", "sample_data")
+    'sample_data/runs/a.fit'
+    >>> restamp("/tmp/x/log.csv#line 3", "/tmp/x/log.csv", "log.csv")
+    'log.csv#line 3'
+    >>> restamp("/tmp/x/sample_data2/a.fit", "/tmp/x/sample_data", "s")
+    '/tmp/x/sample_data2/a.fit'
+    """
+    if not isinstance(value, str) or old == new:
+        return value
+    seps = "/" + os.sep
+    base = old.rstrip(seps) or old
+    if not value.startswith(base):
+        return value
+    rest = value[len(base):]
+    if rest and rest[0] not in _PATH_ENDS:
+        return value
+    return (new.rstrip(seps) or new) + rest
+
+
 def _no_rows() -> pd.DataFrame:
     """An activities table with no rows."""
     return conform_activities(pd.DataFrame())
@@ -312,14 +345,19 @@ class ParseCache:
             index = index[~index["_key"].isin(bad)]
         return index
 
-    def lookup(self, keys: list[str]) -> tuple[pd.DataFrame, dict[str, list[dict]], set[str]]:
+    def lookup(self, keys: list[str]
+               ) -> tuple[pd.DataFrame, dict[str, list[dict]], set[str], dict[str, str]]:
         """Cached results for ``keys``: the activity rows (conformed, with a ``_key`` column),
-        the skipped entries by key, and the set of keys found (an input may have given
-        nothing at all). Damaged entries are not returned."""
+        the skipped entries by key, the set of keys found (an input may have given nothing
+        at all) and, by key, the input path the entry's paths (``source_path``, skipped
+        paths) start with: give them under the current call's path with :func:`restamp`.
+        Damaged entries are not returned."""
         index = self._read_index()
         if index is None or index.empty:
-            return _no_rows().assign(_key=pd.Series(dtype=object)), {}, set()
+            return _no_rows().assign(_key=pd.Series(dtype=object)), {}, set(), {}
         hit = index[index["_key"].isin(set(keys))]
+        origins = {k: p for k, p in zip(hit["_key"], hit["_path"], strict=True)
+                   if isinstance(p, str)}
         acts = hit[hit["_entry"] == "row"]
         rows = conform_activities(acts) if len(acts) else _no_rows()  # one conform, not two
         rows["_key"] = acts["_key"].to_numpy()
@@ -328,7 +366,7 @@ class ParseCache:
         for key, path, kind, reason in zip(skips["_key"], skips["skip_path"], skips["skip_kind"],
                                            skips["skip_reason"], strict=True):
             skipped.setdefault(key, []).append({"path": path, "kind": kind, "reason": reason})
-        return rows, skipped, set(hit["_key"])
+        return rows, skipped, set(hit["_key"]), origins
 
     # --- writing -------------------------------------------------------------------------
 
@@ -336,7 +374,11 @@ class ParseCache:
         """Add ``{key: (path, activity rows, skipped rows)}`` to the index; entries of the same
         paths with another ``_stamp`` (the file changed) are dropped, those under other
         settings kept. A cache that cannot be written is reported once and left alone; the
-        call never fails for it."""
+        call never fails for it.
+
+        An entry is kept under the input's absolute path (``_path``), its rows' paths too
+        (``source_path``, skipped paths: see :func:`restamp`), so the paths a lookup gives
+        never depend on the working directory of the run that stored them."""
         if not entries or not self.usable:
             return
         now = clock_now().timestamp()
@@ -345,12 +387,15 @@ class ParseCache:
         other: list[dict] = []
         stamps: dict[str, str | None] = {}  # shown path -> the input's stamp now
         for key, (path, rows, skips) in entries.items():
-            shown = display_path(path)
+            given = display_path(path)
+            shown = display_path(os.path.abspath(path))
             stamps[shown] = input_stamp(path)
-            act_rows.extend(rows)
+            act_rows.extend(dict(r, source_path=restamp(r["source_path"], given, shown))
+                            if "source_path" in r else r for r in rows)
             act_meta.extend([(key, shown)] * len(rows))
             for s in skips:
-                other.append({"skip_path": s["path"], "skip_kind": s["kind"],
+                other.append({"skip_path": restamp(s["path"], given, shown),
+                              "skip_kind": s["kind"],
                               "skip_reason": s["reason"], "_key": key, "_path": shown,
                               "_entry": "skip"})
             if not skips and not rows:

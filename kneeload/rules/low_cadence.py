@@ -31,6 +31,12 @@ def low_cadence(weeks: pd.DataFrame, *, threshold_spm: float, severity: str,
     is under ``threshold_spm`` [steps/min], dated at the stretch's last week. Suggests a
     gradual +5-10%, never a 180 spm target. Weeks without cadence data end no stretch.
 
+    A week's cadence is that of its runs with cadence. A week holding planned runs (a plan
+    check's rows, counted in the weekly table's ``planned_runs``) is not judged: a planned
+    run has no cadence, so the week's figure would be that of its recorded runs alone (a
+    partial week's, often one run). Such a week neither makes nor extends a notice, nor
+    ends one: a plan adds no cadence notice the history does not already have.
+
     Parameters
     ----------
     enabled : bool
@@ -45,7 +51,10 @@ def low_cadence(weeks: pd.DataFrame, *, threshold_spm: float, severity: str,
     Heiderscheit et al. 2011, MSSE 43(2):296. Lenhart et al. 2014, MSSE 46(3):557.
     """
     record = registry.get("low_cadence")
-    w = weeks[weeks["cadence_spm"].notna()]
+    judged = weeks["cadence_spm"].notna()
+    if "planned_runs" in weeks:  # planned runs have no cadence: their weeks are not judged
+        judged &= weeks["planned_runs"].fillna(0).eq(0)
+    w = weeks[judged]
     low = w["cadence_spm"] < threshold_spm
     g = group_column(w)
     prev_low = low.groupby(w[g].to_numpy(), sort=False).shift() if g else low.shift()
