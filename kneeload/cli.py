@@ -32,7 +32,7 @@ from .plan import read_plan
 from .safeio import atomic_write, resolve_target
 from .schema import RUNNING_SPORTS
 from .season import Season, machine_clock_note
-from .text import advice_json
+from .text import advice_json, count
 from .units import (
     UNITS,
     elevation_unit,
@@ -232,7 +232,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     else:
         runs = acts[acts["sport"].isin(RUNNING_SPORTS) & ~acts["implausible"]]
         print(_summary_table(acts, args.unit))
-        print(f"\n{len(acts)} activities, {len(runs)} runs, "
+        print(f"\n{count(len(acts), 'activity', 'activities')}, {count(len(runs), 'run')}, "
               f"{to_unit(runs['distance_m'].sum(), args.unit):.1f} {args.unit} running")
         note = machine_clock_note(acts)
         if note:
@@ -596,7 +596,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
         for line in look_ahead_lines(ahead, season.config, unit=unit):
             print(line)
-        print(f"\nThe plan ({len(plan)} runs, {plan['distance_m'].sum() / per:.1f} {unit}) "
+        print(f"\nThe plan ({count(len(plan), 'run')}, "
+              f"{plan['distance_m'].sum() / per:.1f} {unit}) "
               "as if run after your history:")
         _print_flags(flags)
         for note in notes:
@@ -605,12 +606,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _plan_row(r: Any, per: float, unit: str) -> dict[str, object]:
-    """One planned run as the plan's JSON: date, distance in ``unit``, and the planned (or
-    estimated) ``moving_s`` [s] and ``rpe`` (null when the load does not need them)."""
+    """One planned run as the plan's JSON: date, distance in ``unit`` (2 decimals), and the planned
+    (or estimated) ``moving_s`` [s] and ``rpe`` (null when the load does not need them)."""
     def num(v: object) -> float | None:
         return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
 
-    return {"date": f"{r.date:%Y-%m-%d}", "distance": r.distance_m / per, "unit": unit,
+    # 2 decimals, like every other distance in unit (3.5, not 3.4999999999999996)
+    return {"date": f"{r.date:%Y-%m-%d}", "distance": round(r.distance_m / per, 2), "unit": unit,
             "moving_s": num(getattr(r, "moving_s", None)), "rpe": num(getattr(r, "rpe", None))}
 
 
@@ -666,7 +668,7 @@ def cmd_shoes(args: argparse.Namespace) -> int:
         from .report.tables import shoes_text
 
         print(shoes_text(shoe_rows(status, unit), unit))
-        print(f"\nUnassigned: {un['runs']} runs, {un['distance_m'] / per:.1f} {unit}"
+        print(f"\nUnassigned: {count(int(un['runs']), 'run')}, {un['distance_m'] / per:.1f} {unit}"
               + (" (give them a pair in shoe_assignments.csv or mark a default pair)"
                  if un["runs"] else ""))
         from .text import shoe_note
@@ -895,8 +897,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(json_text({"output": output, "format": fmt, **{
             k: _json_value(v) for k, v in head.items()}}, indent=2))
         return EXIT_OK
-    print(f"Wrote {output} ({fmt}): {head['runs']} runs, {head['distance']:.1f} {head['unit']}, "
-          f"{head['flags']} flags ({head['alerts']} alert, {head['warnings']} warn) from "
+    print(f"Wrote {output} ({fmt}): {count(head['runs'], 'run')}, "
+          f"{head['distance']:.1f} {head['unit']}, "
+          f"{count(head['flags'], 'flag')} ({head['alerts']} alert, {head['warnings']} warn) from "
           f"{head['since']:%Y-%m-%d} to {head['until']:%Y-%m-%d} "
           f"in {time.perf_counter() - t0:.1f} s.")
     return EXIT_OK

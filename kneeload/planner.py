@@ -332,7 +332,8 @@ def build_plan(activities: pd.DataFrame, config: Config | None = None, *, goal: 
     long_day = _long_day(activities, day0, wdays)
     if days is None:
         notes.append("Runs on your usual days of the last 12 weeks: "
-                     + ", ".join(WEEKDAYS[d][:3] for d in wdays) + " (override with days=).")
+                     + ", ".join(WEEKDAYS[d][:3] for d in wdays)
+                     + " (override with --days; days= from Python).")
     if lighter_every:
         notes.append(f"A lighter week every {lighter_every} weeks, {lighter_pct:g}% below the "
                      "week before (coaching practice, heuristic: the loading cycles of "

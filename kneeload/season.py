@@ -41,6 +41,7 @@ from .shoes import (
     shoe_status,
     shoes_from_gear,
 )
+from .text import count
 from .units import elevation_unit, metres_per, to_elevation_unit, to_unit
 
 T = TypeVar("T")
@@ -313,7 +314,9 @@ class Season:
     def _repr_html_(self) -> str:
         runs = load.running(self.activities)
         unit = self.config.unit
-        head = (f"<p><b>kneeload Season</b>: {len(self.activities)} activities, {len(runs)} runs, "
+        n_acts = count(len(self.activities), 'activity', 'activities')
+        head = (f"<p><b>kneeload Season</b>: {n_acts}, "
+                f"{count(len(runs), 'run')}, "
                 f"{to_unit(runs['distance_m'].sum(), unit):.1f} {unit} of running"
                 f"{'' if runs.empty else ' from ' + format(runs['local_date'].min(), '%Y-%m-%d')}"
                 f"{'' if runs.empty else ' to ' + format(runs['local_date'].max(), '%Y-%m-%d')}"

@@ -34,7 +34,8 @@ __all__ = [
     "pairing_rule", "pair_entries_text", "pairing_summary", "not_judged_text", "figure_texts",
     "distance", "shoe_note",
     "adherence_lines", "replan_reason", "replan_lines", "plan_texts", "fitness_text",
-    "after_today_note", "nothing_before_today", "plan_estimate_note", "incomplete_weeks_note",
+    "after_today_note", "nothing_before_today", "count", "plan_estimate_note",
+    "incomplete_weeks_note",
 ]
 
 #: How pain entries are attributed to load days, said once in every output that pairs.
@@ -724,17 +725,23 @@ def plan_texts(source: str, unit: str, n_weeks: int, n_runs: int, total: float,
                flags: int) -> dict[str, str]:
     """The report's plan section: its heading line and the check line."""
     return {
-        "intro": (f"The plan ({source}): {n_weeks} week(s), {n_runs} run(s), {total:.1f} {unit} "
+        "intro": (f"The plan ({source}): {count(n_weeks, 'week')}, {count(n_runs, 'run')}, "
+                  f"{total:.1f} {unit} "
                   "in all, beside the weeks run before it."),
         "check": ("Checked against your history, the plan raises no flag." if not flags else
-                  f"Checked against your history, the plan raises {flags} flag(s): see "
+                  f"Checked against your history, the plan raises {count(flags, 'flag')}: see "
                   "kneeload plan."),
     }
 # --- what was not judged ------------------------------------------------------------------
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
+def count(n: int, one: str, many: str | None = None) -> str:
+    """``n`` and the noun, singular for exactly 1: ``count(1, "run")`` is "1 run",
+    ``count(2, "activity", "activities")`` is "2 activities"."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+_count = count
 
 
 def after_today_note(day: Any, activities: int, runs: int, pain_entries: int) -> str:

@@ -364,7 +364,7 @@ def test_summary_lists_each_implausible_row(tmp_path, capsys):
                                          "2026-05-06,5,25:00,km\n")
     main(["summary", str(tmp_path), "--tz", "UTC", "--unit", "km"])
     out = capsys.readouterr().out
-    assert "2 activities, 1 runs, 5.0 km running" in out  # the 10,000 km row not counted
+    assert "2 activities, 1 run, 5.0 km running" in out  # the 10,000 km row not counted
     assert "Implausible (kept in the table, left out of load, advice and shoes): 1" in out
     assert ("manual.csv#line 2: 10000.0 km in 60 min is 10000 km/h, faster than any human "
             "running") in out

@@ -7,6 +7,7 @@ listed by their text alternatives (Markdown has no inline charts without files b
 
 from __future__ import annotations
 
+from ..text import count
 from .content import ReportContent, with_unit
 from .tables import plan_text, shoes_text, weekly_text
 
@@ -23,7 +24,7 @@ def render_markdown(content: ReportContent) -> str:
            f"{c.since:%A %d %B %Y} to {c.until:%A %d %B %Y} ({t.days} days, {t.weeks} weeks). "
            f"Made {c.made:%d %B %Y} by kneeload {c.version}.", "", c.completeness.line, "",
            "## Totals", "",
-           f"{t.runs} runs, {t.distance:.1f} {u}; longest run {t.longest:.1f} {u}; "
+           f"{count(t.runs, 'run')}, {t.distance:.1f} {u}; longest run {t.longest:.1f} {u}; "
            f"{t.weekly_mean:.1f} {u} a week on average; descent {t.descent:.0f} "
            f"{c.elevation_unit}.", "",
            f"Flags: {len(c.flags)} ({c.flag_counts.get('alert', 0)} alert, "

@@ -23,6 +23,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ..clock import now as clock_now
+from ..text import count
 from ..units import format_duration
 from .content import WEEK_COLUMNS, Flag, ReportContent, draw_figure, with_unit
 from .tables import plan_text, shoes_text, weekly_text
@@ -88,7 +89,7 @@ class _Pages:
         """A heading kept on one page with at least ``keep`` [fraction] of what follows."""
         self.room(keep)
         self.y -= 0.008
-        self.text(s, size=size, weight="bold", gap=0.006)
+        self.text(s, size=size, weight="bold", gap=0.006, width=int(84 * 9.5 / size))
 
     def bullet(self, s: str, width: int | None = None, size: float = 9.5) -> None:
         """A bullet point; ``width`` [characters] defaults to what fits at ``size`` [pt]."""
@@ -144,10 +145,11 @@ def _first_page(pg: _Pages, c: ReportContent) -> None:
 
     pg.heading("Totals")
     cadence = "" if t.cadence_spm is None else f"; cadence {t.cadence_spm:.0f} steps/min on average"
-    pg.bullet(f"{t.runs} runs, {t.distance:.1f} {u} in {format_duration(t.moving_s)} (h:mm:ss); "
+    pg.bullet(f"{count(t.runs, 'run')}, {t.distance:.1f} {u} in "
+              f"{format_duration(t.moving_s)} (h:mm:ss); "
               f"longest run {t.longest:.1f} {u}; {t.weekly_mean:.1f} {u} a week on average.")
     pg.bullet(f"Descent {t.descent:.0f} {c.elevation_unit}{cadence}. Cross-training (not "
-              f"counted as running load): {t.cross_sessions} sessions.")
+              f"counted as running load): {count(t.cross_sessions, 'session')}.")
     for spec in (x for x in c.figures if x.place == "totals"):
         pg.figure(partial(draw_figure, c, spec.name, compact=True),
                   spec.height_in)
@@ -231,7 +233,7 @@ def _tables(pg: _Pages, c: ReportContent) -> None:
         pg.text(f"{fl.date:%Y-%m-%d}  {fl.severity.upper():<5}  {fl.name}: "
                 f"{with_unit(fl.value, fl.unit)} (threshold {with_unit(fl.threshold, fl.unit)}; "
                 f"evidence: {fl.evidence_level})",
-                size=8.5, weight="bold", gap=0.0, width=110)
+                size=8.5, weight="bold", gap=0.0, width=96)  # bold 8.5 pt: 96 fit the margins
         pg.text(fl.message, size=8, width=118, gap=0.004)
 
     if c.shoes is not None:
