@@ -432,7 +432,7 @@ def test_an_unusable_cache_is_bypassed_and_said_once(tmp_path, one_run, where, m
 def test_the_cli_works_without_a_writable_cache(tmp_path, one_run):
     (tmp_path / "c").write_text("x")
     r = run_sub(["summary", one_run, "--cache-dir", tmp_path / "c"])
-    assert r.returncode == 0 and "1 activities" in r.stdout
+    assert r.returncode == 0 and "1 activity" in r.stdout
     assert r.stderr.count("cannot be used") == 1 and r.stderr.startswith("kneeload: note: ")
 
 
@@ -549,7 +549,7 @@ def test_fifos_and_devices_are_skipped_with_a_reason(tmp_path, data):
     assert "waiting.gpx: is a named pipe (FIFO), not a regular file; not read" in r.stdout
     assert "zero.fit: is a device, not a regular file; not read" in r.stdout
     assert "log.csv: is a named pipe (FIFO)" in r.stdout
-    assert "1 activities" in r.stdout
+    assert "1 activity" in r.stdout
 
 
 def _zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:

@@ -261,6 +261,19 @@ class LookAhead:
                    week_bound_by=limits.get("week_bound_by"))
 
 
+def _this_week_text(week: Any, ahead: Any, cfg: Any, unit: str) -> list[str]:
+    """"This week" in words; when the look-ahead is this same week (it is in progress), the
+    lines the look-ahead already said (the longest single run, the two-week rule's run by
+    run limits) are left out, so page 1 says each limit once."""
+    lines = this_week_lines(week, cfg, unit=unit)
+    same = (ahead is not None and getattr(ahead, "in_progress", False)
+            and pd.Timestamp(ahead.week_start) == pd.Timestamp(week.week_start))
+    if not same:
+        return lines
+    said = ("Longest single run", "Run by run")
+    return [x for x in lines if not x.startswith(said)]
+
+
 def conv_day(m: Any, per: float) -> float | None:
     """A day's limit [m] in the unit of ``per`` [m per unit], or None."""
     return None if m is None else round(float(m) / per, 6)
@@ -811,7 +824,7 @@ def build_content(season: Any, *, unit: str | None = None,
         completeness=_completeness(read, acts[acts["local_date"].between(start, end)]),
         shoes=shoes,
         pain=pairing, this_week=_plain(week), tolerance=_plain(tolerance),
-        this_week_text=[] if tw is None else this_week_lines(tw, cfg, unit=unit),
+        this_week_text=[] if tw is None else _this_week_text(tw, next_week, cfg, unit),
         tolerance_text=None if tol is None else tol.text,
         missing_figures=missing, today=end.date(), frames=frames,
         fitness=_fitness(season.activities, cfg, unit, start, end, frames))
